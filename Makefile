@@ -1,0 +1,38 @@
+# Two commands for a new user on a fresh Debian/Ubuntu machine:
+#   make run    create .venv, install paintrack, open the window
+#   make test   create .venv, install paintrack with its test tools, run lint, types and every test
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: run test lint typecheck pytest demo bench clean
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) || { echo; echo "Could not create a virtual environment. Install Python's venv module first:"; echo "    sudo apt-get install -y python3-venv"; exit 1; }
+	@$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(VENV)/bin/paintrack
+
+demo: $(VENV)/.installed-run
+	$(VENV)/bin/paintrack demo
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+bench: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

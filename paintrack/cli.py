@@ -1,0 +1,86 @@
+"""The `paintrack` command: the window when run bare, headless sub-commands otherwise.
+
+Headless commands never import PySide6 or matplotlib (a test checks it): each command's module
+in `paintrack.commands` is imported only when that command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Sequence
+
+from paintrack import __version__
+from paintrack.errors import UserError
+
+# name -> (module in paintrack.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "import": ("import_diary", "import a diary file (all or nothing)"),
+    "export": ("export_diary", "export a patient's diary as JSON, or as CSV with --csv"),
+    "demo": ("demo", "open the app on a fresh temporary database with the sample diary"),
+    "analyze": ("analyze", "relief metrics, compliance and comparisons for a diary"),
+    "report": ("report", "write the clinician PDF summary"),
+    "backup": ("backup", "copy the database into its backups folder now"),
+    "restore": ("restore", "restore a backup, keeping the current database aside"),
+    "verify": ("verify", "check the audit trail's hash chain"),
+}
+
+
+def _db_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=default,
+        help="database file or SQLAlchemy URL (default: $PAINTRACK_DB, else the user data folder)",
+    )
+
+
+def _available_commands() -> dict[str, tuple[str, str]]:
+    found = {}
+    for name, (module, help_text) in COMMANDS.items():
+        if importlib.util.find_spec(f"paintrack.commands.{module}") is not None:
+            found[name] = (module, help_text)
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paintrack",
+        description=(
+            "A pain diary for medial branch blocks. Run with no command to open the window."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"paintrack {__version__}")
+    _db_option(parser, default=None)
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the main window, wait for its first paint, and exit 0",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in _available_commands().items():
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        # Accepting --db after the command too; SUPPRESS keeps it from hiding the global one.
+        _db_option(command_parser, default=argparse.SUPPRESS)
+        module = importlib.import_module(f"paintrack.commands.{module_name}")
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from paintrack.commands.window import run_window
+
+            return run_window(args)
+        return int(args._module.run(args))
+    except UserError as error:
+        print(f"paintrack: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Diary files in and out: the paintrack-diary JSON format and CSV."""

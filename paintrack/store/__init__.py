@@ -1,0 +1,1 @@
+"""Durable storage: SQLAlchemy tables, migrations, and a repository API over dataclasses."""

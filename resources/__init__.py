@@ -1,0 +1,1 @@
+"""Files the app ships (demo diary, icons, style sheets), found with importlib.resources."""
