@@ -26,6 +26,9 @@ XCB_PACKAGES: dict[str, str] = {
     "libgl1": "GL",
     "libfontconfig1": "fontconfig",
     "libdbus-1-3": "dbus-1",
+    "libx11-6": "X11",
+    "libglib2.0-0": "glib-2.0",
+    "libfreetype6": "freetype",
 }
 
 
@@ -70,3 +73,17 @@ def run_window(args: argparse.Namespace, *, demo_diary: bool = False) -> int:
         smoke_test=bool(getattr(args, "smoke_test", False)),
         demo=demo_diary,
     )
+
+
+if __name__ == "__main__":
+    # `python -m paintrack.commands.window offscreen`: the test command's check that Qt can run
+    # headless here, printing the apt-get line when it cannot.
+    wanted_platform = sys.argv[1] if len(sys.argv) > 1 else None
+    lacking = missing_system_packages(wanted_platform)
+    if lacking:
+        print(
+            "paintrack: Qt needs system libraries this machine lacks. Install them with:\n"
+            f"    sudo apt-get install -y {' '.join(lacking)}",
+            file=sys.stderr,
+        )
+        sys.exit(1)

@@ -1,0 +1,112 @@
+"""The layering of architecture.md, checked in fresh interpreters rather than trusted.
+
+clinical/ knows nothing of databases, files, Qt or matplotlib; store/ and exchange/ know nothing
+of Qt or matplotlib; charts and report never touch Qt; headless commands never load the window.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "resources" / "demo" / "demo-diary.json"
+
+IMPORT_ALL = """
+import importlib, json, pkgutil, sys
+for name in {packages!r}:
+    module = importlib.import_module(name)
+    if hasattr(module, "__path__"):
+        for info in pkgutil.walk_packages(module.__path__, name + "."):
+            importlib.import_module(info.name)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _modules_after_import(*packages: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_ALL.format(packages=list(packages))],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def _loaded(modules: set[str], top: str) -> list[str]:
+    return sorted(m for m in modules if m == top or m.startswith(top + "."))
+
+
+@pytest.mark.parametrize(
+    ("packages", "forbidden"),
+    [
+        (
+            ("paintrack.clinical",),
+            (
+                "PySide6",
+                "matplotlib",
+                "sqlalchemy",
+                "alembic",
+                "paintrack.store",
+                "paintrack.exchange",
+                "paintrack.ui",
+            ),
+        ),
+        (("paintrack.store", "paintrack.exchange"), ("PySide6", "matplotlib", "paintrack.ui")),
+        (
+            ("paintrack.charts", "paintrack.report", "paintrack.commands.report"),
+            ("PySide6", "paintrack.ui"),
+        ),
+        (("paintrack.cli",), ("PySide6", "matplotlib", "sqlalchemy", "paintrack.ui")),
+    ],
+)
+def test_layer_imports_nothing_above_it(
+    packages: tuple[str, ...], forbidden: tuple[str, ...]
+) -> None:
+    modules = _modules_after_import(*packages)
+    for top in forbidden:
+        assert _loaded(modules, top) == [], f"{packages} imported {top}"
+
+
+RUN_COMMAND = """
+import json, sys
+from paintrack.cli import main
+code = main({argv!r})
+sys.stdout.flush()
+print("\\n" + json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", str(DEMO)],
+        ["export", "{tmp}/out.json"],
+        ["export", "--csv", "{tmp}/out.csv"],
+        ["analyze", str(DEMO), "--json"],
+        ["analyze", "--patient", "DEMO-0001"],
+    ],
+    ids=["import", "export", "export-csv", "analyze-file", "analyze-patient"],
+)
+def test_headless_commands_never_load_qt_or_matplotlib(argv: list[str], tmp_path: Path) -> None:
+    db = tmp_path / "b.db"
+    setup = [sys.executable, "-m", "paintrack", "--db", str(db), "import", str(DEMO)]
+    subprocess.run(setup, check=True, capture_output=True, cwd=tmp_path)
+    argv = ["--db", str(db)] + [a.format(tmp=tmp_path) for a in argv]
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_COMMAND.format(argv=argv)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["code"] == 0, result.stderr
+    modules = set(report["modules"])
+    assert _loaded(modules, "PySide6") == []
+    assert _loaded(modules, "matplotlib") == []
