@@ -1,0 +1,290 @@
+"""Rule presets as checklists: asra-2020 (>= 50%), medicare-lcd (>= 80% twice), complete (100%).
+
+A preset is evaluated per treatment target (blocks of one region and side) over its diagnostic
+blocks: the most recent sequence 1 and sequence 2 block, as for comparisons. Each criterion is
+met, not met or unknown, with the numbers behind it; a target meets a preset when every
+criterion is met, fails it when any is not met, and is unknown otherwise. The verdicts always
+come from the relief computed from the scores, never from the patient's estimate.
+
+- asra-2020 / complete: one criterion, ">= T% relief after a diagnostic block" at every rated
+  site of at least one of the target's diagnostic blocks.
+- medicare-lcd: two diagnostic blocks; >= 80% after each; the second at least 14 days after
+  the first; no steroid in either; each block's 80% duration consistent with its agent's
+  expected duration (clinical.md item 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from paintrack.clinical.compare import diagnostic_pairs
+from paintrack.clinical.model import Agent
+from paintrack.clinical.relief import analyze_site
+from paintrack.clinical.results import (
+    BlockResult,
+    Criterion,
+    CriterionStatus,
+    CriterionValue,
+    Expected,
+    PresetChecklist,
+    PresetTarget,
+    ThresholdResult,
+)
+from paintrack.clinical.wording import (
+    bounds_text,
+    format_duration,
+    format_percent,
+    preset_label,
+    threshold_text,
+    verdict_sentence,
+)
+
+PRESET_THRESHOLDS: dict[str, int] = {"asra-2020": 50, "medicare-lcd": 80, "complete": 100}
+PRESET_NAMES: tuple[str, ...] = tuple(PRESET_THRESHOLDS)
+MEDICARE_INTERVAL = timedelta(days=14)
+
+MET, NOT_MET, UNKNOWN = CriterionStatus.MET, CriterionStatus.NOT_MET, CriterionStatus.UNKNOWN
+
+
+def preset_threshold(preset: str) -> int:
+    try:
+        return PRESET_THRESHOLDS[preset]
+    except KeyError:
+        raise ValueError(
+            f"unknown preset {preset!r}: choose one of {', '.join(PRESET_NAMES)}"
+        ) from None
+
+
+def combine(statuses: Sequence[CriterionStatus]) -> CriterionStatus:
+    """All met -> met; any not met -> not met; otherwise unknown (also for an empty list)."""
+    if any(s == NOT_MET for s in statuses):
+        return NOT_MET
+    if statuses and all(s == MET for s in statuses):
+        return MET
+    return UNKNOWN
+
+
+def _block_name(result: BlockResult) -> str:
+    return f"block {result.sequence} ({result.agent.value})"
+
+
+def _site_thresholds(
+    result: BlockResult, threshold: int, expected_minutes: Mapping[Agent, float]
+) -> dict[str, ThresholdResult]:
+    """The block's results at the preset threshold, computed if the analysis did not ask for it."""
+    found: dict[str, ThresholdResult] = {}
+    for site, site_result in result.sites.items():
+        if threshold in site_result.thresholds:
+            found[site] = site_result.thresholds[threshold]
+        else:
+            fresh = analyze_site(result.block, site, [threshold], expected_minutes)
+            found[site] = fresh.thresholds[threshold]
+    return found
+
+
+def _relief_status(
+    result: BlockResult, threshold: int, expected_minutes: Mapping[Agent, float]
+) -> tuple[CriterionStatus, str, dict[str, CriterionValue]]:
+    statuses: list[CriterionStatus] = []
+    parts: list[str] = []
+    values: dict[str, CriterionValue] = {}
+    for site, found in _site_thresholds(result, threshold, expected_minutes).items():
+        site_result = result.sites[site]
+        if found.reached is None:
+            statuses.append(UNKNOWN)
+            parts.append(f"{site}: relief not computed (no usable baseline)")
+        else:
+            statuses.append(MET if found.reached else NOT_MET)
+            bounds = bounds_text(found)
+            parts.append(
+                f"{site}: baseline {site_result.baseline}, peak"
+                f" {format_percent(site_result.peak_relief_percent)},"
+                f" >= {threshold}% {threshold_text(found)}" + (f" ({bounds})" if bounds else "")
+            )
+        values[f"{site}_peak_relief_percent"] = _round(site_result.peak_relief_percent)
+        values[f"{site}_reached"] = found.reached
+        values[f"{site}_duration_minutes"] = _round(found.duration_minutes)
+    return combine(statuses), f"{_block_name(result)}: " + "; ".join(parts), values
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _relief_criterion(
+    key: str,
+    description: str,
+    result: BlockResult | None,
+    threshold: int,
+    expected_minutes: Mapping[Agent, float],
+) -> Criterion:
+    if result is None:
+        return Criterion(key, description, NOT_MET, "no such block in the diary", {})
+    status, detail, values = _relief_status(result, threshold, expected_minutes)
+    return Criterion(key, description, status, detail, {"block_id": result.block_id, **values})
+
+
+def _single_block_target(
+    blocks: Sequence[BlockResult], threshold: int, expected_minutes: Mapping[Agent, float]
+) -> Criterion:
+    key = f"relief_{threshold}"
+    description = f">= {threshold}% relief at every rated site after a diagnostic block"
+    evaluated = [_relief_status(b, threshold, expected_minutes) for b in blocks]
+    statuses = [status for status, _, _ in evaluated]
+    if MET in statuses:
+        status = MET
+    elif UNKNOWN in statuses:
+        status = UNKNOWN
+    else:
+        status = NOT_MET
+    detail = "; ".join(detail for _, detail, _ in evaluated)
+    values: dict[str, CriterionValue] = {"blocks_meeting": statuses.count(MET)}
+    return Criterion(key, description, status, detail, values)
+
+
+def _medicare_criteria(
+    first: BlockResult | None,
+    second: BlockResult | None,
+    expected_minutes: Mapping[Agent, float],
+) -> list[Criterion]:
+    threshold = PRESET_THRESHOLDS["medicare-lcd"]
+    present = [b for b in (first, second) if b is not None]
+    criteria = [
+        Criterion(
+            "two_diagnostic_blocks",
+            "two diagnostic blocks (sequence 1 and 2) of the same region and side",
+            MET if len(present) == 2 else NOT_MET,
+            ", ".join(_block_name(b) for b in present) if present else "none",
+            {"blocks": len(present)},
+        ),
+        _relief_criterion(
+            "first_block_80",
+            ">= 80% relief after the first block",
+            first,
+            threshold,
+            expected_minutes,
+        ),
+        _relief_criterion(
+            "second_block_80",
+            ">= 80% relief after the second block",
+            second,
+            threshold,
+            expected_minutes,
+        ),
+    ]
+    description = "second block at least 14 days after the first"
+    if first is None or second is None:
+        criteria.append(
+            Criterion("interval_14_days", description, UNKNOWN, "needs both blocks", {})
+        )
+    else:
+        gap = second.performed_at - first.performed_at
+        days = gap.total_seconds() / 86400.0
+        criteria.append(
+            Criterion(
+                "interval_14_days",
+                description,
+                MET if gap >= MEDICARE_INTERVAL else NOT_MET,
+                f"{days:.1f} days apart",
+                {"days": round(days, 1)},
+            )
+        )
+    with_steroid = [b for b in present if b.block.steroid]
+    if with_steroid:
+        steroid_status = NOT_MET
+    elif len(present) == 2:
+        steroid_status = MET
+    else:
+        steroid_status = UNKNOWN
+    criteria.append(
+        Criterion(
+            "no_steroid",
+            "no steroid in a diagnostic block",
+            steroid_status,
+            "; ".join(
+                f"{_block_name(b)}: {'steroid' if b.block.steroid else 'no steroid'}"
+                for b in present
+            )
+            or "no blocks",
+            {"blocks_with_steroid": len(with_steroid)},
+        )
+    )
+    criteria.append(_duration_criterion(first, second, threshold, expected_minutes))
+    return criteria
+
+
+def _duration_criterion(
+    first: BlockResult | None,
+    second: BlockResult | None,
+    threshold: int,
+    expected_minutes: Mapping[Agent, float],
+) -> Criterion:
+    description = f"each block's {threshold}% relief lasts as long as its agent is expected to"
+    statuses: list[CriterionStatus] = []
+    parts: list[str] = []
+    values: dict[str, CriterionValue] = {}
+    for label, result in (("first", first), ("second", second)):
+        if result is None:
+            statuses.append(UNKNOWN)
+            parts.append(f"{label} block missing")
+            continue
+        expected = result.expected_minutes
+        values[f"{label}_expected_minutes"] = expected
+        for site, found in _site_thresholds(result, threshold, expected_minutes).items():
+            if found.reached is None:
+                status, why = UNKNOWN, "relief not computed"
+            elif not found.reached:
+                status, why = NOT_MET, f"{threshold}% not reached"
+            elif found.expected is None:
+                status, why = UNKNOWN, f"no expected duration for {result.agent.value}"
+            else:
+                status = {
+                    Expected.CONSISTENT: MET,
+                    Expected.SHORTER: NOT_MET,
+                    Expected.INDETERMINATE: UNKNOWN,
+                }[found.expected]
+                why = (
+                    f"{found.expected.value}: {threshold_text(found)}"
+                    f" ({bounds_text(found)}) against {_minutes(expected)}"
+                )
+            statuses.append(status)
+            parts.append(f"{_block_name(result)} {site}: {why}")
+            values[f"{label}_{site}_expected"] = (
+                None if found.expected is None else found.expected.value
+            )
+    return Criterion(
+        "durations_consistent", description, combine(statuses), "; ".join(parts), values
+    )
+
+
+def _minutes(value: float | None) -> str:
+    return "no expected duration" if value is None else f"expected {format_duration(value)}"
+
+
+def evaluate_preset(
+    preset: str, blocks: Sequence[BlockResult], expected_minutes: Mapping[Agent, float]
+) -> PresetChecklist:
+    """The preset's checklist for every target of the diary."""
+    threshold = preset_threshold(preset)
+    targets = []
+    for region, side, first, second in diagnostic_pairs(blocks):
+        present = [b for b in (first, second) if b is not None]
+        if preset == "medicare-lcd":
+            criteria = _medicare_criteria(first, second, expected_minutes)
+        else:
+            criteria = [_single_block_target(present, threshold, expected_minutes)]
+        status = combine([c.status for c in criteria])
+        targets.append(
+            PresetTarget(
+                region=region,
+                side=side,
+                block_ids=tuple(b.block_id for b in present),
+                status=status,
+                verdict=verdict_sentence(status, preset, threshold),
+                criteria=tuple(criteria),
+            )
+        )
+    return PresetChecklist(
+        preset=preset, label=preset_label(preset), threshold=threshold, targets=tuple(targets)
+    )

@@ -1,0 +1,151 @@
+"""Plain-words text for the clinical results, shared by the terminal table, the window and the PDF.
+
+paintrack informs, it does not decide: verdicts read "meets the 80% rule (Medicare LCD preset)",
+never anything like a treatment recommendation.
+"""
+
+from __future__ import annotations
+
+from paintrack.clinical.model import Agent
+from paintrack.clinical.results import (
+    ComparisonOutcome,
+    CriterionStatus,
+    Expected,
+    Flag,
+    PointState,
+    ThresholdResult,
+)
+
+PRESET_LABELS: dict[str, str] = {
+    "asra-2020": "ASRA 2020 preset",
+    "medicare-lcd": "Medicare LCD preset",
+    "complete": "complete relief preset",
+}
+
+FLAG_TEXT: dict[Flag, str] = {
+    Flag.SEDATION: "sedation was given during the block",
+    Flag.STEROID: "steroid was in the injectate",
+    Flag.RESCUE_MEDICATION: "rescue pain medicine was taken after the block",
+    Flag.LATE_ENTRIES: "some scores were written down over 15 min after the time they describe",
+    Flag.TRANSCRIBED_ENTRIES: "some scores were typed in from a paper diary",
+    Flag.AMENDED_ENTRIES: "some entries were amended (the originals are in the audit trail)",
+    Flag.NO_BASELINE: "no baseline score in the 24 h before the block: relief cannot be computed",
+    Flag.BASELINE_ZERO: "baseline score was 0: relief cannot be computed",
+    Flag.BASELINE_BELOW_4: "baseline score below 4/10: percentages are unreliable",
+}
+
+EXPECTED_TEXT: dict[Expected, str] = {
+    Expected.CONSISTENT: "consistent with",
+    Expected.SHORTER: "shorter than",
+    Expected.INDETERMINATE: "cannot tell against",
+}
+
+COMPARISON_TEXT: dict[ComparisonOutcome, str] = {
+    ComparisonOutcome.CONCORDANT: "concordant: relief lasted longer with the longer-acting agent",
+    ComparisonOutcome.DISCORDANT: "discordant: relief lasted longer with the shorter-acting agent",
+    ComparisonOutcome.INDETERMINATE: "indeterminate: the durations do not tell which lasted longer",
+    ComparisonOutcome.CONFIRMED: "confirmed: both blocks, same agent, reached the threshold",
+    ComparisonOutcome.NOT_POSITIVE: "not positive: at least one block did not reach the threshold",
+    ComparisonOutcome.NOT_COMPARABLE: "not comparable: the agents cannot be compared by duration",
+}
+
+POINT_STATE_TEXT: dict[PointState, str] = {
+    PointState.ON_TIME: "on time",
+    PointState.LATE: "recorded late",
+    PointState.TRANSCRIBED: "from paper",
+    PointState.MISSED: "missed",
+    PointState.DUE_NOW: "due now",
+    PointState.UPCOMING: "upcoming",
+}
+
+STATUS_TEXT: dict[CriterionStatus, str] = {
+    CriterionStatus.MET: "met",
+    CriterionStatus.NOT_MET: "not met",
+    CriterionStatus.UNKNOWN: "unknown",
+}
+
+
+def format_duration(minutes: float | None, *, censored: bool = False) -> str:
+    """Minutes as "2 h 40 min", "45 min", "2 h"; censored as "at least 8 h"; None as "-".
+
+    Rounded to the nearest whole minute.
+    """
+    if minutes is None:
+        return "-"
+    total = round(minutes)
+    hours, rest = divmod(abs(total), 60)
+    sign = "-" if total < 0 else ""
+    if hours and rest:
+        text = f"{sign}{hours} h {rest} min"
+    elif hours:
+        text = f"{sign}{hours} h"
+    else:
+        text = f"{sign}{rest} min"
+    return f"at least {text}" if censored else text
+
+
+def format_percent(value: float | None) -> str:
+    """A relief percent to 1 decimal, without a trailing ".0": "87.5%", "50%"; None as "-"."""
+    if value is None:
+        return "-"
+    rounded = round(value, 1)
+    text = f"{rounded:.1f}".removesuffix(".0")
+    return f"{text}%"
+
+
+def threshold_text(result: ThresholdResult) -> str:
+    """A duration at a threshold: "2 h 40 min", "at least 8 h", "not reached", "not computed"."""
+    if result.reached is None:
+        return "not computed"
+    if not result.reached:
+        return "not reached"
+    return format_duration(result.duration_minutes, censored=bool(result.censored))
+
+
+def bounds_text(result: ThresholdResult) -> str:
+    """The bounds behind a duration: "between 2 h and 3 h", "at least 8 h" or ""."""
+    if not result.reached or result.duration_lower_minutes is None:
+        return ""
+    if result.duration_upper_minutes is None:
+        return f"at least {format_duration(result.duration_lower_minutes)}"
+    return (
+        f"between {format_duration(result.duration_lower_minutes)}"
+        f" and {format_duration(result.duration_upper_minutes)}"
+    )
+
+
+def expected_text(result: ThresholdResult, agent: Agent) -> str:
+    """E.g. "consistent with lidocaine (expected at least 1 h)"; "" when there is no verdict."""
+    if result.expected is None or result.expected_minutes is None:
+        return ""
+    return (
+        f"{EXPECTED_TEXT[result.expected]} {agent.value}"
+        f" (expected at least {format_duration(result.expected_minutes)})"
+    )
+
+
+def flag_text(flag: Flag) -> str:
+    return FLAG_TEXT[flag]
+
+
+def rescue_text(minutes: float) -> str:
+    """E.g. "rescue medicine taken at 2 h"."""
+    return f"rescue medicine taken at {format_duration(minutes)}"
+
+
+def comparison_text(outcome: ComparisonOutcome) -> str:
+    return COMPARISON_TEXT[outcome]
+
+
+def preset_label(preset: str) -> str:
+    return PRESET_LABELS.get(preset, f"{preset} preset")
+
+
+def verdict_sentence(status: CriterionStatus, preset: str, threshold: int) -> str:
+    """E.g. "meets the 80% rule (Medicare LCD preset)"."""
+    rule = f"the {threshold}% rule ({preset_label(preset)})"
+    if status == CriterionStatus.MET:
+        return f"meets {rule}"
+    if status == CriterionStatus.NOT_MET:
+        return f"does not meet {rule}"
+    return f"not enough information to say whether it meets {rule}"
