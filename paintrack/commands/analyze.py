@@ -1,0 +1,249 @@
+"""`paintrack analyze`: relief metrics, compliance, comparisons and the preset checklist.
+
+Reads a diary file, or a patient from the database with --patient. Headless: nothing heavy is
+imported at module level, and never PySide6 or matplotlib.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from paintrack.errors import UserError
+
+if TYPE_CHECKING:
+    from paintrack.clinical.analysis import BlockResult, DiaryAnalysis
+    from paintrack.clinical.model import Agent, Diary
+    from paintrack.clinical.settings import ClinicSettings
+
+PRESETS = ("asra-2020", "medicare-lcd", "complete")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", metavar="FILE", help="a paintrack diary file (JSON)")
+    parser.add_argument(
+        "--patient",
+        metavar="NAME_OR_ID",
+        help="analyse a patient from the database instead of a file",
+    )
+    parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    parser.add_argument(
+        "--threshold",
+        metavar="N",
+        action="append",
+        help="relief threshold in percent (repeatable; replaces the default 50 and 80)",
+    )
+    parser.add_argument(
+        "--preset",
+        choices=PRESETS,
+        help="rule preset for the checklist (default: the clinic setting, else asra-2020)",
+    )
+    parser.add_argument(
+        "--expected",
+        metavar="AGENT=MINUTES",
+        action="append",
+        help="expected minimum duration for an agent, e.g. lidocaine=45 (repeatable)",
+    )
+    # The time of analysis, for tests and for re-running an old analysis.
+    parser.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
+
+
+def _thresholds(values: list[str] | None) -> list[int] | None:
+    if not values:
+        return None
+    result = []
+    for value in values:
+        try:
+            number = int(value)
+        except ValueError:
+            raise UserError(
+                f"--threshold {value!r}: give a whole percent from 1 to 100, e.g. --threshold 80"
+            ) from None
+        if not 1 <= number <= 100:
+            raise UserError(f"--threshold {number}: give a whole percent from 1 to 100")
+        result.append(number)
+    return result
+
+
+def _expected(values: list[str] | None) -> dict[Agent, float]:
+    from paintrack.clinical.model import Agent
+
+    result: dict[Agent, float] = {}
+    for value in values or []:
+        name, sep, minutes_text = value.partition("=")
+        try:
+            agent = Agent(name.strip().lower())
+        except ValueError:
+            agent = None
+        if not sep or agent is None:
+            raise UserError(
+                f"--expected {value!r}: write AGENT=MINUTES with AGENT one of"
+                f" {', '.join(a.value for a in Agent)}, e.g. --expected lidocaine=45"
+            )
+        try:
+            minutes = float(minutes_text)
+        except ValueError:
+            minutes = -1.0
+        if not minutes >= 0 or minutes == float("inf"):
+            raise UserError(f"--expected {value!r}: MINUTES must be a number of minutes >= 0")
+        result[agent] = minutes
+    return result
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"--now {value!r}: give an ISO 8601 time with a UTC offset") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise UserError(f"--now {value!r}: the time needs a UTC offset, e.g. 2026-03-02T18:00Z")
+    return moment
+
+
+def _load(args: argparse.Namespace) -> tuple[Diary, ClinicSettings]:
+    from paintrack.clinical.settings import ClinicSettings
+
+    if args.file and args.patient:
+        raise UserError("give either a diary FILE or --patient, not both")
+    if args.file:
+        from paintrack.exchange.diary_json import read_diary_file
+
+        return read_diary_file(args.file), ClinicSettings()
+    if args.patient:
+        from paintrack.paths import resolve_db_target
+        from paintrack.store import open_store
+
+        store = open_store(resolve_db_target(getattr(args, "db", None)))
+        try:
+            patient = store.resolve_patient(args.patient)
+            return store.load_diary(patient.id), store.get_settings()
+        finally:
+            store.close()
+    raise UserError("give a diary FILE to analyse, or --patient NAME_OR_ID")
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from paintrack.clinical.analysis import analyze_diary
+
+    thresholds = _thresholds(args.threshold)
+    expected = _expected(args.expected)
+    now = _now(args.now)
+    diary, settings = _load(args)
+    overrides = dict(settings.expected_minutes)
+    overrides.update(expected)
+    settings = replace(settings, expected_minutes=overrides, preset=args.preset or settings.preset)
+    try:
+        analysis = analyze_diary(diary, settings, now=now, thresholds=thresholds)
+    except ValueError as error:
+        raise UserError(f"cannot analyse this diary: {error}") from None
+    if args.json:
+        json.dump(analysis.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_table(analysis, diary.patient.name))
+    return 0
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _block_lines(result: BlockResult) -> list[str]:
+    from paintrack.clinical import wording as w
+
+    block = result.block
+    lines = [
+        f"Block {block.sequence}: {_local(block.performed_at)}, {block.agent.value},"
+        f" {block.region.value} {block.side.value}"
+        + (f", {' '.join(block.levels)}" if block.levels else ""),
+    ]
+    for site, s in result.sites.items():
+        lines.append(f"  Site {site}")
+        baseline = "none" if s.baseline is None else f"{s.baseline}/10"
+        lines.append(f"    baseline: {baseline}")
+        if s.peak_relief_percent is None:
+            lines.append("    peak relief: -")
+        else:
+            lines.append(
+                f"    peak relief: {w.format_percent(s.peak_relief_percent)}"
+                f" at {w.format_duration(s.time_to_peak_minutes)}"
+            )
+        for threshold, t in s.thresholds.items():
+            extra = [x for x in (w.bounds_text(t), w.expected_text(t, block.agent)) if x]
+            suffix = f" ({'; '.join(extra)})" if extra else ""
+            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}{suffix}")
+    if result.patient_estimate is not None:
+        e = result.patient_estimate
+        lines.append("  Patient's own estimate (not used for verdicts)")
+        lines.append(
+            f"    peak: {w.format_percent(e.peak_relief_percent)}"
+            f" at {w.format_duration(e.time_to_peak_minutes)}"
+        )
+        for threshold, t in e.thresholds.items():
+            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}")
+    c = result.compliance
+    percent = "-" if c.percent is None else f"{c.percent:g}%"
+    lines.append(
+        f"  Compliance: {c.kept_on_time} of {c.due} due points on time ({percent}),"
+        f" {c.kept_late} late or from paper, {c.missed} missed"
+    )
+    for minutes in result.rescue_medication_minutes:
+        lines.append(f"  Note: {w.rescue_text(minutes)}")
+    for flag in result.flags:
+        lines.append(f"  Flag: {w.flag_text(flag)}")
+    return lines
+
+
+def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
+    """The analysis as readable text for a terminal: one section per block."""
+    from paintrack.clinical import wording as w
+
+    lines: list[str] = []
+    if patient_name:
+        lines.append(f"Patient: {patient_name}")
+        lines.append("")
+    if not analysis.blocks:
+        lines.append("No blocks in this diary.")
+        lines.append("")
+    for result in analysis.blocks:
+        lines.extend(_block_lines(result))
+        lines.append("")
+    if analysis.comparisons:
+        lines.append("Comparisons (block 1 vs block 2)")
+        for comparison in analysis.comparisons:
+            lines.append(
+                f"  {comparison.site}, >= {comparison.threshold}%:"
+                f" {w.comparison_text(comparison.result)}"
+            )
+        lines.append("")
+    checklist = analysis.preset
+    lines.append(f"Checklist: {checklist.label} (>= {checklist.threshold}%)")
+    if not checklist.targets:
+        lines.append("  no diagnostic blocks (sequence 1 or 2) to check")
+    for target in checklist.targets:
+        lines.append(f"  {target.region.value} {target.side.value}: {target.verdict}")
+        for criterion in target.criteria:
+            lines.append(
+                f"    [{w.STATUS_TEXT[criterion.status]}] {criterion.description}:"
+                f" {criterion.detail}"
+            )
+    lines.append("")
+    settings = analysis.settings
+    expected = ", ".join(
+        f"{agent.value} {w.format_duration(minutes)}"
+        for agent, minutes in settings.expected_minutes.items()
+    )
+    lines.append(
+        f"Settings: {w.preset_label(settings.preset)};"
+        f" thresholds {', '.join(f'{t}%' for t in settings.thresholds)};"
+        f" expected minimum durations: {expected or 'none'};"
+        f" relief computed from the 0-10 scores; analysed {_local(analysis.now)}"
+    )
+    return "\n".join(lines) + "\n"
