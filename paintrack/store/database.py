@@ -1,0 +1,329 @@
+"""Opening a paintrack database: refuse what is not ours (or is from a newer paintrack) without
+touching it, create new files privately, set SQLite's durability pragmas, run the migrations.
+
+The order matters. `PRAGMA journal_mode=WAL` rewrites the file header, and Alembic would happily
+create its table in anybody's database, so every check on an existing file runs first, through a
+read-only sqlite3 connection, before an engine with pragmas ever opens it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.pool import StaticPool
+
+from paintrack import paths
+from paintrack.errors import UserError
+
+SCRIPT_LOCATION = "paintrack.store:migrations"
+BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Tables that make a file recognisably paintrack's (alembic_version alone could be anyone's).
+PAINTRACK_TABLES = frozenset({"alembic_version", "patients", "blocks", "entries", "audit"})
+# Execution option on the engine used for writes: its transactions start with BEGIN IMMEDIATE.
+WRITE_OPTION = "paintrack_write"
+
+RESTORE_HINT = (
+    "Restore a backup of your diary (paintrack restore BACKUP), or choose another file with --db."
+)
+UNCHANGED = "This file was not changed."
+
+
+@dataclass(frozen=True)
+class OpenedDatabase:
+    engine: Engine
+    write_engine: Engine
+    db_path: Path | None
+
+
+# ---------------------------------------------------------------------------------------------
+# Migrations
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config pointing at the migrations inside the installed package (no ini file)."""
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def _script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def known_revisions() -> frozenset[str]:
+    return frozenset(script.revision for script in _script_directory().walk_revisions())
+
+
+def head_revisions() -> frozenset[str]:
+    return frozenset(_script_directory().get_heads())
+
+
+def newer_version_error(where: str, revisions: Iterator[str] | frozenset[str]) -> UserError:
+    found = ", ".join(sorted(revisions))
+    return UserError(
+        f"{where} was written by a newer version of paintrack (database schema {found}, "
+        "which this version does not know). Install the newer version of paintrack to open it. "
+        f"{UNCHANGED}"
+    )
+
+
+def _migrate(engine: Engine, write_engine: Engine, where: str) -> None:
+    """Bring the schema to head; refuse, changing nothing, a revision we do not know."""
+    with engine.connect() as connection:
+        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    unknown = current - known_revisions()
+    if unknown:
+        raise newer_version_error(where, unknown)
+    if current == head_revisions():
+        return
+    with write_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+# ---------------------------------------------------------------------------------------------
+# SQLite files
+
+
+def sqlite_file_of(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for a server or an in-memory database."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _is_empty(path: Path) -> bool:
+    return not path.exists() or path.stat().st_size == 0
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file 0600 ourselves, so SQLite never creates it with the umask's mode."""
+    paths.ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.FILE_MODE)
+    os.close(fd)
+    os.chmod(path, paths.FILE_MODE)
+
+
+def _read_only_uri(path: Path) -> str:
+    return f"file:{quote(str(path.resolve()))}?mode=ro"
+
+
+def check_existing_sqlite_file(path: Path) -> None:
+    """Refuse (UserError, file untouched) anything that is not a paintrack database we can open.
+
+    Looks at the header bytes, then opens a read-only connection: no pragma, no write, nothing
+    that could change a byte of the file.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise UserError(
+            f"Cannot read {path}: {error.strerror or error}. Check that the file exists and that "
+            "you may read it, or choose another file with --db."
+        ) from error
+    if not header.startswith(SQLITE_HEADER):
+        raise UserError(
+            f"{path} is not a paintrack database: it is not an SQLite database file at all "
+            f"(it may be damaged, or a different kind of file). {UNCHANGED} {RESTORE_HINT}"
+        )
+    if len(header) < 100 or _shorter_than_header_says(path, header):
+        raise UserError(
+            f"{path} is damaged: the file is shorter than its own header says (it was cut off, "
+            f"perhaps by a full disk or an interrupted copy). {UNCHANGED} {RESTORE_HINT}"
+        )
+    try:
+        connection = sqlite3.connect(_read_only_uri(path), uri=True)
+    except sqlite3.Error as error:
+        raise UserError(f"Cannot open {path}: {error}. {UNCHANGED} {RESTORE_HINT}") from error
+    try:
+        tables = {
+            str(name)
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        if not tables:
+            return  # a valid but empty SQLite file: a new database
+        if not tables >= PAINTRACK_TABLES:
+            raise UserError(
+                f"{path} is not a paintrack database: it is an SQLite database of another "
+                f"application. {UNCHANGED} Choose your paintrack diary with --db, or a new file "
+                "name to start a new diary."
+            )
+        revisions = frozenset(
+            str(version)
+            for (version,) in connection.execute("SELECT version_num FROM alembic_version")
+        )
+    except sqlite3.DatabaseError as error:
+        raise UserError(
+            f"{path} is damaged or not a database ({error}). {UNCHANGED} {RESTORE_HINT}"
+        ) from error
+    finally:
+        connection.close()
+    unknown = revisions - known_revisions()
+    if unknown:
+        raise newer_version_error(str(path), unknown)
+
+
+def _shorter_than_header_says(path: Path, header: bytes) -> bool:
+    # https://www.sqlite.org/fileformat.html: page size at 16 (1 means 65536), page count at 28,
+    # valid only when the change counter (24) equals version-valid-for (92).
+    raw_page_size: int = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if raw_page_size == 1 else raw_page_size
+    change_counter: int = struct.unpack(">I", header[24:28])[0]
+    page_count: int = struct.unpack(">I", header[28:32])[0]
+    valid_for: int = struct.unpack(">I", header[92:96])[0]
+    if change_counter != valid_for or page_count == 0:
+        return False
+    return path.stat().st_size < page_size * page_count
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # We issue BEGIN ourselves (below), so pysqlite must not open transactions behind our back.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # A clinical record: a confirmed entry must survive power loss, not only a crash.
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+def _begin(connection: Connection) -> None:
+    # Writes take the write lock up front: a deferred transaction that reads and then writes can
+    # fail half-way with "database is locked" when another writer got in between.
+    mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _sqlite_engine(url: URL, *, memory: bool) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if memory:
+        kwargs["poolclass"] = StaticPool
+        kwargs["connect_args"] = {"check_same_thread": False}
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors the user can act on
+
+
+_SQLITE_USER_ERRORS: tuple[tuple[str, str], ...] = (
+    (
+        "database is locked",
+        "the diary is busy: another paintrack (or another program) is writing to it. "
+        "Close the other program and try again.",
+    ),
+    (
+        "disk is full",
+        "the disk is full. Free some space and try again; nothing already saved was lost.",
+    ),
+    (
+        "readonly database",
+        "the diary cannot be written: the file or its folder is read-only. Check the "
+        "permissions, or choose another file with --db.",
+    ),
+    (
+        "unable to open database file",
+        "the diary file cannot be opened: check that its folder exists and that you may "
+        "read and write it, or choose another file with --db.",
+    ),
+    (
+        "disk i/o error",
+        "the disk reported an input/output error. Check the disk (or network drive) and try again.",
+    ),
+)
+
+
+def user_error_for(error: BaseException, where: str) -> UserError | None:
+    """A plain-words UserError for the SQLite failures a user can fix; None for anything else."""
+    original = error.orig if isinstance(error, DBAPIError) else error
+    if not isinstance(original, sqlite3.OperationalError | sqlite3.DatabaseError):
+        return None
+    text = str(original).lower()
+    for fragment, advice in _SQLITE_USER_ERRORS:
+        if fragment in text:
+            return UserError(f"Cannot use {where}: {advice}")
+    return None
+
+
+@contextlib.contextmanager
+def user_errors(where: str) -> Iterator[None]:
+    """Turn actionable database errors into UserError; let every other error (a bug) through."""
+    try:
+        yield
+    except (DBAPIError, sqlite3.Error) as error:
+        translated = user_error_for(error, where)
+        if translated is None:
+            raise
+        raise translated from error
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening
+
+
+def open_database(target: str) -> OpenedDatabase:
+    """Open (creating or migrating) the database at a path or SQLAlchemy URL."""
+    if paths.is_url(target):
+        try:
+            url = make_url(target)
+        except ArgumentError as error:
+            raise UserError(
+                f"{target!r} is not a database address paintrack understands."
+            ) from error
+    else:
+        url = URL.create("sqlite", database=str(Path(target).expanduser()))
+    db_path = sqlite_file_of(url)
+    if db_path is not None:
+        db_path = db_path.expanduser().absolute()
+        url = url.set(database=str(db_path))
+        where = str(db_path)
+        with user_errors(where):
+            if _is_empty(db_path):
+                if not db_path.exists():
+                    _create_private_file(db_path)
+            else:
+                check_existing_sqlite_file(db_path)
+        engine = _sqlite_engine(url, memory=False)
+    elif url.get_backend_name() == "sqlite":
+        where = "the in-memory database"
+        engine = _sqlite_engine(url, memory=True)
+    else:
+        where = url.render_as_string(hide_password=True)
+        engine = create_engine(url)
+    write_engine = engine.execution_options(**{WRITE_OPTION: True})
+    try:
+        with user_errors(where):
+            _migrate(engine, write_engine, where)
+    except BaseException:
+        engine.dispose()
+        raise
+    return OpenedDatabase(engine=engine, write_engine=write_engine, db_path=db_path)

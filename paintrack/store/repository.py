@@ -1,0 +1,675 @@
+"""The repository: every read and write of the clinical record, in clinical dataclasses.
+
+One session per call, and each write is one short transaction that also appends its audit rows,
+so a change and the record of it are saved together or not at all. Nothing is ever overwritten
+or removed: amendments and deletions keep the original in the audit trail, and the audit trail
+itself can only grow (there is no method here that changes or deletes an audit row).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from paintrack.clinical.audit import AuditRecord
+from paintrack.clinical.model import Block, Diary, Entry, Patient, new_id
+from paintrack.clinical.settings import ClinicSettings
+from paintrack.errors import UserError
+from paintrack.store.convert import (
+    block_from_row,
+    block_to_json,
+    check_block,
+    check_entry,
+    check_patient,
+    entry_from_row,
+    entry_to_json,
+    fill_block_row,
+    fill_entry_row,
+    new_patient_row,
+    patient_from_row,
+    patient_to_json,
+    settings_from_json,
+    settings_to_json,
+)
+from paintrack.store.database import OpenedDatabase, user_errors
+from paintrack.store.models import AuditRow, BlockRow, EntryRow, PatientRow, SettingRow
+
+SAME_TIME_REASON = "replaced by a newer entry at the same time"
+Clock = Callable[[], datetime]
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_actor() -> str:
+    """The operating-system user: who made a change, unless the caller says otherwise."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportResult:
+    """What an import did. Entries already stored (same id) are never overwritten: identical ones
+    count as unchanged; ones whose stored content differs (amended or deleted since, or edited in
+    the file) keep the stored version and count as conflicting. Blocks likewise."""
+
+    patients_added: int = 0
+    blocks_added: int = 0
+    entries_added: int = 0
+    entries_unchanged: int = 0
+    entries_conflicting: int = 0
+    blocks_unchanged: int = 0
+    blocks_conflicting: int = 0
+    patient_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _require_reason(reason: str, what: str) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise UserError(f"A reason is required to {what}: say why, for the audit trail.")
+    return reason.strip()
+
+
+def _entry_json(entry: Entry, block_id: str) -> dict[str, Any]:
+    return {"block_id": block_id, **entry_to_json(entry)}
+
+
+def _describe(patient: Patient) -> str:
+    mrn = f"MRN {patient.mrn}" if patient.mrn else "no MRN"
+    return f"  {patient.name} ({mrn}, id {patient.id})"
+
+
+class _Unit:
+    """One write transaction: its session, who and when, and the next audit sequence number."""
+
+    def __init__(self, session: Session, actor: str, now: datetime) -> None:
+        self.session = session
+        self.actor = actor
+        self.now = now
+        self._next_seq: int | None = None
+
+    def audit(
+        self,
+        action: str,
+        object_type: str,
+        object_id: str | None,
+        *,
+        patient_id: str | None,
+        reason: str | None = None,
+        old: Mapping[str, Any] | None = None,
+        new: Mapping[str, Any] | None = None,
+    ) -> None:
+        if self._next_seq is None:
+            last = self.session.scalar(select(func.max(AuditRow.seq)))
+            self._next_seq = (last or 0) + 1
+        self.session.add(
+            AuditRow(
+                id=new_id(),
+                seq=self._next_seq,
+                at=self.now,
+                actor=self.actor,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                patient_id=patient_id,
+                reason=reason,
+                old=dict(old) if old is not None else None,
+                new=dict(new) if new is not None else None,
+            )
+        )
+        self._next_seq += 1
+
+
+class Store:
+    """A paintrack database. Get one with `paintrack.store.open_store`; close it when done."""
+
+    def __init__(self, opened: OpenedDatabase, where: str, *, clock: Clock | None = None) -> None:
+        self._engine = opened.engine
+        self._write_engine = opened.write_engine
+        self._db_path = opened.db_path
+        self._where = where
+        self._clock = clock or _system_clock
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    @property
+    def db_path(self) -> Path | None:
+        """The database file, or None for a server URL or an in-memory database."""
+        return self._db_path
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self._where}>"
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with user_errors(self._where), Session(self._engine) as session:
+            yield session
+
+    @contextmanager
+    def _writing(self, actor: str | None) -> Iterator[_Unit]:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the store's clock must return aware datetimes")
+        with (
+            user_errors(self._where),
+            Session(self._write_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield _Unit(session, actor or default_actor(), now)
+
+    # -- patients ------------------------------------------------------------------------------
+
+    def add_patient(self, patient: Patient, *, actor: str | None = None) -> Patient:
+        check_patient(patient)
+        with self._writing(actor) as unit:
+            if unit.session.get(PatientRow, patient.id) is not None:
+                raise UserError(f"A patient with id {patient.id} is already in the diary.")
+            unit.session.add(new_patient_row(patient, unit.now))
+            unit.audit(
+                "add_patient",
+                "patient",
+                patient.id,
+                patient_id=patient.id,
+                new=patient_to_json(patient),
+            )
+        return patient
+
+    def list_patients(self) -> list[Patient]:
+        """Every patient, ordered by name (case-insensitively), then id."""
+        with self._reading() as session:
+            patients = [patient_from_row(row) for row in session.scalars(select(PatientRow))]
+        return sorted(patients, key=lambda p: (p.name.casefold(), p.name, p.id))
+
+    def find_patients(self, query: str) -> list[Patient]:
+        """Patients whose name, MRN or id contains `query` (case-insensitive); all if blank."""
+        needle = query.strip().casefold()
+        return [
+            patient
+            for patient in self.list_patients()
+            if not needle
+            or needle in patient.name.casefold()
+            or needle in (patient.mrn or "").casefold()
+            or needle in patient.id.casefold()
+        ]
+
+    def resolve_patient(self, name_or_id: str | None) -> Patient:
+        """The one patient meant: an exact id, else an exact MRN, else a name (exact, ignoring
+        case, then part of a name). With None, the only patient in the database. UserError,
+        listing the candidates and how to choose, when there is none or more than one."""
+        patients = self.list_patients()
+        if not patients:
+            raise UserError(
+                "There are no patients in this diary yet. Import a diary file first "
+                "(paintrack import FILE)."
+            )
+        if name_or_id is None or not name_or_id.strip():
+            if len(patients) == 1:
+                return patients[0]
+            raise UserError(
+                f"This diary holds {len(patients)} patients; say which one with --patient ID:\n"
+                + "\n".join(_describe(p) for p in patients)
+            )
+        wanted = name_or_id.strip()
+        folded = wanted.casefold()
+        for matches in (
+            [p for p in patients if p.id == wanted],
+            [p for p in patients if p.mrn is not None and p.mrn == wanted],
+            [p for p in patients if p.name.strip().casefold() == folded],
+            [p for p in patients if folded in p.name.casefold()],
+        ):
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise UserError(
+                    f"{len(matches)} patients match {wanted!r}; choose one with --patient ID:\n"
+                    + "\n".join(_describe(p) for p in matches)
+                )
+        raise UserError(
+            f"No patient matches {wanted!r}. The patients in this diary are:\n"
+            + "\n".join(_describe(p) for p in patients)
+            + "\nChoose one with --patient ID (or a name or MRN)."
+        )
+
+    # -- reading the diary ---------------------------------------------------------------------
+
+    def load_diary(self, patient_id: str) -> Diary:
+        """A patient's blocks by time performed, each with its live entries by `at`."""
+        with self._reading() as session:
+            patient_row = session.get(PatientRow, patient_id)
+            if patient_row is None:
+                raise UserError(f"There is no patient with id {patient_id} in this diary.")
+            block_rows = session.scalars(
+                select(BlockRow)
+                .where(BlockRow.patient_id == patient_id)
+                .order_by(BlockRow.performed_at, BlockRow.sequence, BlockRow.id)
+            ).all()
+            entries = self._live_entries(session, [row.id for row in block_rows])
+            return Diary(
+                patient=patient_from_row(patient_row),
+                blocks=tuple(block_from_row(row, entries.get(row.id, ())) for row in block_rows),
+            )
+
+    def get_block(self, block_id: str) -> Block:
+        with self._reading() as session:
+            row = self._block_row(session, block_id)
+            return block_from_row(row, self._live_entries(session, [block_id]).get(block_id, ()))
+
+    @staticmethod
+    def _live_entries(session: Session, block_ids: Sequence[str]) -> dict[str, tuple[Entry, ...]]:
+        if not block_ids:
+            return {}
+        rows = session.scalars(
+            select(EntryRow)
+            .where(EntryRow.block_id.in_(block_ids), EntryRow.deleted.is_(False))
+            .options(selectinload(EntryRow.scores))
+            .order_by(EntryRow.at, EntryRow.recorded_at, EntryRow.id)
+        ).all()
+        grouped: dict[str, list[Entry]] = {}
+        for row in rows:
+            grouped.setdefault(row.block_id, []).append(entry_from_row(row))
+        return {block_id: tuple(entries) for block_id, entries in grouped.items()}
+
+    @staticmethod
+    def _block_row(session: Session, block_id: str) -> BlockRow:
+        row = session.get(BlockRow, block_id)
+        if row is None:
+            raise UserError(f"There is no block with id {block_id} in this diary.")
+        return row
+
+    @staticmethod
+    def _entry_row(session: Session, entry_id: str) -> EntryRow:
+        row = session.get(EntryRow, entry_id, options=[selectinload(EntryRow.scores)])
+        if row is None:
+            raise UserError(f"There is no entry with id {entry_id} in this diary.")
+        return row
+
+    # -- blocks --------------------------------------------------------------------------------
+
+    def add_block(self, patient_id: str, block: Block, *, actor: str | None = None) -> Block:
+        """Add a block (and any entries it carries) to a patient's diary."""
+        check_block(block)
+        with self._writing(actor) as unit:
+            if unit.session.get(PatientRow, patient_id) is None:
+                raise UserError(f"There is no patient with id {patient_id} in this diary.")
+            if unit.session.get(BlockRow, block.id) is not None:
+                raise UserError(f"A block with id {block.id} is already in the diary.")
+            self._insert_block(unit, patient_id, block, reason=None)
+            seen: list[Entry] = []
+            for entry in block.entries:
+                check_entry(entry, block)
+                _refuse_same_time(entry, seen)
+                seen.append(entry)
+                self._insert_entry(unit, block.id, patient_id, entry, reason=None)
+        return self.get_block(block.id)
+
+    def update_block(self, block: Block, *, reason: str, actor: str | None = None) -> Block:
+        """Change a block's own fields (its entries are left as they are: `block.entries` is
+        ignored). The old and new values and the reason go into the audit trail."""
+        why = _require_reason(reason, "change a block")
+        check_block(block)
+        with self._writing(actor) as unit:
+            row = self._block_row(unit.session, block.id)
+            stored = block_from_row(row, ())
+            for entry in self._live_entries(unit.session, [block.id]).get(block.id, ()):
+                try:
+                    check_entry(entry, block)
+                except UserError as error:
+                    raise UserError(
+                        f"This change would leave an entry of the block that no longer fits it. "
+                        f"{error.message} Amend or delete that entry first."
+                    ) from error
+            old, new = block_to_json(stored), block_to_json(block)
+            if old != new:
+                fill_block_row(row, block)
+                unit.audit(
+                    "update_block",
+                    "block",
+                    block.id,
+                    patient_id=row.patient_id,
+                    reason=why,
+                    old=old,
+                    new=new,
+                )
+        return self.get_block(block.id)
+
+    def _insert_block(self, unit: _Unit, patient_id: str, block: Block, reason: str | None) -> None:
+        row = BlockRow(id=block.id, patient_id=patient_id)
+        fill_block_row(row, block)
+        unit.session.add(row)
+        unit.audit(
+            "add_block",
+            "block",
+            block.id,
+            patient_id=patient_id,
+            reason=reason,
+            new=block_to_json(block),
+        )
+
+    # -- entries -------------------------------------------------------------------------------
+
+    def add_entry(self, block_id: str, entry: Entry, *, actor: str | None = None) -> Entry:
+        """Save a new entry; committed when this returns.
+
+        An entry at the same `at` as a live entry of the block replaces it (clinical.md, 2):
+        the stored entry is amended, keeping its id, with reason SAME_TIME_REASON. The new scores
+        replace the old site by site; a site the new entry does not rate keeps its stored score.
+        Adding an entry whose id is already stored with the same content changes nothing.
+        """
+        with self._writing(actor) as unit:
+            block_row = self._block_row(unit.session, block_id)
+            block = block_from_row(block_row, ())
+            check_entry(entry, block)
+            existing = unit.session.get(EntryRow, entry.id)
+            if existing is not None:
+                stored = entry_from_row(existing)
+                if (
+                    existing.block_id == block_id
+                    and not existing.deleted
+                    and entry_to_json(stored) == entry_to_json(entry)
+                ):
+                    return stored
+                raise UserError(
+                    f"An entry with id {entry.id} is already in the diary with other values; "
+                    "amend it instead of adding it again."
+                )
+            same_time = self._live_at(unit.session, block_id, entry.at)
+            if same_time:
+                target = next(
+                    (row for row in same_time if {s.site for s in row.scores} & set(entry.scores)),
+                    same_time[0],
+                )
+                merged = {score.site: score.score for score in target.scores}
+                merged.update(entry.scores)
+                replacement = dataclasses.replace(entry, id=target.id, scores=merged)
+                return self._amend(unit, target, block, replacement, SAME_TIME_REASON)
+            self._insert_entry(unit, block_id, block_row.patient_id, entry, reason=None)
+            return dataclasses.replace(entry, amended=False)
+
+    def amend_entry(
+        self, entry_id: str, new: Entry, *, reason: str, actor: str | None = None
+    ) -> Entry:
+        """Replace an entry's values, keeping its id; the old values, new values and reason go into
+        the audit trail and the entry is marked amended. Amending to identical values is a no-op."""
+        why = _require_reason(reason, "amend an entry")
+        with self._writing(actor) as unit:
+            row = self._entry_row(unit.session, entry_id)
+            if row.deleted:
+                raise UserError(
+                    f"The entry at {row.at.isoformat()} was deleted; it cannot be amended."
+                )
+            block = block_from_row(self._block_row(unit.session, row.block_id), ())
+            replacement = dataclasses.replace(new, id=entry_id)
+            check_entry(replacement, block)
+            for other in self._live_at(unit.session, row.block_id, replacement.at):
+                if other.id != entry_id:
+                    raise UserError(
+                        f"Another entry of this block is already at {replacement.at.isoformat()}; "
+                        "amend that one instead, or choose another time."
+                    )
+            return self._amend(unit, row, block, replacement, why)
+
+    def delete_entry(self, entry_id: str, *, reason: str, actor: str | None = None) -> None:
+        """Hide an entry from the diary. It stays in the database, and its values, who, when and
+        why stay in the audit trail."""
+        why = _require_reason(reason, "delete an entry")
+        with self._writing(actor) as unit:
+            row = self._entry_row(unit.session, entry_id)
+            if row.deleted:
+                raise UserError(f"The entry at {row.at.isoformat()} is already deleted.")
+            old = _entry_json(entry_from_row(row), row.block_id)
+            row.deleted = True
+            unit.audit(
+                "delete_entry",
+                "entry",
+                entry_id,
+                patient_id=self._block_row(unit.session, row.block_id).patient_id,
+                reason=why,
+                old=old,
+                new=None,
+            )
+
+    def _amend(
+        self, unit: _Unit, row: EntryRow, block: Block, replacement: Entry, reason: str
+    ) -> Entry:
+        check_entry(replacement, block)
+        current = entry_from_row(row)
+        old, new = _entry_json(current, row.block_id), _entry_json(replacement, row.block_id)
+        if old == new:
+            return current
+        fill_entry_row(row, replacement)
+        row.amended = True
+        unit.session.flush()
+        unit.audit(
+            "amend_entry",
+            "entry",
+            row.id,
+            patient_id=self._block_row(unit.session, row.block_id).patient_id,
+            reason=reason,
+            old=old,
+            new=new,
+        )
+        return entry_from_row(row)
+
+    def _insert_entry(
+        self, unit: _Unit, block_id: str, patient_id: str, entry: Entry, reason: str | None
+    ) -> None:
+        row = EntryRow(id=entry.id, block_id=block_id, amended=False, deleted=False)
+        fill_entry_row(row, entry)
+        unit.session.add(row)
+        unit.audit(
+            "add_entry",
+            "entry",
+            entry.id,
+            patient_id=patient_id,
+            reason=reason,
+            new=_entry_json(entry, block_id),
+        )
+
+    @staticmethod
+    def _live_at(session: Session, block_id: str, at: datetime) -> list[EntryRow]:
+        return list(
+            session.scalars(
+                select(EntryRow)
+                .where(
+                    EntryRow.block_id == block_id,
+                    EntryRow.at == at,
+                    EntryRow.deleted.is_(False),
+                )
+                .options(selectinload(EntryRow.scores))
+                .order_by(EntryRow.recorded_at, EntryRow.id)
+            )
+        )
+
+    # -- audit trail ---------------------------------------------------------------------------
+
+    def entry_history(self, entry_id: str) -> list[AuditRecord]:
+        """Everything that happened to an entry, oldest first (its creation, amendments,
+        deletion), each with the values before and after."""
+        with self._reading() as session:
+            self._entry_row(session, entry_id)
+            rows = session.scalars(
+                select(AuditRow)
+                .where(AuditRow.object_type == "entry", AuditRow.object_id == entry_id)
+                .order_by(AuditRow.seq)
+            ).all()
+            return [_audit_record(row) for row in rows]
+
+    def audit_trail(self, patient_id: str | None = None) -> list[AuditRecord]:
+        """The audit trail, oldest first; only one patient's rows when `patient_id` is given."""
+        with self._reading() as session:
+            query = select(AuditRow).order_by(AuditRow.seq)
+            if patient_id is not None:
+                query = query.where(AuditRow.patient_id == patient_id)
+            return [_audit_record(row) for row in session.scalars(query)]
+
+    # -- import --------------------------------------------------------------------------------
+
+    def import_diary(
+        self, diary: Diary, *, source_name: str, actor: str | None = None
+    ) -> ImportResult:
+        """Add a diary's patient, blocks and entries in one transaction: all or nothing.
+
+        Idempotent by id: what is already stored is never overwritten (see ImportResult for how
+        it is counted), so importing the same file twice adds nothing. A block id that belongs to
+        another patient, an entry that does not fit its block, or a new entry at the same time
+        as another for the same site is refused with a UserError, and nothing is imported.
+        """
+        patient = diary.patient
+        check_patient(patient)
+        for block in diary.blocks:
+            check_block(block)
+        reason = f"imported from {source_name}"
+        counts: dict[str, int] = dict.fromkeys(
+            (
+                "patients_added",
+                "blocks_added",
+                "entries_added",
+                "entries_unchanged",
+                "entries_conflicting",
+                "blocks_unchanged",
+                "blocks_conflicting",
+            ),
+            0,
+        )
+        with self._writing(actor) as unit:
+            session = unit.session
+            if session.get(PatientRow, patient.id) is None:
+                session.add(new_patient_row(patient, unit.now))
+                unit.audit(
+                    "add_patient",
+                    "patient",
+                    patient.id,
+                    patient_id=patient.id,
+                    reason=reason,
+                    new=patient_to_json(patient),
+                )
+                counts["patients_added"] += 1
+            for block in diary.blocks:
+                self._import_block(unit, patient.id, block, reason, counts)
+            unit.audit(
+                "import",
+                "diary",
+                patient.id,
+                patient_id=patient.id,
+                reason=reason,
+                new={"source_name": source_name, **counts},
+            )
+        return ImportResult(patient_id=patient.id, **counts)
+
+    def _import_block(
+        self, unit: _Unit, patient_id: str, block: Block, reason: str, counts: dict[str, int]
+    ) -> None:
+        session = unit.session
+        row = session.get(BlockRow, block.id)
+        if row is None:
+            self._insert_block(unit, patient_id, block, reason)
+            session.flush()
+            counts["blocks_added"] += 1
+            stored_block = block
+            live: list[Entry] = []
+        else:
+            if row.patient_id != patient_id:
+                raise UserError(
+                    f"Block {block.id} of this diary is already stored for another patient; "
+                    "the file does not match this database. Nothing was imported."
+                )
+            stored_block = block_from_row(row, ())
+            same = block_to_json(stored_block) == block_to_json(block)
+            counts["blocks_unchanged" if same else "blocks_conflicting"] += 1
+            live = list(self._live_entries(session, [block.id]).get(block.id, ()))
+        for entry in block.entries:
+            existing = session.get(EntryRow, entry.id)
+            if existing is not None:
+                stored = entry_from_row(existing)
+                same = (
+                    existing.block_id == block.id
+                    and not existing.deleted
+                    and entry_to_json(stored) == entry_to_json(entry)
+                )
+                counts["entries_unchanged" if same else "entries_conflicting"] += 1
+                continue
+            try:
+                check_entry(entry, stored_block)
+                _refuse_same_time(entry, live)
+            except UserError as error:
+                raise UserError(
+                    f"Block of {block.performed_at.isoformat()}: {error.message} "
+                    "Nothing was imported."
+                ) from error
+            live.append(entry)
+            self._insert_entry(unit, block.id, patient_id, entry, reason)
+            counts["entries_added"] += 1
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def get_settings(self) -> ClinicSettings:
+        """The clinic's settings; anything never saved takes ClinicSettings' default."""
+        with self._reading() as session:
+            values = {row.key: row.value for row in session.scalars(select(SettingRow))}
+        return settings_from_json(values)
+
+    def save_settings(self, settings: ClinicSettings, *, actor: str | None = None) -> None:
+        new = settings_to_json(settings)
+        with self._writing(actor) as unit:
+            rows = {row.key: row for row in unit.session.scalars(select(SettingRow))}
+            old = settings_to_json(settings_from_json({k: r.value for k, r in rows.items()}))
+            changed = False
+            for key, value in new.items():
+                if key in rows:
+                    if rows[key].value != value:
+                        rows[key].value = value
+                        changed = True
+                else:
+                    unit.session.add(SettingRow(key=key, value=value))
+                    changed = True
+            if changed:
+                unit.audit("save_settings", "settings", None, patient_id=None, old=old, new=new)
+
+
+def _refuse_same_time(entry: Entry, others: Iterable[Entry]) -> None:
+    for other in others:
+        if other.at == entry.at and set(other.scores) & set(entry.scores):
+            sites = ", ".join(sorted(set(other.scores) & set(entry.scores)))
+            raise UserError(
+                f"Two entries score {sites} at the same time, {entry.at.isoformat()}; "
+                "keep only one of them."
+            )
+
+
+def _audit_record(row: AuditRow) -> AuditRecord:
+    return AuditRecord(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        reason=row.reason,
+        old=row.old,
+        new=row.new,
+        patient_id=row.patient_id,
+    )
