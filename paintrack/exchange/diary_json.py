@@ -462,7 +462,9 @@ class _DiaryReader:
         self._ids[canonical] = format_path(path)
         return canonical
 
-    def _text_list(self, value: Any, what: str, singular: str) -> tuple[str, ...]:
+    def _text_list(
+        self, value: Any, what: str, singular: str, *, distinct: bool
+    ) -> tuple[str, ...]:
         if not isinstance(value, list):
             raise _Invalid(f"expected a list of {what}, got {_show(value)}")
         items: list[str] = []
@@ -471,7 +473,7 @@ class _DiaryReader:
                 text = _text(item, f"expected {singular}")
             except _Invalid as invalid:
                 raise _Invalid(invalid.message, at=(index,)) from None
-            if text in items:
+            if distinct and text in items:
                 raise _Invalid(f"{_show(text)} is listed twice", at=(index,))
             items.append(text)
         return tuple(items)
@@ -543,7 +545,7 @@ class _DiaryReader:
         patient_id = self._id(obj, path)
         name = self._required(obj, path, "name", _text, "the patient's name")
         birth_date = self._optional(obj, path, "birth_date", _birth_date, None)
-        mrn = self._optional(obj, path, "mrn", _nullable_text, None)
+        mrn = self._optional(obj, path, "mrn", _mrn, None)
         if len(self.problems) > mark or patient_id is None or name is None:
             return None
         return Patient(name=name, birth_date=birth_date, mrn=mrn, id=patient_id)
@@ -569,7 +571,7 @@ class _DiaryReader:
             obj,
             path,
             "levels",
-            lambda v: self._text_list(v, "levels", 'a level like "L4 MB"'),
+            lambda v: self._text_list(v, "levels", 'a level like "L4 MB"', distinct=False),
             no_levels,
         )
         concentration = self._optional(obj, path, "concentration_percent", _concentration, None)
@@ -586,7 +588,9 @@ class _DiaryReader:
                 obj,
                 path,
                 "activities",
-                lambda v: self._text_list(v, "activities", 'an activity like "walking"'),
+                lambda v: self._text_list(
+                    v, "activities", 'an activity like "walking"', distinct=True
+                ),
                 None,
             )
         protocol = self._optional(
@@ -796,10 +800,14 @@ def _show_list(value: Any) -> str:
     return _show(value)
 
 
-def _nullable_text(value: Any) -> str | None:
+def _mrn(value: Any) -> str | None:
     if value is None:
         return None
-    return _text(value, "expected a non-empty text or null")
+    if not isinstance(value, str):
+        raise _Invalid(f"expected the medical record number as a text, or null, got {_show(value)}")
+    if "\x00" in value:
+        raise _Invalid("the text contains a NUL character (\\u0000), which cannot be stored")
+    return value
 
 
 def _note(value: Any) -> str:
@@ -813,9 +821,9 @@ def _note(value: Any) -> str:
 def _concentration(value: Any) -> float | None:
     if value is None:
         return None
-    expected = "expected a concentration in percent, more than 0 and at most 100, or null"
+    expected = "expected a concentration in percent from 0 to 100, or null"
     number = _number(value, expected)
-    if not 0 < number <= 100:
+    if not 0 <= number <= 100:
         raise _Invalid(f"{expected}, got {_show(value)}")
     return number
 
@@ -823,9 +831,9 @@ def _concentration(value: Any) -> float | None:
 def _volume(value: Any) -> float | None:
     if value is None:
         return None
-    expected = "expected a volume in mL, more than 0, or null"
+    expected = "expected a volume in mL (0 or more), or null"
     number = _number(value, expected)
-    if number <= 0:
+    if number < 0:
         raise _Invalid(f"{expected}, got {_show(value)}")
     return number
 

@@ -1,0 +1,149 @@
+"""A diary as CSV for spreadsheets: one row per entry per rated site.
+
+Choices, for the spreadsheet user:
+- UTF-8 with a byte order mark: Excel reads a BOM-less CSV in the system code page and mangles
+  names like "José"; LibreOffice, Numbers, pandas (`encoding="utf-8-sig"`) and Python's csv
+  module all accept the BOM.
+- Times in ISO 8601 with their UTC offset, in the local time zone (where the clinic reads them)
+  unless told otherwise; `minutes_after_block` is there for arithmetic.
+- Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage
+  return) get a leading apostrophe (OWASP "CSV injection"): a patient's note must never run.
+  So CSV is for reading and charts; the JSON diary file is the lossless format.
+- Blocks without entries have no rows; the JSON file keeps them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+
+from paintrack.clinical.model import Block, Diary, Entry
+from paintrack.exchange.files import write_atomic
+
+__all__ = ["CSV_COLUMNS", "csv_rows", "diary_to_csv", "write_csv"]
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "patient_name",
+    "patient_mrn",
+    "patient_birth_date",
+    "block_id",
+    "block_performed_at",
+    "region",
+    "side",
+    "levels",
+    "agent",
+    "concentration_percent",
+    "volume_ml",
+    "sequence",
+    "sedation",
+    "steroid",
+    "entry_id",
+    "at",
+    "recorded_at",
+    "minutes_after_block",
+    "site",
+    "score",
+    "patient_relief_percent",
+    "activity",
+    "activity_ability",
+    "rescue_medication",
+    "source",
+    "late",
+    "note",
+)
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LEVEL_SEPARATOR = "; "
+
+
+def _safe_text(value: str | None) -> str:
+    if not value:
+        return ""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _number(value: float | int | None) -> str:
+    """Whole numbers without ".0", others as Python writes them (shortest exact form)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _time(moment: datetime, tz: tzinfo | None) -> str:
+    local = moment.astimezone(tz)  # tz None: the machine's local time zone
+    return local.isoformat(timespec="microseconds" if local.microsecond else "seconds")
+
+
+def _minutes_after(entry: Entry, block: Block) -> str:
+    minutes = (entry.at - block.performed_at).total_seconds() / 60
+    return _number(round(minutes, 2))
+
+
+def csv_rows(diary: Diary, *, tz: tzinfo | None = None) -> Iterator[dict[str, str]]:
+    """The rows `write_csv` writes, as dicts keyed by CSV_COLUMNS (in that order)."""
+    patient = diary.patient
+    for block in diary.blocks:
+        block_cells = {
+            "patient_name": _safe_text(patient.name),
+            "patient_mrn": _safe_text(patient.mrn),
+            "patient_birth_date": patient.birth_date.isoformat() if patient.birth_date else "",
+            "block_id": block.id,
+            "block_performed_at": _time(block.performed_at, tz),
+            "region": block.region.value,
+            "side": block.side.value,
+            "levels": _safe_text(LEVEL_SEPARATOR.join(block.levels)),
+            "agent": block.agent.value,
+            "concentration_percent": _number(block.concentration_percent),
+            "volume_ml": _number(block.volume_ml),
+            "sequence": str(block.sequence),
+            "sedation": block.sedation.value,
+            "steroid": _yes_no(block.steroid),
+        }
+        for entry in block.entries:
+            sites = [site for site in block.sites if site in entry.scores]
+            sites += [site for site in entry.scores if site not in block.sites]
+            for site in sites:
+                yield {
+                    **block_cells,
+                    "entry_id": entry.id,
+                    "at": _time(entry.at, tz),
+                    "recorded_at": _time(entry.recorded_at, tz),
+                    "minutes_after_block": _minutes_after(entry, block),
+                    "site": site,
+                    "score": str(entry.scores[site]),
+                    "patient_relief_percent": _number(entry.patient_relief_percent),
+                    "activity": _safe_text(entry.activity),
+                    "activity_ability": (
+                        entry.activity_ability.value if entry.activity_ability else ""
+                    ),
+                    "rescue_medication": _yes_no(entry.rescue_medication),
+                    "source": entry.source.value,
+                    "late": _yes_no(entry.is_late),
+                    "note": _safe_text(entry.note),
+                }
+
+
+def diary_to_csv(diary: Diary, *, tz: tzinfo | None = None) -> str:
+    """The CSV text (without the byte order mark), lines ending in CRLF as RFC 4180 has it."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(csv_rows(diary, tz=tz))
+    return buffer.getvalue()
+
+
+def write_csv(diary: Diary, path: str | os.PathLike[str], *, tz: tzinfo | None = None) -> None:
+    """Write the diary as CSV to `path`: UTF-8 with BOM, atomic, mode 0600.
+
+    Times are shown in `tz` (default: this machine's local time zone), always with the offset.
+    """
+    write_atomic(path, diary_to_csv(diary, tz=tz).encode("utf-8-sig"))
