@@ -1,0 +1,106 @@
+"""`paintrack export FILE`: write one patient's diary as a paintrack diary file, or as CSV."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from paintrack.errors import UserError
+
+STDOUT = "-"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help=f"where to write (JSON unless --csv or a .csv name; {STDOUT} for standard output)",
+    )
+    parser.add_argument(
+        "--patient",
+        metavar="NAME_OR_ID",
+        help="the patient: id, MRN or name (may be left out when the database holds one patient)",
+    )
+    parser.add_argument(
+        "--csv",
+        action="store_true",
+        help="write CSV for spreadsheets, one row per entry per site (also chosen by a .csv name)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE if it already exists (without it an existing file is never touched)",
+    )
+    parser.epilog = (
+        "The JSON file keeps every field and imports again with paintrack import. CSV is for "
+        "reading and charts: UTF-8 with a byte order mark, times in local time with their UTC "
+        "offset, and text that a spreadsheet would run as a formula prefixed with an "
+        "apostrophe. Files are written atomically and readable only by you (mode 0600)."
+    )
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def _is_database_file(target: Path, database: Path | None) -> bool:
+    if database is None:
+        return False
+    for candidate in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if os.path.samefile(target, candidate):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def run(args: argparse.Namespace) -> int:
+    from paintrack.exchange.csv_export import csv_rows, diary_to_csv, write_csv
+    from paintrack.exchange.diary_json import diary_to_json, write_diary_file
+    from paintrack.paths import is_url, resolve_db_target
+    from paintrack.store import open_store
+
+    file_name = os.fspath(args.file)
+    to_stdout = file_name == STDOUT
+    as_csv = bool(args.csv) or file_name.lower().endswith(".csv")
+    target = Path(file_name)
+    if not to_stdout:
+        if target.is_dir():
+            raise UserError(f"{file_name} is a folder; give a file name to export to.")
+        if target.exists() and not args.force:
+            raise UserError(
+                f"{file_name} already exists; choose another name, or add --force to replace it."
+            )
+    db_target = resolve_db_target(getattr(args, "db", None))
+    if not is_url(db_target) and not Path(db_target).exists():
+        raise UserError(
+            f"There is no paintrack database at {db_target} yet. Import a diary first "
+            "(paintrack import FILE), or choose the database with --db."
+        )
+    with open_store(db_target) as store:
+        patient = store.resolve_patient(args.patient)
+        diary = store.load_diary(patient.id)
+        if not to_stdout and _is_database_file(target, store.db_path):
+            raise UserError(f"{file_name} is the database itself; choose another file name.")
+
+    blocks = len(diary.blocks)
+    entries = sum(len(block.entries) for block in diary.blocks)
+    if to_stdout:
+        sys.stdout.write(diary_to_csv(diary) if as_csv else diary_to_json(diary))
+        sys.stdout.flush()
+    elif as_csv:
+        write_csv(diary, target)
+    else:
+        write_diary_file(diary, target)
+    what = f"{_count(blocks, 'block', 'blocks')}, {_count(entries, 'entry', 'entries')}"
+    if as_csv:
+        what += f" ({_count(sum(1 for _ in csv_rows(diary)), 'row', 'rows')})"
+    where = "standard output" if to_stdout else file_name
+    print(
+        f"Exported {diary.patient.name}: {what} to {where}.",
+        file=sys.stderr if to_stdout else sys.stdout,
+    )
+    return 0

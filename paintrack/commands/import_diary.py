@@ -1,0 +1,78 @@
+"""`paintrack import FILE`: add a diary file to the database, all or nothing.
+
+The whole file is checked before the database is opened, then written in one transaction:
+bad input changes nothing, and importing the same file again adds nothing (same ids).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from paintrack.errors import UserError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="a paintrack diary file (JSON, as written by paintrack export)",
+    )
+    parser.epilog = (
+        "Every problem in the file is reported with its JSON path (for example "
+        "blocks[1].entries[4].scores.index) and nothing is imported until the file is "
+        "valid. Records already in the database (same id) are kept as stored, never "
+        "overwritten."
+    )
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from paintrack.exchange.diary_json import DiaryFormatError, read_diary_file_details
+    from paintrack.paths import resolve_db_target
+    from paintrack.store import open_store
+
+    file_name = os.fspath(args.file)
+    try:
+        parsed = read_diary_file_details(file_name)
+    except DiaryFormatError as error:
+        raise UserError(
+            f"{error.message}\nNothing was imported; the database is unchanged."
+        ) from error
+    diary = parsed.diary
+    with open_store(resolve_db_target(getattr(args, "db", None))) as store:
+        result = store.import_diary(diary, source_name=os.path.abspath(file_name))
+
+    name = diary.patient.name
+    in_file = sum(len(block.entries) for block in diary.blocks)
+    if result.blocks_added == 0 and result.entries_added == 0 and result.patients_added == 0:
+        print(
+            f"Nothing new in {file_name}: {name}'s "
+            f"{_count(len(diary.blocks), 'block', 'blocks')} and "
+            f"{_count(in_file, 'entry', 'entries')} were already present."
+        )
+    else:
+        print(
+            f"Imported {name}: {_count(result.blocks_added, 'block', 'blocks')}, "
+            f"{_count(result.entries_added, 'entry', 'entries')} "
+            f"({result.entries_unchanged} already present)."
+        )
+    conflicting = result.entries_conflicting + result.blocks_conflicting
+    if conflicting:
+        print(
+            f"{_count(conflicting, 'record differs', 'records differ')} from the version "
+            "already stored (amended or deleted since, or edited in the file); the stored "
+            "version was kept.",
+        )
+    if parsed.generated_ids and (result.entries_added or result.blocks_added):
+        print(
+            f"paintrack: note: {file_name} gives no id for some records, so importing it "
+            "again would add them a second time. Use a file written by paintrack export to "
+            "move this diary between machines.",
+            file=sys.stderr,
+        )
+    return 0
