@@ -120,14 +120,27 @@ def _is_empty(path: Path) -> bool:
 
 def _create_private_file(path: Path) -> None:
     """Create the database file 0600 ourselves, so SQLite never creates it with the umask's mode."""
-    paths.ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.FILE_MODE)
-    os.close(fd)
-    os.chmod(path, paths.FILE_MODE)
+    try:
+        paths.ensure_private_dir(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.FILE_MODE)
+        os.close(fd)
+        os.chmod(path, paths.FILE_MODE)
+    except OSError as error:
+        raise UserError(
+            f"Cannot create a new diary at {path}: {error.strerror or error}. Check that the "
+            "folder can be created and written, or choose another file with --db."
+        ) from error
 
 
 def _read_only_uri(path: Path) -> str:
-    return f"file:{quote(str(path.resolve()))}?mode=ro"
+    # With no -wal file beside it, everything is in the main file, and `immutable=1` reads it
+    # without creating the -wal/-shm files a read-only WAL connection would otherwise leave
+    # behind. With a -wal file (another paintrack has it open, or one crashed) the committed
+    # transactions in it count, so read through it.
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    if not Path(f"{path}-wal").exists():
+        uri += "&immutable=1"
+    return uri
 
 
 def check_existing_sqlite_file(path: Path) -> None:

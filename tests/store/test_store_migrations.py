@@ -1,0 +1,81 @@
+"""The migrations shipped inside the package build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+import importlib.resources
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from paintrack.store import open_store
+from paintrack.store.database import head_revisions, known_revisions
+from paintrack.store.models import Base
+
+
+def test_upgrading_an_empty_database_matches_the_models(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    open_store(str(path)).close()
+
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+            assert set(context.get_current_heads()) == set(head_revisions())
+            tables = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert tables == {
+        "alembic_version",
+        "patients",
+        "blocks",
+        "entries",
+        "entry_scores",
+        "settings",
+        "audit",
+    }
+
+
+def test_compare_metadata_notices_a_difference(tmp_path: Path) -> None:
+    """The comparison above is not vacuous: a missing column is reported."""
+    path = tmp_path / "drift.db"
+    open_store(str(path)).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("ALTER TABLE settings ADD COLUMN stray TEXT")
+    raw.close()
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert any(op[0] == "remove_column" and op[3].name == "stray" for op in diff)
+
+
+def test_one_linear_history_with_a_single_head() -> None:
+    assert len(head_revisions()) == 1
+    assert head_revisions() <= known_revisions()
+    assert "0001" in known_revisions()
+
+
+def test_migrations_ship_inside_the_package() -> None:
+    migrations = importlib.resources.files("paintrack.store") / "migrations"
+    assert (migrations / "env.py").is_file()
+    assert (migrations / "script.py.mako").is_file()
+    versions = [p.name for p in (migrations / "versions").iterdir() if p.name.endswith(".py")]
+    assert "0001_initial.py" in versions
+
+
+def test_opening_again_does_not_rerun_migrations(tmp_path: Path) -> None:
+    path = tmp_path / "twice.db"
+    with open_store(str(path)) as store:
+        store.save_settings(store.get_settings())
+    with open_store(str(path)):
+        pass
+    with sqlite3.connect(path) as raw:
+        versions = raw.execute("SELECT version_num FROM alembic_version").fetchall()
+    raw.close()
+    assert versions == [(next(iter(head_revisions())),)]

@@ -1,0 +1,309 @@
+"""Opening a database: pragmas, private permissions, and refusing (without touching) what is not
+a paintrack database of this version."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from store_builders import file_digest, sample_diary
+
+from paintrack.errors import UserError
+from paintrack.store import Store, open_store
+from paintrack.store import database as store_database
+from paintrack.store.database import user_error_for
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """A typical, permissive umask: the store must not depend on a strict one."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _paintrack_db(path: Path) -> Path:
+    with open_store(str(path)) as store:
+        store.import_diary(sample_diary(), source_name="sample.json")
+    return path
+
+
+def _set_revision(path: Path, revision: str) -> None:
+    raw = sqlite3.connect(path)
+    # A rollback-journal file (as a copied or restored one may be): opening it with
+    # journal_mode=WAL would rewrite its header, so this proves the check runs before that.
+    raw.execute("PRAGMA journal_mode = DELETE")
+    with raw:
+        raw.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    raw.close()
+
+
+def _siblings(path: Path) -> set[str]:
+    return {p.name for p in path.parent.iterdir()}
+
+
+# -- pragmas -----------------------------------------------------------------------------------
+
+
+def test_every_connection_gets_the_durability_pragmas(store: Store) -> None:
+    engine = store._engine
+    for _ in range(2):  # a second pooled connection too
+        with engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert pragma("PRAGMA journal_mode").scalar() == "wal"
+            assert pragma("PRAGMA foreign_keys").scalar() == 1
+            assert pragma("PRAGMA synchronous").scalar() == 2  # FULL
+            assert pragma("PRAGMA busy_timeout").scalar() == 5000
+        engine.dispose()
+
+
+def test_foreign_keys_are_enforced(store: Store) -> None:
+    with store._write_engine.connect() as connection, pytest.raises(Exception) as raised:
+        connection.exec_driver_sql(
+            "INSERT INTO blocks (id, patient_id, performed_at, region, side, agent, levels, "
+            "sequence, sedation, steroid, sites, activities, protocol) VALUES ('b', 'nobody', "
+            "'2026-01-01 00:00:00.000000', 'lumbar', 'left', 'lidocaine', '[]', 1, 'none', 0, "
+            "'[\"index\"]', '[]', 'standard')"
+        )
+        connection.commit()
+    assert "FOREIGN KEY" in str(raised.value)
+
+
+def test_write_transactions_take_the_lock_up_front(store: Store) -> None:
+    """A write holds the write lock from BEGIN, so another writer waits instead of failing
+    half-way; a read does not."""
+    other = sqlite3.connect(str(store.db_path), timeout=0)
+    try:
+        with store._write_engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1").scalar()  # BEGIN IMMEDIATE has run
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            connection.rollback()
+        with store._engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1").scalar()
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+    finally:
+        other.close()
+
+
+# -- permissions -------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_new_folder_0700_database_0600_and_wal_0600(tmp_path: Path) -> None:
+    folder = tmp_path / "fresh" / "paintrack"
+    path = folder / "diary.db"
+    with open_store(str(path)) as store:
+        store.import_diary(sample_diary(), source_name="sample.json")
+        assert _mode(folder) == 0o700
+        assert _mode(path) == 0o600
+        wal = Path(f"{path}-wal")
+        assert wal.exists()
+        assert _mode(wal) == 0o600
+        assert store.db_path == path
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_an_empty_existing_file_becomes_a_new_database(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    with open_store(str(path)) as store:
+        assert store.list_patients() == []
+        store.import_diary(sample_diary(), source_name="x.json")
+    with open_store(str(path)) as store:
+        assert [p.name for p in store.list_patients()] == ["Jane Example"]
+
+
+def test_a_sqlite_url_to_a_file_is_the_same_file(tmp_path: Path) -> None:
+    path = tmp_path / "by-url.db"
+    with open_store(f"sqlite:///{path}") as store:
+        store.import_diary(sample_diary(), source_name="x.json")
+        assert store.db_path == path
+    with open_store(str(path)) as store:
+        assert len(store.list_patients()) == 1
+
+
+def test_an_in_memory_database_has_no_path() -> None:
+    with open_store("sqlite://") as store:
+        store.import_diary(sample_diary(), source_name="x.json")
+        assert store.db_path is None
+        assert len(store.list_patients()) == 1
+
+
+# -- refusals: the file stays byte-for-byte the same ---------------------------------------------
+
+
+def _refused(path: Path, *expected: str) -> UserError:
+    before = file_digest(path)
+    siblings = _siblings(path)
+    with pytest.raises(UserError) as raised:
+        open_store(str(path))
+    assert file_digest(path) == before
+    assert _siblings(path) == siblings  # no -wal/-shm/-journal left behind either
+    message = raised.value.message
+    assert str(path) in message
+    assert "not changed" in message
+    for text in expected:
+        assert text in message
+    return raised.value
+
+
+def test_a_database_from_a_newer_paintrack_is_refused_untouched(tmp_path: Path) -> None:
+    path = _paintrack_db(tmp_path / "newer.db")
+    _set_revision(path, "9999_from_the_future")
+    error = _refused(path, "newer version of paintrack", "Install the newer version")
+    assert error.exit_code == 2
+    # and still refused through a URL, still untouched
+    before = file_digest(path)
+    with pytest.raises(UserError, match="newer version"):
+        open_store(f"sqlite:///{path}")
+    assert file_digest(path) == before
+
+
+def test_a_newer_database_still_open_elsewhere_is_refused_untouched(tmp_path: Path) -> None:
+    """With a -wal file present (another program has it open) the check reads through it."""
+    path = _paintrack_db(tmp_path / "busy.db")
+    holder = sqlite3.connect(path)
+    try:
+        holder.execute("PRAGMA wal_autocheckpoint = 0")
+        with holder:
+            holder.execute("UPDATE alembic_version SET version_num = '0002_future'")
+        assert Path(f"{path}-wal").stat().st_size > 0
+        before = file_digest(path)
+        with pytest.raises(UserError, match="newer version of paintrack"):
+            open_store(str(path))
+        assert file_digest(path) == before
+    finally:
+        holder.close()
+
+
+def test_another_applications_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        raw.execute("INSERT INTO notes (body) VALUES ('shopping list')")
+    raw.close()
+    _refused(path, "another application", "--db")
+
+
+def test_another_alembic_application_is_not_mistaken_for_a_newer_paintrack(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "other-alembic.db"
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        raw.execute("INSERT INTO alembic_version VALUES ('abc123')")
+        raw.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    raw.close()
+    error = _refused(path, "another application")
+    assert "newer version" not in error.message
+
+
+def test_paintrack_tables_without_alembic_version_are_refused(tmp_path: Path) -> None:
+    path = _paintrack_db(tmp_path / "stripped.db")
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.execute("DROP TABLE alembic_version")
+    raw.execute("VACUUM")
+    raw.close()
+    _refused(path, "not a paintrack database")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"This is a letter, not a database.\n" * 200,
+        b'{"format": "paintrack-diary", "version": 1}',
+        bytes(range(256)) * 64,
+        b"SQLite format 3",  # the magic string without its NUL, and nothing else
+    ],
+    ids=["text", "diary-json", "binary", "almost-header"],
+)
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "diary.db"
+    path.write_bytes(content)
+    _refused(path, "not an SQLite database", "Restore a backup", "--db")
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 120], ids=["half", "most", "header-only"])
+def test_a_truncated_database_is_refused_untouched(tmp_path: Path, keep: float) -> None:
+    path = _paintrack_db(tmp_path / "cut.db")
+    data = path.read_bytes()
+    size = int(len(data) * keep) if keep < 1 else int(keep)
+    path.write_bytes(data[:size])
+    _refused(path, "damaged", "Restore a backup")
+
+
+def test_a_damaged_page_is_refused_untouched(tmp_path: Path) -> None:
+    """Header intact, schema page overwritten: SQLite itself says it is malformed."""
+    path = _paintrack_db(tmp_path / "scribbled.db")
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    path.write_bytes(bytes(data))
+    _refused(path, "Restore a backup")
+
+
+# -- errors the user can act on ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sqlite_message", "expected"),
+    [
+        ("database is locked", "another paintrack"),
+        ("database or disk is full", "disk is full"),
+        ("attempt to write a readonly database", "read-only"),
+        ("unable to open database file", "cannot be opened"),
+    ],
+)
+def test_actionable_sqlite_errors_become_plain_words(sqlite_message: str, expected: str) -> None:
+    wrapped = OperationalError("INSERT ...", {}, sqlite3.OperationalError(sqlite_message))
+    error = user_error_for(wrapped, "/some/diary.db")
+    assert isinstance(error, UserError)
+    assert "/some/diary.db" in error.message
+    assert expected in error.message
+
+
+def test_other_database_errors_stay_bugs() -> None:
+    wrapped = OperationalError("SELEC", {}, sqlite3.OperationalError('near "SELEC": syntax error'))
+    assert user_error_for(wrapped, "x") is None
+    assert user_error_for(ValueError("database is locked"), "x") is None
+
+
+def test_a_locked_database_gives_a_user_error_and_loses_nothing(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 50)
+    with open_store(str(db_path)) as store:
+        diary = sample_diary()
+        store.import_diary(diary, source_name="first.json")
+        other = sqlite3.connect(db_path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            with pytest.raises(UserError, match="busy"):
+                store.import_diary(sample_diary("Someone Else"), source_name="second.json")
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+        assert [p.name for p in store.list_patients()] == ["Jane Example"]
+
+
+def test_a_folder_that_cannot_be_created_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(UserError) as raised:
+        open_store(str(blocker / "diary.db"))
+    assert str(blocker) in raised.value.message
