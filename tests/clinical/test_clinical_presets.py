@@ -1,0 +1,219 @@
+"""Rule presets as checklists with met / not met / unknown and the numbers behind them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from clinical_builders import T0, analyze, block, entry, series
+
+from paintrack.clinical.model import Agent, Side
+from paintrack.clinical.presets import evaluate_preset, preset_threshold
+from paintrack.clinical.results import CriterionStatus as St
+from paintrack.clinical.settings import ClinicSettings
+
+# Baseline 10: relief = 100 - 10 * score.
+# Lidocaine: 90% from 15 to 120, 20% at 180. 80%: lower 120 >= 60 -> consistent.
+LIDO = [(15, 1), (60, 1), (120, 1), (180, 8)]
+# Bupivacaine: 90% to 240, 20% at 300. 80%: lower 240 >= 120 -> consistent.
+BUPI = [(15, 1), (120, 1), (240, 1), (300, 8)]
+# Bupivacaine ending early: 80%: lower 60 < 120 <= upper 180 -> indeterminate.
+BUPI_UNSURE = [(15, 1), (60, 1), (180, 8)]
+# Bupivacaine ending very early: 80%: upper 60 < 120 -> shorter.
+BUPI_SHORT = [(15, 1), (30, 1), (60, 8)]
+# Only 60%: reaches 50, not 80.
+HALF = [(15, 4), (60, 4), (120, 9)]
+
+
+def medicare(
+    first_points, second_points, *, days=15, steroid=False, second_agent=Agent.BUPIVACAINE
+):
+    second_t0 = T0 + timedelta(days=days)
+    blocks = [block(series(10, first_points), agent=Agent.LIDOCAINE)]
+    if second_points is not None:
+        blocks.append(
+            block(
+                series(10, second_points, t0=second_t0),
+                agent=second_agent,
+                sequence=2,
+                t0=second_t0,
+                steroid=steroid,
+            )
+        )
+    result = analyze(*blocks, settings=ClinicSettings(preset="medicare-lcd"))
+    assert result.preset.preset == "medicare-lcd"
+    assert result.preset.threshold == 80
+    (target,) = result.preset.targets
+    return target
+
+
+def statuses(target):
+    return {c.key: c.status for c in target.criteria}
+
+
+def test_medicare_met():
+    target = medicare(LIDO, BUPI)
+    assert statuses(target) == {
+        "two_diagnostic_blocks": St.MET,
+        "first_block_80": St.MET,
+        "second_block_80": St.MET,
+        "interval_14_days": St.MET,
+        "no_steroid": St.MET,
+        "durations_consistent": St.MET,
+    }
+    assert target.status == St.MET
+    assert target.verdict == "meets the 80% rule (Medicare LCD preset)"
+    criteria = {c.key: c for c in target.criteria}
+    assert criteria["interval_14_days"].values == {"days": 15.0}
+    # 80% for lidocaine: crossing 120 + 60 * (90 - 80)/(90 - 20) = 128.57 -> 128.6
+    assert criteria["first_block_80"].values["index_duration_minutes"] == 128.6
+    assert criteria["first_block_80"].values["index_peak_relief_percent"] == 90.0
+    assert "2 h 9 min" in criteria["first_block_80"].detail
+    assert criteria["durations_consistent"].values["first_expected_minutes"] == 60.0
+
+
+def test_medicare_exactly_14_days_is_enough():
+    assert statuses(medicare(LIDO, BUPI, days=14))["interval_14_days"] == St.MET
+
+
+def test_medicare_not_met_interval():
+    target = medicare(LIDO, BUPI, days=10)
+    assert statuses(target)["interval_14_days"] == St.NOT_MET
+    assert target.status == St.NOT_MET
+    assert target.verdict == "does not meet the 80% rule (Medicare LCD preset)"
+    assert {c.key: c for c in target.criteria}["interval_14_days"].values == {"days": 10.0}
+
+
+def test_medicare_not_met_steroid():
+    target = medicare(LIDO, BUPI, steroid=True)
+    assert statuses(target)["no_steroid"] == St.NOT_MET
+    assert target.status == St.NOT_MET
+
+
+def test_medicare_not_met_relief():
+    target = medicare(LIDO, HALF)
+    assert statuses(target)["second_block_80"] == St.NOT_MET
+    assert statuses(target)["durations_consistent"] == St.NOT_MET
+    assert target.status == St.NOT_MET
+
+
+def test_medicare_shorter_than_expected_is_not_met():
+    target = medicare(LIDO, BUPI_SHORT)
+    assert statuses(target)["second_block_80"] == St.MET
+    assert statuses(target)["durations_consistent"] == St.NOT_MET
+
+
+def test_medicare_unknown_when_a_duration_is_indeterminate():
+    target = medicare(LIDO, BUPI_UNSURE)
+    assert statuses(target)["durations_consistent"] == St.UNKNOWN
+    assert target.status == St.UNKNOWN
+    assert target.verdict.startswith("not enough information")
+    assert "80% rule (Medicare LCD preset)" in target.verdict
+
+
+def test_medicare_unknown_for_an_agent_without_expected_duration():
+    target = medicare(LIDO, BUPI, second_agent=Agent.SALINE)
+    assert statuses(target)["durations_consistent"] == St.UNKNOWN
+
+
+def test_medicare_second_block_missing():
+    target = medicare(LIDO, None)
+    assert statuses(target) == {
+        "two_diagnostic_blocks": St.NOT_MET,
+        "first_block_80": St.MET,
+        "second_block_80": St.NOT_MET,
+        "interval_14_days": St.UNKNOWN,
+        "no_steroid": St.UNKNOWN,
+        "durations_consistent": St.UNKNOWN,
+    }
+    assert target.status == St.NOT_MET
+
+
+def test_medicare_no_baseline_is_unknown():
+    second_t0 = T0 + timedelta(days=20)
+    first = block(series(10, LIDO))
+    second = block(
+        series(10, BUPI, t0=second_t0)[1:], agent=Agent.BUPIVACAINE, sequence=2, t0=second_t0
+    )
+    result = analyze(first, second, settings=ClinicSettings(preset="medicare-lcd"))
+    (target,) = result.preset.targets
+    assert statuses(target)["second_block_80"] == St.UNKNOWN
+    assert target.status == St.UNKNOWN
+
+
+def test_preset_threshold_is_computed_even_when_not_asked_for():
+    # The analysis asks for 50% only; the Medicare checklist still needs 80%.
+    second_t0 = T0 + timedelta(days=15)
+    result = analyze(
+        block(series(10, LIDO)),
+        block(series(10, BUPI, t0=second_t0), agent=Agent.BUPIVACAINE, sequence=2, t0=second_t0),
+        thresholds=[50],
+        settings=ClinicSettings(preset="medicare-lcd"),
+    )
+    assert result.thresholds == (50,)
+    assert result.preset.targets[0].status == St.MET
+
+
+def asra(*point_lists, preset="asra-2020"):
+    blocks = [
+        block(
+            series(10, points, t0=T0 + timedelta(days=20 * k)),
+            t0=T0 + timedelta(days=20 * k),
+            sequence=k + 1,
+        )
+        for k, points in enumerate(point_lists)
+    ]
+    return analyze(*blocks, settings=ClinicSettings(preset=preset)).preset
+
+
+def test_asra_met_by_one_block():
+    checklist = asra([(15, 7)], HALF)
+    assert checklist.threshold == 50
+    (target,) = checklist.targets
+    assert target.status == St.MET
+    assert target.verdict == "meets the 50% rule (ASRA 2020 preset)"
+    assert target.criteria[0].values == {"blocks_meeting": 1}
+
+
+def test_asra_not_met():
+    (target,) = asra([(15, 7)]).targets
+    assert target.status == St.NOT_MET
+    assert "peak 30%" in target.criteria[0].detail
+
+
+def test_asra_unknown_without_baseline():
+    b = block(series(10, HALF)[1:])
+    (target,) = analyze(b).preset.targets
+    assert target.status == St.UNKNOWN
+
+
+def test_asra_bilateral_needs_every_site():
+    entries = [
+        entry(-10, scores={"left": 8, "right": 8}),
+        entry(30, scores={"left": 1, "right": 7}),
+    ]
+    b = block(entries, sites=("left", "right"), side=Side.BILATERAL)
+    (target,) = analyze(b).preset.targets
+    assert target.status == St.NOT_MET
+    assert "left" in target.criteria[0].detail and "right" in target.criteria[0].detail
+
+
+def test_complete_needs_a_score_of_zero():
+    (target,) = asra([(15, 1), (60, 1)], preset="complete").targets
+    assert target.status == St.NOT_MET
+    (target,) = asra([(15, 0), (60, 1)], preset="complete").targets
+    assert target.status == St.MET
+    assert target.verdict == "meets the 100% rule (complete relief preset)"
+
+
+def test_no_diagnostic_blocks_no_targets():
+    checklist = evaluate_preset("asra-2020", [], {})
+    assert checklist.targets == ()
+    assert checklist.label == "ASRA 2020 preset"
+
+
+def test_unknown_preset():
+    with pytest.raises(ValueError, match="unknown preset"):
+        preset_threshold("nope")
+    with pytest.raises(ValueError, match="unknown preset"):
+        analyze(block([]), settings=ClinicSettings(preset="nope"))
