@@ -1,0 +1,558 @@
+"""matplotlib Figures drawn from the clinical engine's results; shared by the window and the PDF.
+
+Qt-free and pyplot-free: every function returns or fills a `matplotlib.figure.Figure`, which the
+window wraps in a FigureCanvasQTAgg and the report saves to PDF. Colours are the Okabe-Ito
+colour-blind-safe palette, and no meaning rests on colour alone (markers and line styles differ).
+Nothing here recomputes a clinical figure: baselines, relief and durations come from the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from paintrack.clinical.model import Entry
+from paintrack.clinical.results import BlockResult, SiteResult
+
+# Text stays text in PDFs (TrueType embedding), so reports remain searchable and accessible.
+matplotlib.rcParams["pdf.fonttype"] = 42
+matplotlib.rcParams["ps.fonttype"] = 42
+
+# Okabe-Ito palette (colour-blind safe).
+PALETTE: Mapping[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#7F7F7F",
+}
+SITE_STYLE: Mapping[str, tuple[str, str]] = {  # site -> (colour, marker)
+    "index": (PALETTE["blue"], "o"),
+    "left": (PALETTE["blue"], "o"),
+    "right": (PALETTE["vermillion"], "^"),
+}
+SITE_NAMES: Mapping[str, str] = {"index": "Pain", "left": "Left side", "right": "Right side"}
+RELIEF_LEVEL_STYLE: Mapping[int, tuple[str, str]] = {  # threshold -> (colour, line style)
+    50: (PALETTE["bluish_green"], "--"),
+    80: (PALETTE["reddish_purple"], ":"),
+    100: (PALETTE["grey"], "-."),
+}
+LATE_COLOUR = PALETTE["orange"]
+SHADE_COLOUR = PALETTE["sky_blue"]
+DEFAULT_HOURS = 8.0
+
+
+def _hours(minutes: float) -> float:
+    return minutes / 60.0
+
+
+def _style(site: str) -> tuple[str, str]:
+    return SITE_STYLE.get(site, (PALETTE["black"], "s"))
+
+
+@dataclass
+class _SiteArtists:
+    line: Line2D  # every post-block score, joined
+    late: Line2D  # rings round scores written down late
+    paper: Line2D  # squares round scores typed in from paper
+    baseline_point: Line2D  # the score before the block
+    baseline: Line2D  # horizontal: the baseline level
+    levels: dict[int, Line2D]  # horizontal: pain levels meaning T% relief for this baseline
+
+
+class DiaryChart:
+    """The live diary chart of one block: pain over hours since the block.
+
+    Build once, then call `update(result, threshold)` whenever the diary changes: the artists
+    are updated in place (set_data), the figure is not rebuilt. `line_data(site)` gives what
+    is plotted, for tests and for the accessible text summary.
+    """
+
+    def __init__(self, figure: Figure | None = None, *, levels: Sequence[int] = (50, 80)) -> None:
+        self.figure = figure if figure is not None else Figure(figsize=(7.0, 4.0), dpi=100)
+        self.levels = tuple(levels)
+        self.ax: Axes = self.figure.add_subplot(1, 1, 1)
+        self.ax.set_xlabel("Hours since the block")
+        self.ax.set_ylabel("Pain score (0 = none, 10 = worst)")
+        self.ax.set_ylim(-0.3, 10.3)
+        self.ax.set_yticks(range(0, 11, 2))
+        self.ax.set_xlim(-0.5, DEFAULT_HOURS)
+        self.ax.grid(True, color="#dddddd", linewidth=0.6)
+        self.ax.axvline(0.0, color=PALETTE["black"], linewidth=1.0)
+        self.block_label = self.ax.text(
+            0.0, 1.01, "block", transform=self.ax.get_xaxis_transform(), ha="center", va="bottom"
+        )
+        self.shade = Rectangle(
+            (0.0, 0.0),
+            0.0,
+            1.0,
+            transform=self.ax.get_xaxis_transform(),
+            facecolor=SHADE_COLOUR,
+            alpha=0.25,
+            edgecolor="none",
+            label="relief lasted",
+            zorder=0,
+        )
+        self.ax.add_patch(self.shade)
+        self._baseline_for_axis: float | None = None
+        self.relief_axis = self.ax.secondary_yaxis(
+            "right", functions=(self._pain_to_relief, self._relief_to_pain)
+        )
+        self.relief_axis.set_ylabel("Relief from the scores (%)")
+        self.sites: dict[str, _SiteArtists] = {}
+        self.threshold: int | None = None
+        self.shaded_minutes: float | None = None
+        self.empty_note = self.ax.text(
+            0.5,
+            0.5,
+            "Your scores will appear here",
+            transform=self.ax.transAxes,
+            ha="center",
+            va="center",
+            color=PALETTE["grey"],
+        )
+        self.figure.subplots_adjust(left=0.1, right=0.88, top=0.9, bottom=0.14)
+
+    # The right-hand axis maps pain to relief for the baseline shown: r = 100 (B - s) / B.
+    def _pain_to_relief(self, pain: object) -> object:
+        baseline = self._baseline_for_axis or 1.0
+        return 100.0 * (baseline - pain) / baseline  # type: ignore[operator]
+
+    def _relief_to_pain(self, relief: object) -> object:
+        baseline = self._baseline_for_axis or 1.0
+        return baseline - relief * baseline / 100.0  # type: ignore[operator]
+
+    def _site_artists(self, site: str) -> _SiteArtists:
+        colour, marker = _style(site)
+        name = SITE_NAMES.get(site, site)
+        line = self.ax.plot(
+            [], [], color=colour, marker=marker, markersize=7, linewidth=2.2, label=name, zorder=3
+        )[0]
+        late = self.ax.plot(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=15,
+            markerfacecolor="none",
+            markeredgecolor=LATE_COLOUR,
+            markeredgewidth=2.2,
+            label="written down late",
+            zorder=4,
+        )[0]
+        paper = self.ax.plot(
+            [],
+            [],
+            linestyle="none",
+            marker="s",
+            markersize=14,
+            markerfacecolor="none",
+            markeredgecolor=PALETTE["black"],
+            markeredgewidth=1.6,
+            label="from paper diary",
+            zorder=4,
+        )[0]
+        baseline_point = self.ax.plot(
+            [],
+            [],
+            linestyle="none",
+            marker="D",
+            markersize=8,
+            color=colour,
+            label=f"{name}: before the block" if site != "index" else "before the block",
+            zorder=3,
+        )[0]
+        baseline = self.ax.plot(
+            [], [], color=colour, linestyle="-", linewidth=1.0, alpha=0.7, label="baseline"
+        )[0]
+        levels: dict[int, Line2D] = {}
+        for level in self.levels:
+            level_colour, style = RELIEF_LEVEL_STYLE.get(level, (PALETTE["grey"], "-."))
+            levels[level] = self.ax.plot(
+                [],
+                [],
+                color=level_colour,
+                linestyle=style,
+                linewidth=1.6,
+                label=f"{level}% relief",
+            )[0]
+        return _SiteArtists(line, late, paper, baseline_point, baseline, levels)
+
+    def _set_sites(self, sites: Sequence[str]) -> None:
+        if list(self.sites) == list(sites):
+            return
+        for artists in self.sites.values():
+            for artist in (
+                artists.line,
+                artists.late,
+                artists.paper,
+                artists.baseline_point,
+                artists.baseline,
+                *artists.levels.values(),
+            ):
+                artist.remove()
+        self.sites = {site: self._site_artists(site) for site in sites}
+
+    def update(self, result: BlockResult | None, threshold: int) -> None:
+        """Show `result` (one block's analysis), shading the duration at `threshold`."""
+        self.threshold = threshold
+        if result is None:
+            self._set_sites([])
+            self._show_shade(None)
+            self.empty_note.set_visible(True)
+            self._refresh_legend()
+            return
+        block = result.block
+        entries: dict[str, Entry] = {entry.id: entry for entry in block.entries}
+        self._set_sites(list(block.sites))
+        last_hours = DEFAULT_HOURS
+        first_hours = -0.5
+        any_points = False
+        baselines: list[int] = []
+        for site, artists in self.sites.items():
+            site_result: SiteResult | None = result.sites.get(site)
+            points = site_result.series if site_result else ()
+            xs = [_hours(point.minutes) for point in points]
+            ys = [point.score for point in points]
+            artists.line.set_data(xs, ys)
+            late = [
+                (x, y)
+                for x, y, point in zip(xs, ys, points, strict=True)
+                if point.entry_id in entries and entries[point.entry_id].is_late
+            ]
+            paper = [
+                (x, y)
+                for x, y, point in zip(xs, ys, points, strict=True)
+                if point.entry_id in entries and entries[point.entry_id].is_transcribed
+            ]
+            artists.late.set_data([p[0] for p in late], [p[1] for p in late])
+            artists.paper.set_data([p[0] for p in paper], [p[1] for p in paper])
+            baseline = site_result.baseline if site_result else None
+            if baseline is not None and site_result is not None and site_result.baseline_at:
+                at_hours = (site_result.baseline_at - block.performed_at).total_seconds() / 3600
+                first_hours = min(first_hours, at_hours - 0.25)
+                artists.baseline_point.set_data([at_hours], [baseline])
+                baselines.append(baseline)
+                any_points = True
+            else:
+                artists.baseline_point.set_data([], [])
+            if site_result is not None and site_result.relief_defined and baseline is not None:
+                artists.baseline.set_data([-100.0, 1000.0], [baseline, baseline])
+                for level, line in artists.levels.items():
+                    pain = baseline * (100 - level) / 100.0
+                    line.set_data([-100.0, 1000.0], [pain, pain])
+            else:
+                artists.baseline.set_data([], [])
+                for line in artists.levels.values():
+                    line.set_data([], [])
+            if xs:
+                any_points = True
+                last_hours = max(last_hours, xs[-1] + 0.5)
+        self.ax.set_xlim(max(first_hours, -24.0), last_hours)
+        self.empty_note.set_visible(not any_points)
+
+        # One right-hand relief axis when every rated site shares the baseline.
+        shared = {b for b in baselines if b > 0}
+        if len(shared) == 1 and len(baselines) == len(self.sites):
+            self._baseline_for_axis = float(shared.pop())
+            self.relief_axis.set_visible(True)
+        else:
+            self._baseline_for_axis = None
+            self.relief_axis.set_visible(False)
+
+        # Shade [0, duration] at the chosen threshold, for the first site that reached it.
+        shaded: float | None = None
+        for site in self.sites:
+            site_result = result.sites.get(site)
+            found = site_result.thresholds.get(threshold) if site_result else None
+            if found is not None and found.reached and found.duration_minutes:
+                shaded = max(shaded or 0.0, found.duration_minutes)
+        self._show_shade(shaded)
+        self.shade.set_label(f"relief of at least {threshold}% lasted")
+        self._refresh_legend()
+
+    def _show_shade(self, minutes: float | None) -> None:
+        self.shaded_minutes = minutes
+        self.shade.set_width(_hours(minutes) if minutes else 0.0)
+        self.shade.set_visible(bool(minutes))
+
+    def _refresh_legend(self) -> None:
+        handles: list[object] = []
+        for artists in self.sites.values():
+            handles.append(artists.line)
+            if _has_data(artists.baseline_point):
+                handles.append(artists.baseline_point)
+        first = next(iter(self.sites.values()), None)
+        if first is not None:
+            handles.extend(line for line in first.levels.values() if _has_data(line))
+            if any(_has_data(artists.late) for artists in self.sites.values()):
+                handles.append(first.late)
+            if any(_has_data(artists.paper) for artists in self.sites.values()):
+                handles.append(first.paper)
+        if self.shade.get_visible():
+            handles.append(self.shade)
+        legend = self.ax.get_legend()
+        if legend is not None:
+            legend.remove()
+        if handles:
+            self.ax.legend(
+                handles=handles,
+                loc="lower center",
+                bbox_to_anchor=(0.5, 1.04),
+                ncols=4,
+                fontsize="small",
+                frameon=False,
+            )
+
+    def line_data(self, site: str) -> list[tuple[float, float]]:
+        """The plotted (hours, score) pairs for a site."""
+        artists = self.sites[site]
+        return list(
+            zip(
+                (float(x) for x in artists.line.get_xdata()),  # type: ignore[union-attr]
+                (float(y) for y in artists.line.get_ydata()),  # type: ignore[union-attr]
+                strict=True,
+            )
+        )
+
+
+def _has_data(line: Line2D) -> bool:
+    return len(line.get_xdata()) > 0  # type: ignore[arg-type]
+
+
+def diary_figure(
+    result: BlockResult, threshold: int, *, levels: Sequence[int] = (50, 80)
+) -> Figure:
+    """A finished figure of one block's diary (what the window shows), e.g. for the PDF."""
+    chart = DiaryChart(levels=levels)
+    chart.update(result, threshold)
+    return chart.figure
+
+
+# --- Clinician review and report charts ---
+# Relief over hours since the block, several blocks overlaid: the review mode's comparison view
+# and the PDF report's page 1. Owned by the review/report work; uses only the imports above.
+
+_REVIEW_INDEX_SITE = "index"
+# Okabe-Ito colours, each paired with its own line style and marker, so two blocks differ in
+# three ways at once (colour-blind readers and grey-scale printouts still tell them apart).
+BLOCK_STYLES: tuple[tuple[str, str, str], ...] = (
+    (PALETTE["blue"], "-", "o"),  # solid, circle
+    (PALETTE["vermillion"], "--", "s"),  # dashed, square
+    (PALETTE["bluish_green"], "-.", "^"),  # dash-dot, triangle
+    (PALETTE["reddish_purple"], ":", "D"),  # dotted, diamond
+)
+THRESHOLD_COLOUR = "#6b6b6b"
+RESCUE_COLOUR = PALETTE["black"]
+REVIEW_SITE_TITLES: Mapping[str, str] = {
+    _REVIEW_INDEX_SITE: "Index pain",
+    "left": "Left side",
+    "right": "Right side",
+}
+# Beyond this many hours the x axis is square-root scaled: the first hours keep their detail
+# when a diary runs on for days.
+LINEAR_HOURS_LIMIT = 12.0
+_LONG_TICKS = (0, 1, 2, 4, 8, 12, 24, 48, 72, 96, 168, 240, 336, 504, 720)
+
+
+@dataclass(frozen=True)
+class CurveStyle:
+    colour: str
+    linestyle: str
+    marker: str
+
+
+def block_style(position: int) -> CurveStyle:
+    """The style of the `position`-th block (0-based) in a chart and in matching tables."""
+    colour, linestyle, marker = BLOCK_STYLES[position % len(BLOCK_STYLES)]
+    return CurveStyle(colour, linestyle, marker)
+
+
+def block_label(result: BlockResult, number: int) -> str:
+    """Legend text: which block, which agent, when (e.g. "Block 1 · lidocaine · 2 Mar 2026")."""
+    block = result.block
+    when = block.performed_at.astimezone().strftime("%-d %b %Y")
+    return f"Block {number} · {block.agent.value} · {when}"
+
+
+def chart_sites(blocks: Sequence[BlockResult]) -> list[str]:
+    """The rated sites across `blocks`: index first, then left and right."""
+    order = [_REVIEW_INDEX_SITE, "left", "right"]
+    found = {site for result in blocks for site in result.sites}
+    return [s for s in order if s in found] + sorted(found - set(order))
+
+
+def relief_comparison_figure(
+    blocks: Sequence[BlockResult],
+    thresholds: Sequence[int],
+    *,
+    numbers: Sequence[int] | None = None,
+    width_inches: float = 7.0,
+    height_inches: float = 2.8,
+) -> Figure:
+    """A new Figure overlaying the blocks' relief curves (see `draw_relief_comparison`)."""
+    figure = Figure(figsize=(width_inches, height_inches), layout="constrained")
+    draw_relief_comparison(figure, blocks, thresholds, numbers=numbers)
+    return figure
+
+
+def draw_relief_comparison(
+    figure: Figure,
+    blocks: Sequence[BlockResult],
+    thresholds: Sequence[int],
+    *,
+    numbers: Sequence[int] | None = None,
+) -> None:
+    """Clear `figure` and draw % relief (computed from the scores) over hours since each block.
+
+    One panel per rated site; every block in its own colour, line style and marker, with its
+    agent in the legend; a dashed grey line per threshold; rescue medicine ringed in the block's
+    colour.
+    `numbers` are the blocks' display numbers (default 1, 2, ...), matching the report tables.
+    The curves are the engine's relief series, never recomputed here. Each relief line's gid
+    is "relief:<block id>:<site>", so tests and the review can find it.
+    """
+    figure.clear()
+    numbers = list(numbers) if numbers is not None else list(range(1, len(blocks) + 1))
+    sites = chart_sites(blocks) or [_REVIEW_INDEX_SITE]
+    axes = figure.subplots(1, len(sites), sharey=True, squeeze=False)[0]
+    points = [p for result in blocks for site in result.sites.values() for p in site.series]
+    max_hours = max([8.0, *(p.minutes / 60.0 for p in points)])
+    low = min([0.0, *(p.relief_percent for p in points)])
+    any_rescue = False
+    for ax, site in zip(axes, sites, strict=True):
+        for position, (result, number) in enumerate(zip(blocks, numbers, strict=True)):
+            site_result = result.sites.get(site)
+            if site_result is None or not site_result.series:
+                continue
+            style = block_style(position)
+            hours = [p.minutes / 60.0 for p in site_result.series]
+            relief = [p.relief_percent for p in site_result.series]
+            ax.plot(
+                hours,
+                relief,
+                color=style.colour,
+                linestyle=style.linestyle,
+                marker=style.marker,
+                markersize=4.5,
+                linewidth=1.6,
+                label=block_label(result, number),
+                gid=f"relief:{result.block_id}:{site}",
+            )
+            rescue = [
+                (h, r)
+                for h, r, p in zip(hours, relief, site_result.series, strict=True)
+                if p.rescue_medication
+            ]
+            if rescue:
+                any_rescue = True
+                # A ring in the block's colour around the point: says which block it was.
+                ax.plot(
+                    [h for h, _ in rescue],
+                    [r for _, r in rescue],
+                    linestyle="none",
+                    marker="o",
+                    markersize=11,
+                    markerfacecolor="none",
+                    markeredgewidth=1.5,
+                    color=style.colour,
+                    zorder=5,
+                    gid=f"rescue:{result.block_id}:{site}",
+                )
+        for threshold in thresholds:
+            ax.axhline(
+                threshold,
+                color=THRESHOLD_COLOUR,
+                linewidth=0.9,
+                linestyle=(0, (4, 3)),
+                zorder=1,
+                gid=f"threshold:{threshold}",
+            )
+            ax.annotate(
+                f"{threshold}%",
+                xy=(1.0, threshold),
+                xycoords=("axes fraction", "data"),
+                xytext=(-2, 2),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=7,
+                color=THRESHOLD_COLOUR,
+            )
+        ax.axhline(0, color="#bbbbbb", linewidth=0.6, zorder=0)
+        _review_hours_axis(ax, max_hours)
+        ax.set_ylim(low - 5, 105)
+        ax.set_yticks([t for t in (-100, -75, -50, -25, 0, 25, 50, 75, 100) if t >= low - 5])
+        ax.tick_params(labelsize=7.5)
+        ax.set_xlabel("Hours since the block", fontsize=8)
+        ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
+        if len(sites) > 1:
+            ax.set_title(REVIEW_SITE_TITLES.get(site, site), fontsize=8.5)
+    axes[0].set_ylabel("Relief from scores (%)", fontsize=8)
+    handles: list[object] = []
+    labels: list[str] = []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    if any_rescue:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="none",
+                color=RESCUE_COLOUR,
+                markersize=9,
+                markeredgewidth=1.5,
+            )
+        )
+        labels.append("rescue medicine taken")
+    if handles:
+        # Above the panels, never over the curves (late points sit at the right-hand end).
+        figure.legend(
+            handles,
+            labels,
+            loc="outside upper center",
+            ncols=min(len(handles), 3),
+            fontsize=8,
+            frameon=False,
+            handlelength=3.2,
+        )
+
+
+def _review_hours_axis(ax: Axes, max_hours: float) -> None:
+    if max_hours <= LINEAR_HOURS_LIMIT:
+        top = float(int(max_hours + 0.999))
+        ax.set_xlim(-0.15, top + 0.15)
+        ax.set_xticks(range(int(top) + 1))
+        return
+    ax.set_xscale("function", functions=(_sqrt_hours, _square_hours))
+    ticks = [t for t in _LONG_TICKS if t <= max_hours * 1.05]
+    ax.set_xlim(0, max_hours * 1.05)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([str(t) for t in ticks])
+
+
+def _sqrt_hours(hours: object) -> object:
+    import numpy as np
+
+    return np.sqrt(np.clip(hours, 0, None))  # type: ignore[call-overload]
+
+
+def _square_hours(value: object) -> object:
+    import numpy as np
+
+    return np.square(value)  # type: ignore[call-overload]

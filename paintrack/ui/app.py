@@ -1,0 +1,87 @@
+"""Starting the window: the QApplication, the look, the main window, and `--smoke-test`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from importlib import resources
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
+
+ORGANISATION = "paintrack"
+APPLICATION = "paintrack"
+
+
+def resource_text(*parts: str) -> str:
+    return resources.files("paintrack.resources").joinpath(*parts).read_text(encoding="utf-8")
+
+
+def app_icon() -> QIcon:
+    icon_file = resources.files("paintrack.resources").joinpath("icons", "paintrack.svg")
+    with resources.as_file(icon_file) as path:
+        return QIcon(str(path))
+
+
+def style_sheet(high_contrast: bool) -> str:
+    return resource_text("styles", "high-contrast.qss" if high_contrast else "calm.qss")
+
+
+def user_settings() -> QSettings:
+    """The window's own preferences (last patient, high contrast): not clinical data."""
+    return QSettings(ORGANISATION, APPLICATION)
+
+
+class _FirstPaint(QObject):
+    """Calls `callback` once, after the watched widget has painted for the first time."""
+
+    def __init__(self, callback: object) -> None:
+        super().__init__()
+        self._callback = callback
+        self._done = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self._done and event.type() == QEvent.Type.Paint:
+            self._done = True
+            # Let the paint finish before doing anything else.
+            QTimer.singleShot(0, self._callback)  # type: ignore[arg-type]
+        return False
+
+
+def ensure_application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("paintrack")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def run_app(db_target: str, *, smoke_test: bool, demo: bool) -> int:
+    """Open the diary window on `db_target`; returns the process exit status."""
+    app = ensure_application()
+    from paintrack.ui.main_window import MainWindow
+
+    window = MainWindow(db_target, demo=demo, quiet=smoke_test)
+    outcome: dict[str, int] = {}
+
+    def first_paint() -> None:
+        ok = window.start()
+        if smoke_test:
+            outcome["code"] = 0 if ok else 2
+            window.shut_down()
+            app.quit()
+
+    watcher = _FirstPaint(first_paint)
+    window.installEventFilter(watcher)
+    window.resize(1100, 760)
+    window.show()
+    code = app.exec()
+    window.removeEventFilter(watcher)
+    return outcome.get("code", code)

@@ -1,0 +1,65 @@
+"""The live chart in the window: a FigureCanvasQTAgg around `paintrack.charts.DiaryChart`.
+
+matplotlib is imported only when `ensure_loaded()` runs, which the window schedules after it
+has first been shown, so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from paintrack.clinical.results import BlockResult
+
+if TYPE_CHECKING:
+    from paintrack.charts import DiaryChart
+
+
+class ChartView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Chart of your pain scores")
+        self.setMinimumHeight(260)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.placeholder = QLabel("The chart is loading…")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._layout.addWidget(self.placeholder)
+        self.chart: DiaryChart | None = None
+        self.canvas: QWidget | None = None
+        self._pending: tuple[BlockResult | None, int] | None = None
+
+    def ensure_loaded(self) -> DiaryChart:
+        if self.chart is None:
+            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+            from paintrack.charts import DiaryChart
+
+            chart = DiaryChart()
+            font = self.font()
+            chart.figure.set_dpi(max(72.0, self.logicalDpiY()))
+            for text in chart.figure.findobj(lambda a: hasattr(a, "set_fontsize")):
+                if hasattr(text, "get_fontsize"):
+                    text.set_fontsize(max(9.0, font.pointSizeF()))  # type: ignore[union-attr]
+            canvas = FigureCanvasQTAgg(chart.figure)
+            canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            canvas.setAccessibleName("Chart of your pain scores")
+            self.placeholder.setVisible(False)
+            self._layout.addWidget(canvas)
+            self.canvas = canvas
+            self.chart = chart
+            if self._pending is not None:
+                self.show_result(*self._pending)
+        return self.chart
+
+    def show_result(self, result: BlockResult | None, threshold: int) -> None:
+        """Draw `result` if the chart is loaded; otherwise remember it for when it is."""
+        self._pending = (result, threshold)
+        if self.chart is None:
+            return
+        self.chart.update(result, threshold)
+        if self.canvas is not None:
+            self.canvas.draw_idle()  # type: ignore[attr-defined]

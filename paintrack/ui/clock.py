@@ -1,0 +1,58 @@
+"""The time the window believes it is: injectable, so tests move a fake clock, never sleep."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FakeClock:
+    """A clock that only moves when told to (tests, screenshots)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs a timezone-aware start")
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment
+
+    def advance(self, **delta: float) -> datetime:
+        self._now = self._now + timedelta(**delta)
+        return self._now
+
+
+def local(moment: datetime) -> datetime:
+    """`moment` in the computer's own time zone, for display."""
+    return moment.astimezone()
+
+
+def clock_text(moment: datetime) -> str:
+    """A time of day as the patient reads a clock: "10:31"."""
+    return local(moment).strftime("%H:%M")
+
+
+def day_and_time_text(moment: datetime, *, today: datetime | None = None) -> str:
+    """ "today 10:31", "yesterday 09:15" or "Tue 3 Mar 09:15"."""
+    shown = local(moment)
+    if today is not None:
+        day = local(today).date()
+        if shown.date() == day:
+            return f"today {shown:%H:%M}"
+        if (day - shown.date()).days == 1:
+            return f"yesterday {shown:%H:%M}"
+    return f"{shown:%a} {shown.day} {shown:%b %Y %H:%M}"

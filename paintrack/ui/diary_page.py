@@ -1,0 +1,558 @@
+"""The diary: the block being logged, the scale, the schedule, the entries and the live chart.
+
+Every figure shown comes from the clinical engine (`analyze_diary`); the page only formats it.
+The page talks to the store through its repository API and re-reads the diary after each save.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from paintrack.clinical.analysis import analyze_diary
+from paintrack.clinical.model import Block, Diary, Entry
+from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
+from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.wording import format_duration, format_percent
+from paintrack.store import Store
+from paintrack.ui.chart_view import ChartView
+from paintrack.ui.clock import Clock, clock_text, day_and_time_text
+from paintrack.ui.log_panel import LogPanel
+from paintrack.ui.scale import band
+from paintrack.ui.widgets import heading, hint, scaled_label
+
+REGION_WORDS = {
+    "cervical": "neck",
+    "thoracic": "upper back",
+    "lumbar": "lower back",
+    "sacral": "sacral",
+}
+SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides"}
+SITE_WORDS = {"index": "", "left": "left", "right": "right"}
+STATE_TEXT = {
+    PointState.ON_TIME: "✓ Done on time",
+    PointState.LATE: "✓ Done, written later",
+    PointState.TRANSCRIBED: "✓ From paper",
+    PointState.MISSED: "✗ Missed",
+    PointState.DUE_NOW: "● Due now",
+    PointState.UPCOMING: "Upcoming",
+}
+LOW_BASELINE_WARNING = (
+    "Your pain before the block was mild ({score} out of 10). Percentages are unreliable when "
+    "the pain before the block is mild: please mention it to your clinic. "
+    "You can carry on with your diary as normal."
+)
+
+
+def block_title(block: Block, today: datetime) -> str:
+    where = REGION_WORDS.get(block.region.value, block.region.value)
+    side = SIDE_WORDS.get(block.side.value, block.side.value)
+    agent = "" if block.agent.value == "unknown" else f" · {block.agent.value}"
+    return (
+        f"Block {block.sequence} · {where}, {side}{agent} · "
+        f"{day_and_time_text(block.performed_at, today=today)}"
+    )
+
+
+def point_label(minutes: float) -> str:
+    return format_duration(minutes) + " after"
+
+
+def countdown_text(delta_seconds: float) -> str:
+    minutes = math.ceil(delta_seconds / 60.0)
+    if minutes <= 0:
+        return "now"
+    if minutes < 60:
+        return f"in {minutes} min"
+    return "in " + format_duration(float(minutes))
+
+
+class ReminderBanner(QFrame):
+    log_now = Signal()
+    snooze = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.setAccessibleName("Reminder")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 10, 16, 10)
+        self.text = scaled_label("", 1.2, bold=True)
+        self.text.setAccessibleName("Reminder")
+        row.addWidget(self.text, 1)
+        self.now_button = QPushButton("Rate my pain now")
+        self.now_button.setObjectName("Primary")
+        self.now_button.setAccessibleName("Rate my pain now")
+        self.snooze_button = QPushButton("Remind me in 5 minutes")
+        self.snooze_button.setAccessibleName("Remind me in 5 minutes")
+        row.addWidget(self.now_button)
+        row.addWidget(self.snooze_button)
+        self.now_button.clicked.connect(self.log_now.emit)
+        self.snooze_button.clicked.connect(self.snooze.emit)
+        self.setVisible(False)
+
+
+def _item(text: str, *, data: object = None, align_right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.verticalHeader().setVisible(False)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
+
+
+class DiaryPage(QWidget):
+    """One patient's diary. Emits `changed` after every save so other modes can refresh."""
+
+    changed = Signal()
+    add_block_requested = Signal()
+    edit_block_requested = Signal(object)  # Block
+    paper_log_requested = Signal(object)  # Block
+    amend_requested = Signal(object, object)  # Block, Entry
+    delete_requested = Signal(object, object)  # Block, Entry
+    history_requested = Signal(object)  # Entry
+    block_selected = Signal(str)
+
+    def __init__(self, store: Store, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        self.store = store
+        self.clock = clock
+        self.settings: ClinicSettings = store.get_settings()
+        self.patient_id: str | None = None
+        self.block_id: str | None = None
+        self.diary: Diary | None = None
+        self.analysis: DiaryAnalysis | None = None
+        self.skipped_baseline: set[str] = set()
+        self.threshold = 50
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 12, 20, 12)
+        outer.setSpacing(10)
+
+        top = QHBoxLayout()
+        self.patient_label = heading("", 1.5)
+        top.addWidget(self.patient_label, 1)
+        self.block_choice = QComboBox()
+        self.block_choice.setAccessibleName("Which block")
+        self.block_choice.setMinimumContentsLength(30)
+        top.addWidget(self.block_choice)
+        self.add_block_button = QPushButton("Add a block")
+        self.add_block_button.setAccessibleName("Add a block")
+        top.addWidget(self.add_block_button)
+        outer.addLayout(top)
+
+        self.banner = ReminderBanner()
+        outer.addWidget(self.banner)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        outer.addWidget(splitter, 1)
+
+        self.log = LogPanel(clock)
+        self.log.setMinimumWidth(470)
+        splitter.addWidget(self.log)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.summary = scaled_label("", 1.05, name="Summary")
+        self.summary.setAccessibleName("Relief so far")
+        right_layout.addWidget(self.summary)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Chart, schedule and entries")
+        self.chart = ChartView()
+        self.tabs.addTab(self.chart, "Chart")
+
+        schedule_tab = QWidget()
+        schedule_layout = QVBoxLayout(schedule_tab)
+        self.schedule = _table(["Time", "After the block", "Score", "Status"], "Schedule")
+        schedule_layout.addWidget(self.schedule)
+        self.compliance = hint("")
+        schedule_layout.addWidget(self.compliance)
+        self.tabs.addTab(schedule_tab, "Schedule")
+
+        entries_tab = QWidget()
+        entries_layout = QVBoxLayout(entries_tab)
+        self.entries = _table(["Time", "Score", "Relief", "Notes"], "My entries")
+        entries_layout.addWidget(self.entries)
+        entry_buttons = QHBoxLayout()
+        self.paper_button = QPushButton("Enter from my paper log…")
+        self.paper_button.setAccessibleName("Enter from my paper log")
+        self.amend_button = QPushButton("Correct…")
+        self.amend_button.setAccessibleName("Correct the chosen entry")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setAccessibleName("Delete the chosen entry")
+        self.history_button = QPushButton("History")
+        self.history_button.setAccessibleName("History of the chosen entry")
+        self.edit_block_button = QPushButton("Block details…")
+        self.edit_block_button.setAccessibleName("Change the block details")
+        for button in (
+            self.paper_button,
+            self.amend_button,
+            self.delete_button,
+            self.history_button,
+            self.edit_block_button,
+        ):
+            entry_buttons.addWidget(button)
+        entry_buttons.addStretch(1)
+        entries_layout.addLayout(entry_buttons)
+        self.tabs.addTab(entries_tab, "My entries")
+        right_layout.addWidget(self.tabs, 1)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 6)
+
+        self.log.save_requested.connect(self.save_entry)
+        self.log.skip_baseline.connect(self._skip_baseline)
+        self.block_choice.activated.connect(self._block_chosen)
+        self.add_block_button.clicked.connect(self.add_block_requested.emit)
+        self.paper_button.clicked.connect(self._paper)
+        self.amend_button.clicked.connect(lambda: self._with_entry(self.amend_requested))
+        self.delete_button.clicked.connect(lambda: self._with_entry(self.delete_requested))
+        self.history_button.clicked.connect(self._history)
+        self.edit_block_button.clicked.connect(self._edit_block)
+        self.entries.itemSelectionChanged.connect(self._selection_changed)
+        self._selection_changed()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def open_patient(self, patient_id: str, block_id: str | None = None) -> None:
+        self.patient_id = patient_id
+        self.diary = self.store.load_diary(patient_id)
+        blocks = self.diary.blocks
+        ids = [block.id for block in blocks]
+        if block_id not in ids:
+            block_id = ids[-1] if ids else None
+        self.block_id = block_id
+        self.refresh(reload=False)
+        self.log.focus_scale()
+
+    def select_block(self, block_id: str) -> None:
+        self.block_id = block_id
+        self.refresh(reload=False)
+        self.block_selected.emit(block_id)
+
+    def current_block(self) -> Block | None:
+        if self.diary is None or self.block_id is None:
+            return None
+        return next((b for b in self.diary.blocks if b.id == self.block_id), None)
+
+    def current_result(self) -> BlockResult | None:
+        if self.analysis is None or self.block_id is None:
+            return None
+        try:
+            return self.analysis.block(self.block_id)
+        except KeyError:
+            return None
+
+    def refresh(self, *, reload: bool = True) -> None:
+        """Re-read the diary (after a change), re-run the engine, and redraw everything."""
+        if self.patient_id is None:
+            return
+        if reload or self.diary is None:
+            self.diary = self.store.load_diary(self.patient_id)
+        self.analyze()
+        self._fill_header()
+        self._fill_entries()
+        self._update_log_mode()
+        self._fill_time_dependent()
+        self.chart.show_result(self.current_result(), self.threshold)
+
+    def analyze(self) -> None:
+        assert self.diary is not None
+        self.analysis = analyze_diary(self.diary, self.settings, now=self.clock.now())
+
+    def tick(self) -> None:
+        """The clock moved: re-run the engine for the new time (schedule states, countdown)."""
+        if self.diary is None:
+            return
+        self.analyze()
+        self._fill_time_dependent()
+
+    # -- header and modes --------------------------------------------------------------------
+
+    def _fill_header(self) -> None:
+        assert self.diary is not None
+        self.patient_label.setText(f"{self.diary.patient.name}'s pain diary")
+        now = self.clock.now()
+        self.block_choice.clear()
+        for block in reversed(self.diary.blocks):
+            self.block_choice.addItem(block_title(block, now), block.id)
+        index = self.block_choice.findData(self.block_id)
+        if index >= 0:
+            self.block_choice.setCurrentIndex(index)
+        self.block_choice.setVisible(bool(self.diary.blocks))
+        has_block = self.current_block() is not None
+        self.paper_button.setEnabled(has_block)
+        self.edit_block_button.setEnabled(has_block)
+
+    def needs_baseline(self) -> bool:
+        result = self.current_result()
+        if result is None or result.block.id in self.skipped_baseline:
+            return False
+        if any(e.at <= result.block.performed_at for e in result.block.entries):
+            return False
+        return all(site.baseline is None for site in result.sites.values())
+
+    def _update_log_mode(self) -> None:
+        self.log.set_block(self.current_block(), baseline_mode=self.needs_baseline())
+
+    def _skip_baseline(self) -> None:
+        if self.block_id is not None:
+            self.skipped_baseline.add(self.block_id)
+        self._update_log_mode()
+        self._fill_time_dependent()
+        self.log.focus_scale()
+
+    def _block_chosen(self, index: int) -> None:
+        block_id = self.block_choice.itemData(index)
+        if block_id and block_id != self.block_id:
+            self.select_block(str(block_id))
+
+    # -- time-dependent parts: schedule, next point, summary ---------------------------------
+
+    def next_point(self) -> SchedulePoint | None:
+        result = self.current_result()
+        if result is None:
+            return None
+        for point in result.schedule:
+            if point.state in (PointState.DUE_NOW, PointState.UPCOMING):
+                return point
+        return None
+
+    def _fill_time_dependent(self) -> None:
+        result = self.current_result()
+        now = self.clock.now()
+        self._fill_schedule(result)
+        if result is None:
+            self.log.set_next_due("")
+            self.summary.setText("")
+            return
+        if self.log.baseline_mode:
+            self.log.set_next_due("")
+        else:
+            point = self.next_point()
+            if point is None:
+                self.log.set_next_due(
+                    "All scheduled scores are done for this block. You can still add a score "
+                    "if your clinic asked for more."
+                )
+            else:
+                wait = (point.at - now).total_seconds()
+                when = countdown_text(wait)
+                self.log.set_next_due(
+                    f"Next score: {clock_text(point.at)} ({point_label(point.minutes)} "
+                    f"the block) — {when}"
+                )
+        self.summary.setText(self._summary_text(result))
+
+    def _summary_text(self, result: BlockResult) -> str:
+        parts: list[str] = []
+        for site, site_result in result.sites.items():
+            name = SITE_WORDS.get(site, site)
+            prefix = f"{name.capitalize()}: " if name else ""
+            if site_result.baseline is None:
+                parts.append(f"{prefix}no score before the block yet")
+                continue
+            text = f"{prefix}before the block {site_result.baseline}/10"
+            if site_result.peak_relief_percent is not None:
+                text += f" · best relief {format_percent(site_result.peak_relief_percent)}"
+                found = site_result.thresholds.get(self.threshold)
+                if found is not None and found.reached:
+                    lasted = format_duration(found.duration_minutes, censored=bool(found.censored))
+                    text += f" · {self.threshold}% relief lasted {lasted}"
+            parts.append(text)
+        return "\n".join(parts)
+
+    def _fill_schedule(self, result: BlockResult | None) -> None:
+        self.schedule.setRowCount(0)
+        if result is None:
+            self.compliance.setText("")
+            return
+        for point in result.schedule:
+            row = self.schedule.rowCount()
+            self.schedule.insertRow(row)
+            scores = "  ".join(
+                "/".join(
+                    f"{SITE_WORDS.get(s, s)[:1].upper()}{v}" if len(e.scores) > 1 else str(v)
+                    for s, v in e.scores.items()
+                )
+                for e in point.entries
+            )
+            self.schedule.setItem(row, 0, _item(clock_text(point.at), data=point.minutes))
+            self.schedule.setItem(row, 1, _item(point_label(point.minutes)))
+            self.schedule.setItem(row, 2, _item(scores))
+            self.schedule.setItem(row, 3, _item(STATE_TEXT[point.state], data=point.state.value))
+        compliance = result.compliance
+        if compliance.due:
+            self.compliance.setText(
+                f"{compliance.kept_on_time} of {compliance.due} scores so far were on time."
+            )
+        else:
+            self.compliance.setText("")
+
+    # -- entries -----------------------------------------------------------------------------
+
+    def _fill_entries(self) -> None:
+        self.entries.setRowCount(0)
+        result = self.current_result()
+        if result is None:
+            return
+        relief: dict[tuple[str, str], float] = {}
+        for site, site_result in result.sites.items():
+            for point in site_result.series:
+                relief[(point.entry_id, site)] = point.relief_percent
+        baseline_ids = {s.baseline_entry_id for s in result.sites.values()}
+        now = self.clock.now()
+        for entry in reversed(result.block.entries):
+            row = self.entries.rowCount()
+            self.entries.insertRow(row)
+            many = len(entry.scores) > 1
+            scores = ", ".join(
+                f"{SITE_WORDS.get(site, site)} {score}" if many else f"{score} ({band(score)})"
+                for site, score in entry.scores.items()
+            )
+            reliefs = [
+                (SITE_WORDS.get(site, site), relief[(entry.id, site)])
+                for site in entry.scores
+                if (entry.id, site) in relief
+            ]
+            relief_text = ", ".join(
+                (f"{name} " if many else "") + format_percent(value) for name, value in reliefs
+            )
+            if entry.id in baseline_ids:
+                relief_text = "before the block"
+            marks = []
+            if entry.is_transcribed:
+                marks.append("from paper")
+            elif entry.is_late:
+                marks.append(f"written down late ({clock_text(entry.recorded_at)})")
+            if entry.amended:
+                marks.append("corrected")
+            if entry.rescue_medication:
+                marks.append("took pain medicine")
+            if entry.activity:
+                ability = entry.activity_ability.value if entry.activity_ability else "not tried"
+                marks.append(f"{entry.activity}: {ability}")
+            if entry.patient_relief_percent is not None:
+                marks.append(f"felt {entry.patient_relief_percent:.0f}% better")
+            if entry.note:
+                marks.append(entry.note)
+            self.entries.setItem(
+                row, 0, _item(day_and_time_text(entry.at, today=now), data=entry.id)
+            )
+            self.entries.setItem(row, 1, _item(scores))
+            self.entries.setItem(row, 2, _item(relief_text))
+            self.entries.setItem(row, 3, _item("; ".join(marks)))
+        self._selection_changed()
+
+    def selected_entry(self) -> Entry | None:
+        block = self.current_block()
+        rows = self.entries.selectionModel().selectedRows()
+        if block is None or not rows:
+            return None
+        item = self.entries.item(rows[0].row(), 0)
+        entry_id = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return next((e for e in block.entries if e.id == entry_id), None)
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected_entry() is not None
+        for button in (self.amend_button, self.delete_button, self.history_button):
+            button.setEnabled(chosen)
+
+    def _with_entry(self, signal: Signal) -> None:  # type: ignore[type-arg]
+        block, entry = self.current_block(), self.selected_entry()
+        if block is not None and entry is not None:
+            signal.emit(block, entry)  # type: ignore[attr-defined]
+
+    def _history(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None:
+            self.history_requested.emit(entry)
+
+    def _paper(self) -> None:
+        block = self.current_block()
+        if block is not None:
+            self.paper_log_requested.emit(block)
+
+    def _edit_block(self) -> None:
+        block = self.current_block()
+        if block is not None:
+            self.edit_block_requested.emit(block)
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def save_entry(self, entry: Entry, is_baseline: bool = False) -> Entry | None:
+        """Commit one entry at once, then confirm inline with the engine's relief figure."""
+        if self.block_id is None:
+            return None
+        saved = self.store.add_entry(self.block_id, entry)
+        self.refresh()
+        self.changed.emit()
+        text, warning = self.confirmation(saved, is_baseline)
+        self.log.confirm(text, warning)
+        return saved
+
+    def confirmation(self, entry: Entry, is_baseline: bool) -> tuple[str, str]:
+        result = self.current_result()
+        when = clock_text(entry.recorded_at)
+        if result is None:
+            return f"Saved {when}.", ""
+        if is_baseline:
+            scores = ", ".join(
+                f"{SITE_WORDS.get(s, s)} {v}" if len(entry.scores) > 1 else f"{v} out of 10"
+                for s, v in entry.scores.items()
+            )
+            low = [v for v in entry.scores.values() if v < 4]
+            warning = LOW_BASELINE_WARNING.format(score=min(low)) if low else ""
+            return (f"Saved {when}: your pain before the block, {scores}.", warning)
+        reliefs: list[str] = []
+        for site, site_result in result.sites.items():
+            point = next((p for p in site_result.series if p.entry_id == entry.id), None)
+            if point is None:
+                continue
+            name = SITE_WORDS.get(site, site)
+            reliefs.append(
+                (f"{name} " if name else "") + f"{format_percent(point.relief_percent)} relief"
+            )
+        late = " (marked as written down late)" if entry.is_late else ""
+        if reliefs:
+            return f"Saved {when} — {', '.join(reliefs)}{late}", ""
+        return f"Saved {when}{late}.", ""
+
+    def import_done(self) -> None:
+        self.refresh()

@@ -1,0 +1,297 @@
+"""The logging panel: the baseline step, then "how is your pain now" with the next point due.
+
+The panel builds an `Entry` from what the patient chose and hands it to the page, which saves it.
+Digits go to the focused scale; Enter saves from anywhere in the panel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from paintrack.clinical.model import LATE_AFTER, Ability, Block, Entry, Source
+from paintrack.ui.block_form import from_qdatetime, to_qdatetime
+from paintrack.ui.clock import Clock, clock_text
+from paintrack.ui.scale import ScalePanel
+from paintrack.ui.widgets import Card, heading, hint, message_label, scaled_label, show_message
+
+ABILITIES = (
+    (None, "Not tried"),
+    (Ability.YES, "Yes, I could"),
+    (Ability.PARTIAL, "Partly"),
+    (Ability.NO, "No, I couldn't"),
+)
+FUTURE_SLACK = timedelta(minutes=1)
+
+
+class LogPanel(Card):
+    """Emits `save_requested(entry, is_baseline)`; the page saves and calls `confirm()`."""
+
+    save_requested = Signal(object, bool)
+    skip_baseline = Signal()
+
+    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.block: Block | None = None
+        self.baseline_mode = False
+
+        self.step = heading("How is your usual pain right now?", 1.4)
+        self.body.addWidget(self.step)
+        self.next_due = scaled_label("", 1.15, bold=True, name="NextDue")
+        self.next_due.setAccessibleName("Next score")
+        self.body.addWidget(self.next_due)
+        self.explain = hint("")
+        self.body.addWidget(self.explain)
+
+        self.scales = ScalePanel()
+        self.body.addWidget(self.scales)
+
+        when = QHBoxLayout()
+        self.earlier = QCheckBox("This score is for an earlier time")
+        self.earlier.setAccessibleName("This score is for an earlier time")
+        self.at = QDateTimeEdit()
+        self.at.setAccessibleName("Time the score is for")
+        self.at.setDisplayFormat("ddd d MMM  HH:mm")
+        self.at.setEnabled(False)
+        when.addWidget(self.earlier)
+        when.addWidget(self.at)
+        when.addStretch(1)
+        self.body.addLayout(when)
+        self.late_note = message_label("Hint")
+        self.body.addWidget(self.late_note)
+
+        self.more_button = QPushButton("Add details (optional) ▸")
+        self.more_button.setCheckable(True)
+        self.more_button.setAccessibleName("Add details (optional)")
+        self.body.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.details = QWidget()
+        form = QFormLayout(self.details)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.relief = QSpinBox()
+        self.relief.setAccessibleName("Your own estimate of relief, in percent (optional)")
+        self.relief.setRange(-1, 100)
+        self.relief.setSuffix(" %")
+        self.relief.setSpecialValueText("Not given")
+        self.relief.setValue(-1)
+        form.addRow("How much better, in your own words (%)", self.relief)
+        self.activity = QComboBox()
+        self.activity.setAccessibleName("Activity you tried")
+        form.addRow("Activity you tried", self.activity)
+        self.ability = QComboBox()
+        self.ability.setAccessibleName("Could you do it?")
+        for data, text in ABILITIES:
+            self.ability.addItem(text, data)
+        form.addRow("Could you do it?", self.ability)
+        self.rescue = QCheckBox("I took pain medicine since the last score")
+        self.rescue.setAccessibleName("I took pain medicine since the last score")
+        form.addRow("", self.rescue)
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Note (optional)")
+        self.note.setPlaceholderText("anything you want the clinic to know")
+        form.addRow("Note", self.note)
+        self.details.setVisible(False)
+        self.body.addWidget(self.details)
+
+        self.error = message_label("Error")
+        self.body.addWidget(self.error)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("Save my score")
+        self.save_button.setObjectName("Primary")
+        self.save_button.setAccessibleName("Save my score")
+        buttons.addWidget(self.save_button)
+        self.skip_button = QPushButton("Skip: I didn't rate it before the block")
+        self.skip_button.setAccessibleName("Skip the score before the block")
+        buttons.addWidget(self.skip_button)
+        buttons.addStretch(1)
+        self.body.addLayout(buttons)
+        self.saved = message_label("Saved")
+        self.saved.setAccessibleName("Saved")
+        self.body.addWidget(self.saved)
+        self.warning = message_label("Warning")
+        self.body.addWidget(self.warning)
+        self.body.addStretch(1)
+
+        self.save_button.clicked.connect(self.save)
+        self.skip_button.clicked.connect(self.skip_baseline.emit)
+        self.more_button.toggled.connect(self._toggle_details)
+        self.earlier.toggled.connect(self._toggle_earlier)
+        self.at.dateTimeChanged.connect(lambda _value: self._update_late_note())
+        self.note.returnPressed.connect(self.save)
+
+    # -- state -------------------------------------------------------------------------------
+
+    def set_block(self, block: Block | None, *, baseline_mode: bool) -> None:
+        same = (
+            self.block is not None
+            and block is not None
+            and block.id == self.block.id
+            and block.sites == self.block.sites
+            and baseline_mode == self.baseline_mode
+        )
+        self.block = block
+        self.baseline_mode = baseline_mode
+        self.setEnabled(block is not None)
+        if block is None:
+            self.step.setText("Add a block to start")
+            self.scales.set_sites(())
+            return
+        if baseline_mode:
+            self.step.setText("Before the block: how strong is your usual pain?")
+            self.explain.setText(
+                "Rate the pain you usually have (the pain you're being treated for), "
+                "not soreness from the needle."
+            )
+            question = "Your usual pain before the block"
+        else:
+            self.step.setText("How is your usual pain right now?")
+            self.explain.setText(
+                "Try one of your usual activities first if you can, then rate the pain you "
+                "were treated for (not the soreness where the needle went in)."
+            )
+            question = "Your usual pain now"
+        self.skip_button.setVisible(baseline_mode)
+        self.earlier.setVisible(not baseline_mode)
+        self.at.setVisible(not baseline_mode)
+        self.more_button.setVisible(not baseline_mode)
+        if baseline_mode:
+            self.more_button.setChecked(False)
+        if not same:
+            self.scales.set_sites(tuple(block.sites), question)
+            self.activity.clear()
+            self.activity.addItem("None", None)
+            for activity in block.activities:
+                self.activity.addItem(activity, activity)
+            self.reset_inputs()
+
+    def reset_inputs(self) -> None:
+        self.scales.clear()
+        self.earlier.setChecked(False)
+        self.at.setDateTime(to_qdatetime(self.clock.now()))
+        self.relief.setValue(-1)
+        self.activity.setCurrentIndex(0)
+        self.ability.setCurrentIndex(0)
+        self.rescue.setChecked(False)
+        self.note.clear()
+        show_message(self.error, "")
+        show_message(self.late_note, "")
+
+    def _toggle_details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.more_button.setText("Hide details ▾" if shown else "Add details (optional) ▸")
+
+    def _toggle_earlier(self, on: bool) -> None:
+        self.at.setEnabled(on)
+        if on:
+            self.at.setDateTime(to_qdatetime(self.clock.now()))
+            self.at.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._update_late_note()
+
+    def _update_late_note(self) -> None:
+        if not self.earlier.isChecked():
+            show_message(self.late_note, "")
+            return
+        at = from_qdatetime(self.at.dateTime())
+        if self.clock.now() - at > LATE_AFTER:
+            show_message(
+                self.late_note,
+                f"This score is for {clock_text(at)}. It will be marked as written down late, "
+                "so the clinic knows. That's fine.",
+            )
+        else:
+            show_message(self.late_note, "")
+
+    def set_next_due(self, text: str) -> None:
+        self.next_due.setText(text)
+        self.next_due.setVisible(bool(text))
+
+    def focus_scale(self) -> None:
+        self.scales.focus_first()
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.save()
+            return
+        super().keyPressEvent(event)
+
+    def entry(self) -> Entry | None:
+        """The entry the panel describes, or None with what is missing said in plain words."""
+        if self.block is None:
+            return None
+        missing = self.scales.missing()
+        if missing:
+            if len(self.scales.scales) > 1:
+                which = " and ".join(f"{site} side" for site in missing)
+                show_message(self.error, f"Please choose a score for the {which} (0 to 10).")
+            else:
+                show_message(self.error, "Please choose a score from 0 to 10 first.")
+            self.scales.focus_first()
+            return None
+        now = self.clock.now()
+        if self.baseline_mode:
+            # The baseline must refer to a moment at or before the block (clinical.md, 1).
+            at = min(now, self.block.performed_at)
+        elif self.earlier.isChecked():
+            at = from_qdatetime(self.at.dateTime())
+            if at - now > FUTURE_SLACK:
+                show_message(
+                    self.error, "That time is in the future. Please choose an earlier one."
+                )
+                self.at.setFocus(Qt.FocusReason.OtherFocusReason)
+                return None
+        else:
+            at = now
+        at = min(at, now)
+        scores = {
+            site: int(value) for site, value in self.scales.values().items() if value is not None
+        }
+        activity = self.activity.currentData()
+        ability = self.ability.currentData()
+        show_message(self.error, "")
+        return Entry(
+            at=at,
+            recorded_at=now,
+            scores=scores,
+            patient_relief_percent=(
+                float(self.relief.value())
+                if self.relief.value() >= 0 and not self.baseline_mode
+                else None
+            ),
+            activity=activity if isinstance(activity, str) else None,
+            activity_ability=Ability(ability) if ability is not None and activity else None,
+            rescue_medication=self.rescue.isChecked() and not self.baseline_mode,
+            source=Source.APP,
+            note=self.note.text().strip(),
+        )
+
+    def save(self) -> None:
+        entry = self.entry()
+        if entry is not None:
+            self.save_requested.emit(entry, self.baseline_mode)
+
+    def confirm(self, text: str, warning: str = "") -> None:
+        """Show what was saved, inline (never a dialog), and get ready for the next score."""
+        show_message(self.saved, text)
+        show_message(self.warning, warning)
+        self.reset_inputs()
+        self.focus_scale()
+
+
+def describe_time(moment: datetime) -> str:
+    return clock_text(moment)

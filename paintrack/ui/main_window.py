@@ -1,0 +1,748 @@
+"""The main window: opens the store once, routes between welcome, block form and diary, and
+hosts other modes (the clinician review adds itself with `add_mode`).
+
+`paintrack/ui/review.py`, when present, may define `install(window: MainWindow) -> None`; it is
+called once after the window has first been shown, and usually calls `window.add_mode("Review",
+widget)`. `window.store`, `window.current_patient_id` and the `diary_changed` signal are what a
+mode needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from paintrack import __version__
+from paintrack.clinical.model import Block, Entry, Patient
+from paintrack.clinical.results import SchedulePoint
+from paintrack.errors import UserError
+from paintrack.ui.clock import Clock, SystemClock, clock_text
+from paintrack.ui.reminders import Reminders
+from paintrack.ui.widgets import heading
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 15_000  # how often the countdown and the schedule states are refreshed
+DEMO_RESOURCE = ("demo", "demo-diary.json")
+
+
+class MainWindow(QMainWindow):
+    diary_changed = Signal(str)  # patient id, after any change to that patient's diary
+    patient_opened = Signal(str)
+
+    def __init__(
+        self,
+        db_target: str,
+        *,
+        demo: bool = False,
+        clock: Clock | None = None,
+        settings: QSettings | None = None,
+        quiet: bool = False,
+    ) -> None:
+        super().__init__()
+        from paintrack.ui.app import user_settings
+
+        self.db_target = db_target
+        self.demo = demo
+        self.clock: Clock = clock or SystemClock()
+        self.prefs = settings or user_settings()
+        self.quiet = quiet  # smoke test: report problems on stderr, never in a dialog
+        self.store: Any = None
+        self.current_patient_id: str | None = None
+        self.tray: QSystemTrayIcon | None = None
+        self.started = False
+        self._really_quit = False
+        self._busy: QProgressDialog | None = None
+        self.errors_shown: list[str] = []
+        self.setWindowTitle("paintrack — your pain diary")
+        self.setMinimumSize(900, 620)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.mode_bar = QTabBar()
+        self.mode_bar.setAccessibleName("Mode")
+        self.mode_bar.setVisible(False)
+        layout.addWidget(self.mode_bar)
+        self.modes = QStackedWidget()
+        layout.addWidget(self.modes, 1)
+        self.setCentralWidget(central)
+
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("Page")
+        loading = QWidget()
+        loading.setObjectName("Page")
+        loading_layout = QVBoxLayout(loading)
+        loading_layout.addStretch(1)
+        self.loading_label = heading("Opening your diary…")
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        loading_layout.addWidget(self.loading_label)
+        loading_layout.addStretch(1)
+        self.pages.addWidget(loading)
+        self._mode_names: list[str] = []
+        self.add_mode("Diary", self.pages)
+        self.mode_bar.currentChanged.connect(self.modes.setCurrentIndex)
+
+        self.welcome: Any = None
+        self.block_form: Any = None
+        self.diary: Any = None
+        self.reminders = Reminders(self.clock, self)
+        self.reminders.due.connect(self._remind)
+        self.reminders.cleared.connect(self._reminder_cleared)
+        self.reminders.finished.connect(self._reminders_finished)
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+
+        self._build_menus()
+        self.statusBar().showMessage("")
+
+    # -- modes -------------------------------------------------------------------------------
+
+    def add_mode(self, name: str, widget: QWidget) -> None:
+        """Add a top-level mode (e.g. "Review"); a tab bar appears once there are two."""
+        self._mode_names.append(name)
+        self.modes.addWidget(widget)
+        self.mode_bar.addTab(name)
+        self.mode_bar.setVisible(len(self._mode_names) > 1)
+        if hasattr(self, "view_menu"):
+            self._add_mode_action(name)
+
+    def show_mode(self, name: str) -> None:
+        self.mode_bar.setCurrentIndex(self._mode_names.index(name))
+
+    def _add_mode_action(self, name: str) -> None:
+        number = self._mode_names.index(name) + 1
+        action = QAction(f"Show {name}", self)
+        action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        action.triggered.connect(lambda: self.show_mode(name))
+        self.view_menu.insertAction(self._view_separator, action)
+
+    # -- menus -------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.export_json_action = self._action("Export diary (JSON)…", self.export_json, "Ctrl+E")
+        self.export_csv_action = self._action("Export as spreadsheet (CSV)…", self.export_csv)
+        self.import_action = self._action("Import a diary file…", self.import_diary, "Ctrl+I")
+        for action in (self.export_json_action, self.export_csv_action, self.import_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("Quit", self.quit_for_real, "Ctrl+Q"))
+
+        diary_menu = bar.addMenu("&Diary")
+        self.add_block_action = self._action("Add a block…", self.show_block_form, "Ctrl+N")
+        self.paper_action = self._action("Enter from my paper log…", self.paper_log, "Ctrl+P")
+        self.switch_action = self._action("Start or open another diary…", self.show_welcome)
+        for action in (self.add_block_action, self.paper_action, self.switch_action):
+            diary_menu.addAction(action)
+
+        self.view_menu = bar.addMenu("&View")
+        self._view_separator = self.view_menu.addSeparator()
+        for name in self._mode_names:
+            self._add_mode_action(name)
+        self.high_contrast_action = QAction("High contrast", self)
+        self.high_contrast_action.setCheckable(True)
+        self.high_contrast_action.setChecked(bool(self.prefs.value("high_contrast", False, bool)))
+        self.high_contrast_action.toggled.connect(self.set_high_contrast)
+        self.view_menu.addAction(self.high_contrast_action)
+        self.larger_text_action = QAction("Larger text", self)
+        self.larger_text_action.setCheckable(True)
+        self.larger_text_action.setShortcut(QKeySequence("Ctrl++"))
+        self.larger_text_action.setChecked(bool(self.prefs.value("larger_text", False, bool)))
+        self.larger_text_action.toggled.connect(self.set_larger_text)
+        self.view_menu.addAction(self.larger_text_action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("About paintrack", self.about))
+        self._set_diary_actions(False)
+
+    def _set_diary_actions(self, enabled: bool) -> None:
+        for action in (
+            self.export_json_action,
+            self.export_csv_action,
+            self.add_block_action,
+            self.paper_action,
+        ):
+            action.setEnabled(enabled)
+
+    # -- look --------------------------------------------------------------------------------
+
+    def apply_look(self) -> None:
+        from paintrack.ui.app import style_sheet
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setStyleSheet(style_sheet(self.high_contrast_action.isChecked()))
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.prefs.setValue("high_contrast", on)
+        self.apply_look()
+
+    def set_larger_text(self, on: bool) -> None:
+        self.prefs.setValue("larger_text", on)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            font = app.font()
+            base = float(self.prefs.value("base_point_size", font.pointSizeF(), float))
+            if not self.prefs.contains("base_point_size"):
+                self.prefs.setValue("base_point_size", base)
+            font.setPointSizeF(base * (1.25 if on else 1.0))
+            app.setFont(font)
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """Open the store and the page the patient left off on; called after the first paint."""
+        if self.started:
+            return True
+        self.started = True
+        self.apply_look()
+        try:
+            from paintrack.store import open_store
+
+            self.store = open_store(self.db_target)
+            if self.demo and not self.store.list_patients():
+                self._load_sample_now()
+            self._build_pages()
+            self.route()
+        except UserError as error:
+            self.show_error(error, "The diary could not be opened.")
+            self.loading_label.setText("Your diary could not be opened.\n" + error.message)
+            return False
+        QTimer.singleShot(0, self._after_start)
+        return True
+
+    def _after_start(self) -> None:
+        """Slower parts once the window is up: the chart, the tray icon, other modes."""
+        if self.diary is not None:
+            self.diary.chart.ensure_loaded()
+        self._set_up_tray()
+        if importlib.util.find_spec("paintrack.ui.review") is not None:
+            review = importlib.import_module("paintrack.ui.review")
+            install = getattr(review, "install", None)
+            if callable(install):
+                install(self)
+        self.timer.start()
+
+    def _build_pages(self) -> None:
+        from paintrack.ui.block_form import BlockForm
+        from paintrack.ui.diary_page import DiaryPage
+        from paintrack.ui.welcome import WelcomePage
+
+        self.welcome = WelcomePage()
+        self.welcome.start_requested.connect(self.start_diary)
+        self.welcome.sample_requested.connect(self.open_sample)
+        self.welcome.continue_requested.connect(self.open_patient)
+        self.pages.addWidget(self.welcome)
+        self.block_form = BlockForm(self.clock)
+        self.block_form.saved.connect(self.save_block)
+        self.block_form.cancelled.connect(self._block_form_cancelled)
+        self.pages.addWidget(self.block_form)
+        self.diary = DiaryPage(self.store, self.clock)
+        self.diary.add_block_requested.connect(self.show_block_form)
+        self.diary.edit_block_requested.connect(self.edit_block)
+        self.diary.paper_log_requested.connect(self.paper_log)
+        self.diary.amend_requested.connect(self.amend_entry)
+        self.diary.delete_requested.connect(self.delete_entry)
+        self.diary.history_requested.connect(self.entry_history)
+        self.diary.changed.connect(self._diary_saved)
+        self.diary.block_selected.connect(lambda _id: self._remember())
+        self.diary.banner.log_now.connect(self._log_now)
+        self.diary.banner.snooze.connect(self.snooze)
+        self.pages.addWidget(self.diary)
+
+    def _settings_key(self) -> str:
+        # Per database, so a sample or a second diary does not move the patient's place.
+        safe = self.db_target.replace("/", "|").replace("\\", "|")
+        return f"place/{safe}"
+
+    def _remember(self) -> None:
+        if self.current_patient_id is None:
+            return
+        key = self._settings_key()
+        self.prefs.setValue(f"{key}/patient", self.current_patient_id)
+        block_id = self.diary.block_id if self.diary is not None else None
+        self.prefs.setValue(f"{key}/block", block_id or "")
+        self.prefs.sync()
+
+    def route(self) -> None:
+        """Open where the patient left off: the remembered diary, the only diary, or welcome."""
+        patients: list[Patient] = self.store.list_patients()
+        key = self._settings_key()
+        remembered = str(self.prefs.value(f"{key}/patient", "") or "")
+        block_id = str(self.prefs.value(f"{key}/block", "") or "") or None
+        ids = [p.id for p in patients]
+        if remembered in ids:
+            self.open_patient(remembered, block_id)
+        elif len(patients) == 1:
+            self.open_patient(patients[0].id)
+        else:
+            self.show_welcome()
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def show_welcome(self) -> None:
+        self.welcome.set_patients(self.store.list_patients())
+        self.pages.setCurrentWidget(self.welcome)
+        self.setWindowTitle("paintrack — welcome")
+        self.welcome.focus_first()
+
+    def start_diary(self, patient: Patient) -> None:
+        saved = self._guard(lambda: self.store.add_patient(patient), "Your diary was not started.")
+        if saved is None:
+            return
+        self.current_patient_id = saved.id
+        self.diary.open_patient(saved.id)
+        self._remember()
+        self._set_diary_actions(True)
+        self.show_block_form()
+
+    def open_patient(self, patient_id: str, block_id: str | None = None) -> None:
+        self.current_patient_id = patient_id
+        self.diary.open_patient(patient_id, block_id)
+        self._remember()
+        self._set_diary_actions(True)
+        self.pages.setCurrentWidget(self.diary)
+        self._title()
+        self._feed_reminders()
+        if self.diary.current_block() is None:
+            self.show_block_form()
+        else:
+            self.diary.log.focus_scale()
+        self.patient_opened.emit(patient_id)
+
+    def _title(self) -> None:
+        if self.diary is not None and self.diary.diary is not None:
+            self.setWindowTitle(f"paintrack — {self.diary.diary.patient.name}")
+
+    def show_block_form(self) -> None:
+        if self.current_patient_id is None:
+            return
+        self.block_form.reset()
+        self.pages.setCurrentWidget(self.block_form)
+        self.block_form.focus_first()
+
+    def edit_block(self, block: Block) -> None:
+        self.block_form.edit(block)
+        self.pages.setCurrentWidget(self.block_form)
+        self.block_form.focus_first()
+
+    def _block_form_cancelled(self) -> None:
+        if self.diary.current_block() is not None:
+            self.pages.setCurrentWidget(self.diary)
+            self.diary.log.focus_scale()
+        else:
+            self.show_welcome()
+
+    def save_block(self, block: Block, reason: str | None) -> None:
+        assert self.current_patient_id is not None
+        if reason is None:
+            patient_id = self.current_patient_id
+            saved = self._guard(
+                lambda: self.store.add_block(patient_id, block), "The block was not saved."
+            )
+        else:
+            saved = self._guard(
+                lambda: self.store.update_block(block, reason=reason), "The change was not saved."
+            )
+        if saved is None:
+            return
+        self.diary.block_id = saved.id
+        self.diary.refresh()
+        self._remember()
+        self.pages.setCurrentWidget(self.diary)
+        self._title()
+        self._feed_reminders()
+        self.diary.log.focus_scale()
+        self.statusBar().showMessage("Block saved.", 8000)
+        self.diary_changed.emit(self.current_patient_id)
+
+    def _diary_saved(self) -> None:
+        self._feed_reminders()
+        if self.current_patient_id is not None:
+            self.diary_changed.emit(self.current_patient_id)
+
+    # -- entries: paper log, amend, delete, history ------------------------------------------
+
+    def paper_log(self, block: Block | None = None) -> None:
+        from paintrack.ui.entry_dialogs import PaperLogDialog
+
+        block = block or (self.diary.current_block() if self.diary else None)
+        if block is None:
+            return
+        dialog = PaperLogDialog(block, self.diary.current_result(), self.clock, self)
+        if dialog.exec():
+            entries = dialog.entries()
+            for entry in entries:
+                if (
+                    self._guard(
+                        lambda entry=entry: self.store.add_entry(block.id, entry),
+                        "Not every line was saved; the ones before it were.",
+                    )
+                    is None
+                ):
+                    break
+            self.diary.refresh()
+            self._diary_saved()
+            self.statusBar().showMessage(f"{len(entries)} scores from your paper log saved.", 8000)
+
+    def amend_entry(self, block: Block, entry: Entry) -> None:
+        from paintrack.ui.entry_dialogs import AmendDialog
+
+        dialog = AmendDialog(block, entry, self)
+        if dialog.exec():
+            new, reason = dialog.result_entry(), dialog.reason()
+            if (
+                self._guard(
+                    lambda: self.store.amend_entry(entry.id, new, reason=reason),
+                    "The correction was not saved.",
+                )
+                is not None
+            ):
+                self.diary.refresh()
+                self._diary_saved()
+                self.statusBar().showMessage(
+                    "Correction saved. The original is kept in the entry's history.", 8000
+                )
+
+    def delete_entry(self, block: Block, entry: Entry) -> None:
+        from paintrack.ui.entry_dialogs import DeleteDialog
+
+        dialog = DeleteDialog(entry, self)
+        if dialog.exec():
+            reason = dialog.reason()
+            if (
+                self._guard(
+                    lambda: self.store.delete_entry(entry.id, reason=reason) or True,
+                    "The entry was not deleted.",
+                )
+                is not None
+            ):
+                self.diary.refresh()
+                self._diary_saved()
+                self.statusBar().showMessage(
+                    "Entry deleted. It is still kept in the history for the clinic.", 8000
+                )
+
+    def entry_history(self, entry: Entry) -> None:
+        from paintrack.ui.entry_dialogs import HistoryDialog
+
+        history = self._guard(lambda: self.store.entry_history(entry.id), "")
+        if history is not None:
+            HistoryDialog(entry, history, self).exec()
+
+    # -- reminders ---------------------------------------------------------------------------
+
+    def _feed_reminders(self) -> None:
+        result = self.diary.current_result() if self.diary is not None else None
+        if result is None:
+            self.reminders.set_schedule(None, ())
+        else:
+            self.reminders.set_schedule(result.block.id, result.schedule)
+        self.reminders.check()
+
+    def tick(self) -> None:
+        """The clock moved on: refresh states and countdown, and remind if a point is due."""
+        if self.diary is None or self.diary.diary is None:
+            return
+        self.diary.tick()
+        self._feed_reminders()
+
+    def _remind(self, point: SchedulePoint) -> None:
+        text = (
+            f"It's time for your score of {clock_text(point.at)} "
+            f"({point.minutes:g} minutes after the block)."
+            if point.minutes < 60
+            else f"It's time for your {clock_text(point.at)} score "
+            f"({point.minutes / 60:g} h after the block)."
+        )
+        self.diary.banner.text.setText(text)
+        self.diary.banner.setVisible(True)
+        if self.tray is not None and self.tray.isVisible():
+            self.tray.showMessage("paintrack", text, QSystemTrayIcon.MessageIcon.Information, 30000)
+        QApplication.alert(self)
+
+    def _reminder_cleared(self) -> None:
+        if self.diary is not None:
+            self.diary.banner.setVisible(False)
+
+    def _reminders_finished(self) -> None:
+        if self.diary is not None:
+            self.diary.banner.setVisible(False)
+        self.statusBar().showMessage("That was the last scheduled score. Thank you!", 15000)
+
+    def snooze(self) -> None:
+        self.reminders.snooze()
+        self.statusBar().showMessage("I'll remind you again in 5 minutes.", 10000)
+
+    def _log_now(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.pages.setCurrentWidget(self.diary)
+        self.diary.log.focus_scale()
+
+    def _set_up_tray(self) -> None:
+        if self.tray is not None or not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        from paintrack.ui.app import app_icon
+
+        tray = QSystemTrayIcon(app_icon(), self)
+        tray.setToolTip("paintrack: your pain diary")
+        tray.activated.connect(lambda _reason: self._log_now())
+        tray.messageClicked.connect(self._log_now)
+        tray.show()
+        self.tray = tray
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if (
+            not self._really_quit
+            and self.tray is not None
+            and self.tray.isVisible()
+            and self.reminders.active
+        ):
+            # Keep reminding: hide to the tray instead of quitting mid-diary.
+            event.ignore()
+            self.hide()
+            self.tray.showMessage(
+                "paintrack is still running",
+                "I'll keep reminding you when a score is due. Use Quit in the File menu to stop.",
+                QSystemTrayIcon.MessageIcon.Information,
+                10000,
+            )
+            return
+        self.shut_down()
+        event.accept()
+
+    def quit_for_real(self) -> None:
+        self._really_quit = True
+        self.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def shut_down(self) -> None:
+        self.timer.stop()
+        if self.tray is not None:
+            self.tray.hide()
+        if self.store is not None:
+            self._remember()
+            self.store.close()
+            self.store = None
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _load_sample_now(self) -> Patient:
+        from importlib import resources
+
+        from paintrack.exchange.diary_json import parse_diary
+
+        source = resources.files("paintrack.resources").joinpath(*DEMO_RESOURCE)
+        diary = parse_diary(source.read_bytes(), "the sample diary")
+        self.store.import_diary(diary, source_name="sample diary")
+        return diary.patient
+
+    def open_sample(self) -> None:
+        patient = self._guard(self._load_sample_now, "The sample diary could not be opened.")
+        if patient is not None:
+            self.open_patient(patient.id)
+
+    def _run_in_background(
+        self, label: str, work: Callable[[], Any], done: Callable[[Any], None]
+    ) -> None:
+        from paintrack.ui.workers import start_job
+
+        progress = QProgressDialog(label, "", 0, 0, self)
+        progress.setWindowTitle("paintrack")
+        progress.setCancelButton(None)  # type: ignore[arg-type]
+        progress.setMinimumDuration(300)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self._busy = progress
+        for action in (self.import_action, self.export_json_action, self.export_csv_action):
+            action.setEnabled(False)
+
+        def finish() -> None:
+            progress.reset()
+            progress.deleteLater()
+            self._busy = None
+            self.import_action.setEnabled(True)
+            self._set_diary_actions(self.current_patient_id is not None)
+
+        def on_done(result: Any) -> None:
+            finish()
+            done(result)
+
+        def on_error(error: BaseException) -> None:
+            finish()
+            self._report(error, "Nothing was changed.")
+
+        start_job(work, on_done, on_error, parent=self)
+
+    def _ask_path(self, title: str, suggested: str, filters: str, save: bool) -> str:
+        folder = str(self.prefs.value("last_folder", str(Path.home())))
+        start = str(Path(folder) / suggested) if suggested else folder
+        if save:
+            path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, title, start, filters)
+        if path:
+            self.prefs.setValue("last_folder", str(Path(path).parent))
+        return path
+
+    def _suggested_name(self, extension: str) -> str:
+        name = "diary"
+        if self.diary is not None and self.diary.diary is not None:
+            name = "-".join(self.diary.diary.patient.name.lower().split()) or name
+        return f"{name}-paintrack.{extension}"
+
+    def export_json(self, path: str | None = None) -> None:
+        if self.current_patient_id is None:
+            return
+        path = path or self._ask_path(
+            "Export diary", self._suggested_name("json"), "Diary files (*.json)", True
+        )
+        if not path:
+            return
+        from paintrack.exchange.diary_json import write_diary_file
+
+        store, patient_id = self.store, self.current_patient_id
+
+        def work() -> str:
+            write_diary_file(store.load_diary(patient_id), path)
+            return path
+
+        self._run_in_background(
+            "Writing the diary file…",
+            work,
+            lambda done: self.statusBar().showMessage(f"Diary saved to {done}", 15000),
+        )
+
+    def export_csv(self, path: str | None = None) -> None:
+        if self.current_patient_id is None:
+            return
+        path = path or self._ask_path(
+            "Export as spreadsheet", self._suggested_name("csv"), "Spreadsheet (*.csv)", True
+        )
+        if not path:
+            return
+        from paintrack.exchange.csv_export import write_csv
+
+        store, patient_id = self.store, self.current_patient_id
+
+        def work() -> str:
+            write_csv(store.load_diary(patient_id), path)
+            return path
+
+        self._run_in_background(
+            "Writing the spreadsheet…",
+            work,
+            lambda done: self.statusBar().showMessage(f"Spreadsheet saved to {done}", 15000),
+        )
+
+    def import_diary(self, path: str | None = None) -> None:
+        if self.store is None:
+            return
+        path = path or self._ask_path(
+            "Import a diary file", "", "Diary files (*.json);;All files (*)", False
+        )
+        if not path:
+            return
+        from paintrack.exchange.diary_json import read_diary_file
+
+        store = self.store
+
+        def work() -> tuple[Any, str]:
+            diary = read_diary_file(path)
+            result = store.import_diary(diary, source_name=Path(path).name)
+            return result, diary.patient.id
+
+        self._run_in_background("Reading the diary file…", work, self._imported)
+
+    def _imported(self, outcome: tuple[Any, str]) -> None:
+        result, patient_id = outcome
+        self.statusBar().showMessage(
+            f"Imported: {result.blocks_added} blocks and {result.entries_added} scores added"
+            + (f", {result.entries_unchanged} already there." if result.entries_unchanged else "."),
+            20000,
+        )
+        self.open_patient(patient_id)
+
+    def about(self) -> None:
+        path = self.store.db_path if self.store is not None else None
+        where = str(path) if path is not None else self.db_target
+        backups = str(Path(path).parent / "backups") if path is not None else "(on the server)"
+        box = QMessageBox(self)
+        box.setWindowTitle("About paintrack")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(f"paintrack {__version__}\nA pain diary for medial branch blocks.")
+        box.setInformativeText(
+            f"Your diary is kept in:\n{where}\n\nBackups are kept in:\n{backups}"
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def _guard(self, work: Callable[[], Any], what_happened: str) -> Any:
+        """Run a store call; a UserError becomes a calm dialog and None."""
+        try:
+            return work()
+        except UserError as error:
+            self.show_error(error, what_happened)
+            return None
+
+    def _report(self, error: BaseException, what_happened: str) -> None:
+        if isinstance(error, UserError):
+            self.show_error(error, what_happened)
+        else:
+            log.error("unexpected error", exc_info=error)
+            self.show_error(
+                UserError(
+                    f"Something went wrong inside paintrack ({type(error).__name__}). "
+                    "Your saved scores are safe."
+                ),
+                what_happened,
+            )
+
+    def show_error(self, error: UserError, what_happened: str) -> None:
+        self.errors_shown.append(error.message)
+        if self.quiet:
+            print(f"paintrack: {error.message}", file=sys.stderr)
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle("paintrack")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(what_happened or "That didn't work.")
+        box.setInformativeText(error.message)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()

@@ -1,0 +1,112 @@
+"""Reminders: when a schedule point falls due, say so once (banner, tray), allow a 5-minute snooze.
+
+Pure timing logic over the engine's schedule, driven by an injectable clock: `check()` is what
+the window's timer calls, and what tests call after moving a fake clock. Nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QObject, Signal
+
+from paintrack.clinical.results import PointState, SchedulePoint
+from paintrack.ui.clock import Clock
+
+SNOOZE = timedelta(minutes=5)
+
+
+class Reminders(QObject):
+    """Fires `due(point)` when a point's time has come and it has no score yet.
+
+    A point fires once; after `snooze()` it fires again five minutes later if still unscored.
+    `cleared()` is emitted when nothing is due any more (scored, or its window closed).
+    After the last point's window has closed, `finished()` is emitted once and nothing fires.
+    """
+
+    due = Signal(object)  # SchedulePoint
+    cleared = Signal()
+    finished = Signal()
+
+    def __init__(self, clock: Clock, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self._points: tuple[SchedulePoint, ...] = ()
+        self._block_id: str | None = None
+        self._fired: set[float] = set()
+        self._snoozed_until: datetime | None = None
+        self.current: SchedulePoint | None = None
+        self.active = False
+        self.fired_log: list[tuple[datetime, float]] = []  # (when, point minutes): for tests
+
+    def set_schedule(self, block_id: str | None, points: Sequence[SchedulePoint]) -> None:
+        """The engine's schedule for the block being logged (re-set after every analysis)."""
+        if block_id != self._block_id:
+            self._fired.clear()
+            self._snoozed_until = None
+            self._block_id = block_id
+        self._points = tuple(points)
+        now = self.clock.now()
+        self.active = bool(self._points) and now < self._points[-1].window_end
+
+    def waiting(self) -> SchedulePoint | None:
+        """The latest point whose time has come, whose window is open, and which has no score."""
+        now = self.clock.now()
+        found = None
+        for point in self._points:
+            if point.at <= now < point.window_end and not point.entries:
+                found = point
+        return found
+
+    def check(self) -> SchedulePoint | None:
+        """Look at the clock; fire or clear as needed. Returns the point just fired, if any."""
+        if not self.active:
+            return None
+        now = self.clock.now()
+        if self._points and now >= self._points[-1].window_end:
+            self.active = False
+            self._clear()
+            self.finished.emit()
+            return None
+        point = self.waiting()
+        if point is None:
+            self._clear()
+            return None
+        if self._snoozed_until is not None and now < self._snoozed_until:
+            return None
+        if point.minutes in self._fired and self._snoozed_until is None:
+            self.current = point
+            return None
+        self._fired.add(point.minutes)
+        self._snoozed_until = None
+        self.current = point
+        self.fired_log.append((now, point.minutes))
+        self.due.emit(point)
+        return point
+
+    def snooze(self) -> None:
+        self._snoozed_until = self.clock.now() + SNOOZE
+        self.cleared.emit()
+
+    def _clear(self) -> None:
+        if self.current is not None:
+            self.current = None
+            self._snoozed_until = None
+            self.cleared.emit()
+
+    def next_check_in(self) -> timedelta | None:
+        """How long until something could change (for the window's timer), or None when done."""
+        if not self.active:
+            return None
+        now = self.clock.now()
+        moments = [p.at for p in self._points if p.at > now] + [
+            p.window_end for p in self._points if p.window_end > now
+        ]
+        if self._snoozed_until is not None and self._snoozed_until > now:
+            moments.append(self._snoozed_until)
+        return (min(moments) - now) if moments else None
+
+    @staticmethod
+    def is_open(point: SchedulePoint) -> bool:
+        return point.state in (PointState.DUE_NOW, PointState.UPCOMING)

@@ -1,0 +1,214 @@
+"""The 0-10 pain scale: eleven large buttons with colour and words, digits on the keyboard.
+
+Typing "1" then "0" gives 10; "1" alone stays 1. Arrow keys move one step. The scale itself
+takes the keyboard focus (drawn as a thick outline) so digits always land where the patient
+is looking; Enter is left to the page, which saves.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+MIN_BUTTON_PX = 48  # at least 44 px (touch-target guidance), a little more for unsteady hands
+
+
+def band(score: int) -> str:
+    """The word for a score band: 0 no pain, 1-3 mild, 4-6 moderate, 7-10 severe."""
+    if score <= 0:
+        return "no pain"
+    if score <= 3:
+        return "mild"
+    if score <= 6:
+        return "moderate"
+    return "severe"
+
+
+def describe(score: int) -> str:
+    return f"{score} — {band(score)}" if score else "0 — no pain"
+
+
+class PainScale(QFrame):
+    """Eleven buttons, 0 to 10. `value` is None until the patient chooses."""
+
+    value_changed = Signal(object)  # int | None
+
+    def __init__(self, label: str = "Your pain now", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PainScale")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(f"Pain score 0 to 10: {label}")
+        self.setAccessibleDescription("Type a number 0 to 10, or use the arrow keys.")
+        self._value: int | None = None
+        self._pending_one = False  # "1" typed: a following "0" makes 10
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 6, 8, 6)
+        self.title = QLabel(label)
+        self.title.setObjectName("ScaleTitle")
+        outer.addWidget(self.title)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(2)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: list[QPushButton] = []
+        for score in range(11):
+            button = QPushButton(str(score))
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setMinimumSize(MIN_BUTTON_PX, MIN_BUTTON_PX)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setProperty("band", band(score).replace(" ", "-"))
+            button.setAccessibleName(describe(score))
+            button.setToolTip(describe(score))
+            font = button.font()
+            font.setPointSizeF(font.pointSizeF() * 1.45)
+            font.setBold(True)
+            button.setFont(font)
+            self.group.addButton(button, score)
+            grid.addWidget(button, 0, score)
+            self.buttons.append(button)
+        # The words under the colours, so colour is never the only cue.
+        for text, first, span in (
+            ("No pain", 0, 1),
+            ("Mild", 1, 3),
+            ("Moderate", 4, 3),
+            ("Severe", 7, 4),
+        ):
+            word = QLabel(text)
+            word.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            word.setObjectName("BandWord")
+            word.setProperty("band", band(first).replace(" ", "-"))
+            grid.addWidget(word, 1, first, 1, span)
+        outer.addLayout(grid)
+
+        self.chosen = QLabel("Not chosen yet")
+        self.chosen.setObjectName("ScaleChosen")
+        outer.addWidget(self.chosen)
+        self.group.idClicked.connect(self._clicked)
+
+    # -- value -------------------------------------------------------------------------------
+
+    def value(self) -> int | None:
+        return self._value
+
+    def set_value(self, score: int | None) -> None:
+        if score is not None and not 0 <= score <= 10:
+            raise ValueError(f"score out of range: {score}")
+        self._value = score
+        if score is None:
+            self.group.setExclusive(False)
+            for button in self.buttons:
+                button.setChecked(False)
+            self.group.setExclusive(True)
+            self.chosen.setText("Not chosen yet")
+        else:
+            self.buttons[score].setChecked(True)
+            self.chosen.setText(f"Chosen: {describe(score)}")
+        self.setAccessibleDescription(
+            f"Chosen {describe(score)}" if score is not None else "Nothing chosen yet"
+        )
+        self.value_changed.emit(score)
+
+    def clear(self) -> None:
+        self._pending_one = False
+        self.set_value(None)
+
+    def _clicked(self, score: int) -> None:
+        self._pending_one = False
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.set_value(score)
+
+    # -- keyboard ----------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
+            digit = key - Qt.Key.Key_0
+            if self._pending_one and digit == 0:
+                self._pending_one = False
+                self.set_value(10)
+            else:
+                self._pending_one = digit == 1
+                self.set_value(digit)
+            return
+        self._pending_one = False
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Plus):
+            self.set_value(min(10, (self._value if self._value is not None else -1) + 1))
+            return
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Down, Qt.Key.Key_Minus):
+            self.set_value(max(0, (self._value if self._value is not None else 1) - 1))
+            return
+        if key == Qt.Key.Key_Home:
+            self.set_value(0)
+            return
+        if key == Qt.Key.Key_End:
+            self.set_value(10)
+            return
+        super().keyPressEvent(event)
+
+
+class ScalePanel(QWidget):
+    """One scale per rated site: one for the usual pain, left and right after a bilateral block."""
+
+    SITE_LABELS: ClassVar[dict[str, str]] = {
+        "index": "Your usual pain",
+        "left": "Left side",
+        "right": "Right side",
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.scales: dict[str, PainScale] = {}
+
+    def set_sites(self, sites: tuple[str, ...], question: str | None = None) -> None:
+        for scale in self.scales.values():
+            scale.setParent(None)
+            scale.deleteLater()
+        self.scales = {}
+        for site in sites:
+            label = self.SITE_LABELS.get(site, site)
+            if question and len(sites) == 1:
+                label = question
+            elif question:
+                label = f"{label}: {question[0].lower()}{question[1:]}"
+            scale = PainScale(label, self)
+            self._layout.addWidget(scale)
+            self.scales[site] = scale
+        if len(sites) > 1:
+            for first, second in zip(
+                list(self.scales.values()), list(self.scales.values())[1:], strict=False
+            ):
+                QWidget.setTabOrder(first, second)
+
+    def values(self) -> dict[str, int | None]:
+        return {site: scale.value() for site, scale in self.scales.items()}
+
+    def missing(self) -> list[str]:
+        return [site for site, scale in self.scales.items() if scale.value() is None]
+
+    def clear(self) -> None:
+        for scale in self.scales.values():
+            scale.clear()
+
+    def focus_first(self) -> None:
+        missing = self.missing()
+        target = self.scales[missing[0]] if missing else next(iter(self.scales.values()), None)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)

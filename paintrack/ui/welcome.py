@@ -1,0 +1,155 @@
+"""The first screen: start a diary (name, optional birth date, record number) or see the sample."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from paintrack.clinical.model import Patient
+from paintrack.ui.widgets import Card, heading, hint, message_label, scaled_label, show_message
+
+NO_DATE = QDate(1900, 1, 1)
+
+
+class WelcomePage(QWidget):
+    start_requested = Signal(object)  # Patient
+    sample_requested = Signal()
+    continue_requested = Signal(str)  # patient id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(48, 32, 48, 32)
+        outer.setSpacing(14)
+        outer.addWidget(heading("Welcome to your pain diary", 1.9))
+        outer.addWidget(
+            scaled_label(
+                "On the day of your nerve block you note how strong your usual pain is: "
+                "once before the block, then every 15 minutes for the first hour and every "
+                "hour after that. Your clinic uses this to see how well the block worked. "
+                "Everything you enter is saved straight away on this computer.",
+                1.15,
+            )
+        )
+
+        row = QHBoxLayout()
+        row.setSpacing(20)
+        outer.addLayout(row, 1)
+
+        start = Card()
+        start.body.addWidget(heading("Start my diary", 1.35))
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setVerticalSpacing(10)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Your name")
+        self.name.setPlaceholderText("for example Jane Example")
+        form.addRow("Your name", self.name)
+        self.birth_date = QDateEdit()
+        self.birth_date.setAccessibleName("Date of birth (optional)")
+        self.birth_date.setDisplayFormat("d MMMM yyyy")
+        self.birth_date.setMinimumDate(NO_DATE)
+        self.birth_date.setMaximumDate(QDate.currentDate())
+        self.birth_date.setSpecialValueText("Not given")
+        self.birth_date.setDate(NO_DATE)
+        self.birth_date.setCalendarPopup(True)
+        form.addRow("Date of birth (optional)", self.birth_date)
+        self.mrn = QLineEdit()
+        self.mrn.setAccessibleName("Clinic record number (optional)")
+        self.mrn.setPlaceholderText("on your clinic letter, if you have it")
+        form.addRow("Clinic record number (optional)", self.mrn)
+        start.body.addLayout(form)
+        self.error = message_label("Error")
+        start.body.addWidget(self.error)
+        self.start_button = QPushButton("Start my diary")
+        self.start_button.setObjectName("Primary")
+        self.start_button.setAccessibleName("Start my diary")
+        self.start_button.setAutoDefault(True)
+        start.body.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignLeft)
+        start.body.addStretch(1)
+        row.addWidget(start, 3)
+
+        side = QVBoxLayout()
+        side.setSpacing(20)
+        row.addLayout(side, 2)
+
+        self.continue_card = Card()
+        self.continue_card.body.addWidget(heading("Continue a diary", 1.35))
+        self.patients = QComboBox()
+        self.patients.setAccessibleName("Diaries on this computer")
+        self.continue_card.body.addWidget(self.patients)
+        self.continue_button = QPushButton("Continue this diary")
+        self.continue_button.setAccessibleName("Continue this diary")
+        self.continue_card.body.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.continue_card.setVisible(False)
+        side.addWidget(self.continue_card)
+
+        sample = Card()
+        sample.body.addWidget(heading("Just looking?", 1.35))
+        sample.body.addWidget(
+            hint("Open a filled-in example diary to see how it works. It is kept apart from yours.")
+        )
+        self.sample_button = QPushButton("Open the sample diary")
+        self.sample_button.setAccessibleName("Open the sample diary")
+        sample.body.addWidget(self.sample_button, 0, Qt.AlignmentFlag.AlignLeft)
+        side.addWidget(sample)
+        side.addStretch(1)
+
+        self.start_button.clicked.connect(self._start)
+        self.name.returnPressed.connect(self._start)
+        self.mrn.returnPressed.connect(self._start)
+        self.sample_button.clicked.connect(self.sample_requested.emit)
+        self.continue_button.clicked.connect(self._continue)
+        self.name.textChanged.connect(lambda _text: show_message(self.error, ""))
+        QWidget.setTabOrder(self.name, self.birth_date)
+        QWidget.setTabOrder(self.birth_date, self.mrn)
+        QWidget.setTabOrder(self.mrn, self.start_button)
+
+    def set_patients(self, patients: list[Patient]) -> None:
+        self.patients.clear()
+        for patient in patients:
+            label = patient.name + (f"  ({patient.mrn})" if patient.mrn else "")
+            self.patients.addItem(label, patient.id)
+        self.continue_card.setVisible(bool(patients))
+
+    def focus_first(self) -> None:
+        self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def patient(self) -> Patient | None:
+        """The patient the form describes, or None (with the reason shown) if it is incomplete."""
+        name = " ".join(self.name.text().split())
+        if not name:
+            show_message(
+                self.error, "Please type your name, so the clinic knows whose diary it is."
+            )
+            self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
+        birth: date | None = None
+        if self.birth_date.date() != NO_DATE:
+            qdate = self.birth_date.date()
+            birth = date(qdate.year(), qdate.month(), qdate.day())
+        mrn = self.mrn.text().strip() or None
+        return Patient(name=name, birth_date=birth, mrn=mrn)
+
+    def _start(self) -> None:
+        patient = self.patient()
+        if patient is not None:
+            show_message(self.error, "")
+            self.start_requested.emit(patient)
+
+    def _continue(self) -> None:
+        patient_id = self.patients.currentData()
+        if patient_id:
+            self.continue_requested.emit(str(patient_id))

@@ -1,0 +1,57 @@
+"""Small shared pieces: headings and hints that follow the system font size, cards, banners."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+
+def scaled_label(text: str, factor: float = 1.0, *, bold: bool = False, name: str = "") -> QLabel:
+    """A label whose size is a multiple of the system font, so "larger text" settings carry."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    if name:
+        label.setObjectName(name)
+    font = label.font()
+    if factor != 1.0:
+        font.setPointSizeF(font.pointSizeF() * factor)
+    font.setBold(bold)
+    label.setFont(font)
+    return label
+
+
+def heading(text: str, factor: float = 1.6) -> QLabel:
+    return scaled_label(text, factor, bold=True, name="Heading")
+
+
+def hint(text: str) -> QLabel:
+    return scaled_label(text, 1.0, name="Hint")
+
+
+def message_label(name: str) -> QLabel:
+    """An inline message (Error, Warning, Saved) that stays hidden until it has something to say."""
+    label = scaled_label("", 1.05, name=name)
+    label.setVisible(False)
+    label.setAccessibleName(name)
+    return label
+
+
+def show_message(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+class Card(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Card")
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(18, 14, 18, 14)
+        self.body.setSpacing(8)
+
+
+def page(parent: QWidget | None = None) -> QWidget:
+    widget = QWidget(parent)
+    widget.setObjectName("Page")
+    return widget
