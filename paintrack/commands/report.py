@@ -1,0 +1,115 @@
+"""`paintrack report`: the clinician PDF summary of a diary file or a patient in the database.
+
+Headless: it may load matplotlib (for the charts) and reportlab, never PySide6; nothing heavy
+is imported at module level because the parser imports every command module.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from paintrack.errors import UserError
+
+if TYPE_CHECKING:
+    from paintrack.report.pdf import ReportRequest
+
+PRESETS = ("asra-2020", "medicare-lcd", "complete")
+PAPERS = ("a4", "letter")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", metavar="FILE", help="a paintrack diary file (JSON)")
+    parser.add_argument(
+        "--patient", metavar="NAME_OR_ID", help="report on a patient from the database"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="OUT.pdf", required=True, help="the PDF file to write"
+    )
+    parser.add_argument(
+        "--preset",
+        choices=PRESETS,
+        help="rule preset for the checklist (default: the clinic setting, else asra-2020)",
+    )
+    parser.add_argument(
+        "--deidentify",
+        action="store_true",
+        help="name the patient by initials and birth year only; leave out the record number",
+    )
+    parser.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default: a4)")
+    # The time of analysis, for tests and for re-running an old report.
+    parser.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"--now {value!r}: give an ISO 8601 time with a UTC offset") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise UserError(f"--now {value!r}: the time needs a UTC offset, e.g. 2026-03-02T18:00Z")
+    return moment
+
+
+def build_request(args: argparse.Namespace) -> ReportRequest:
+    """Load the diary (file or database), analyse it, and gather what the report shows."""
+    from dataclasses import replace
+
+    from paintrack.clinical.analysis import analyze_diary
+    from paintrack.clinical.settings import ClinicSettings
+    from paintrack.report.pdf import ReportRequest
+
+    if args.file and args.patient:
+        raise UserError("give either a diary FILE or --patient, not both")
+    now = _now(args.now)
+    audit = []
+    audit_available = False
+    if args.file:
+        from paintrack.exchange.diary_json import read_diary_file
+
+        diary = read_diary_file(args.file)
+        settings = ClinicSettings()
+    else:
+        from paintrack.paths import resolve_db_target
+        from paintrack.store import open_store
+
+        store = open_store(resolve_db_target(getattr(args, "db", None)))
+        try:
+            # No --patient with exactly one patient in the database picks that patient;
+            # otherwise the store's error lists who is there.
+            patient = store.resolve_patient(args.patient)
+            diary = store.load_diary(patient.id)
+            settings = store.get_settings()
+            audit = list(store.audit_trail(patient.id))
+            audit_available = True
+        finally:
+            store.close()
+    if args.preset:
+        settings = replace(settings, preset=args.preset)
+    try:
+        analysis = analyze_diary(diary, settings, now=now)
+    except ValueError as error:
+        raise UserError(f"cannot analyse this diary: {error}") from None
+    points = sorted({p for b in diary.blocks for p in settings.protocol_points(b.protocol)})
+    return ReportRequest(
+        diary=diary,
+        analysis=analysis,
+        audit=audit,
+        audit_available=audit_available,
+        deidentify=args.deidentify,
+        paper=args.paper,
+        generated_at=now,
+        protocol_points=tuple(points) or settings.protocol_points("standard"),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from paintrack.report.pdf import write_report
+
+    request = build_request(args)
+    written = write_report(request, args.output)
+    print(f"wrote {written}")
+    return 0

@@ -1,0 +1,726 @@
+"""The clinician PDF: page 1 is the one-minute summary, then an appendix of every entry and the
+audit trail of amendments. Headless (reportlab and matplotlib, never Qt), vector charts, every
+font embedded, written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepInFrame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from paintrack import __version__
+from paintrack.charts import block_style, relief_comparison_figure
+from paintrack.clinical.audit import AuditRecord
+from paintrack.clinical.model import Diary
+from paintrack.clinical.results import CriterionStatus, DiaryAnalysis, ThresholdResult
+from paintrack.clinical.wording import (
+    bounds_text,
+    comparison_text,
+    expected_text,
+    format_duration,
+    format_percent,
+    preset_label,
+    threshold_text,
+)
+from paintrack.errors import UserError
+from paintrack.report import text as words
+from paintrack.report.fonts import BOLD, REGULAR, register_fonts
+from paintrack.report.mplrender import draw_figure
+
+PAPER_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
+MARGIN = 14 * mm
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#b8b8b8")
+HEADER_FILL = colors.HexColor("#eef1f4")
+STATUS_MARKS = {
+    CriterionStatus.MET: ("✓ met", colors.HexColor("#006b3c")),
+    CriterionStatus.NOT_MET: ("✗ not met", colors.HexColor("#a0300b")),
+    CriterionStatus.UNKNOWN: ("? unknown", colors.HexColor("#5a5a5a")),
+}
+# The marker glyph matching each chart style (circle, square, triangle, diamond).
+MARKER_GLYPHS = {"o": "●", "s": "■", "^": "▲", "D": "◆"}
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Everything one report shows. The analysis is the clinical engine's, used as is."""
+
+    diary: Diary
+    analysis: DiaryAnalysis
+    audit: Sequence[AuditRecord] = ()
+    audit_available: bool = True  # False for a diary file: it carries no audit trail
+    deidentify: bool = False
+    paper: str = "a4"
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    protocol_points: Sequence[float] = ()
+
+
+# --- styles ---------------------------------------------------------------------------------
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=REGULAR, fontSize=8.5, leading=10.5, textColor=INK)
+    return {
+        "base": base,
+        "title": ParagraphStyle("title", base, fontName=BOLD, fontSize=14, leading=17),
+        "meta": ParagraphStyle(
+            "meta", base, fontSize=7.5, leading=9, textColor=MUTED, alignment=TA_RIGHT
+        ),
+        "who": ParagraphStyle("who", base, fontSize=10, leading=13),
+        "h2": ParagraphStyle(
+            "h2", base, fontName=BOLD, fontSize=9.5, leading=12, spaceBefore=5, spaceAfter=2
+        ),
+        "h1": ParagraphStyle("h1", base, fontName=BOLD, fontSize=12, leading=15, spaceAfter=4),
+        "cell": ParagraphStyle("cell", base, fontSize=7.8, leading=9.4),
+        "cellb": ParagraphStyle("cellb", base, fontName=BOLD, fontSize=7.8, leading=9.4),
+        "head": ParagraphStyle(
+            "head",
+            base,
+            fontName=BOLD,
+            fontSize=7.5,
+            leading=9,
+            textColor=colors.HexColor("#333333"),
+        ),
+        "small": ParagraphStyle("small", base, fontSize=7.6, leading=9.4),
+        "note": ParagraphStyle("note", base, fontSize=7.6, leading=9.4, textColor=MUTED),
+        "verdict": ParagraphStyle("verdict", base, fontName=BOLD, fontSize=9.5, leading=12),
+        "informs": ParagraphStyle(
+            "informs",
+            base,
+            fontSize=8.5,
+            leading=10.5,
+            spaceBefore=4,
+            borderColor=RULE,
+            borderWidth=0.6,
+            borderPadding=4,
+            backColor=colors.HexColor("#f7f7f2"),
+        ),
+    }
+
+
+def _table(
+    rows: list[list[Any]],
+    widths: Sequence[float],
+    *,
+    header: bool = True,
+    extra: Sequence[tuple[Any, ...]] = (),
+) -> Table:
+    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.8),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.35, RULE),
+    ]
+    if header:
+        commands += [("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL)]
+    table.setStyle(TableStyle(commands + list(extra)))
+    return table
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph from plain text (escaped) or from trusted markup built here."""
+    return Paragraph(text, style)
+
+
+def _e(text: str) -> str:
+    return escape(text)
+
+
+# --- the chart ------------------------------------------------------------------------------
+
+
+class FigureFlowable(Flowable):
+    """A matplotlib Figure drawn as vector paths and text (see mplrender)."""
+
+    def __init__(self, figure: Any, width: float, height: float) -> None:
+        super().__init__()
+        self.figure = figure
+        self.width = width
+        self.height = height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        draw_figure(self.figure, self.canv, 0, 0, self.width, self.height)
+
+
+# --- page furniture -------------------------------------------------------------------------
+
+
+def _numbered_canvas_class(footer_left: str, page_size: tuple[float, float]) -> type[Canvas]:
+    """A canvas that holds the pages back until the end, so each footer can say "of y"."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("initialFontName", REGULAR)
+            super().__init__(*args, **kwargs)
+            self._held: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # reportlab's name
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._held)
+            for state in self._held:
+                self.__dict__.update(state)
+                self._footer(total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+        def _footer(self, total: int) -> None:
+            width, _ = page_size
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.5)
+            self.line(MARGIN, MARGIN - 3 * mm, width - MARGIN, MARGIN - 3 * mm)
+            self.setFont(REGULAR, 7.5)
+            self.setFillColor(MUTED)
+            self.drawString(
+                MARGIN, MARGIN - 7 * mm, f"{footer_left} · page {self._pageNumber} of {total}"
+            )
+            self.drawRightString(width - MARGIN, MARGIN - 7 * mm, f"paintrack {__version__}")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+# --- page 1 ---------------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, request: ReportRequest) -> None:
+        self.request = request
+        self.analysis = request.analysis
+        self.who = words.identity(request.diary.patient, deidentify=request.deidentify)
+        self.s = _styles()
+        self.page_size = PAPER_SIZES[request.paper]
+        self.width = self.page_size[0] - 2 * MARGIN
+        self.numbers = {b.block_id: i for i, b in enumerate(self.analysis.blocks, start=1)}
+
+    def _scrub(self, text: str) -> str:
+        return self.who.scrub(text)
+
+    def block_key(self, block_id: str) -> str:
+        """Coloured marker + "Block n", matching the chart's colour and marker."""
+        position = self.numbers[block_id] - 1
+        style = block_style(position)
+        glyph = MARKER_GLYPHS.get(style.marker, "●")
+        return f'<font color="{style.colour}">{glyph}</font> Block {self.numbers[block_id]}'
+
+    # Each section returns flowables.
+
+    def heading(self) -> list[Flowable]:
+        s = self.s
+        generated = words.datetime_text(self.request.generated_at)
+        title = _p("Medial branch block diary: summary", s["title"])
+        meta = _p(
+            f"paintrack {__version__}<br/>generated {_e(generated)}"
+            f"<br/>times are local ({_e(words.local(self.request.generated_at).strftime('%Z'))})",
+            s["meta"],
+        )
+        top = Table([[title, meta]], colWidths=[self.width * 0.68, self.width * 0.32])
+        top.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        who = self.who
+        name_label = "Patient (initials)" if who.deidentified else "Patient"
+        birth_label = "Born (year)" if who.deidentified else "Born"
+        line = (
+            f"{name_label}: <b>{_e(who.name)}</b> &nbsp;&nbsp; "
+            f"{birth_label}: <b>{_e(who.birth)}</b>"
+            f" &nbsp;&nbsp; Record no.: <b>{_e(who.record)}</b>"
+        )
+        box = Table([[_p(line, s["who"])]], colWidths=[self.width])
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), HEADER_FILL),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        return [top, Spacer(1, 3), box, Spacer(1, 2)]
+
+    def verdicts(self) -> list[Flowable]:
+        s = self.s
+        checklist = self.analysis.preset
+        out: list[Flowable] = []
+        for target in checklist.targets:
+            _mark, colour = STATUS_MARKS[target.status]
+            where = f"{target.region.value} {target.side.value}".capitalize()
+            out.append(
+                _p(
+                    f'{_e(where)}: <font color="#{colour.hexval()[2:]}">'
+                    f"{_e(target.verdict)}</font>",
+                    s["verdict"],
+                )
+            )
+        if not checklist.targets:
+            out.append(_p("No diagnostic block to check against the rule yet.", s["verdict"]))
+        return out
+
+    def blocks_table(self) -> list[Flowable]:
+        s = self.s
+        head = [
+            "Block",
+            "Date",
+            "Sequence",
+            "Region",
+            "Side",
+            "Levels",
+            "Agent",
+            "Sedation",
+            "Steroid",
+        ]
+        rows: list[list[Any]] = [[_p(h, s["head"]) for h in head]]
+        for result in self.analysis.blocks:
+            b = result.block
+            rows.append(
+                [
+                    _p(self.block_key(b.id), s["cellb"]),
+                    _p(_e(words.datetime_text(b.performed_at)), s["cell"]),
+                    _p(_e(words.sequence_text(b.sequence)), s["cell"]),
+                    _p(_e(b.region.value), s["cell"]),
+                    _p(_e(b.side.value), s["cell"]),
+                    _p(_e(self._scrub(words.levels_text(b))), s["cell"]),
+                    _p(_e(words.agent_text(b)), s["cell"]),
+                    _p(_e(b.sedation.value), s["cell"]),
+                    _p("yes" if b.steroid else "no", s["cell"]),
+                ]
+            )
+        widths = [0.11, 0.16, 0.11, 0.08, 0.07, 0.14, 0.15, 0.09, 0.09]
+        return [_p("Blocks", s["h2"]), _table(rows, [w * self.width for w in widths])]
+
+    def chart(self, height: float) -> list[Flowable]:
+        blocks = self.analysis.blocks
+        if not any(site.series for b in blocks for site in b.sites.values()):
+            return [
+                _p(
+                    "Relief chart: no scored entries after a block with a baseline yet.",
+                    self.s["note"],
+                )
+            ]
+        figure = relief_comparison_figure(
+            blocks,
+            self.analysis.thresholds,
+            width_inches=self.width / 72,
+            height_inches=height / 72,
+        )
+        return [
+            _p(
+                "Relief after each block (computed from the 0–10 scores against the baseline)",
+                self.s["h2"],
+            ),
+            FigureFlowable(figure, self.width, height),
+        ]
+
+    def _threshold_cell(self, result: ThresholdResult | None, agent: Any) -> Paragraph:
+        if result is None:
+            return _p("-", self.s["cell"])
+        main = threshold_text(result)
+        lines = [f"<b>{_e(main)}</b>"]
+        bounds = bounds_text(result)
+        if bounds and not result.censored:
+            lines.append(_e(bounds))
+        expected = expected_text(result, agent)
+        if expected:
+            lines.append(_e(expected))
+        return _p("<br/>".join(lines), self.s["cell"])
+
+    def metrics_table(self) -> list[Flowable]:
+        s = self.s
+        thresholds = self.analysis.thresholds
+        head = ["Block", "Site", "Baseline", "Peak relief"] + [
+            f"Relief ≥ {t}%: how long" for t in thresholds
+        ]
+        rows: list[list[Any]] = [[_p(_e(h), s["head"]) for h in head]]
+        for result in self.analysis.blocks:
+            for site_name, site in result.sites.items():
+                baseline = "none" if site.baseline is None else f"{site.baseline}/10"
+                if site.peak_relief_percent is None:
+                    peak = "-"
+                else:
+                    peak = (
+                        f"<b>{_e(format_percent(site.peak_relief_percent))}</b> at "
+                        f"{_e(format_duration(site.time_to_peak_minutes))}"
+                    )
+                row: list[Any] = [
+                    _p(self.block_key(result.block_id), s["cellb"]),
+                    _p(_e(words.site_name(site_name)), s["cell"]),
+                    _p(_e(baseline), s["cell"]),
+                    _p(peak, s["cell"]),
+                ]
+                row += [
+                    self._threshold_cell(site.thresholds.get(t), result.agent) for t in thresholds
+                ]
+                rows.append(row)
+        fixed = [0.11, 0.09, 0.09, 0.13]
+        rest = (1 - sum(fixed)) / max(1, len(thresholds))
+        widths = [w * self.width for w in fixed + [rest] * len(thresholds)]
+        out: list[Flowable] = [
+            _p("Relief figures (computed from scores; these drive every verdict)", s["h2"]),
+            _table(rows, widths),
+        ]
+        estimates = []
+        for result in self.analysis.blocks:
+            est = result.patient_estimate
+            if est is None or est.peak_relief_percent is None:
+                continue
+            parts = [
+                f"peak {format_percent(est.peak_relief_percent)} at "
+                f"{format_duration(est.time_to_peak_minutes)}"
+            ]
+            parts += [f"≥ {t}% {threshold_text(r)}" for t, r in est.thresholds.items()]
+            estimates.append(f"{self.block_key(result.block_id)}: {_e(', '.join(parts))}")
+        if estimates:
+            out.append(Spacer(1, 2))
+            out.append(
+                _p(
+                    "Patient's own % relief estimate (shown for comparison, never used "
+                    "for a verdict): " + "; ".join(estimates),
+                    s["note"],
+                )
+            )
+        return out
+
+    def checklist(self) -> list[Flowable]:
+        s = self.s
+        checklist = self.analysis.preset
+        out: list[Flowable] = [
+            _p(f"Rule checklist: {_e(checklist.label)} (relief ≥ {checklist.threshold}%)", s["h2"])
+        ]
+        rows: list[list[Any]] = [[_p(h, s["head"]) for h in ("Status", "Criterion", "Found")]]
+        spans: list[tuple[Any, ...]] = []
+        for target in checklist.targets:
+            where = f"{target.region.value} {target.side.value}".capitalize()
+            blocks = ", ".join(
+                f"Block {self.numbers[b]}" for b in target.block_ids if b in self.numbers
+            )
+            mark, colour = STATUS_MARKS[target.status]
+            rows.append(
+                [
+                    _p(f'<font color="#{colour.hexval()[2:]}"><b>{_e(mark)}</b></font>', s["cell"]),
+                    _p(
+                        f"<b>{_e(where)}</b> ({_e(blocks or 'no diagnostic block')}): "
+                        f"{_e(target.verdict)}",
+                        s["cellb"],
+                    ),
+                    "",
+                ]
+            )
+            spans.append(("SPAN", (1, len(rows) - 1), (2, len(rows) - 1)))
+            spans.append(
+                ("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), colors.HexColor("#f6f6f6"))
+            )
+            for criterion in target.criteria:
+                mark, colour = STATUS_MARKS[criterion.status]
+                rows.append(
+                    [
+                        _p(f'<font color="#{colour.hexval()[2:]}">{_e(mark)}</font>', s["cell"]),
+                        _p(_e(criterion.description), s["cell"]),
+                        _p(_e(criterion.detail), s["cell"]),
+                    ]
+                )
+        if checklist.targets:
+            widths = [0.1 * self.width, 0.4 * self.width, 0.5 * self.width]
+            out.append(_table(rows, widths, extra=spans))
+        else:
+            out.append(_p("No diagnostic block to check yet.", s["small"]))
+        if self.analysis.comparisons:
+            lines = []
+            for c in self.analysis.comparisons:
+                lines.append(
+                    f"{self.block_key(c.first_block_id)} vs {self.block_key(c.second_block_id)}"
+                    f" ({_e(words.site_name(c.site))}, ≥ {c.threshold}%): "
+                    f"<b>{_e(comparison_text(c.result))}</b>"
+                )
+            out.append(Spacer(1, 2))
+            out.append(_p("Comparative blocks: " + "<br/>".join(lines), s["small"]))
+        return out
+
+    def quality(self) -> list[Flowable]:
+        s = self.s
+        lines = []
+        for result in self.analysis.blocks:
+            flags = words.block_flag_texts(result, entry_flags=False)
+            text = f"{self.block_key(result.block_id)}: {_e(words.data_quality_text(result))}"
+            if flags:
+                text += "<br/>&nbsp;&nbsp;&nbsp;&nbsp;Confounders: " + _e("; ".join(flags))
+            lines.append(text)
+        if not lines:
+            lines.append("No blocks recorded.")
+        return [_p("Data quality", s["h2"]), _p("<br/>".join(lines), s["small"])]
+
+    def settings(self) -> list[Flowable]:
+        s = self.s
+        used = self.analysis.settings
+        expected = ", ".join(
+            f"{agent.value} {format_duration(minutes)}"
+            for agent, minutes in used.expected_minutes.items()
+        )
+        thresholds = ", ".join(f"{t}%" for t in used.thresholds)
+        parts = [
+            f"rule preset <b>{_e(preset_label(used.preset))}</b> ({_e(used.preset)})",
+            f"thresholds {_e(thresholds)}",
+            f"expected minimum duration per agent: {_e(expected or 'none set')}",
+            "relief computed from the 0–10 scores against the baseline",
+        ]
+        if self.request.protocol_points:
+            points = ", ".join(f"{p:g}" for p in self.request.protocol_points)
+            parts.append(f"protocol time points (min after the block): {_e(points)}")
+        return [
+            _p("<b>Settings used:</b> " + "; ".join(parts) + ".", s["small"]),
+            _p(_e(words.INFORMS_SENTENCE), s["informs"]),
+        ]
+
+    # --- appendix ---------------------------------------------------------------------------
+
+    def appendix(self) -> list[Flowable]:
+        s = self.s
+        out: list[Flowable] = [_p("Appendix A: every diary entry", s["h1"])]
+        out.append(
+            _p(
+                "Times are when the score applies; relief is computed from the 0–10 score "
+                "against the block's baseline (the figure every verdict uses); the patient's "
+                "estimate is their own % relief. Late: written down more than 15 min after that "
+                "time. Transcribed: typed in from a paper diary.",
+                s["note"],
+            )
+        )
+        for result in self.analysis.blocks:
+            b = result.block
+            out.append(CondPageBreak(40 * mm))
+            out.append(
+                _p(
+                    f"{self.block_key(b.id)}: {_e(words.datetime_text(b.performed_at))}, "
+                    f"{_e(b.region.value)} {_e(b.side.value)}, {_e(words.agent_text(b))}",
+                    s["h2"],
+                )
+            )
+            sites = list(b.sites)
+            single = sites == ["index"]
+            head = ["Time", "From block"]
+            head += ["Score" if single else f"Score {x}" for x in sites]
+            head += ["Relief" if single else f"Relief {x}" for x in sites]
+            head += ["Patient's %", "Activity", "Rescue medicine", "Status"]
+            rows: list[list[Any]] = [[_p(_e(h), s["head"]) for h in head]]
+            for entry in sorted(b.entries, key=lambda e: (e.at, e.id)):
+                minutes = (entry.at - b.performed_at).total_seconds() / 60
+                activity = ""
+                if entry.activity:
+                    activity = self._scrub(entry.activity)
+                    if entry.activity_ability is not None:
+                        activity += f": {entry.activity_ability.value}"
+                row: list[Any] = [
+                    _p(_e(words.short_datetime_text(entry.at)), s["cell"]),
+                    _p(_e(words.offset_text(minutes)), s["cell"]),
+                ]
+                row += [_p(_e(str(entry.scores.get(x, "-"))), s["cell"]) for x in sites]
+                row += [
+                    _p(_e(words.entry_relief(result.sites.get(x), entry)), s["cell"]) for x in sites
+                ]
+                row += [
+                    _p(_e(format_percent(entry.patient_relief_percent)), s["cell"]),
+                    _p(_e(activity), s["cell"]),
+                    _p("yes" if entry.rescue_medication else "", s["cell"]),
+                    _p(_e(words.entry_status(entry)), s["cell"]),
+                ]
+                rows.append(row)
+            if len(rows) == 1:
+                out.append(_p("No entries.", s["small"]))
+                continue
+            n = len(sites)
+            fixed = [0.12, 0.1] + [0.065] * n + [0.08] * n + [0.085, 0.0, 0.1, 0.17]
+            fixed[-3] = 1 - sum(fixed)
+            out.append(_table(rows, [w * self.width for w in fixed]))
+        out.append(CondPageBreak(30 * mm))
+        out.append(Spacer(1, 6))
+        out.append(_p("Appendix B: audit trail of amendments", s["h1"]))
+        out += self.audit_section()
+        return out
+
+    def audit_section(self) -> list[Flowable]:
+        s = self.s
+        if not self.request.audit_available:
+            return [
+                _p(
+                    "This report was made from a diary file, which carries no audit trail. "
+                    "Amendments are recorded in the clinic's paintrack database.",
+                    s["small"],
+                )
+            ]
+        records = words.amendments(self.request.audit)
+        if not records:
+            return [_p("No entry or block has been amended or deleted.", s["small"])]
+        entry_times = {e.id: (b, e) for b in self.request.diary.blocks for e in b.entries}
+        head = ["When", "Who", "Change", "Reason", "What changed"]
+        rows: list[list[Any]] = [[_p(h, s["head"]) for h in head]]
+        for record in sorted(records, key=lambda r: r.at):
+            what = words.action_text(record)
+            if record.object_id in entry_times:
+                _, entry = entry_times[record.object_id]
+                what += f" ({words.datetime_text(entry.at)})"
+            rows.append(
+                [
+                    _p(_e(words.datetime_text(record.at)), s["cell"]),
+                    _p(_e(self._scrub(record.actor)), s["cell"]),
+                    _p(_e(what), s["cell"]),
+                    _p(_e(self._scrub(record.reason or "")), s["cell"]),
+                    _p(_e(self._scrub(words.change_text(record))), s["cell"]),
+                ]
+            )
+        widths = [0.14, 0.1, 0.2, 0.22, 0.34]
+        return [_table(rows, [w * self.width for w in widths])]
+
+    # --- assembly ---------------------------------------------------------------------------
+
+    def story(self) -> list[Flowable]:
+        page_height = self.page_size[1] - 2 * MARGIN
+        chart_height = 215.0 if self.request.paper == "a4" else 190.0
+        first: list[Flowable] = []
+        first += self.heading()
+        first += self.verdicts()
+        first += self.blocks_table()
+        first += self.chart(chart_height)
+        first += self.metrics_table()
+        first += self.checklist()
+        first += self.quality()
+        first += self.settings()
+        # Page 1 is the one-minute read: it always fits on one page (shrunk if it must be).
+        summary = KeepInFrame(self.width, page_height - 2, first, mode="shrink")
+        return [summary, PageBreak(), *self.appendix()]
+
+
+def render_report(request: ReportRequest) -> bytes:
+    """The report as PDF bytes (nothing written to disk)."""
+    if request.paper not in PAPER_SIZES:
+        raise UserError(f"unknown paper size {request.paper!r}: choose a4 or letter")
+    register_fonts()
+    builder = _Builder(request)
+    who = builder.who
+    buffer = io.BytesIO()
+    title = f"paintrack summary: {who.name}"
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=builder.page_size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author="paintrack",
+        subject="Medial branch block diary summary "
+        f"({preset_label(request.analysis.settings.preset)})",
+        creator=f"paintrack {__version__}",
+        keywords="",
+        invariant=0,
+    )
+    frame = Frame(
+        MARGIN,
+        MARGIN,
+        builder.width,
+        builder.page_size[1] - 2 * MARGIN,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    footer = f"{who.name} · {words.date_text(request.generated_at)}"
+    doc.build(builder.story(), canvasmaker=_numbered_canvas_class(footer, builder.page_size))
+    return buffer.getvalue()
+
+
+def write_report(request: ReportRequest, path: str | os.PathLike[str]) -> Path:
+    """Render and write atomically: the file appears complete or not at all."""
+    data = render_report(request)
+    return write_atomically(Path(path), data)
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over.
+
+    A failure (read-only folder, disk full, missing folder) leaves no partial file and becomes
+    a UserError that says what went wrong and what to do.
+    """
+    target = path.expanduser()
+    folder = target.parent if str(target.parent) else Path(".")
+    temp_name: str | None = None
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, target)
+        temp_name = None
+    except OSError as error:
+        raise UserError(_write_error_message(target, error)) from error
+    finally:
+        if temp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+    return target
+
+
+def _write_error_message(target: Path, error: OSError) -> str:
+    code = error.errno
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "the folder is read-only or you may not write there"
+    elif code in (errno.ENOSPC, errno.EDQUOT):
+        why = "the disk is full"
+    elif code == errno.ENOENT:
+        why = "the folder does not exist"
+    elif code == errno.ENOTDIR:
+        why = "part of the path is a file, not a folder"
+    elif code == errno.EISDIR:
+        why = "that name is a folder"
+    else:
+        why = error.strerror or str(error)
+    return (
+        f"could not write the report to {target}: {why}. Nothing was written; "
+        "choose another folder or free some space and try again."
+    )

@@ -1,0 +1,267 @@
+"""Plain-words text shared by the PDF and the review mode: names, block lines, entry status.
+
+Every figure comes from the clinical engine (`DiaryAnalysis`); this module only words it.
+Nothing here imports Qt or reportlab.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from paintrack.clinical.audit import AuditRecord
+from paintrack.clinical.model import INDEX_SITE, Block, Entry, Patient
+from paintrack.clinical.results import BlockResult, Flag, SiteResult
+from paintrack.clinical.wording import flag_text, format_duration, rescue_text
+
+SITE_NAMES = {INDEX_SITE: "index pain", "left": "left", "right": "right"}
+SEQUENCE_NAMES = {1: "1st diagnostic", 2: "2nd diagnostic"}
+INFORMS_SENTENCE = (
+    "paintrack informs the clinician; it does not decide. The checklist says which rule the "
+    "diary meets, with the numbers behind it, not whether to treat."
+)
+
+
+def site_name(site: str) -> str:
+    return SITE_NAMES.get(site, site)
+
+
+def local(moment: datetime) -> datetime:
+    """Times are stored in UTC and shown in the computer's local time."""
+    return moment.astimezone()
+
+
+def date_text(moment: datetime) -> str:
+    return local(moment).strftime("%-d %b %Y")
+
+
+def datetime_text(moment: datetime) -> str:
+    return local(moment).strftime("%-d %b %Y %H:%M")
+
+
+def short_datetime_text(moment: datetime) -> str:
+    return local(moment).strftime("%-d %b %H:%M")
+
+
+def time_text(moment: datetime) -> str:
+    return local(moment).strftime("%H:%M")
+
+
+def offset_text(minutes: float) -> str:
+    """Minutes from the block as "+2 h 15 min" or "-10 min"."""
+    if round(minutes) == 0:
+        return "at the block"
+    sign = "+" if minutes > 0 else "−"
+    return f"{sign}{format_duration(abs(minutes))}"
+
+
+def sequence_text(sequence: int) -> str:
+    return SEQUENCE_NAMES.get(sequence, f"{sequence}th")
+
+
+def agent_text(block: Block) -> str:
+    """E.g. "lidocaine 2% 0.5 mL" (concentration and volume when known)."""
+    parts = [block.agent.value]
+    if block.concentration_percent is not None:
+        parts.append(f"{block.concentration_percent:g}%")
+    if block.volume_ml is not None:
+        parts.append(f"{block.volume_ml:g} mL")
+    return " ".join(parts)
+
+
+def levels_text(block: Block) -> str:
+    return ", ".join(block.levels) if block.levels else "not recorded"
+
+
+# Flags about how entries were recorded; the data-quality line already counts these.
+ENTRY_FLAGS = frozenset({Flag.LATE_ENTRIES, Flag.TRANSCRIBED_ENTRIES, Flag.AMENDED_ENTRIES})
+
+
+def block_flag_texts(result: BlockResult, *, entry_flags: bool = True) -> list[str]:
+    """The block's flags in plain words; rescue medicine with the times it was taken.
+
+    `entry_flags=False` leaves out late/transcribed/amended (shown as counts elsewhere).
+    """
+    texts: list[str] = []
+    for flag in result.flags:
+        if not entry_flags and flag in ENTRY_FLAGS:
+            continue
+        if flag == Flag.RESCUE_MEDICATION and result.rescue_medication_minutes:
+            texts.extend(rescue_text(m) for m in result.rescue_medication_minutes)
+        elif flag == Flag.SEDATION:
+            texts.append(f"{result.block.sedation.value} sedation during the block")
+        else:
+            texts.append(flag_text(flag))
+    return texts
+
+
+@dataclass(frozen=True)
+class EntryCounts:
+    entries: int
+    late: int
+    transcribed: int
+    amended: int
+
+
+def entry_counts(block: Block) -> EntryCounts:
+    entries = block.entries
+    return EntryCounts(
+        entries=len(entries),
+        late=sum(1 for e in entries if e.is_late),
+        transcribed=sum(1 for e in entries if e.is_transcribed),
+        amended=sum(1 for e in entries if e.amended),
+    )
+
+
+def data_quality_text(result: BlockResult) -> str:
+    """E.g. "compliance 90.9% (10 of 11 due points on time, 0 kept late, 1 missed);
+    14 entries: 2 late, 0 transcribed, 1 amended"."""
+    c = result.compliance
+    if c.due == 0 or c.percent is None:
+        compliance = "compliance: no time point due yet"
+    else:
+        compliance = (
+            f"compliance {c.percent:g}% ({c.kept_on_time} of {c.due} due points on time, "
+            f"{c.kept_late} kept late, {c.missed} missed)"
+        )
+    n = entry_counts(result.block)
+    return (
+        f"{compliance}; {n.entries} entries: {n.late} late, {n.transcribed} transcribed, "
+        f"{n.amended} amended"
+    )
+
+
+def entry_status(entry: Entry) -> str:
+    """On time / late / transcribed, plus amended: what the appendix prints per entry."""
+    parts: list[str] = []
+    if entry.is_transcribed:
+        parts.append("transcribed")
+    elif entry.is_late:
+        same_day = local(entry.recorded_at).date() == local(entry.at).date()
+        written = (
+            time_text(entry.recorded_at) if same_day else short_datetime_text(entry.recorded_at)
+        )
+        parts.append(f"late (written {written})")
+    else:
+        parts.append("on time")
+    if entry.amended:
+        parts.append("amended")
+    return ", ".join(parts)
+
+
+def entry_relief(site_result: SiteResult | None, entry: Entry) -> str:
+    """The engine's computed relief for this entry and site, "baseline", or "-"."""
+    if site_result is None:
+        return "-"
+    if site_result.baseline_entry_id == entry.id:
+        return "baseline"
+    for point in site_result.series:
+        if point.entry_id == entry.id:
+            return percent_text(point.relief_percent)
+    return "-"
+
+
+def percent_text(value: float | None) -> str:
+    from paintrack.clinical.wording import format_percent
+
+    return format_percent(value)
+
+
+# --- identity and de-identification ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How the patient is named in a report: in full, or by initials and birth year."""
+
+    name: str
+    birth: str
+    record: str
+    deidentified: bool
+    _secrets: tuple[str, ...] = ()
+
+    def scrub(self, text: str) -> str:
+        """Free text with the name, its parts and the record number removed (de-identified)."""
+        for secret in self._secrets:
+            text = re.sub(re.escape(secret), "[removed]", text, flags=re.IGNORECASE)
+        return text
+
+
+def initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-.,']+", name) if w]
+    return "".join(w[0].upper() for w in words) or "?"
+
+
+def identity(patient: Patient, *, deidentify: bool) -> Identity:
+    birth_date: date | None = patient.birth_date
+    if not deidentify:
+        return Identity(
+            name=patient.name,
+            birth=birth_date.strftime("%-d %b %Y") if birth_date else "not recorded",
+            record=patient.mrn or "not recorded",
+            deidentified=False,
+        )
+    secrets = [patient.name.strip()]
+    secrets += [w for w in re.split(r"[\s\-.,']+", patient.name) if len(w) >= 3]
+    if patient.mrn:
+        secrets.append(patient.mrn.strip())
+    secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+    return Identity(
+        name=initials(patient.name),
+        birth=str(birth_date.year) if birth_date else "not recorded",
+        record="withheld (de-identified)",
+        deidentified=True,
+        _secrets=tuple(secrets),
+    )
+
+
+# --- audit trail ----------------------------------------------------------------------------
+
+ACTION_NAMES = {
+    "amend_entry": "entry amended",
+    "delete_entry": "entry deleted",
+    "update_block": "block details changed",
+}
+
+
+def amendments(records: Iterable[AuditRecord]) -> list[AuditRecord]:
+    """The records that changed or removed something already recorded (old values kept)."""
+    return [r for r in records if r.old is not None]
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {_value_text(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_text(v) for v in value) or "none"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+# Keys that never help a reader of the audit trail in a report.
+_HIDDEN_KEYS = {"id", "block_id", "patient_id", "entry_id", "amended", "deleted"}
+
+
+def change_text(record: AuditRecord) -> str:
+    """What changed, field by field: "scores: index 7 → index 5"; deletions show what was."""
+    old = dict(record.old or {})
+    new = dict(record.new or {})
+    if not new:
+        shown = [f"{k}: {_value_text(v)}" for k, v in old.items() if k not in _HIDDEN_KEYS]
+        return "was " + "; ".join(shown) if shown else "deleted"
+    changed = [
+        f"{k}: {_value_text(old.get(k))} → {_value_text(new.get(k))}"
+        for k in [*old, *(k for k in new if k not in old)]
+        if k not in _HIDDEN_KEYS and old.get(k) != new.get(k)
+    ]
+    return "; ".join(changed) if changed else "no field changed"
+
+
+def action_text(record: AuditRecord) -> str:
+    return ACTION_NAMES.get(record.action, record.action.replace("_", " "))
