@@ -53,7 +53,7 @@ def _siblings(path: Path) -> set[str]:
     return {p.name for p in path.parent.iterdir()}
 
 
-# -- pragmas -----------------------------------------------------------------------------------
+# -- pragmas ----------
 
 
 def test_every_connection_gets_the_durability_pragmas(store: Store) -> None:
@@ -98,7 +98,7 @@ def test_write_transactions_take_the_lock_up_front(store: Store) -> None:
         other.close()
 
 
-# -- permissions -------------------------------------------------------------------------------
+# -- permissions ----------
 
 
 @pytest.mark.usefixtures("umask_022")
@@ -257,7 +257,7 @@ def test_a_damaged_page_is_refused_untouched(tmp_path: Path) -> None:
     _refused(path, "Restore a backup")
 
 
-# -- errors the user can act on ------------------------------------------------------------------
+# -- errors the user can act on ----------
 
 
 @pytest.mark.parametrize(
