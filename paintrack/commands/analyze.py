@@ -176,7 +176,8 @@ def _block_lines(result: BlockResult) -> list[str]:
                 f" at {w.format_duration(s.time_to_peak_minutes)}"
             )
         for threshold, t in s.thresholds.items():
-            extra = [x for x in (w.bounds_text(t), w.expected_text(t, block.agent)) if x]
+            bounds = "" if t.censored else w.bounds_text(t)  # "at least" is already said
+            extra = [x for x in (bounds, w.expected_text(t, block.agent)) if x]
             suffix = f" ({'; '.join(extra)})" if extra else ""
             lines.append(f"    >= {threshold}%: {w.threshold_text(t)}{suffix}")
     if result.patient_estimate is not None:

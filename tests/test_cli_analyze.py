@@ -1,0 +1,295 @@
+"""`paintrack analyze`: JSON keys per diary-format.md, the readable table, options, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paintrack.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRST_ID = "00000000-0000-4000-8000-000000000001"
+SECOND_ID = "00000000-0000-4000-8000-000000000002"
+NOW = "2026-04-01T00:00:00Z"
+
+
+def _entry(at: str, score: int, **extra: Any) -> dict[str, Any]:
+    return {"at": at, "recorded_at": at, "scores": {"index": score}, "source": "app", **extra}
+
+
+# Block 1 (lidocaine), t0 = 14:30Z, written in -05:00. Baseline 8 at 09:20-05:00.
+#   15 min: 3 (62.5%), 30: 1 (87.5%), 60: 1 (87.5%), 120: 2 (75%), 180: 5 (37.5%)
+#   50%: 120 + 60 * 25/37.5 = 160 (2 h 40 min); 80%: 60 + 60 * 7.5/12.5 = 96 (1 h 36 min)
+# Block 2 (bupivacaine), 18 days later, baseline 8:
+#   60 min: 1 (87.5%), 240: 1, 300: 7 (12.5%) -> 80%: 240 + 60 * 7.5/75 = 246 (4 h 6 min)
+#   50%: 240 + 60 * 37.5/75 = 270 (4 h 30 min)
+DIARY: dict[str, Any] = {
+    "format": "paintrack-diary",
+    "version": 1,
+    "patient": {"name": "Jane Example", "birth_date": "1958-03-14", "mrn": None},
+    "blocks": [
+        {
+            "id": FIRST_ID,
+            "performed_at": "2026-03-02T09:30:00-05:00",
+            "region": "lumbar",
+            "side": "right",
+            "levels": ["L3 MB", "L4 MB"],
+            "agent": "lidocaine",
+            "sequence": 1,
+            "sites": ["index"],
+            "entries": [
+                _entry("2026-03-02T09:20:00-05:00", 8),
+                _entry("2026-03-02T14:45:00Z", 3),
+                _entry("2026-03-02T15:00:00Z", 1),
+                _entry("2026-03-02T15:30:00Z", 1),
+                _entry("2026-03-02T16:30:00Z", 2, rescue_medication=True),
+                _entry("2026-03-02T17:30:00Z", 5),
+            ],
+        },
+        {
+            "id": SECOND_ID,
+            "performed_at": "2026-03-20T14:30:00Z",
+            "region": "lumbar",
+            "side": "right",
+            "agent": "bupivacaine",
+            "sequence": 2,
+            "sites": ["index"],
+            "entries": [
+                _entry("2026-03-20T14:00:00Z", 8),
+                _entry("2026-03-20T15:30:00Z", 1),
+                _entry("2026-03-20T18:30:00Z", 1),
+                _entry("2026-03-20T19:30:00Z", 7),
+            ],
+        },
+    ],
+}
+
+
+@pytest.fixture
+def diary_file(tmp_path: Path) -> Path:
+    path = tmp_path / "diary.json"
+    path.write_text(json.dumps(DIARY), encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def analyze_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    code, out, err = run(capsys, "analyze", *argv, "--json", "--now", NOW)
+    assert code == 0, err
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+def test_json_keys_exactly_per_diary_format(capsys, diary_file):
+    data = analyze_json(capsys, str(diary_file))
+    assert data["thresholds"] == [50, 80]
+    first, second = data["blocks"]
+    for block in (first, second):
+        assert {"id", "sequence", "agent", "performed_at", "sites", "compliance", "flags"} <= set(
+            block
+        )
+        assert set(block["compliance"]) == {"due", "kept_on_time", "kept_late", "missed", "percent"}
+    assert (first["id"], first["sequence"], first["agent"]) == (FIRST_ID, 1, "lidocaine")
+    assert first["performed_at"] == "2026-03-02T14:30:00Z"
+    index = first["sites"]["index"]
+    assert (index["baseline"], index["peak_relief_percent"], index["time_to_peak_minutes"]) == (
+        8,
+        87.5,
+        30.0,
+    )
+    t50 = index["thresholds"]["50"]
+    assert {k: t50[k] for k in t50 if k != "expected_minutes"} == {
+        "reached": True,
+        "duration_minutes": 160.0,
+        "duration_lower_minutes": 120.0,
+        "duration_upper_minutes": 180.0,
+        "censored": False,
+        "expected": "consistent",
+    }
+    assert index["thresholds"]["80"]["duration_minutes"] == 96.0
+    assert first["flags"] == ["rescue_medication"]
+    assert first["rescue_medication_minutes"] == [120.0]
+    # 15, 30, 60, 120, 180 kept; 45, 240 ... 480 missed: 100 * 5/11 = 45.5
+    assert first["compliance"] == {
+        "due": 11,
+        "kept_on_time": 5,
+        "kept_late": 0,
+        "missed": 6,
+        "percent": 45.5,
+    }
+    assert second["sites"]["index"]["thresholds"]["80"]["duration_minutes"] == 246.0
+    assert data["comparisons"] == [
+        {
+            "blocks": [FIRST_ID, SECOND_ID],
+            "site": "index",
+            "threshold": 50,
+            "result": "concordant",
+            "duration_minutes": [160.0, 270.0],
+        },
+        {
+            "blocks": [FIRST_ID, SECOND_ID],
+            "site": "index",
+            "threshold": 80,
+            "result": "concordant",
+            "duration_minutes": [96.0, 246.0],
+        },
+    ]
+    assert data["settings"] == {
+        "preset": "asra-2020",
+        "preset_label": "ASRA 2020 preset",
+        "thresholds": [50, 80],
+        "expected_minutes": {"bupivacaine": 120.0, "lidocaine": 60.0, "ropivacaine": 120.0},
+        "relief_basis": "scores",
+    }
+    assert data["analyzed_at"] == NOW
+
+
+def test_threshold_replaces_defaults(capsys, diary_file):
+    data = analyze_json(capsys, str(diary_file), "--threshold", "70", "--threshold", "30")
+    assert data["thresholds"] == [70, 30]
+    assert list(data["blocks"][0]["sites"]["index"]["thresholds"]) == ["70", "30"]
+    assert [c["threshold"] for c in data["comparisons"]] == [70, 30]
+
+
+def test_preset_and_expected_overrides(capsys, diary_file):
+    data = analyze_json(
+        capsys, str(diary_file), "--preset", "medicare-lcd", "--expected", "lidocaine=150"
+    )
+    assert data["settings"]["preset"] == "medicare-lcd"
+    assert data["settings"]["expected_minutes"]["lidocaine"] == 150.0
+    # 50% lower bound 120 < 150 <= upper 180 -> indeterminate; 80%: upper 120 < 150 -> shorter
+    index = data["blocks"][0]["sites"]["index"]
+    assert index["thresholds"]["50"]["expected"] == "indeterminate"
+    assert index["thresholds"]["80"]["expected"] == "shorter"
+    (target,) = data["preset"]["targets"]
+    assert target["verdict"] == "does not meet the 80% rule (Medicare LCD preset)"
+    criteria = {c["key"]: c["status"] for c in target["criteria"]}
+    assert criteria["interval_14_days"] == "met"  # 18 days
+    assert criteria["durations_consistent"] == "not_met"
+
+
+def test_readable_table(capsys, diary_file, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    code, out, err = run(capsys, "analyze", str(diary_file), "--now", NOW)
+    assert code == 0, err
+    assert "Block 1: 2026-03-02" in out and "lidocaine" in out
+    assert "baseline: 8/10" in out
+    assert "peak relief: 87.5% at 30 min" in out
+    assert ">= 50%: 2 h 40 min (between 2 h and 3 h; consistent with lidocaine" in out
+    assert ">= 80%: 1 h 36 min" in out
+    assert "rescue medicine taken at 2 h" in out
+    assert "Compliance: 5 of 11 due points on time (45.5%)" in out
+    assert "index, >= 80%: concordant" in out
+    assert "meets the 50% rule (ASRA 2020 preset)" in out
+    assert "Settings: ASRA 2020 preset; thresholds 50%, 80%" in out
+    assert "candidate" not in out.lower()
+
+
+def test_censored_and_not_reached_in_the_table(capsys, tmp_path):
+    diary = json.loads(json.dumps(DIARY))
+    diary["blocks"] = diary["blocks"][:1]
+    # 180 min now scores 1 (87.5%): from 30 min relief stays >= 75% to the last entry, so 70%
+    # is censored at 180; nothing reaches 100%.
+    diary["blocks"][0]["entries"][-1]["scores"]["index"] = 1
+    path = tmp_path / "censored.json"
+    path.write_text(json.dumps(diary), encoding="utf-8")
+    code, out, _ = run(capsys, "analyze", str(path), "--threshold", "70", "--threshold", "100")
+    assert code == 0
+    assert ">= 70%: at least 3 h (consistent with lidocaine (expected at least 1 h))" in out
+    assert ">= 100%: not reached" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["analyze"], "give a diary FILE"),
+        (["analyze", "{file}", "--threshold", "abc"], "--threshold"),
+        (["analyze", "{file}", "--threshold", "0"], "from 1 to 100"),
+        (["analyze", "{file}", "--expected", "lidocaine"], "AGENT=MINUTES"),
+        (["analyze", "{file}", "--expected", "aspirin=3"], "AGENT=MINUTES"),
+        (["analyze", "{file}", "--expected", "lidocaine=-5"], "MINUTES"),
+        (["analyze", "{file}", "--now", "2026-03-02T10:00"], "UTC offset"),
+        (["analyze", "{file}", "--patient", "x"], "not both"),
+        (["analyze", "{missing}"], "missing.json"),
+        (["analyze", "{bad}"], "bad.json"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(capsys, diary_file, tmp_path, argv, message):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "paintrack-diary", "version": 1}', encoding="utf-8")
+    names = {"file": diary_file, "missing": tmp_path / "missing.json", "bad": bad}
+    code, out, err = run(capsys, *[a.format(**names) for a in argv])
+    assert code == 2
+    assert out == ""
+    assert err.startswith("paintrack: ") and message in err
+
+
+def test_bad_preset_is_refused_by_argparse(capsys, diary_file):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["analyze", str(diary_file), "--preset", "nope"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_patient_from_the_database(capsys, tmp_path):
+    from paintrack.clinical.model import Agent
+    from paintrack.clinical.settings import ClinicSettings
+    from paintrack.exchange.diary_json import parse_diary
+    from paintrack.store import open_store
+
+    db = tmp_path / "clinic.db"
+    store = open_store(str(db))
+    try:
+        store.import_diary(parse_diary(json.dumps(DIARY), "test"), source_name="test")
+        store.save_settings(
+            ClinicSettings(
+                preset="complete",
+                thresholds=(60,),
+                expected_minutes={Agent.LIDOCAINE: 30.0, Agent.BUPIVACAINE: 100.0},
+            )
+        )
+    finally:
+        store.close()
+    data = analyze_json(capsys, "--db", str(db), "--patient", "jane")
+    assert data["thresholds"] == [60]
+    assert data["settings"]["preset"] == "complete"
+    assert data["settings"]["expected_minutes"] == {"bupivacaine": 100.0, "lidocaine": 30.0}
+    assert [b["id"] for b in data["blocks"]] == [FIRST_ID, SECOND_ID]
+    # 60%: 15 min 62.5 ... 120 min 75, 180 min 37.5: 120 + 60 * 15/37.5 = 144
+    assert data["blocks"][0]["sites"]["index"]["thresholds"]["60"]["duration_minutes"] == 144.0
+    code, _, err = run(capsys, "--db", str(db), "analyze", "--patient", "nobody")
+    assert code == 2 and err.startswith("paintrack: ")
+
+
+@pytest.mark.slow
+def test_analyze_imports_neither_qt_nor_matplotlib(diary_file):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "paintrack",
+            "analyze",
+            str(diary_file),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    json.loads(result.stdout)
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()]
+    assert imported, "no -X importtime output"
+    assert not [m for m in imported if m.split(".")[0] in {"PySide6", "matplotlib", "sqlalchemy"}]
