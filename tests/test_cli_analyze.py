@@ -218,6 +218,8 @@ def test_censored_and_not_reached_in_the_table(capsys, tmp_path):
         (["analyze", "{file}", "--expected", "lidocaine"], "AGENT=MINUTES"),
         (["analyze", "{file}", "--expected", "aspirin=3"], "AGENT=MINUTES"),
         (["analyze", "{file}", "--expected", "lidocaine=-5"], "MINUTES"),
+        (["analyze", "{file}", "--expected", "saline=30"], "lidocaine, bupivacaine, ropivacaine"),
+        (["analyze", "{file}", "--expected", "bupivacaine=nan"], "MINUTES"),
         (["analyze", "{file}", "--now", "2026-03-02T10:00"], "UTC offset"),
         (["analyze", "{file}", "--patient", "x"], "not both"),
         (["analyze", "{missing}"], "missing.json"),

@@ -1,7 +1,31 @@
 """`analyze_diary`: every clinical figure of a diary in one immutable result.
 
-The entry point for the CLI, the window and the PDF. Result types live in
-`paintrack.clinical.results` and are re-exported here.
+The entry point for the CLI, the window and the PDF, which show these figures and never
+recompute them. Result types live in `paintrack.clinical.results` and are re-exported here:
+
+    analysis = analyze_diary(diary, settings, now=now, thresholds=None)  # -> DiaryAnalysis
+    analysis.settings            AnalysisSettings(preset, thresholds, expected_minutes, basis)
+    analysis.blocks[k]           BlockResult, by performed_at:
+        .block                   the Block itself (.block_id, .sequence, .agent, ... shortcuts)
+        .sites["index"]          SiteResult: baseline, baseline_at, flags, peak_relief_percent,
+                                 time_to_peak_minutes, thresholds[50] -> ThresholdResult
+                                 (reached, duration_minutes, duration_lower_minutes,
+                                 duration_upper_minutes, censored, expected, expected_minutes),
+                                 series -> ReliefPoint(minutes, score, relief_percent, ...)
+        .schedule                SchedulePoint per protocol point: window_start/end (aware and
+                                 in minutes), entries, due, state (PointState)
+        .compliance              Compliance(due, kept_on_time, kept_late, missed, percent)
+        .flags                   Flag values (confounders + site baseline flags)
+        .rescue_medication_minutes, .patient_estimate (PatientEstimate | None),
+        .expected_minutes
+    analysis.comparisons         Comparison(first_block_id, second_block_id, site, threshold,
+                                 result: ComparisonOutcome, first/second_duration_minutes)
+    analysis.preset              PresetChecklist(preset, label, threshold, targets ->
+                                 PresetTarget(region, side, block_ids, status, verdict,
+                                 criteria -> Criterion(key, description, status, detail, values)))
+    analysis.to_json()           diary-format.md's `analyze --json` object (+ extras)
+
+Text for all of these: `paintrack.clinical.wording` (format_duration, threshold_text, ...).
 """
 
 from __future__ import annotations

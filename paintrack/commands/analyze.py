@@ -71,6 +71,8 @@ def _thresholds(values: list[str] | None) -> list[int] | None:
 def _expected(values: list[str] | None) -> dict[Agent, float]:
     from paintrack.clinical.model import Agent
 
+    # Only these agents have an expected duration (clinical.md item 6).
+    timed = (Agent.LIDOCAINE, Agent.BUPIVACAINE, Agent.ROPIVACAINE)
     result: dict[Agent, float] = {}
     for value in values or []:
         name, sep, minutes_text = value.partition("=")
@@ -78,11 +80,12 @@ def _expected(values: list[str] | None) -> dict[Agent, float]:
             agent = Agent(name.strip().lower())
         except ValueError:
             agent = None
-        if not sep or agent is None:
+        if not sep or agent not in timed:
             raise UserError(
                 f"--expected {value!r}: write AGENT=MINUTES with AGENT one of"
-                f" {', '.join(a.value for a in Agent)}, e.g. --expected lidocaine=45"
+                f" {', '.join(a.value for a in timed)}, e.g. --expected lidocaine=45"
             )
+        assert agent is not None
         try:
             minutes = float(minutes_text)
         except ValueError:
