@@ -40,7 +40,14 @@ from paintrack.store.convert import (
     settings_to_json,
 )
 from paintrack.store.database import OpenedDatabase, user_errors
-from paintrack.store.models import AuditRow, BlockRow, EntryRow, PatientRow, SettingRow
+from paintrack.store.models import (
+    AuditRow,
+    BlockRow,
+    EntryRow,
+    EntryScoreRow,
+    PatientRow,
+    SettingRow,
+)
 
 SAME_TIME_REASON = "replaced by a newer entry at the same time"
 Clock = Callable[[], datetime]
@@ -131,6 +138,54 @@ class _Unit:
             )
         )
         self._next_seq += 1
+
+
+class _Stored:
+    """What an import needs to know about rows already in the database, fetched in a few
+    queries up front rather than one per entry."""
+
+    CHUNK = 500  # stay well under SQLite's limit on bound parameters
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.blocks: dict[str, BlockRow] = {}
+        self.entries: dict[str, EntryRow] = {}
+        self.new_entry_ids: set[str] = set()
+
+    @classmethod
+    def load(cls, session: Session, diary: Diary) -> _Stored:
+        stored = cls(session)
+        block_ids = [block.id for block in diary.blocks]
+        entry_ids = [entry.id for block in diary.blocks for entry in block.entries]
+        for chunk in _chunks(block_ids, cls.CHUNK):
+            for row in session.scalars(select(BlockRow).where(BlockRow.id.in_(chunk))):
+                stored.blocks[row.id] = row
+        for chunk in _chunks(entry_ids, cls.CHUNK):
+            query = (
+                select(EntryRow)
+                .where(EntryRow.id.in_(chunk))
+                .options(selectinload(EntryRow.scores))
+            )
+            for entry_row in session.scalars(query):
+                stored.entries[entry_row.id] = entry_row
+        return stored
+
+    def live_sites_at(self, block_id: str) -> dict[datetime, set[str]]:
+        """For a stored block: which sites its live entries rate at each moment."""
+        query = (
+            select(EntryRow.at, EntryScoreRow.site)
+            .join(EntryScoreRow, EntryScoreRow.entry_id == EntryRow.id)
+            .where(EntryRow.block_id == block_id, EntryRow.deleted.is_(False))
+        )
+        sites_at: dict[datetime, set[str]] = {}
+        for at, site in self.session.execute(query):
+            sites_at.setdefault(at, set()).add(site)
+        return sites_at
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class Store:
@@ -555,7 +610,7 @@ class Store:
             ),
             0,
         )
-        with self._writing(actor) as unit:
+        with self._writing(actor) as unit, unit.session.no_autoflush:
             session = unit.session
             if session.get(PatientRow, patient.id) is None:
                 session.add(new_patient_row(patient, unit.now))
@@ -568,8 +623,9 @@ class Store:
                     new=patient_to_json(patient),
                 )
                 counts["patients_added"] += 1
+            stored = _Stored.load(session, diary)
             for block in diary.blocks:
-                self._import_block(unit, patient.id, block, reason, counts)
+                self._import_block(unit, patient.id, block, reason, counts, stored)
             unit.audit(
                 "import",
                 "diary",
@@ -581,16 +637,20 @@ class Store:
         return ImportResult(patient_id=patient.id, **counts)
 
     def _import_block(
-        self, unit: _Unit, patient_id: str, block: Block, reason: str, counts: dict[str, int]
+        self,
+        unit: _Unit,
+        patient_id: str,
+        block: Block,
+        reason: str,
+        counts: dict[str, int],
+        stored: _Stored,
     ) -> None:
-        session = unit.session
-        row = session.get(BlockRow, block.id)
+        row = stored.blocks.get(block.id)
         if row is None:
             self._insert_block(unit, patient_id, block, reason)
-            session.flush()
             counts["blocks_added"] += 1
             stored_block = block
-            live: list[Entry] = []
+            sites_at: dict[datetime, set[str]] = {}
         else:
             if row.patient_id != patient_id:
                 raise UserError(
@@ -600,27 +660,34 @@ class Store:
             stored_block = block_from_row(row, ())
             same = block_to_json(stored_block) == block_to_json(block)
             counts["blocks_unchanged" if same else "blocks_conflicting"] += 1
-            live = list(self._live_entries(session, [block.id]).get(block.id, ()))
+            sites_at = stored.live_sites_at(block.id)
         for entry in block.entries:
-            existing = session.get(EntryRow, entry.id)
+            existing = stored.entries.get(entry.id)
             if existing is not None:
-                stored = entry_from_row(existing)
                 same = (
                     existing.block_id == block.id
                     and not existing.deleted
-                    and entry_to_json(stored) == entry_to_json(entry)
+                    and entry_to_json(entry_from_row(existing)) == entry_to_json(entry)
                 )
                 counts["entries_unchanged" if same else "entries_conflicting"] += 1
                 continue
             try:
+                if entry.id in stored.new_entry_ids:
+                    raise UserError(f"Entry id {entry.id} appears twice.")
                 check_entry(entry, stored_block)
-                _refuse_same_time(entry, live)
+                clash = sites_at.get(entry.at, set()) & set(entry.scores)
+                if clash:
+                    raise UserError(
+                        f"Two entries score {', '.join(sorted(clash))} at the same time, "
+                        f"{entry.at.isoformat()}; keep only one of them."
+                    )
             except UserError as error:
                 raise UserError(
                     f"Block of {block.performed_at.isoformat()}: {error.message} "
                     "Nothing was imported."
                 ) from error
-            live.append(entry)
+            sites_at.setdefault(entry.at, set()).update(entry.scores)
+            stored.new_entry_ids.add(entry.id)
             self._insert_entry(unit, block.id, patient_id, entry, reason)
             counts["entries_added"] += 1
 

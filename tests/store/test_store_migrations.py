@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.resources
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -11,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from paintrack.store import open_store
-from paintrack.store.database import head_revisions, known_revisions
+from paintrack.store.database import SCHEMA_HEAD, head_revisions, known_revisions
 from paintrack.store.models import Base
 
 
@@ -56,7 +58,7 @@ def test_compare_metadata_notices_a_difference(tmp_path: Path) -> None:
 
 
 def test_one_linear_history_with_a_single_head() -> None:
-    assert len(head_revisions()) == 1
+    assert head_revisions() == {SCHEMA_HEAD}
     assert head_revisions() <= known_revisions()
     assert "0001" in known_revisions()
 
@@ -79,3 +81,20 @@ def test_opening_again_does_not_rerun_migrations(tmp_path: Path) -> None:
         versions = raw.execute("SELECT version_num FROM alembic_version").fetchall()
     raw.close()
     assert versions == [(next(iter(head_revisions())),)]
+
+
+def test_an_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "current.db"
+    open_store(str(path)).close()
+    code = (
+        "import sys\n"
+        "from paintrack.store import open_store\n"
+        f"store = open_store({str(path)!r})\n"
+        "store.list_patients()\n"
+        "store.close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"

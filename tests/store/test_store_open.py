@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -223,6 +224,16 @@ def test_paintrack_tables_without_alembic_version_are_refused(tmp_path: Path) ->
     _refused(path, "not a paintrack database")
 
 
+def test_paintrack_tables_with_an_empty_version_table_are_refused(tmp_path: Path) -> None:
+    path = _paintrack_db(tmp_path / "no-version.db")
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.execute("DELETE FROM alembic_version")
+    raw.execute("PRAGMA journal_mode = DELETE")
+    raw.close()
+    _refused(path, "damaged", "schema version")
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -267,6 +278,7 @@ def test_a_damaged_page_is_refused_untouched(tmp_path: Path) -> None:
         ("database or disk is full", "disk is full"),
         ("attempt to write a readonly database", "read-only"),
         ("unable to open database file", "cannot be opened"),
+        ("database disk image is malformed", "Restore a backup"),
     ],
 )
 def test_actionable_sqlite_errors_become_plain_words(sqlite_message: str, expected: str) -> None:
@@ -307,3 +319,22 @@ def test_a_folder_that_cannot_be_created_is_a_user_error(tmp_path: Path) -> None
     with pytest.raises(UserError) as raised:
         open_store(str(blocker / "diary.db"))
     assert str(blocker) in raised.value.message
+
+
+def test_the_store_can_be_used_from_a_worker_thread(store: Store) -> None:
+    """The window may run database work off the UI thread (architecture.md, Anki)."""
+    store.import_diary(sample_diary(), source_name="main-thread.json")
+    results: list[object] = []
+
+    def work() -> None:
+        try:
+            results.append([p.name for p in store.list_patients()])
+            store.import_diary(sample_diary("Thread Patient"), source_name="worker.json")
+        except Exception as error:  # pragma: no cover - reported below
+            results.append(error)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=30)
+    assert results == [["Jane Example"]]
+    assert [p.name for p in store.list_patients()] == ["Jane Example", "Thread Patient"]
