@@ -185,7 +185,7 @@ def test_readable_table(capsys, diary_file, monkeypatch):
     assert "Block 1: 2026-03-02" in out and "lidocaine" in out
     assert "baseline: 8/10" in out
     assert "peak relief: 87.5% at 30 min" in out
-    assert ">= 50%: 2 h 40 min (between 2 h and 3 h; consistent with lidocaine" in out
+    assert ">= 50%: 2 h 40 min (between 2 h and 3 h; consistent with the expected duration" in out
     assert ">= 80%: 1 h 36 min" in out
     assert "rescue medicine taken at 2 h" in out
     assert "Compliance: 5 of 11 due points on time (45.5%)" in out
@@ -205,7 +205,10 @@ def test_censored_and_not_reached_in_the_table(capsys, tmp_path):
     path.write_text(json.dumps(diary), encoding="utf-8")
     code, out, _ = run(capsys, "analyze", str(path), "--threshold", "70", "--threshold", "100")
     assert code == 0
-    assert ">= 70%: at least 3 h (consistent with lidocaine (expected at least 1 h))" in out
+    assert (
+        ">= 70%: at least 3 h (consistent with the expected duration for lidocaine (at least 1 h))"
+        in out
+    )
     assert ">= 100%: not reached" in out
 
 

@@ -37,7 +37,7 @@ FLAG_TEXT: dict[Flag, str] = {
 EXPECTED_TEXT: dict[Expected, str] = {
     Expected.CONSISTENT: "consistent with",
     Expected.SHORTER: "shorter than",
-    Expected.INDETERMINATE: "cannot tell against",
+    Expected.INDETERMINATE: "indeterminate against",
 }
 
 COMPARISON_TEXT: dict[ComparisonOutcome, str] = {
@@ -115,12 +115,12 @@ def bounds_text(result: ThresholdResult) -> str:
 
 
 def expected_text(result: ThresholdResult, agent: Agent) -> str:
-    """E.g. "consistent with lidocaine (expected at least 1 h)"; "" when there is no verdict."""
+    """E.g. "consistent with the expected duration for lidocaine (at least 1 h)"; "" if none."""
     if result.expected is None or result.expected_minutes is None:
         return ""
     return (
-        f"{EXPECTED_TEXT[result.expected]} {agent.value}"
-        f" (expected at least {format_duration(result.expected_minutes)})"
+        f"{EXPECTED_TEXT[result.expected]} the expected duration for {agent.value}"
+        f" (at least {format_duration(result.expected_minutes)})"
     )
 
 

@@ -46,7 +46,7 @@ def test_threshold_and_bounds_text():
     assert w.threshold_text(reached) == "2 h 40 min"
     assert w.bounds_text(reached) == "between 2 h and 3 h"
     assert w.expected_text(reached, Agent.LIDOCAINE) == (
-        "consistent with lidocaine (expected at least 1 h)"
+        "consistent with the expected duration for lidocaine (at least 1 h)"
     )
     censored = ThresholdResult(50, True, 480.0, 480.0, None, True)
     assert w.threshold_text(censored) == "at least 8 h"
@@ -76,3 +76,14 @@ def test_verdict_sentences_inform_and_never_decide():
 
 def test_rescue_text():
     assert w.rescue_text(120.0) == "rescue medicine taken at 2 h"
+
+
+def test_expected_text_for_each_verdict():
+    def text(verdict):
+        result = ThresholdResult(80, True, 84.0, 60.0, 120.0, False, verdict, 120.0)
+        return w.expected_text(result, Agent.BUPIVACAINE)
+
+    tail = "the expected duration for bupivacaine (at least 2 h)"
+    assert text(Expected.CONSISTENT) == f"consistent with {tail}"
+    assert text(Expected.SHORTER) == f"shorter than {tail}"
+    assert text(Expected.INDETERMINATE) == f"indeterminate against {tail}"
