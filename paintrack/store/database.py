@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from paintrack import paths
@@ -153,6 +153,16 @@ def _create_private_file(path: Path) -> None:
         raise UserError(
             f"Cannot create a new diary at {path}: {error.strerror or error}. Check that the "
             "folder can be created and written, or choose another file with --db."
+        ) from error
+
+
+def _make_private(path: Path) -> None:
+    try:
+        os.chmod(path, paths.FILE_MODE)
+    except OSError as error:
+        raise UserError(
+            f"Cannot make {path} private to you: {error.strerror or error}. Choose a file you "
+            "own with --db."
         ) from error
 
 
@@ -320,6 +330,12 @@ def user_error_for(error: BaseException, where: str) -> UserError | None:
     """A plain-words UserError for the SQLite failures a user can fix; None for anything else."""
     original = error.orig if isinstance(error, DBAPIError) else error
     if not isinstance(original, sqlite3.OperationalError | sqlite3.DatabaseError):
+        if isinstance(error, OperationalError):
+            # A database server that cannot be reached, refuses the login, or is shutting down.
+            return UserError(
+                f"Cannot use {where}: the database server said: {str(original).strip()}. "
+                "Check the address and that the server is running, then try again."
+            )
         return None
     text = str(original).lower()
     for fragment, advice in _SQLITE_USER_ERRORS:
@@ -361,9 +377,10 @@ def open_database(target: str) -> OpenedDatabase:
         url = url.set(database=str(db_path))
         where = str(db_path)
         with user_errors(where):
-            if _is_empty(db_path):
-                if not db_path.exists():
-                    _create_private_file(db_path)
+            if not db_path.exists():
+                _create_private_file(db_path)
+            elif _is_empty(db_path):
+                _make_private(db_path)  # an empty file is a new database: ours to set up
             else:
                 check_existing_sqlite_file(db_path)
         engine = _sqlite_engine(url, memory=False)
@@ -372,7 +389,13 @@ def open_database(target: str) -> OpenedDatabase:
         engine = _sqlite_engine(url, memory=True)
     else:
         where = url.render_as_string(hide_password=True)
-        engine = create_engine(url)
+        try:
+            engine = create_engine(url)
+        except (ImportError, NoSuchModuleError, ArgumentError) as error:
+            raise UserError(
+                f"paintrack cannot use the database {where}: {error}. Check the address, and "
+                "that the database driver for it is installed."
+            ) from error
     write_engine = engine.execution_options(**{WRITE_OPTION: True})
     try:
         with user_errors(where):

@@ -120,7 +120,9 @@ def test_new_folder_0700_database_0600_and_wal_0600(tmp_path: Path) -> None:
 def test_an_empty_existing_file_becomes_a_new_database(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     path.touch()
+    path.chmod(0o644)
     with open_store(str(path)) as store:
+        assert _mode(path) == 0o600
         assert store.list_patients() == []
         store.import_diary(sample_diary(), source_name="x.json")
     with open_store(str(path)) as store:
@@ -134,6 +136,29 @@ def test_a_sqlite_url_to_a_file_is_the_same_file(tmp_path: Path) -> None:
         assert store.db_path == path
     with open_store(str(path)) as store:
         assert len(store.list_patients()) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://clinic:s3cret@localhost:1/paintrack", "nosuchdb://clinic:s3cret@host/db"],
+)
+def test_a_server_url_without_its_driver_is_a_user_error_hiding_the_password(url: str) -> None:
+    with pytest.raises(UserError) as raised:
+        open_store(url)
+    assert "s3cret" not in raised.value.message
+    assert "clinic:***@" in raised.value.message
+    assert "driver" in raised.value.message
+
+
+def test_a_server_that_cannot_be_reached_is_a_user_error() -> None:
+    class ConnectionRefused(Exception):
+        pass
+
+    error = OperationalError("connect", {}, ConnectionRefused("connection refused on port 1"))
+    translated = user_error_for(error, "postgresql://clinic:***@db/paintrack")
+    assert translated is not None
+    assert "connection refused" in translated.message
+    assert "server is running" in translated.message
 
 
 def test_an_in_memory_database_has_no_path() -> None:
