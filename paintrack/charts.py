@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from paintrack.clinical.model import Entry
 from paintrack.clinical.results import BlockResult, SiteResult
@@ -87,11 +88,9 @@ class DiaryChart:
         self.ax.set_ylim(-0.3, 10.3)
         self.ax.set_yticks(range(0, 11, 2))
         self.ax.set_xlim(-0.5, DEFAULT_HOURS)
+        self.ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
         self.ax.grid(True, color="#dddddd", linewidth=0.6)
         self.ax.axvline(0.0, color=PALETTE["black"], linewidth=1.0)
-        self.block_label = self.ax.text(
-            0.0, 1.01, "block", transform=self.ax.get_xaxis_transform(), ha="center", va="bottom"
-        )
         self.shade = Rectangle(
             (0.0, 0.0),
             0.0,
@@ -109,6 +108,7 @@ class DiaryChart:
             "right", functions=(self._pain_to_relief, self._relief_to_pain)
         )
         self.relief_axis.set_ylabel("Relief from the scores (%)")
+        self.relief_axis.set_yticks([0, 50, 80, 100])
         self.sites: dict[str, _SiteArtists] = {}
         self.threshold: int | None = None
         self.shaded_minutes: float | None = None
@@ -121,7 +121,7 @@ class DiaryChart:
             va="center",
             color=PALETTE["grey"],
         )
-        self.figure.subplots_adjust(left=0.1, right=0.88, top=0.9, bottom=0.14)
+        self.figure.subplots_adjust(left=0.11, right=0.87, top=0.84, bottom=0.13)
 
     # The right-hand axis maps pain to relief for the baseline shown: r = 100 (B - s) / B.
     def _pain_to_relief(self, pain: object) -> object:
@@ -147,7 +147,7 @@ class DiaryChart:
             markerfacecolor="none",
             markeredgecolor=LATE_COLOUR,
             markeredgewidth=2.2,
-            label="written down late",
+            label="written late",
             zorder=4,
         )[0]
         paper = self.ax.plot(
@@ -159,7 +159,7 @@ class DiaryChart:
             markerfacecolor="none",
             markeredgecolor=PALETTE["black"],
             markeredgewidth=1.6,
-            label="from paper diary",
+            label="from paper",
             zorder=4,
         )[0]
         baseline_point = self.ax.plot(
@@ -278,7 +278,7 @@ class DiaryChart:
             if found is not None and found.reached and found.duration_minutes:
                 shaded = max(shaded or 0.0, found.duration_minutes)
         self._show_shade(shaded)
-        self.shade.set_label(f"relief of at least {threshold}% lasted")
+        self.shade.set_label(f"{threshold}% relief lasted")
         self._refresh_legend()
 
     def _show_shade(self, minutes: float | None) -> None:
@@ -309,7 +309,7 @@ class DiaryChart:
                 handles=handles,
                 loc="lower center",
                 bbox_to_anchor=(0.5, 1.04),
-                ncols=4,
+                ncols=3,
                 fontsize="small",
                 frameon=False,
             )
@@ -499,9 +499,8 @@ def draw_relief_comparison(
         if len(sites) > 1:
             ax.set_title(REVIEW_SITE_TITLES.get(site, site), fontsize=8.5)
     axes[0].set_ylabel("Relief from scores (%)", fontsize=8)
-    handles: list[object] = []
-    labels: list[str] = []
-    for ax in axes:
+    handles, labels = axes[0].get_legend_handles_labels()
+    for ax in axes[1:]:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             if label not in labels:
                 handles.append(handle)

@@ -40,7 +40,7 @@ class ReportlabRenderer(RendererBase):
     def get_canvas_width_height(self) -> tuple[float, float]:
         return self.width, self.height
 
-    def points_to_pixels(self, points: float) -> float:
+    def points_to_pixels(self, points: Any) -> Any:
         return points
 
     def new_gc(self) -> GraphicsContextBase:
@@ -67,7 +67,7 @@ class ReportlabRenderer(RendererBase):
             path = self._pdf_path(clip_path, affine)
             canvas.clipPath(path, stroke=0, fill=0)
 
-    def _pdf_path(self, path: MplPath, transform: Any) -> Any:
+    def _pdf_path(self, path: Any, transform: Any) -> Any:
         out = self.canvas.beginPath()
         last = (0.0, 0.0)
         for points, code in path.iter_segments(transform, remove_nans=True, curves=True):
@@ -122,8 +122,9 @@ class ReportlabRenderer(RendererBase):
             canvas.setLineCap(_CAPS.get(gc.get_capstyle(), 0))
             canvas.setLineJoin(_JOINS.get(gc.get_joinstyle(), 0))
             offset, dashes = gc.get_dashes()
-            if dashes:
-                canvas.setDash([float(d) for d in dashes], float(offset or 0))
+            dash_lengths: Any = dashes  # points, already scaled by matplotlib
+            if dash_lengths is not None and len(dash_lengths):
+                canvas.setDash([float(d) for d in dash_lengths], float(offset or 0))
         if fill:
             canvas.setFillColorRGB(rgbFace[0], rgbFace[1], rgbFace[2], alpha=fill_alpha)
         canvas.drawPath(
@@ -144,7 +145,7 @@ class ReportlabRenderer(RendererBase):
     ) -> None:
         if ismath:
             # Mathtext has no plain-string form; draw it as vector outlines.
-            self._draw_text_as_path(gc, x, y, s, prop, angle, ismath, mtext)
+            self._draw_text_as_path(gc, x, y, s, prop, angle, ismath, mtext)  # type: ignore[attr-defined]
             return
         weight = prop.get_weight()
         bold = weight >= 600 if isinstance(weight, int) else weight in _BOLD_WEIGHTS

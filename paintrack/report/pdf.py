@@ -138,6 +138,8 @@ def _table(
     table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        # Plain-string cells would otherwise use reportlab's built-in (unembedded) Helvetica.
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 1.6),
@@ -162,7 +164,7 @@ def _e(text: str) -> str:
 # --- the chart ------------------------------------------------------------------------------
 
 
-class FigureFlowable(Flowable):
+class FigureFlowable(Flowable):  # type: ignore[misc]  # reportlab has no type hints
     """A matplotlib Figure drawn as vector paths and text (see mplrender)."""
 
     def __init__(self, figure: Any, width: float, height: float) -> None:
@@ -184,9 +186,10 @@ class FigureFlowable(Flowable):
 def _numbered_canvas_class(footer_left: str, page_size: tuple[float, float]) -> type[Canvas]:
     """A canvas that holds the pages back until the end, so each footer can say "of y"."""
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("initialFontName", REGULAR)
+            # The doc template passes None; None would mean reportlab's unembedded Helvetica.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or REGULAR
             super().__init__(*args, **kwargs)
             self._held: list[dict[str, Any]] = []
 
@@ -257,6 +260,7 @@ class _Builder:
         top.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                     ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -275,6 +279,7 @@ class _Builder:
         box.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                     ("BACKGROUND", (0, 0), (-1, -1), HEADER_FILL),
                     ("TOPPADDING", (0, 0), (-1, -1), 3),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -594,14 +599,13 @@ class _Builder:
         records = words.amendments(self.request.audit)
         if not records:
             return [_p("No entry or block has been amended or deleted.", s["small"])]
-        entry_times = {e.id: (b, e) for b in self.request.diary.blocks for e in b.entries}
         head = ["When", "Who", "Change", "Reason", "What changed"]
         rows: list[list[Any]] = [[_p(h, s["head"]) for h in head]]
         for record in sorted(records, key=lambda r: r.at):
             what = words.action_text(record)
-            if record.object_id in entry_times:
-                _, entry = entry_times[record.object_id]
-                what += f" ({words.datetime_text(entry.at)})"
+            about = words.record_subject_time(record)
+            if about is not None:
+                what += f" (entry for {words.short_datetime_text(about)})"
             rows.append(
                 [
                     _p(_e(words.datetime_text(record.at)), s["cell"]),
@@ -656,6 +660,7 @@ def render_report(request: ReportRequest) -> bytes:
         creator=f"paintrack {__version__}",
         keywords="",
         invariant=0,
+        initialFontName=REGULAR,
     )
     frame = Frame(
         MARGIN,

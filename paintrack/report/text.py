@@ -232,12 +232,20 @@ def amendments(records: Iterable[AuditRecord]) -> list[AuditRecord]:
     return [r for r in records if r.old is not None]
 
 
-def _value_text(value: Any) -> str:
+_TIME_KEYS = {"at", "recorded_at", "performed_at"}
+
+
+def _value_text(value: Any, key: str = "") -> str:
+    if key in _TIME_KEYS and isinstance(value, str):
+        try:
+            return short_datetime_text(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
     if isinstance(value, Mapping):
         return ", ".join(f"{k} {_value_text(v)}" for k, v in value.items()) or "none"
     if isinstance(value, list | tuple):
         return ", ".join(_value_text(v) for v in value) or "none"
-    if value is None:
+    if value is None or value == "":
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -249,18 +257,33 @@ _HIDDEN_KEYS = {"id", "block_id", "patient_id", "entry_id", "amended", "deleted"
 
 
 def change_text(record: AuditRecord) -> str:
-    """What changed, field by field: "scores: index 7 → index 5"; deletions show what was."""
+    """What changed, field by field: "scores: index 7 → index 5"; a deletion shows what was."""
     old = dict(record.old or {})
     new = dict(record.new or {})
     if not new:
-        shown = [f"{k}: {_value_text(v)}" for k, v in old.items() if k not in _HIDDEN_KEYS]
+        shown = [
+            f"{k}: {_value_text(v, k)}"
+            for k, v in old.items()
+            if k not in _HIDDEN_KEYS and k not in _TIME_KEYS and v not in (None, "", False)
+        ]
         return "was " + "; ".join(shown) if shown else "deleted"
     changed = [
-        f"{k}: {_value_text(old.get(k))} → {_value_text(new.get(k))}"
+        f"{k}: {_value_text(old.get(k), k)} → {_value_text(new.get(k), k)}"
         for k in [*old, *(k for k in new if k not in old)]
         if k not in _HIDDEN_KEYS and old.get(k) != new.get(k)
     ]
     return "; ".join(changed) if changed else "no field changed"
+
+
+def record_subject_time(record: AuditRecord) -> datetime | None:
+    """The time of the entry a record is about (from its old or new values), if any."""
+    for values in (record.old, record.new):
+        if values and isinstance(values.get("at"), str):
+            try:
+                return datetime.fromisoformat(str(values["at"]).replace("Z", "+00:00"))
+            except ValueError:
+                return None
+    return None
 
 
 def action_text(record: AuditRecord) -> str:

@@ -1,0 +1,286 @@
+"""The PDF summary: the engine's numbers and the spec's words on page 1, appendix, structure."""
+
+from __future__ import annotations
+
+import contextlib
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import (
+    DEMO,
+    DIARIES,
+    NOW,
+    analyse,
+    font_is_embedded,
+    fonts_of,
+    image_xobjects,
+    load,
+    page_texts,
+    squash,
+)
+from pypdf import PdfReader
+
+from paintrack.clinical.model import Diary
+from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.wording import (
+    comparison_text,
+    format_duration,
+    format_percent,
+    preset_label,
+    threshold_text,
+)
+from paintrack.report.pdf import ReportRequest, render_report, write_report
+from paintrack.report.text import INFORMS_SENTENCE
+
+
+def make_pdf(
+    tmp_path: Path,
+    diary: Diary,
+    *,
+    settings: ClinicSettings | None = None,
+    name: str = "report.pdf",
+    **options: object,
+) -> Path:
+    analysis = analyse(diary, settings)
+    request = ReportRequest(
+        diary=diary, analysis=analysis, generated_at=NOW, audit_available=False, **options
+    )  # type: ignore[arg-type]
+    return write_report(request, tmp_path / name)
+
+
+def test_page_one_has_the_engines_figures_for_the_demo(tmp_path: Path, demo_diary: Diary) -> None:
+    analysis = analyse(demo_diary)
+    path = make_pdf(tmp_path, demo_diary)
+    page_one = page_texts(path)[0]
+    patient = demo_diary.patient
+    assert patient.name in page_one
+    assert patient.mrn is not None and patient.mrn in page_one
+    assert patient.birth_date is not None and patient.birth_date.strftime("%-d %b %Y") in page_one
+    assert len(analysis.blocks) == 2
+    for result in analysis.blocks:
+        assert result.agent.value in page_one
+        assert " ".join(result.block.levels[:1]) in page_one
+        for site in result.sites.values():
+            assert f"{site.baseline}/10" in page_one
+            peak = (
+                f"{format_percent(site.peak_relief_percent)} at "
+                f"{format_duration(site.time_to_peak_minutes)}"
+            )
+            assert peak in page_one
+            for threshold in analysis.thresholds:
+                assert threshold_text(site.thresholds[threshold]) in page_one
+        assert result.compliance.percent is not None
+        assert f"compliance {result.compliance.percent:g}%" in page_one
+        assert f"{result.compliance.kept_on_time} of {result.compliance.due} due points" in page_one
+    for comparison in analysis.comparisons:
+        assert squash(comparison_text(comparison.result)) in page_one
+    for target in analysis.preset.targets:
+        assert target.verdict in page_one
+        for criterion in target.criteria:
+            assert squash(criterion.description) in page_one
+    assert preset_label(analysis.settings.preset) in page_one
+    assert "thresholds 50%, 80%" in page_one
+    assert "lidocaine 1 h" in page_one and "bupivacaine 2 h" in page_one
+    assert INFORMS_SENTENCE in page_one
+    assert "Hours since the block" in page_one  # the chart's text is real, selectable text
+
+
+def test_appendix_lists_every_entry_with_relief_and_status(
+    tmp_path: Path, demo_diary: Diary
+) -> None:
+    analysis = analyse(demo_diary)
+    texts = page_texts(make_pdf(tmp_path, demo_diary))
+    appendix = " ".join(texts[1:])
+    assert "Appendix A: every diary entry" in appendix
+    assert "Appendix B: audit trail of amendments" in appendix
+    from paintrack.report.text import short_datetime_text
+
+    for result in analysis.blocks:
+        for entry in result.block.entries:
+            assert short_datetime_text(entry.at) in appendix
+        for point in result.sites["index"].series:
+            assert format_percent(point.relief_percent) in appendix
+    late = [e for b in demo_diary.blocks for e in b.entries if e.is_late and not e.is_transcribed]
+    paper = [e for b in demo_diary.blocks for e in b.entries if e.is_transcribed]
+    assert appendix.count("late (written") == len(late) > 0
+    assert appendix.count("transcribed") >= len(paper) > 0
+    assert "baseline" in appendix
+
+
+def test_page_count_and_footer(tmp_path: Path, demo_diary: Diary) -> None:
+    path = make_pdf(tmp_path, demo_diary)
+    reader = PdfReader(path)
+    total = len(reader.pages)
+    assert total >= 2  # summary, then the appendix on its own pages
+    for number, text in enumerate(page_texts(path), start=1):
+        assert f"{demo_diary.patient.name} · 1 Nov 2026 · page {number} of {total}" in text
+    assert "Appendix A" not in page_texts(path)[0]
+
+
+def test_many_blocks_still_fit_page_one_and_grow_the_appendix(
+    tmp_path: Path, demo_diary: Diary
+) -> None:
+    from datetime import timedelta
+
+    extra = tuple(
+        replace(
+            block,
+            id=f"copy-{i}-{block.id}",
+            performed_at=block.performed_at + timedelta(days=40 * (i + 1)),
+            entries=tuple(
+                replace(
+                    e,
+                    id=f"copy-{i}-{e.id}",
+                    at=e.at + timedelta(days=40 * (i + 1)),
+                    recorded_at=e.recorded_at + timedelta(days=40 * (i + 1)),
+                )
+                for e in block.entries
+            ),
+        )
+        for i in range(2)
+        for block in demo_diary.blocks
+    )
+    bigger = replace(demo_diary, blocks=demo_diary.blocks + extra)
+    small_pages = len(PdfReader(make_pdf(tmp_path, demo_diary, name="a.pdf")).pages)
+    path = make_pdf(tmp_path, bigger, name="b.pdf")
+    texts = page_texts(path)
+    assert len(texts) > small_pages
+    assert INFORMS_SENTENCE in texts[0]
+    assert "Block 6" in texts[0]
+
+
+def test_no_raster_image_and_every_font_embedded(tmp_path: Path, demo_diary: Diary) -> None:
+    reader = PdfReader(make_pdf(tmp_path, demo_diary))
+    assert image_xobjects(reader.pages[0].get("/Resources")) == []
+    fonts = []
+    for page in reader.pages:
+        assert image_xobjects(page.get("/Resources")) == []
+        fonts += list(fonts_of(page.get("/Resources")))
+    assert fonts, "the report has text, so it must have fonts"
+    for font in fonts:
+        assert font_is_embedded(font), font.get("/BaseFont")
+
+
+def test_chart_is_drawn_as_vector_paths(tmp_path: Path, demo_diary: Diary) -> None:
+    page = PdfReader(make_pdf(tmp_path, demo_diary)).pages[0]
+    content = page.get_contents()
+    assert content is not None
+    operators = content.get_data().decode("latin-1")
+    # Curves are lines (l) and markers are Bezier paths (c); no image is painted (Do of an image).
+    assert operators.count(" l\n") + operators.count(" l ") > 50
+    assert " c\n" in operators or " c " in operators
+
+
+@pytest.mark.parametrize(
+    ("paper", "width", "height"), [("a4", 595.28, 841.89), ("letter", 612.0, 792.0)]
+)
+def test_paper_sizes(
+    tmp_path: Path, demo_diary: Diary, paper: str, width: float, height: float
+) -> None:
+    reader = PdfReader(make_pdf(tmp_path, demo_diary, paper=paper))
+    for page in reader.pages:
+        box = page.mediabox
+        assert float(box.width) == pytest.approx(width, abs=0.05)
+        assert float(box.height) == pytest.approx(height, abs=0.05)
+    assert INFORMS_SENTENCE in page_texts(tmp_path / "report.pdf")[0]
+
+
+def _all_decoded_bytes(path: Path) -> bytes:
+    """The file's bytes plus every stream decompressed (reportlab compresses page content)."""
+    raw = path.read_bytes()
+    chunks = [raw]
+    start = 0
+    while (i := raw.find(b"stream\r\n", start)) != -1 or (i := raw.find(b"stream\n", start)) != -1:
+        begin = raw.index(b"\n", i) + 1
+        end = raw.find(b"endstream", begin)
+        with contextlib.suppress(zlib.error):  # not every stream is deflated
+            chunks.append(zlib.decompress(raw[begin:end]))
+        start = end
+    return b"\n".join(chunks)
+
+
+def test_deidentified_report_has_no_name_or_record_number_anywhere(
+    tmp_path: Path, demo_diary: Diary
+) -> None:
+    patient = demo_diary.patient
+    assert patient.mrn is not None and patient.birth_date is not None
+    path = make_pdf(tmp_path, demo_diary, deidentify=True)
+    reader = PdfReader(path)
+    text = " ".join(page_texts(path))
+    metadata = " ".join(str(v) for v in (reader.metadata or {}).values())
+    everything = _all_decoded_bytes(path)
+    secrets = [patient.name, patient.mrn, *patient.name.split()]
+    for secret in secrets:
+        assert secret.lower() not in text.lower()
+        assert secret.lower() not in metadata.lower()
+        assert secret.encode().lower() not in everything.lower()
+        assert secret.encode("utf-16-be") not in everything
+    initials = "".join(word[0] for word in patient.name.split())
+    assert f"Patient (initials): {initials}" in text
+    assert f"Born (year): {patient.birth_date.year}" in text
+    assert initials in metadata
+    # The identified report does carry them, so the check above can fail.
+    named = make_pdf(tmp_path, demo_diary, name="named.pdf")
+    assert patient.mrn in " ".join(page_texts(named))
+    assert patient.name in str(PdfReader(named).metadata)
+
+
+def test_metadata_names_the_report(tmp_path: Path, demo_diary: Diary) -> None:
+    metadata = PdfReader(make_pdf(tmp_path, demo_diary)).metadata
+    assert metadata is not None
+    assert metadata.title == f"paintrack summary: {demo_diary.patient.name}"
+    assert metadata.author == "paintrack"
+    assert "Medial branch block" in (metadata.subject or "")
+
+
+def test_bilateral_block_has_both_sides(tmp_path: Path) -> None:
+    diary = load(DIARIES / "bilateral.json")
+    analysis = analyse(diary)
+    page_one = page_texts(make_pdf(tmp_path, diary))[0]
+    assert "Left side" in page_one and "Right side" in page_one  # chart panels
+    for result in analysis.blocks:
+        for name, site in result.sites.items():
+            assert name in page_one
+            for threshold in analysis.thresholds:
+                assert threshold_text(site.thresholds[threshold]) in page_one
+    assert "minimal sedation during the block" in page_one
+
+
+@pytest.mark.parametrize("name", ["minimal.json", "paper.json", "mixed-offsets.json"])
+def test_every_sample_diary_renders(tmp_path: Path, name: str) -> None:
+    diary = load(DIARIES / name)
+    path = make_pdf(tmp_path, diary)
+    texts = page_texts(path)
+    assert INFORMS_SENTENCE in texts[0]
+    assert diary.patient.name in texts[0]
+
+
+def test_empty_diary_renders_without_a_chart(tmp_path: Path, demo_diary: Diary) -> None:
+    empty = replace(demo_diary, blocks=())
+    texts = page_texts(make_pdf(tmp_path, empty))
+    assert "No diagnostic block" in texts[0]
+    assert INFORMS_SENTENCE in texts[0]
+
+
+def test_preset_changes_the_checklist(tmp_path: Path, demo_diary: Diary) -> None:
+    settings = ClinicSettings(preset="medicare-lcd")
+    analysis = analyse(demo_diary, settings)
+    page_one = page_texts(make_pdf(tmp_path, demo_diary, settings=settings))[0]
+    assert "Medicare LCD preset" in page_one
+    assert len(analysis.preset.targets[0].criteria) > 1
+    for criterion in analysis.preset.targets[0].criteria:
+        assert squash(criterion.detail) in page_one
+
+
+def test_render_report_rejects_an_unknown_paper(demo_diary: Diary) -> None:
+    from paintrack.errors import UserError
+
+    request = ReportRequest(diary=demo_diary, analysis=analyse(demo_diary), paper="a3")
+    with pytest.raises(UserError, match="a4 or letter"):
+        render_report(request)
+
+
+def test_demo_file_is_the_known_diary() -> None:
+    assert DEMO.is_file()
