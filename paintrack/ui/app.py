@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 ORGANISATION = "paintrack"
 APPLICATION = "paintrack"
+TEXT_SCALE = 1.1
 
 
 def resource_text(*parts: str) -> str:
@@ -60,6 +61,12 @@ def ensure_application() -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("paintrack")
     app.setWindowIcon(app_icon())
+    if not app.property("paintrack_font_scaled"):
+        # A little above the system size (and in proportion to it): read at arm's length.
+        font = app.font()
+        font.setPointSizeF(font.pointSizeF() * TEXT_SCALE)
+        app.setFont(font)
+        app.setProperty("paintrack_font_scaled", True)
     return app
 
 

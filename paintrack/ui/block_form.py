@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -212,6 +213,7 @@ class BlockForm(QWidget):
         self.reason_error = message_label("Error")
         self.reason_card.body.addWidget(self.reason_error)
         grid.addWidget(self.reason_card, 2, 0, 1, 2)
+        grid.setRowStretch(3, 1)
 
         buttons = QHBoxLayout()
         self.save_button = QPushButton("Save the block")
@@ -228,10 +230,14 @@ class BlockForm(QWidget):
         self.cancel_button.clicked.connect(self.cancelled.emit)
         self.performed_at.dateTimeChanged.connect(lambda _value: self._check_time())
         self.side.currentIndexChanged.connect(self._side_changed)
-        for line in self.activities:
-            line.returnPressed.connect(self._save)
-        self.reason.returnPressed.connect(self._save)
         self.reset()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter saves from any field (fields pass Enter on); a focused button handles its own.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._save()
+            return
+        super().keyPressEvent(event)
 
     # -- set up ------------------------------------------------------------------------------
 
@@ -240,7 +246,9 @@ class BlockForm(QWidget):
         self._editing = None
         self.title.setText("Add a block")
         self.save_button.setText("Save the block")
-        self.performed_at.setDateTime(to_qdatetime(self.clock.now()))
+        self.performed_at.setDateTime(
+            to_qdatetime(self.clock.now().replace(second=0, microsecond=0))
+        )
         _select(self.region, Region.LUMBAR)
         _select(self.side, Side.RIGHT)
         self.levels.clear()

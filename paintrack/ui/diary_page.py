@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -29,7 +28,7 @@ from paintrack.clinical.analysis import analyze_diary
 from paintrack.clinical.model import Block, Diary, Entry
 from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
 from paintrack.clinical.settings import ClinicSettings
-from paintrack.clinical.wording import format_duration, format_percent
+from paintrack.clinical.wording import format_duration
 from paintrack.store import Store
 from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
@@ -72,6 +71,13 @@ def block_title(block: Block, today: datetime) -> str:
 
 def point_label(minutes: float) -> str:
     return format_duration(minutes) + " after"
+
+
+def relief_words(percent: float) -> str:
+    """The engine's relief for a patient: whole percent; negative relief is worse pain."""
+    if percent < 0:
+        return f"pain {abs(percent):.0f}% worse than before the block"
+    return f"{percent:.0f}% relief"
 
 
 def countdown_text(delta_seconds: float) -> str:
@@ -170,6 +176,9 @@ class DiaryPage(QWidget):
         self.block_choice.setAccessibleName("Which block")
         self.block_choice.setMinimumContentsLength(30)
         top.addWidget(self.block_choice)
+        self.edit_block_button = QPushButton("Block details…")
+        self.edit_block_button.setAccessibleName("Change the block details")
+        top.addWidget(self.edit_block_button)
         self.add_block_button = QPushButton("Add a block")
         self.add_block_button.setAccessibleName("Add a block")
         top.addWidget(self.add_block_button)
@@ -178,13 +187,15 @@ class DiaryPage(QWidget):
         self.banner = ReminderBanner()
         outer.addWidget(self.banner)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setChildrenCollapsible(False)
-        outer.addWidget(splitter, 1)
+        body = QHBoxLayout()
+        body.setSpacing(14)
+        outer.addLayout(body, 1)
 
         self.log = LogPanel(clock)
-        self.log.setMinimumWidth(470)
-        splitter.addWidget(self.log)
+        self.log.setMinimumWidth(560)
+        self.log.setMaximumWidth(600)
+        self.paper_button = self.log.paper_button
+        body.addWidget(self.log)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -210,31 +221,19 @@ class DiaryPage(QWidget):
         self.entries = _table(["Time", "Score", "Relief", "Notes"], "My entries")
         entries_layout.addWidget(self.entries)
         entry_buttons = QHBoxLayout()
-        self.paper_button = QPushButton("Enter from my paper log…")
-        self.paper_button.setAccessibleName("Enter from my paper log")
         self.amend_button = QPushButton("Correct…")
         self.amend_button.setAccessibleName("Correct the chosen entry")
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setAccessibleName("Delete the chosen entry")
         self.history_button = QPushButton("History")
         self.history_button.setAccessibleName("History of the chosen entry")
-        self.edit_block_button = QPushButton("Block details…")
-        self.edit_block_button.setAccessibleName("Change the block details")
-        for button in (
-            self.paper_button,
-            self.amend_button,
-            self.delete_button,
-            self.history_button,
-            self.edit_block_button,
-        ):
+        for button in (self.amend_button, self.delete_button, self.history_button):
             entry_buttons.addWidget(button)
         entry_buttons.addStretch(1)
         entries_layout.addLayout(entry_buttons)
         self.tabs.addTab(entries_tab, "My entries")
         right_layout.addWidget(self.tabs, 1)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 5)
-        splitter.setStretchFactor(1, 6)
+        body.addWidget(right, 1)
 
         self.log.save_requested.connect(self.save_entry)
         self.log.skip_baseline.connect(self._skip_baseline)
@@ -386,11 +385,11 @@ class DiaryPage(QWidget):
             name = SITE_WORDS.get(site, site)
             prefix = f"{name.capitalize()}: " if name else ""
             if site_result.baseline is None:
-                parts.append(f"{prefix}no score before the block yet")
+                parts.append(f"{prefix}No score from before the block yet")
                 continue
-            text = f"{prefix}before the block {site_result.baseline}/10"
+            text = f"{prefix}Before the block {site_result.baseline}/10"
             if site_result.peak_relief_percent is not None:
-                text += f" · best relief {format_percent(site_result.peak_relief_percent)}"
+                text += f" · best relief {site_result.peak_relief_percent:.0f}%"
                 found = site_result.thresholds.get(self.threshold)
                 if found is not None and found.reached:
                     lasted = format_duration(found.duration_minutes, censored=bool(found.censored))
@@ -452,7 +451,7 @@ class DiaryPage(QWidget):
                 if (entry.id, site) in relief
             ]
             relief_text = ", ".join(
-                (f"{name} " if many else "") + format_percent(value) for name, value in reliefs
+                (f"{name} " if many else "") + f"{value:.0f}%" for name, value in reliefs
             )
             if entry.id in baseline_ids:
                 relief_text = "before the block"
@@ -546,9 +545,7 @@ class DiaryPage(QWidget):
             if point is None:
                 continue
             name = SITE_WORDS.get(site, site)
-            reliefs.append(
-                (f"{name} " if name else "") + f"{format_percent(point.relief_percent)} relief"
-            )
+            reliefs.append((f"{name}: " if name else "") + relief_words(point.relief_percent))
         late = " (marked as written down late)" if entry.is_late else ""
         if reliefs:
             return f"Saved {when} — {', '.join(reliefs)}{late}", ""

@@ -77,7 +77,13 @@ class LogPanel(Card):
         self.more_button = QPushButton("Add details (optional) ▸")
         self.more_button.setCheckable(True)
         self.more_button.setAccessibleName("Add details (optional)")
-        self.body.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
+        extras = QHBoxLayout()
+        extras.addWidget(self.more_button)
+        self.paper_button = QPushButton("Enter from my paper log…")
+        self.paper_button.setAccessibleName("Enter from my paper log")
+        extras.addWidget(self.paper_button)
+        extras.addStretch(1)
+        self.body.addLayout(extras)
         self.details = QWidget()
         form = QFormLayout(self.details)
         form.setContentsMargins(0, 0, 0, 0)
@@ -131,7 +137,6 @@ class LogPanel(Card):
         self.more_button.toggled.connect(self._toggle_details)
         self.earlier.toggled.connect(self._toggle_earlier)
         self.at.dateTimeChanged.connect(lambda _value: self._update_late_note())
-        self.note.returnPressed.connect(self.save)
 
     # -- state -------------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from paintrack.clinical.results import SchedulePoint
 from paintrack.errors import UserError
 from paintrack.ui.clock import Clock, SystemClock, clock_text
 from paintrack.ui.reminders import Reminders
-from paintrack.ui.widgets import heading
+from paintrack.ui.widgets import enter_activates_buttons, heading
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +280,8 @@ class MainWindow(QMainWindow):
         self.diary.banner.log_now.connect(self._log_now)
         self.diary.banner.snooze.connect(self.snooze)
         self.pages.addWidget(self.diary)
+        for widget in (self.welcome, self.block_form, self.diary):
+            enter_activates_buttons(widget)
 
     def _settings_key(self) -> str:
         # Per database, so a sample or a second diary does not move the patient's place.

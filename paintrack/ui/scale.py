@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-MIN_BUTTON_PX = 48  # at least 44 px (touch-target guidance), a little more for unsteady hands
+MIN_BUTTON_PX = 44  # touch-target guidance; the buttons grow with the window
 
 
 def band(score: int) -> str:
@@ -61,7 +61,7 @@ class PainScale(QFrame):
         outer.addWidget(self.title)
 
         grid = QGridLayout()
-        grid.setHorizontalSpacing(4)
+        grid.setHorizontalSpacing(3)
         grid.setVerticalSpacing(2)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
@@ -84,7 +84,7 @@ class PainScale(QFrame):
             self.buttons.append(button)
         # The words under the colours, so colour is never the only cue.
         for text, first, span in (
-            ("No pain", 0, 1),
+            ("No\npain", 0, 1),
             ("Mild", 1, 3),
             ("Moderate", 4, 3),
             ("Severe", 7, 4),

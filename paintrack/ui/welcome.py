@@ -47,6 +47,7 @@ class WelcomePage(QWidget):
         row = QHBoxLayout()
         row.setSpacing(20)
         outer.addLayout(row, 1)
+        row.setAlignment(Qt.AlignmentFlag.AlignTop)
 
         start = Card()
         start.body.addWidget(heading("Start my diary", 1.35))
@@ -78,8 +79,10 @@ class WelcomePage(QWidget):
         self.start_button.setAccessibleName("Start my diary")
         self.start_button.setAutoDefault(True)
         start.body.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignLeft)
-        start.body.addStretch(1)
-        row.addWidget(start, 3)
+        left = QVBoxLayout()
+        left.addWidget(start)
+        left.addStretch(1)
+        row.addLayout(left, 3)
 
         side = QVBoxLayout()
         side.setSpacing(20)

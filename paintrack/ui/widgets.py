@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 def scaled_label(text: str, factor: float = 1.0, *, bold: bool = False, name: str = "") -> QLabel:
@@ -49,6 +49,13 @@ class Card(QFrame):
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(18, 14, 18, 14)
         self.body.setSpacing(8)
+
+
+def enter_activates_buttons(root: QWidget) -> None:
+    """Enter on a focused button presses it (Qt does this only inside dialogs by default)."""
+    for button in root.findChildren(QPushButton):
+        if button.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            button.setAutoDefault(True)
 
 
 def page(parent: QWidget | None = None) -> QWidget:

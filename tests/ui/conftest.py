@@ -1,0 +1,55 @@
+"""Window fixtures: a real MainWindow on a tmp database, a fake clock, private preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+from ui_helpers import START
+
+from paintrack.ui.clock import FakeClock
+from paintrack.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def prefs(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "diary.db"
+
+
+@pytest.fixture
+def make_window(
+    qtbot: QtBot, db_path: Path, clock: FakeClock, prefs: QSettings
+) -> Iterator[object]:
+    made: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        window = MainWindow(str(db_path), clock=clock, settings=prefs, quiet=True)
+        qtbot.addWidget(window)
+        window.resize(1100, 760)
+        window.show()
+        qtbot.waitExposed(window)
+        assert window.start()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.shut_down()
+
+
+@pytest.fixture
+def window(make_window: object) -> MainWindow:
+    return make_window()  # type: ignore[operator,no-any-return]

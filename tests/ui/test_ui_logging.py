@@ -1,0 +1,207 @@
+"""Logging a block day through the real widgets: the entry lands in the database and the chart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
+
+from paintrack.clinical.model import Source
+from paintrack.ui.clock import FakeClock, clock_text
+from paintrack.ui.main_window import MainWindow
+
+
+def _ready(qtbot: QtBot, window: MainWindow, clock: FakeClock, **block: object) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window, **block)  # type: ignore[arg-type]
+    baseline(qtbot, window, 8)
+    clock.set(START + minutes(15))
+    window.tick()
+
+
+def _stored_entries(window: MainWindow) -> list:  # type: ignore[type-arg]
+    assert window.current_patient_id is not None
+    diary = window.store.load_diary(window.current_patient_id)
+    (block,) = diary.blocks
+    return list(block.entries)
+
+
+def test_click_7_and_save_stores_the_entry_and_draws_it(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    _ready(qtbot, window, clock)
+    click_score(qtbot, window, 7)
+    assert window.diary.log.scales.scales["index"].buttons[7].isChecked()
+    save(qtbot, window)
+
+    entries = _stored_entries(window)
+    assert [e.scores["index"] for e in entries] == [8, 7]
+    assert entries[-1].at == START + minutes(15)
+    assert entries[-1].source == Source.APP and not entries[-1].is_late
+
+    chart = window.diary.chart.ensure_loaded()
+    assert chart.line_data("index") == [(0.25, 7.0)]
+    # Confirmed inline with the engine's relief: 100 * (8 - 7) / 8 = 12.5 -> "12% relief"
+    saved = window.diary.log.saved
+    assert saved.isVisible()
+    assert saved.text().startswith(f"Saved {clock_text(START + minutes(15))}")
+    assert "12% relief" in saved.text()  # 12.5 shown as a whole percent
+
+
+def test_press_7_then_enter_saves(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    _ready(qtbot, window, clock)
+    scale = window.diary.log.scales.scales["index"]
+    scale.setFocus()
+    qtbot.keyClick(scale, Qt.Key.Key_7)
+    assert scale.value() == 7
+    qtbot.keyClick(scale, Qt.Key.Key_Return)
+    assert [e.scores["index"] for e in _stored_entries(window)] == [8, 7]
+    chart = window.diary.chart.ensure_loaded()
+    assert [score for _hours, score in chart.line_data("index")] == [7.0]
+    # Ready for the next score: the scale is cleared and keeps the focus.
+    assert scale.value() is None
+
+
+def test_one_then_zero_gives_ten_and_one_alone_stays_one(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    _ready(qtbot, window, clock)
+    scale = window.diary.log.scales.scales["index"]
+    scale.setFocus()
+    qtbot.keyClick(scale, Qt.Key.Key_1)
+    assert scale.value() == 1
+    qtbot.keyClick(scale, Qt.Key.Key_0)
+    assert scale.value() == 10
+    qtbot.keyClick(scale, Qt.Key.Key_Enter)
+    assert _stored_entries(window)[-1].scores["index"] == 10
+
+    qtbot.keyClick(scale, Qt.Key.Key_1)
+    qtbot.keyClick(scale, Qt.Key.Key_Return)
+    assert _stored_entries(window)[-1].scores["index"] == 1
+
+
+def test_enter_without_a_score_explains_and_saves_nothing(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    _ready(qtbot, window, clock)
+    scale = window.diary.log.scales.scales["index"]
+    scale.setFocus()
+    qtbot.keyClick(scale, Qt.Key.Key_Return)
+    assert len(_stored_entries(window)) == 1  # the baseline only
+    assert "choose a score" in window.diary.log.error.text()
+
+
+def test_a_past_time_is_allowed_and_marked_late(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    _ready(qtbot, window, clock)
+    clock.set(START + minutes(75))
+    window.tick()
+    log = window.diary.log
+    qtbot.mouseClick(log.earlier, Qt.MouseButton.LeftButton)
+    assert log.earlier.isChecked() and log.at.isEnabled()
+    log.at.setDateTime(log.at.dateTime().addSecs(-45 * 60))  # "I forgot at 14:30"
+    assert "late" in log.late_note.text()
+    click_score(qtbot, window, 3)
+    save(qtbot, window)
+    entry = _stored_entries(window)[-1]
+    assert entry.at == START + minutes(30)
+    assert entry.recorded_at == START + minutes(75)
+    assert entry.is_late
+    assert "late" in log.saved.text()
+    chart = window.diary.chart.ensure_loaded()
+    assert list(chart.sites["index"].late.get_xdata()) == [0.5]
+
+
+def test_optional_details_are_saved(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    _ready(qtbot, window, clock, activities=("standing 10 minutes", "bending forward"))
+    log = window.diary.log
+    qtbot.mouseClick(log.more_button, Qt.MouseButton.LeftButton)
+    assert log.details.isVisible()
+    log.relief.setValue(80)
+    log.activity.setCurrentIndex(log.activity.findData("bending forward"))
+    log.ability.setCurrentIndex(log.ability.findData("partial"))
+    qtbot.mouseClick(log.rescue, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(log.note, "a bit stiff")
+    click_score(qtbot, window, 2)
+    save(qtbot, window)
+    entry = _stored_entries(window)[-1]
+    assert entry.patient_relief_percent == 80.0
+    assert entry.activity == "bending forward"
+    assert entry.activity_ability is not None and entry.activity_ability.value == "partial"
+    assert entry.rescue_medication is True
+    assert entry.note == "a bit stiff"
+
+
+def test_bilateral_block_has_one_scale_per_side(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window, bilateral=True)
+    scales = window.diary.log.scales.scales
+    assert list(scales) == ["left", "right"]
+    click_score(qtbot, window, 8, "left")
+    click_score(qtbot, window, 6, "right")
+    save(qtbot, window)
+    clock.set(START + minutes(30))
+    window.tick()
+    click_score(qtbot, window, 2, "left")
+    save(qtbot, window)  # the right side is missing: nothing saved, asked for it
+    assert "right side" in window.diary.log.error.text()
+    click_score(qtbot, window, 3, "right")
+    save(qtbot, window)
+    entries = _stored_entries(window)
+    assert [dict(e.scores) for e in entries] == [{"left": 8, "right": 6}, {"left": 2, "right": 3}]
+    chart = window.diary.chart.ensure_loaded()
+    assert chart.line_data("left") == [(0.5, 2.0)]
+    assert chart.line_data("right") == [(0.5, 3.0)]
+    # Relief per side from the engine: left 75%, right 50%.
+    text = window.diary.log.saved.text()
+    assert "left: 75% relief" in text and "right: 50% relief" in text
+
+
+def test_low_baseline_warns_without_blocking(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    click_score(qtbot, window, 3)
+    save(qtbot, window)
+    warning = window.diary.log.warning
+    assert warning.isVisible()
+    assert "mild (3 out of 10)" in warning.text()
+    assert "talk" in warning.text() or "mention it to your clinic" in warning.text()
+    # Not blocked: the diary goes on to the logging step and saves the next score.
+    assert not window.diary.log.baseline_mode
+    clock.set(START + minutes(15))
+    window.tick()
+    click_score(qtbot, window, 1)
+    save(qtbot, window)
+    assert len(_stored_entries(window)) == 2
+
+
+def test_a_normal_baseline_gives_no_warning(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    click_score(qtbot, window, 6)
+    save(qtbot, window)
+    assert not window.diary.log.warning.isVisible()
+    entry = _stored_entries(window)[0]
+    assert entry.at <= START  # a baseline refers to the moment of the block or before
+
+
+def test_next_point_and_countdown(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    clock.set(START + timedelta(minutes=3))
+    window.tick()
+    text = window.diary.log.next_due.text()
+    assert "15 min after" in text and "in 12 min" in text
+    clock.set(START + minutes(15))
+    window.tick()
+    assert "now" in window.diary.log.next_due.text()
