@@ -130,7 +130,8 @@ class ParsedDiary:
 def parse_diary(text: str | bytes, source_name: str) -> Diary:
     """Parse and validate diary JSON; DiaryFormatError (a UserError) on any problem.
 
-    Times come back in UTC, blocks in order of `performed_at` and entries in order of `at`.
+    Times come back in UTC; blocks in order of `performed_at` (then sequence, id) and entries
+    in order of `at` (then `recorded_at`, id), as the store returns them.
     `source_name` is how messages name the file (usually the path the user typed).
     """
     return parse_diary_details(text, source_name).diary
@@ -481,11 +482,13 @@ class _DiaryReader:
     # ---- the document
 
     def read_document(self, document: Any) -> Diary | None:
-        root = self._object(
-            document, (), _TOP_KEYS, f'a paintrack diary with "format": "{FORMAT_NAME}"'
-        )
-        if root is None:
+        what = f'a paintrack diary with "format": "{FORMAT_NAME}"'
+        if not isinstance(document, _JsonObject):
+            self._object(document, (), _TOP_KEYS, what)
             return None
+        root = document
+        # Format and version first: another kind of file, or a newer format, would otherwise
+        # drown the real reason in unknown-key messages.
         if "format" not in root:
             self.problem(
                 ("format",),
@@ -514,6 +517,7 @@ class _DiaryReader:
                 "to read it.",
             )
             return None
+        self._object(root, (), _TOP_KEYS, what)
 
         patient: Patient | None = None
         if "patient" not in root:
@@ -533,8 +537,9 @@ class _DiaryReader:
 
         if self.problems or patient is None:
             return None
-        # Canonical order, as the store returns it: analysis and comparison rely on it.
-        blocks.sort(key=lambda block: block.performed_at)
+        # Canonical order, the store's (by time, sequence, id): analysis relies on it, and a
+        # parsed file then equals the same diary loaded from the database.
+        blocks.sort(key=lambda block: (block.performed_at, block.sequence, block.id))
         return Diary(patient=patient, blocks=tuple(blocks))
 
     def read_patient(self, value: Any, path: JsonPath) -> Patient | None:
@@ -623,8 +628,11 @@ class _DiaryReader:
             or activities is None
         ):
             return None
-        # Canonical order, as the store returns it; sort is stable for equal times.
-        ordered = sorted((entry for _, entry in entries), key=lambda entry: entry.at)
+        # Canonical order, the store's: by time, then time recorded, then id.
+        ordered = sorted(
+            (entry for _, entry in entries),
+            key=lambda entry: (entry.at, entry.recorded_at, entry.id),
+        )
         return Block(
             performed_at=performed_at,
             region=region,

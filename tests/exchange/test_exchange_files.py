@@ -304,7 +304,7 @@ def _diaries(draw: st.DrawFn) -> Diary:
                 sites=sites,
                 activities=activities,
                 protocol=draw(_text),
-                entries=tuple(sorted(entries, key=lambda e: e.at)),
+                entries=tuple(sorted(entries, key=lambda e: (e.at, e.recorded_at, e.id))),
             )
         )
     patient = Patient(
@@ -312,7 +312,9 @@ def _diaries(draw: st.DrawFn) -> Diary:
         birth_date=draw(st.none() | st.dates(date(1900, 1, 1), date(2030, 1, 1))),
         mrn=draw(st.none() | st.text(max_size=12).filter(lambda s: "\x00" not in s)),
     )
-    return Diary(patient=patient, blocks=tuple(sorted(blocks, key=lambda b: b.performed_at)))
+    # Files may list them in any order; parsing returns the store's order.
+    ordered = sorted(blocks, key=lambda b: (b.performed_at, b.sequence, b.id))
+    return Diary(patient=patient, blocks=tuple(ordered))
 
 
 @settings(max_examples=60, deadline=None)
@@ -321,6 +323,11 @@ def test_any_valid_diary_round_trips(diary: Diary) -> None:
     parsed = parse_diary(diary_to_json(diary), "generated.json")
     assert parsed == diary
     assert parse_diary(diary_to_json(parsed), "again.json") == parsed
+    shuffled = diary_to_dict(diary)
+    shuffled["blocks"].reverse()
+    for block in shuffled["blocks"]:
+        block["entries"].reverse()
+    assert parse_diary(json.dumps(shuffled), "reversed.json") == diary
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import shutil
 import stat
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exchange_samples import DEMO, SAMPLE_IDS, SAMPLES, entry_count
+from exchange_samples import DEMO, SAMPLE_IDS, SAMPLES, entry_count, valid_document
 
 from paintrack.commands import demo as demo_command
 from paintrack.exchange.diary_json import (
@@ -100,3 +101,28 @@ def test_demo_runs_the_window_on_the_demo_database_then_removes_it(
     assert seen["demo"] is True and seen["smoke"] is True
     assert str(seen["db"]) != user_db
     assert not seen["db"].parent.exists()  # thrown away when the window closed
+
+
+def test_ties_come_back_in_the_same_order_from_file_and_store(tmp_path: Path) -> None:
+    """Blocks at one time and entries at one moment: parse orders them as the store does."""
+    document = valid_document()
+    twin = copy.deepcopy(document["blocks"][1])
+    twin["id"] = "00000000-0000-4000-8000-000000000001"
+    twin["sequence"] = 2
+    for number, entry in enumerate(twin["entries"]):
+        entry["id"] = f"00000000-0000-4000-8000-00000000010{number}"
+    document["blocks"].append(twin)
+    # Two one-sided entries at one moment, recorded in the reverse order of their ids.
+    entries = document["blocks"][1]["entries"]
+    entries[2].update(at=entries[1]["at"], recorded_at=entries[1]["recorded_at"])
+    entries[2]["scores"] = {"right": 1}
+    entries[2]["id"], entries[1]["id"] = sorted([entries[1]["id"], entries[2]["id"]])[::-1]
+    document["blocks"].reverse()
+    diary = parse_diary(json.dumps(document), "ties.json")
+    with open_store(str(tmp_path / "ties.db")) as store:
+        store.import_diary(diary, source_name="ties.json")
+        loaded = store.load_diary(diary.patient.id)
+    assert [b.id for b in loaded.blocks] == [b.id for b in diary.blocks]
+    for stored, parsed in zip(loaded.blocks, diary.blocks, strict=True):
+        assert [e.id for e in stored.entries] == [e.id for e in parsed.entries]
+    assert loaded == diary

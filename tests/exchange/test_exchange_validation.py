@@ -737,3 +737,20 @@ def test_huge_exponent_is_not_a_number() -> None:
 )
 def test_top_level_must_be_an_object(document: Any, message: str) -> None:
     assert str(format_error(document)) == f"diary.json: {message}"
+
+
+def test_another_kind_of_file_is_named_before_its_keys() -> None:
+    bundle = {"resourceType": "Bundle", "format": "fhir", "entry": []}
+    error = format_error(bundle)
+    assert str(error) == (
+        'diary.json: format: expected "paintrack-diary", got "fhir" (is this a paintrack '
+        "diary file?)"
+    )
+
+
+def test_newer_version_is_named_before_its_new_keys() -> None:
+    document = valid_document()
+    document["version"] = 3
+    document["clinic"] = {"name": "Spine Centre"}
+    error = format_error(document)
+    assert [p.path for p in error.problems] == ["version"]
