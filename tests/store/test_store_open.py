@@ -8,12 +8,16 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from store_builders import file_digest, sample_diary
+from store_builders import T0, file_digest, index_block, sample_diary
 
+from paintrack.clinical.model import Diary, Patient
 from paintrack.errors import UserError
 from paintrack.store import Store, open_store
 from paintrack.store import database as store_database
@@ -363,3 +367,29 @@ def test_the_store_can_be_used_from_a_worker_thread(store: Store) -> None:
     worker.join(timeout=30)
     assert results == [["Jane Example"]]
     assert [p.name for p in store.list_patients()] == ["Jane Example", "Thread Patient"]
+
+
+def test_a_full_disk_gives_a_user_error_and_loses_nothing(store: Store) -> None:
+    """SQLite's own "database or disk is full", provoked by capping the file's page count."""
+    diary = sample_diary()
+    store.import_diary(diary, source_name="first.json")
+    with store._engine.connect() as connection:
+        pages = int(connection.exec_driver_sql("PRAGMA page_count").scalar_one())
+
+    def cap(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(store._engine, "connect", cap)
+    store._engine.dispose()
+    big = Diary(
+        Patient(name="Big Diary"),
+        tuple(
+            index_block(T0 + timedelta(days=d), minutes=tuple(range(0, 480, 5))) for d in range(20)
+        ),
+    )
+    with pytest.raises(UserError, match="disk is full"):
+        store.import_diary(big, source_name="big.json")
+    event.remove(store._engine, "connect", cap)
+    store._engine.dispose()
+    assert [p.name for p in store.list_patients()] == ["Jane Example"]
+    assert store.load_diary(diary.patient.id).blocks[0].entries
