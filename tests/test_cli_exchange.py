@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import stat
@@ -332,3 +333,40 @@ def test_python_m_paintrack_import_and_bad_import(tmp_path: Path) -> None:
     assert refused.stdout == ""
     assert refused.stderr.startswith(f"paintrack: {bad}: blocks[1].entries[11].scores.index: ")
     assert _state(db)[:3] == (1, 2, 23)
+
+
+def test_export_to_stdout_imports_from_stdin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`paintrack export - | paintrack import -` moves a diary between databases."""
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    _run(capsys, "--db", first, "import", DIARIES / "paper.json")
+    code, piped, _ = _run(capsys, "--db", first, "export", "-")
+    assert code == 0
+
+    class FakeStdin:
+        buffer = io.BytesIO(piped.encode("utf-8"))
+
+    monkeypatch.setattr(sys, "stdin", FakeStdin)
+    code, out, _ = _run(capsys, "--db", second, "import", "-")
+    assert code == 0
+    assert out == "Imported Pat Paperlog: 1 block, 7 entries (0 already present).\n"
+    with open_store(str(second)) as store:
+        patient = store.resolve_patient(None)
+        assert store.load_diary(patient.id) == read_diary_file(DIARIES / "paper.json")
+
+
+def test_bad_stdin_is_named_standard_input(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FakeStdin:
+        buffer = io.BytesIO(b'{"format": "paintrack-diary", "version": 1}')
+
+    monkeypatch.setattr(sys, "stdin", FakeStdin)
+    code, _, err = _run(capsys, "--db", db, "import", "-")
+    assert code == 2
+    assert err.startswith(
+        "paintrack: standard input: patient: missing; expected the patient (an object with a "
+        "name)\n"
+    )
+    assert not db.exists()

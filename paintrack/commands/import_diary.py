@@ -12,12 +12,14 @@ import sys
 
 from paintrack.errors import UserError
 
+STDIN = "-"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file",
         metavar="FILE",
-        help="a paintrack diary file (JSON, as written by paintrack export)",
+        help="a paintrack diary file (JSON, as paintrack export writes it); - for standard input",
     )
     parser.epilog = (
         "Every problem in the file is reported with its JSON path (for example "
@@ -32,20 +34,33 @@ def _count(number: int, singular: str, plural: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from paintrack.exchange.diary_json import DiaryFormatError, read_diary_file_details
+    from paintrack.exchange.diary_json import (
+        DiaryFormatError,
+        parse_diary_details,
+        read_diary_file_details,
+    )
+    from paintrack.exchange.files import MAX_FILE_BYTES
     from paintrack.paths import resolve_db_target
     from paintrack.store import open_store
 
     file_name = os.fspath(args.file)
+    from_stdin = file_name == STDIN
+    if from_stdin:
+        file_name = "standard input"
     try:
-        parsed = read_diary_file_details(file_name)
+        if from_stdin:
+            # One byte past the limit, so parsing refuses an oversized stream by its size.
+            parsed = parse_diary_details(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), file_name)
+        else:
+            parsed = read_diary_file_details(file_name)
     except DiaryFormatError as error:
         raise UserError(
             f"{error.message}\nNothing was imported; the database is unchanged."
         ) from error
     diary = parsed.diary
     with open_store(resolve_db_target(getattr(args, "db", None))) as store:
-        result = store.import_diary(diary, source_name=os.path.abspath(file_name))
+        source = file_name if from_stdin else os.path.abspath(file_name)
+        result = store.import_diary(diary, source_name=source)
 
     name = diary.patient.name
     in_file = sum(len(block.entries) for block in diary.blocks)
