@@ -192,7 +192,8 @@ class AuditRow(Base):
     object_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     patient_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
-    old: Mapped[Any | None] = mapped_column(JSON)
-    new: Mapped[Any | None] = mapped_column(JSON)
+    # none_as_null: "no value" (old on creation, new on deletion) is SQL NULL, not JSON 'null'.
+    old: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    new: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     prev_hash: Mapped[str | None] = mapped_column(String(128))
     hash: Mapped[str | None] = mapped_column(String(128))

@@ -183,6 +183,15 @@ def test_delete_hides_the_entry_and_keeps_it_in_the_trail(store: Store) -> None:
         None,
     )
     assert last.old is not None and last.old["scores"] == dict(entry.scores)
+    raw = sqlite3.connect(store.db_path)  # type: ignore[arg-type]
+    try:
+        nulls = raw.execute(
+            "SELECT action, old IS NULL, new IS NULL FROM audit WHERE object_id = ? ORDER BY seq",
+            (entry.id,),
+        ).fetchall()
+    finally:
+        raw.close()
+    assert nulls == [("add_entry", 1, 0), ("delete_entry", 0, 1)]  # SQL NULL, not JSON 'null'
     with pytest.raises(UserError, match="already deleted"):
         store.delete_entry(entry.id, reason="again")
     with pytest.raises(UserError, match="deleted"):
