@@ -403,65 +403,71 @@ class MainWindow(QMainWindow):
         if block is None:
             return
         dialog = PaperLogDialog(block, self.diary.current_result(), self.clock, self)
-        if dialog.exec():
-            entries = dialog.entries()
-            for entry in entries:
-                if (
-                    self._guard(
-                        lambda entry=entry: self.store.add_entry(block.id, entry),
-                        "Not every line was saved; the ones before it were.",
-                    )
-                    is None
-                ):
-                    break
+        accepted = dialog.exec()
+        entries = dialog.entries() if accepted else []
+        dialog.deleteLater()
+        saved = 0
+        for entry in entries:
+            done = self._guard(
+                lambda entry=entry: self.store.add_entry(block.id, entry),
+                f"Only {saved} of the {len(entries)} lines were saved.",
+            )
+            if done is None:
+                break
+            saved += 1
+        if entries:
             self.diary.refresh()
             self._diary_saved()
-            self.statusBar().showMessage(f"{len(entries)} scores from your paper log saved.", 8000)
+            self.statusBar().showMessage(f"{saved} scores from your paper log saved.", 8000)
 
     def amend_entry(self, block: Block, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import AmendDialog
 
         dialog = AmendDialog(block, entry, self)
-        if dialog.exec():
-            new, reason = dialog.result_entry(), dialog.reason()
-            if (
-                self._guard(
-                    lambda: self.store.amend_entry(entry.id, new, reason=reason),
-                    "The correction was not saved.",
-                )
-                is not None
-            ):
-                self.diary.refresh()
-                self._diary_saved()
-                self.statusBar().showMessage(
-                    "Correction saved. The original is kept in the entry's history.", 8000
-                )
+        accepted = dialog.exec()
+        new, reason = dialog.result_entry(), dialog.reason()
+        dialog.deleteLater()
+        if accepted and (
+            self._guard(
+                lambda: self.store.amend_entry(entry.id, new, reason=reason),
+                "The correction was not saved.",
+            )
+            is not None
+        ):
+            self.diary.refresh()
+            self._diary_saved()
+            self.statusBar().showMessage(
+                "Correction saved. The original is kept in the entry's history.", 8000
+            )
 
     def delete_entry(self, block: Block, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import DeleteDialog
 
         dialog = DeleteDialog(entry, self)
-        if dialog.exec():
-            reason = dialog.reason()
-            if (
-                self._guard(
-                    lambda: self.store.delete_entry(entry.id, reason=reason) or True,
-                    "The entry was not deleted.",
-                )
-                is not None
-            ):
-                self.diary.refresh()
-                self._diary_saved()
-                self.statusBar().showMessage(
-                    "Entry deleted. It is still kept in the history for the clinic.", 8000
-                )
+        accepted = dialog.exec()
+        reason = dialog.reason()
+        dialog.deleteLater()
+        if accepted and (
+            self._guard(
+                lambda: self.store.delete_entry(entry.id, reason=reason) or True,
+                "The entry was not deleted.",
+            )
+            is not None
+        ):
+            self.diary.refresh()
+            self._diary_saved()
+            self.statusBar().showMessage(
+                "Entry deleted. It is still kept in the history for the clinic.", 8000
+            )
 
     def entry_history(self, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import HistoryDialog
 
         history = self._guard(lambda: self.store.entry_history(entry.id), "")
         if history is not None:
-            HistoryDialog(entry, history, self).exec()
+            dialog = HistoryDialog(entry, history, self)
+            dialog.exec()
+            dialog.deleteLater()
 
     # -- reminders ---------------------------------------------------------------------------
 

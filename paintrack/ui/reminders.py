@@ -45,10 +45,12 @@ class Reminders(QObject):
         if block_id != self._block_id:
             self._fired.clear()
             self._snoozed_until = None
+            self._clear()
             self._block_id = block_id
+            self.active = True
         self._points = tuple(points)
-        now = self.clock.now()
-        self.active = bool(self._points) and now < self._points[-1].window_end
+        if not self._points:
+            self.active = False
 
     def waiting(self) -> SchedulePoint | None:
         """The latest point whose time has come, whose window is open, and which has no score."""
@@ -67,7 +69,8 @@ class Reminders(QObject):
         if self._points and now >= self._points[-1].window_end:
             self.active = False
             self._clear()
-            self.finished.emit()
+            if self._fired:  # only after a day of reminders, not when opening an old block
+                self.finished.emit()
             return None
         point = self.waiting()
         if point is None:

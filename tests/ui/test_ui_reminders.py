@@ -1,0 +1,102 @@
+"""Reminders fire at the right (fake) times, snooze for five minutes, and stop after the end."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
+
+from paintrack.ui.clock import FakeClock
+from paintrack.ui.main_window import MainWindow
+
+
+def _at(window: MainWindow, clock: FakeClock, after: float) -> bool:
+    """Move the fake clock to `after` minutes past the block and let the window notice."""
+    clock.set(START + minutes(after))
+    window.tick()
+    return window.diary.banner.isVisible()
+
+
+def test_reminders_fire_snooze_and_stop(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    fired = window.reminders.fired_log
+
+    assert not _at(window, clock, 10)  # 15-minute point not reached yet
+    assert fired == []
+    assert _at(window, clock, 15)
+    assert "14:15" in window.diary.banner.text.text() or "15 minutes" in (
+        window.diary.banner.text.text()
+    )
+    assert fired == [(START + minutes(15), 15.0)]
+    assert _at(window, clock, 16)  # still shown, not fired a second time
+    assert len(fired) == 1
+
+    window.diary.banner.snooze_button.click()
+    assert not window.diary.banner.isVisible()
+    assert not _at(window, clock, 20)  # snoozed for 5 minutes
+    assert _at(window, clock, 21)  # 5 minutes later, still no score: again
+    assert fired[-1] == (START + minutes(21), 15.0)
+
+    click_score(qtbot, window, 3)
+    save(qtbot, window)
+    assert not window.diary.banner.isVisible()  # scored: the reminder goes away
+    assert not _at(window, clock, 25)
+
+    assert _at(window, clock, 30)
+    assert fired[-1] == (START + minutes(30), 30.0)
+    assert not _at(window, clock, 38)  # 30's window closed unscored (missed); 45 not yet
+    assert _at(window, clock, 45)
+
+    for point in (60, 120, 180, 240, 300, 360, 420):
+        assert _at(window, clock, point)
+        assert fired[-1] == (START + minutes(point), float(point))
+    assert _at(window, clock, 480)
+    assert window.reminders.active
+    assert not _at(window, clock, 510)  # the last window has closed: reminders stop
+    assert not window.reminders.active
+    count = len(fired)
+    assert not _at(window, clock, 600)
+    assert not _at(window, clock, 24 * 60)
+    assert len(fired) == count
+    assert [m for _when, m in fired] == [
+        15.0,
+        15.0,
+        30.0,
+        45.0,
+        60.0,
+        120.0,
+        180.0,
+        240.0,
+        300.0,
+        360.0,
+        420.0,
+        480.0,
+    ]
+
+
+def test_no_reminder_when_the_point_is_already_scored(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    clock.set(START + minutes(13))  # a little early, inside the 15-minute window
+    window.tick()
+    click_score(qtbot, window, 4)
+    save(qtbot, window)
+    assert not _at(window, clock, 15)
+    assert window.reminders.fired_log == []
+
+
+def test_rate_now_button_puts_the_focus_on_the_scale(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    assert _at(window, clock, 15)
+    window.activateWindow()
+    window.diary.banner.now_button.click()
+    scale = window.diary.log.scales.scales["index"]
+    qtbot.waitUntil(scale.hasFocus, timeout=2000)
