@@ -7,16 +7,17 @@ with open_store(path_or_url) as store:
 
 from __future__ import annotations
 
-from paintrack.store.database import open_database
+from paintrack.store.database import RefusedDatabase, open_database
 from paintrack.store.repository import Clock, ImportResult, Store, default_actor
 
-__all__ = ["ImportResult", "Store", "default_actor", "open_store"]
+__all__ = ["ImportResult", "RefusedDatabase", "Store", "default_actor", "open_store"]
 
 
 def open_store(target: str, *, clock: Clock | None = None) -> Store:
     """Open the database at a file path or SQLAlchemy URL, creating it or migrating it to this
-    version's schema. UserError (the file left untouched) if it is not a paintrack database, is
-    damaged, or was written by a newer paintrack. `clock` (tests) returns aware datetimes."""
+    version's schema. RefusedDatabase (a UserError; the file left untouched) if it is not a
+    paintrack database, is damaged, or was written by a newer paintrack; UserError for other
+    problems the user can fix. `clock` (tests) returns aware datetimes."""
     opened = open_database(str(target))
     where = str(opened.db_path) if opened.db_path is not None else str(target)
     return Store(opened, where, clock=clock)

@@ -46,6 +46,20 @@ RESTORE_HINT = (
 UNCHANGED = "This file was not changed."
 
 
+class RefusedDatabase(UserError):
+    """open_store would not open this database, and left the file exactly as it was.
+
+    `kind` lets the window offer the right way out: "newer" (install the newer paintrack),
+    "foreign" (another application's database: choose another file), "not_sqlite" and
+    "damaged" (restore a backup, or start a new diary elsewhere), "unreadable" (permissions).
+    """
+
+    def __init__(self, message: str, *, kind: str, path: Path | None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.path = path
+
+
 @dataclass(frozen=True)
 class OpenedDatabase:
     engine: Engine
@@ -89,12 +103,16 @@ def head_revisions() -> frozenset[str]:
     return frozenset(_script_directory().get_heads())
 
 
-def newer_version_error(where: str, revisions: Iterable[str]) -> UserError:
+def newer_version_error(
+    where: str, revisions: Iterable[str], path: Path | None = None
+) -> RefusedDatabase:
     found = ", ".join(sorted(revisions))
-    return UserError(
+    return RefusedDatabase(
         f"{where} was written by a newer version of paintrack (database schema {found}, "
         "which this version does not know). Install the newer version of paintrack to open it. "
-        f"{UNCHANGED}"
+        f"{UNCHANGED}",
+        kind="newer",
+        path=path,
     )
 
 
@@ -187,24 +205,32 @@ def check_existing_sqlite_file(path: Path) -> None:
         with path.open("rb") as handle:
             header = handle.read(100)
     except OSError as error:
-        raise UserError(
+        raise RefusedDatabase(
             f"Cannot read {path}: {error.strerror or error}. Check that the file exists and that "
-            "you may read it, or choose another file with --db."
+            "you may read it, or choose another file with --db.",
+            kind="unreadable",
+            path=path,
         ) from error
     if not header.startswith(SQLITE_HEADER):
-        raise UserError(
+        raise RefusedDatabase(
             f"{path} is not a paintrack database: it is not an SQLite database file at all "
-            f"(it may be damaged, or a different kind of file). {UNCHANGED} {RESTORE_HINT}"
+            f"(it may be damaged, or a different kind of file). {UNCHANGED} {RESTORE_HINT}",
+            kind="not_sqlite",
+            path=path,
         )
     if len(header) < 100 or _shorter_than_header_says(path, header):
-        raise UserError(
+        raise RefusedDatabase(
             f"{path} is damaged: the file is shorter than its own header says (it was cut off, "
-            f"perhaps by a full disk or an interrupted copy). {UNCHANGED} {RESTORE_HINT}"
+            f"perhaps by a full disk or an interrupted copy). {UNCHANGED} {RESTORE_HINT}",
+            kind="damaged",
+            path=path,
         )
     try:
         connection = sqlite3.connect(_read_only_uri(path), uri=True)
     except sqlite3.Error as error:
-        raise UserError(f"Cannot open {path}: {error}. {UNCHANGED} {RESTORE_HINT}") from error
+        raise RefusedDatabase(
+            f"Cannot open {path}: {error}. {UNCHANGED} {RESTORE_HINT}", kind="damaged", path=path
+        ) from error
     try:
         tables = {
             str(name)
@@ -213,31 +239,37 @@ def check_existing_sqlite_file(path: Path) -> None:
         if not tables:
             return  # a valid but empty SQLite file: a new database
         if not tables >= PAINTRACK_TABLES:
-            raise UserError(
+            raise RefusedDatabase(
                 f"{path} is not a paintrack database: it is an SQLite database of another "
                 f"application. {UNCHANGED} Choose your paintrack diary with --db, or a new file "
-                "name to start a new diary."
+                "name to start a new diary.",
+                kind="foreign",
+                path=path,
             )
         revisions = frozenset(
             str(version)
             for (version,) in connection.execute("SELECT version_num FROM alembic_version")
         )
     except sqlite3.DatabaseError as error:
-        raise UserError(
-            f"{path} is damaged or not a database ({error}). {UNCHANGED} {RESTORE_HINT}"
+        raise RefusedDatabase(
+            f"{path} is damaged or not a database ({error}). {UNCHANGED} {RESTORE_HINT}",
+            kind="damaged",
+            path=path,
         ) from error
     finally:
         connection.close()
     if revisions == {SCHEMA_HEAD}:
         return
     if not revisions:
-        raise UserError(
+        raise RefusedDatabase(
             f"{path} is damaged: it has paintrack's tables but no record of its schema "
-            f"version. {UNCHANGED} {RESTORE_HINT}"
+            f"version. {UNCHANGED} {RESTORE_HINT}",
+            kind="damaged",
+            path=path,
         )
     unknown = revisions - known_revisions()
     if unknown:
-        raise newer_version_error(str(path), unknown)
+        raise newer_version_error(str(path), unknown, path)
 
 
 def _shorter_than_header_says(path: Path, header: bytes) -> bool:

@@ -19,7 +19,7 @@ from store_builders import T0, file_digest, index_block, sample_diary
 
 from paintrack.clinical.model import Diary, Patient
 from paintrack.errors import UserError
-from paintrack.store import Store, open_store
+from paintrack.store import RefusedDatabase, Store, open_store
 from paintrack.store import database as store_database
 from paintrack.store.database import user_error_for
 
@@ -175,11 +175,13 @@ def test_an_in_memory_database_has_no_path() -> None:
 # -- refusals: the file stays byte-for-byte the same ---------------------------------------------
 
 
-def _refused(path: Path, *expected: str) -> UserError:
+def _refused(path: Path, kind: str, *expected: str) -> UserError:
     before = file_digest(path)
     siblings = _siblings(path)
-    with pytest.raises(UserError) as raised:
+    with pytest.raises(RefusedDatabase) as raised:
         open_store(str(path))
+    assert raised.value.kind == kind
+    assert raised.value.path == path
     assert file_digest(path) == before
     assert _siblings(path) == siblings  # no -wal/-shm/-journal left behind either
     message = raised.value.message
@@ -193,7 +195,7 @@ def _refused(path: Path, *expected: str) -> UserError:
 def test_a_database_from_a_newer_paintrack_is_refused_untouched(tmp_path: Path) -> None:
     path = _paintrack_db(tmp_path / "newer.db")
     _set_revision(path, "9999_from_the_future")
-    error = _refused(path, "newer version of paintrack", "Install the newer version")
+    error = _refused(path, "newer", "newer version of paintrack", "Install the newer version")
     assert error.exit_code == 2
     # and still refused through a URL, still untouched
     before = file_digest(path)
@@ -226,7 +228,7 @@ def test_another_applications_sqlite_database_is_refused_untouched(tmp_path: Pat
         raw.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
         raw.execute("INSERT INTO notes (body) VALUES ('shopping list')")
     raw.close()
-    _refused(path, "another application", "--db")
+    _refused(path, "foreign", "another application", "--db")
 
 
 def test_another_alembic_application_is_not_mistaken_for_a_newer_paintrack(
@@ -239,7 +241,7 @@ def test_another_alembic_application_is_not_mistaken_for_a_newer_paintrack(
         raw.execute("INSERT INTO alembic_version VALUES ('abc123')")
         raw.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
     raw.close()
-    error = _refused(path, "another application")
+    error = _refused(path, "foreign", "another application")
     assert "newer version" not in error.message
 
 
@@ -250,7 +252,7 @@ def test_paintrack_tables_without_alembic_version_are_refused(tmp_path: Path) ->
         raw.execute("DROP TABLE alembic_version")
     raw.execute("VACUUM")
     raw.close()
-    _refused(path, "not a paintrack database")
+    _refused(path, "foreign", "not a paintrack database")
 
 
 def test_paintrack_tables_with_an_empty_version_table_are_refused(tmp_path: Path) -> None:
@@ -260,7 +262,7 @@ def test_paintrack_tables_with_an_empty_version_table_are_refused(tmp_path: Path
         raw.execute("DELETE FROM alembic_version")
     raw.execute("PRAGMA journal_mode = DELETE")
     raw.close()
-    _refused(path, "damaged", "schema version")
+    _refused(path, "damaged", "damaged", "schema version")
 
 
 @pytest.mark.parametrize(
@@ -276,7 +278,7 @@ def test_paintrack_tables_with_an_empty_version_table_are_refused(tmp_path: Path
 def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "diary.db"
     path.write_bytes(content)
-    _refused(path, "not an SQLite database", "Restore a backup", "--db")
+    _refused(path, "not_sqlite", "not an SQLite database", "Restore a backup", "--db")
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.9, 120], ids=["half", "most", "header-only"])
@@ -285,7 +287,7 @@ def test_a_truncated_database_is_refused_untouched(tmp_path: Path, keep: float) 
     data = path.read_bytes()
     size = int(len(data) * keep) if keep < 1 else int(keep)
     path.write_bytes(data[:size])
-    _refused(path, "damaged", "Restore a backup")
+    _refused(path, "damaged", "damaged", "Restore a backup")
 
 
 def test_a_damaged_page_is_refused_untouched(tmp_path: Path) -> None:
@@ -294,7 +296,7 @@ def test_a_damaged_page_is_refused_untouched(tmp_path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[100:4096] = b"\xff" * (4096 - 100)
     path.write_bytes(bytes(data))
-    _refused(path, "Restore a backup")
+    _refused(path, "damaged", "Restore a backup")
 
 
 # -- errors the user can act on ----------
