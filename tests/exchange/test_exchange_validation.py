@@ -754,3 +754,13 @@ def test_newer_version_is_named_before_its_new_keys() -> None:
     document["clinic"] = {"name": "Spine Centre"}
     error = format_error(document)
     assert [p.path for p in error.problems] == ["version"]
+
+
+def test_keys_that_are_not_names_are_quoted_in_the_path() -> None:
+    document = valid_document()
+    document["blocks"][0]["entries"][1]["scores"] = {"lower back": 3}
+    error = format_error(document)
+    assert str(error) == (
+        'diary.json: blocks[0].entries[1].scores["lower back"]: "lower back" is not a rated '
+        'site of this block (its sites are "index")'
+    )
