@@ -359,24 +359,32 @@ def test_an_import_never_overwrites_a_stored_entry(store: Store) -> None:
     assert stored[extra.id].scores == {"index": 5}
 
 
-def _diary_with_bad_last_entry() -> Diary:
+def _diary_with_bad_last_entry(scores: dict[str, int] | None = None) -> Diary:
+    """The sample diary with one bad entry at the very end of its last (index-site) block."""
     diary = sample_diary()
     last = diary.blocks[-1]
     at = last.performed_at + timedelta(hours=4)
-    bad = Entry(at=at, recorded_at=at, scores={"index": 11})
+    bad = Entry(at=at, recorded_at=at, scores=scores if scores is not None else {"index": 11})
     return Diary(
         diary.patient, (*diary.blocks[:-1], dataclasses.replace(last, entries=(*last.entries, bad)))
     )
 
 
-def test_a_failing_import_leaves_the_database_unchanged(store: Store) -> None:
+@pytest.mark.parametrize(
+    ("scores", "words"),
+    [({"index": 11}, "0 to 10"), ({"left": 3}, "not a rated site"), ({"index": -1}, "0 to 10")],
+)
+def test_a_failing_import_leaves_the_database_unchanged(
+    store: Store, scores: dict[str, int], words: str
+) -> None:
     earlier = sample_diary("Earlier Patient", mrn="E-1")
     store.import_diary(earlier, source_name="earlier.json")
     counts = _counts(store.db_path)
     trail = store.audit_trail()
 
-    with pytest.raises(UserError, match="0 to 10"):
-        store.import_diary(_diary_with_bad_last_entry(), source_name="bad.json")
+    with pytest.raises(UserError, match=words) as raised:
+        store.import_diary(_diary_with_bad_last_entry(scores), source_name="bad.json")
+    assert "Nothing was imported" in raised.value.message
 
     assert _counts(store.db_path) == counts
     assert store.audit_trail() == trail
