@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paintrack.clinical.model import Ability, Agent, Block, Entry, Patient, Region, Side, Source
-from paintrack.store import open_store
+from paintrack.store import Store, open_store
 
 OFFSETS = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
@@ -38,24 +40,35 @@ def entries(draw: st.DrawFn) -> Entry:
     )
 
 
+@pytest.fixture(scope="module")
+def memory_store() -> Iterator[Store]:
+    """One in-memory database for every example (each gets its own block): migrating a fresh
+    database per example would make this test slow."""
+    store = open_store("sqlite://")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.lists(entries(), min_size=1, max_size=6, unique_by=lambda e: e.at))
-def test_any_valid_entries_round_trip_exactly(drawn: list[Entry]) -> None:
-    with open_store("sqlite://") as store:
-        patient = store.add_patient(Patient(name="Property Patient"))
-        block = store.add_block(
-            patient.id,
-            Block(
-                performed_at=datetime(2026, 3, 2, 14, 30, tzinfo=UTC),
-                region=Region.LUMBAR,
-                side=Side.BILATERAL,
-                agent=Agent.LIDOCAINE,
-                sites=("left", "right"),
-                activities=ACTIVITIES,
-            ),
-        )
-        for entry in drawn:
-            store.add_entry(block.id, entry)
-        stored = store.get_block(block.id).entries
+@given(drawn=st.lists(entries(), min_size=1, max_size=6, unique_by=lambda e: e.at))
+def test_any_valid_entries_round_trip_exactly(memory_store: Store, drawn: list[Entry]) -> None:
+    store = memory_store
+    patient = store.add_patient(Patient(name="Property Patient"))
+    block = store.add_block(
+        patient.id,
+        Block(
+            performed_at=datetime(2026, 3, 2, 14, 30, tzinfo=UTC),
+            region=Region.LUMBAR,
+            side=Side.BILATERAL,
+            agent=Agent.LIDOCAINE,
+            sites=("left", "right"),
+            activities=ACTIVITIES,
+        ),
+    )
+    for entry in drawn:
+        store.add_entry(block.id, entry)
+    stored = store.get_block(block.id).entries
     assert list(stored) == sorted(drawn, key=lambda e: e.at)
     assert all(e.at.tzinfo is UTC and e.recorded_at.tzinfo is UTC for e in stored)
