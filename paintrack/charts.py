@@ -399,10 +399,11 @@ def relief_comparison_figure(
     numbers: Sequence[int] | None = None,
     width_inches: float = 7.0,
     height_inches: float = 2.8,
+    fontsize: float = 8.0,
 ) -> Figure:
     """A new Figure overlaying the blocks' relief curves (see `draw_relief_comparison`)."""
     figure = Figure(figsize=(width_inches, height_inches), layout="constrained")
-    draw_relief_comparison(figure, blocks, thresholds, numbers=numbers)
+    draw_relief_comparison(figure, blocks, thresholds, numbers=numbers, fontsize=fontsize)
     return figure
 
 
@@ -412,13 +413,15 @@ def draw_relief_comparison(
     thresholds: Sequence[int],
     *,
     numbers: Sequence[int] | None = None,
+    fontsize: float = 8.0,
 ) -> None:
     """Clear `figure` and draw % relief (computed from the scores) over hours since each block.
 
     One panel per rated site; every block in its own colour, line style and marker, with its
     agent in the legend; a dashed grey line per threshold; rescue medicine ringed in the block's
     colour.
-    `numbers` are the blocks' display numbers (default 1, 2, ...), matching the report tables.
+    `numbers` are the blocks' display numbers (default 1, 2, ...), matching the report tables;
+    `fontsize` is the labels' size in points (the window passes a larger one than the PDF).
     The curves are the engine's relief series, never recomputed here. Each relief line's gid
     is "relief:<block id>:<site>", so tests and the review can find it.
     """
@@ -486,19 +489,19 @@ def draw_relief_comparison(
                 textcoords="offset points",
                 ha="right",
                 va="bottom",
-                fontsize=7,
+                fontsize=fontsize * 0.88,
                 color=THRESHOLD_COLOUR,
             )
         ax.axhline(0, color="#bbbbbb", linewidth=0.6, zorder=0)
         _review_hours_axis(ax, max_hours)
         ax.set_ylim(low - 5, 105)
         ax.set_yticks([t for t in (-100, -75, -50, -25, 0, 25, 50, 75, 100) if t >= low - 5])
-        ax.tick_params(labelsize=7.5)
-        ax.set_xlabel("Hours since the block", fontsize=8)
+        ax.tick_params(labelsize=fontsize * 0.94)
+        ax.set_xlabel("Hours since the block", fontsize=fontsize)
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
         if len(sites) > 1:
-            ax.set_title(REVIEW_SITE_TITLES.get(site, site), fontsize=8.5)
-    axes[0].set_ylabel("Relief from scores (%)", fontsize=8)
+            ax.set_title(REVIEW_SITE_TITLES.get(site, site), fontsize=fontsize * 1.06)
+    axes[0].set_ylabel("Relief from scores (%)", fontsize=fontsize)
     handles, labels = axes[0].get_legend_handles_labels()
     for ax in axes[1:]:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -526,7 +529,7 @@ def draw_relief_comparison(
             labels,
             loc="outside upper center",
             ncols=min(len(handles), 3),
-            fontsize=8,
+            fontsize=fontsize,
             frameon=False,
             handlelength=3.2,
         )

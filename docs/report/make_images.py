@@ -1,0 +1,105 @@
+"""Re-make the report and review images in docs/ from the demo diary.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/report/make_images.py
+
+Needs pdftoppm (poppler-utils). Uses a temporary database; never the user's data.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "resources" / "demo" / "demo-diary.json"
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "demo.pdf"
+        from paintrack.cli import main as cli
+
+        assert cli(["report", str(DEMO), "-o", str(pdf), "--now", NOW.isoformat()]) == 0
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(ROOT / "docs" / "report" / "page-1"),
+            ],
+            check=True,
+        )
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "2",
+                "-l",
+                "2",
+                "-singlefile",
+                str(pdf),
+                str(ROOT / "docs" / "report" / "page-2"),
+            ],
+            check=True,
+        )
+        screenshots(Path(tmp) / "review.db")
+    return 0
+
+
+def screenshots(db: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from paintrack.exchange.diary_json import read_diary_file
+    from paintrack.store import open_store
+    from paintrack.ui.app import ensure_application
+    from paintrack.ui.review import ReviewMode
+
+    app = ensure_application()
+    store = open_store(str(db))
+    try:
+        store.import_diary(read_diary_file(DEMO), source_name="demo-diary.json")
+        review = ReviewMode(store, now=lambda: NOW)
+        review.resize(1280, 820)
+        review.show()
+        review.patients.setCurrentRow(0)
+        QApplication.processEvents()
+        out = ROOT / "docs" / "screenshots"
+        out.mkdir(parents=True, exist_ok=True)
+        review.tabs.setCurrentIndex(0)
+        for _ in range(5):
+            app.processEvents()
+        review.grab().save(str(out / "review-blocks.png"))
+        review.tabs.setCurrentIndex(1)
+        for _ in range(5):
+            app.processEvents()
+        review.canvas.draw()
+        app.processEvents()
+        review.grab().save(str(out / "review-compare.png"))
+        dialog = review.edit_settings()
+        for _ in range(5):
+            app.processEvents()
+        dialog.grab().save(str(out / "review-settings.png"))
+        dialog.reject()
+        review.close()
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

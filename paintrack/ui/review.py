@@ -1,0 +1,724 @@
+"""Clinician review mode: find a patient, read each block's figures, compare two blocks against
+the chosen rule preset, edit clinic settings, and export the PDF summary off the UI thread.
+
+Every figure shown is the clinical engine's (`analyze_diary`), worded by the shared helpers;
+nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from paintrack.clinical.analysis import DiaryAnalysis, analyze_diary
+from paintrack.clinical.model import Diary, Patient
+from paintrack.clinical.results import BlockResult, CriterionStatus
+from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.wording import (
+    PRESET_LABELS,
+    STATUS_TEXT,
+    bounds_text,
+    comparison_text,
+    expected_text,
+    format_duration,
+    format_percent,
+    threshold_text,
+)
+from paintrack.errors import UserError
+from paintrack.report import text as words
+
+if TYPE_CHECKING:
+    from paintrack.clinical.audit import AuditRecord
+
+log = logging.getLogger(__name__)
+
+STATUS_MARKS = {
+    CriterionStatus.MET: "✓ met",
+    CriterionStatus.NOT_MET: "✗ not met",
+    CriterionStatus.UNKNOWN: "? unknown",
+}
+
+
+def patient_item_text(patient: Patient) -> str:
+    """Two lines for the patient list: the name, then record number and birth date."""
+    details = []
+    if patient.mrn:
+        details.append(f"record {patient.mrn}")
+    if patient.birth_date:
+        details.append(f"born {patient.birth_date:%-d %b %Y}")
+    return patient.name + ("\n" + " · ".join(details) if details else "")
+
+
+def patient_line(patient: Patient) -> str:
+    parts = [patient.name]
+    if patient.mrn:
+        parts.append(f"record {patient.mrn}")
+    if patient.birth_date:
+        parts.append(f"born {patient.birth_date:%-d %b %Y}")
+    return " · ".join(parts)
+
+
+def block_line(result: BlockResult, number: int) -> str:
+    b = result.block
+    return (
+        f"Block {number} · {words.date_text(b.performed_at)} · {b.region.value} {b.side.value}"
+        f" · {words.agent_text(b)} · {words.sequence_text(b.sequence)}"
+    )
+
+
+def threshold_cell(result: BlockResult, site: str, threshold: int) -> str:
+    t = result.sites[site].thresholds[threshold]
+    lines = [threshold_text(t)]
+    bounds = bounds_text(t)
+    if bounds and not t.censored:
+        lines.append(bounds)
+    expected = expected_text(t, result.agent)
+    if expected:
+        lines.append(expected)
+    return "\n".join(lines)
+
+
+def fit_height(table: QTableWidget) -> None:
+    """Make a short table exactly as tall as its rows, so no empty grid sits under it."""
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    header = table.horizontalHeader().sizeHint().height()
+    table.setFixedHeight(rows + header + 2 * table.frameWidth() + 2)
+
+
+class ReviewMode(QWidget):
+    """The "Review" mode of the main window (see `install`)."""
+
+    analysed = Signal()  # after a patient's diary has been (re)analysed and shown
+    export_finished = Signal(str)  # the path written
+    export_failed = Signal(str)  # the message shown
+
+    def __init__(
+        self,
+        store: Any,
+        *,
+        now: Any = None,
+        parent: QWidget | None = None,
+        quiet: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        self.store = store
+        # A callable returning the time of analysis (the window's clock); real time by default.
+        self._now = now or (lambda: datetime.now(UTC))
+        self.quiet = quiet
+        self.patient: Patient | None = None
+        self.diary: Diary | None = None
+        self.settings: ClinicSettings = ClinicSettings()
+        self.analysis: DiaryAnalysis | None = None
+        self.numbers: dict[str, int] = {}
+        self.errors_shown: list[str] = []
+        self.canvas: Any = None
+        self.figure: Any = None
+        self._progress: QProgressDialog | None = None
+        self._build()
+        self.refresh_patients()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QHBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(splitter)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(QLabel("<b>Patients</b>"))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by name or record number")
+        self.search.setAccessibleName("Search patients by name or record number")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.refresh_patients)
+        left_layout.addWidget(self.search)
+        self.patients = QListWidget()
+        self.patients.setAccessibleName("Patients")
+        self.patients.setWordWrap(True)
+        self.patients.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.patients.currentItemChanged.connect(self._patient_chosen)
+        left_layout.addWidget(self.patients, 1)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        layout = QVBoxLayout(right)
+        top = QHBoxLayout()
+        self.title = QLabel("Choose a patient")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        top.addWidget(self.title, 1)
+        top.addWidget(QLabel("Rule preset:"))
+        self.preset = QComboBox()
+        self.preset.setAccessibleName("Rule preset for the checklist")
+        for name, label in PRESET_LABELS.items():
+            self.preset.addItem(label, name)
+        self.preset.currentIndexChanged.connect(self._preset_changed)
+        top.addWidget(self.preset)
+        self.settings_button = QPushButton("Clinic settings…")
+        self.settings_button.clicked.connect(self.edit_settings)
+        top.addWidget(self.settings_button)
+        layout.addLayout(top)
+
+        export_row = QHBoxLayout()
+        self.verdict = QLabel("")
+        self.verdict.setWordWrap(True)
+        self.verdict.setAccessibleName("Verdict by rule preset")
+        verdict_font = self.verdict.font()
+        verdict_font.setBold(True)
+        self.verdict.setFont(verdict_font)
+        export_row.addWidget(self.verdict, 1)
+        self.deidentify = QCheckBox("De-identify")
+        self.deidentify.setToolTip("Initials and birth year only; no record number")
+        export_row.addWidget(self.deidentify)
+        self.paper = QComboBox()
+        self.paper.setAccessibleName("Paper size")
+        self.paper.addItem("A4", "a4")
+        self.paper.addItem("US Letter", "letter")
+        export_row.addWidget(self.paper)
+        self.export_button = QPushButton("Export PDF…")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(lambda: self.export_pdf())
+        export_row.addWidget(self.export_button)
+        layout.addLayout(export_row)
+        self.export_status = QLabel("")
+        self.export_status.setAccessibleName("Export status")
+        self.export_status.setVisible(False)
+        layout.addWidget(self.export_status)
+
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+        self.tabs.addTab(self._build_blocks_tab(), "Blocks")
+        self.tabs.addTab(self._build_compare_tab(), "Compare blocks")
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 4)
+        splitter.setSizes([260, 1000])
+
+    def _build_blocks_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QHBoxLayout(tab)
+        self.blocks = QListWidget()
+        self.blocks.setAccessibleName("Blocks in order")
+        self.blocks.setWordWrap(True)
+        self.blocks.currentRowChanged.connect(self._block_chosen)
+        self.blocks.setMaximumWidth(330)
+        layout.addWidget(self.blocks, 1)
+        detail = QWidget()
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        self.block_title = QLabel("")
+        self.block_title.setWordWrap(True)
+        bold = self.block_title.font()
+        bold.setBold(True)
+        self.block_title.setFont(bold)
+        detail_layout.addWidget(self.block_title)
+        self.metrics = QTableWidget()
+        self.metrics.setAccessibleName("Relief figures for the block")
+        self.metrics.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.metrics.setWordWrap(True)
+        self.metrics.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.metrics.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.metrics.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        detail_layout.addWidget(self.metrics)
+        self.estimate = QLabel("")
+        self.estimate.setWordWrap(True)
+        self.estimate.setAccessibleName("Patient's own estimate")
+        detail_layout.addWidget(self.estimate)
+        self.compliance = QLabel("")
+        self.compliance.setWordWrap(True)
+        self.compliance.setAccessibleName("Compliance")
+        detail_layout.addWidget(self.compliance)
+        detail_layout.addWidget(QLabel("<b>Flags</b>"))
+        self.flags = QListWidget()
+        self.flags.setAccessibleName("Flags in plain words")
+        self.flags.setWordWrap(True)
+        detail_layout.addWidget(self.flags)
+        detail_layout.addStretch(1)
+        layout.addWidget(detail, 3)
+        return tab
+
+    def _build_compare_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        choose = QHBoxLayout()
+        choose.addWidget(QLabel("Compare"))
+        self.first = QComboBox()
+        self.first.setAccessibleName("First block to compare")
+        self.second = QComboBox()
+        self.second.setAccessibleName("Second block to compare")
+        choose.addWidget(self.first, 1)
+        choose.addWidget(QLabel("with"))
+        choose.addWidget(self.second, 1)
+        layout.addLayout(choose)
+        self.first.currentIndexChanged.connect(self._draw_comparison)
+        self.second.currentIndexChanged.connect(self._draw_comparison)
+        self.chart_holder = QVBoxLayout()
+        layout.addLayout(self.chart_holder, 3)
+        self.comparison = QLabel("")
+        self.comparison.setWordWrap(True)
+        self.comparison.setAccessibleName("Comparison result")
+        layout.addWidget(self.comparison)
+        self.checklist_title = QLabel("")
+        self.checklist_title.setWordWrap(True)
+        layout.addWidget(self.checklist_title)
+        self.checklist = QTableWidget(0, 3)
+        self.checklist.setAccessibleName("Rule checklist")
+        self.checklist.setHorizontalHeaderLabels(["Status", "Criterion", "Found"])
+        self.checklist.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.checklist.setWordWrap(True)
+        self.checklist.verticalHeader().setVisible(False)
+        header = self.checklist.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.checklist.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        layout.addWidget(self.checklist, 2)
+        return tab
+
+    def _ensure_canvas(self) -> None:
+        if self.canvas is not None:
+            return
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(layout="constrained")
+        self.figure.set_dpi(max(72.0, float(self.logicalDpiY())))
+        self.canvas = FigureCanvasQTAgg(self.figure)  # type: ignore[no-untyped-call]
+        self.canvas.setAccessibleName("Relief of the two blocks over hours since each block")
+        self.canvas.setMinimumHeight(260)
+        self.chart_holder.addWidget(self.canvas)
+
+    # --- patients -------------------------------------------------------------------------
+
+    def refresh_patients(self, *_: object) -> None:
+        query = self.search.text().strip()
+        try:
+            found = self.store.find_patients(query) if query else self.store.list_patients()
+        except UserError as error:
+            self.show_error(error, "The patient list could not be read.")
+            return
+        keep = self.patient.id if self.patient is not None else None
+        self.patients.blockSignals(True)
+        self.patients.clear()
+        for patient in found:
+            item = QListWidgetItem(patient_item_text(patient))
+            item.setData(Qt.ItemDataRole.UserRole, patient)
+            self.patients.addItem(item)
+            if patient.id == keep:
+                self.patients.setCurrentItem(item)
+        self.patients.blockSignals(False)
+
+    def _patient_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        if item is None:
+            return
+        self.open_patient(item.data(Qt.ItemDataRole.UserRole))
+
+    def open_patient(self, patient: Patient) -> None:
+        try:
+            self.diary = self.store.load_diary(patient.id)
+            self.settings = self.store.get_settings()
+        except UserError as error:
+            self.show_error(error, "The diary could not be opened.")
+            return
+        self.patient = patient
+        self.preset.blockSignals(True)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(self.settings.preset)))
+        self.preset.blockSignals(False)
+        self.reanalyse()
+
+    def reload(self, patient_id: str | None = None) -> None:
+        """The diary changed elsewhere (the window's diary mode): show the new figures."""
+        if self.patient is not None and patient_id in (None, self.patient.id):
+            self.open_patient(self.patient)
+        self.refresh_patients()
+
+    # --- analysis ---------------------------------------------------------------------------
+
+    def chosen_settings(self) -> ClinicSettings:
+        return replace(self.settings, preset=str(self.preset.currentData()))
+
+    def reanalyse(self) -> None:
+        if self.diary is None or self.patient is None:
+            return
+        try:
+            self.analysis = analyze_diary(self.diary, self.chosen_settings(), now=self._now())
+        except ValueError as error:
+            self.show_error(UserError(str(error)), "This diary could not be analysed.")
+            return
+        analysis = self.analysis
+        self.numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
+        self.title.setText(patient_line(self.patient))
+        self.verdict.setText(
+            "\n".join(
+                f"{t.region.value} {t.side.value}".capitalize() + f": {t.verdict}"
+                for t in analysis.preset.targets
+            )
+            or "No diagnostic block yet."
+        )
+        self.export_button.setEnabled(True)
+        self.blocks.blockSignals(True)
+        self.blocks.clear()
+        for result in analysis.blocks:
+            self.blocks.addItem(block_line(result, self.numbers[result.block_id]))
+        self.blocks.blockSignals(False)
+        for combo in (self.first, self.second):
+            combo.blockSignals(True)
+            combo.clear()
+            for result in analysis.blocks:
+                combo.addItem(block_line(result, self.numbers[result.block_id]), result.block_id)
+        first, second = self._default_pair()
+        self.first.setCurrentIndex(first)
+        self.second.setCurrentIndex(second)
+        for combo in (self.first, self.second):
+            combo.blockSignals(False)
+        if analysis.blocks:
+            self.blocks.setCurrentRow(0)
+        self._block_chosen(self.blocks.currentRow())
+        self._draw_comparison()
+        self._fill_checklist()
+        self.analysed.emit()
+
+    def _default_pair(self) -> tuple[int, int]:
+        assert self.analysis is not None
+        ids = [b.block_id for b in self.analysis.blocks]
+        for comparison in self.analysis.comparisons:
+            if comparison.first_block_id in ids and comparison.second_block_id in ids:
+                return ids.index(comparison.first_block_id), ids.index(comparison.second_block_id)
+        return 0, min(1, max(0, len(ids) - 1))
+
+    def _preset_changed(self, _index: int) -> None:
+        self.reanalyse()
+
+    # --- one block --------------------------------------------------------------------------
+
+    def _block_chosen(self, row: int) -> None:
+        self.metrics.clear()
+        self.flags.clear()
+        if self.analysis is None or not 0 <= row < len(self.analysis.blocks):
+            self.block_title.setText("No block recorded yet." if self.analysis else "")
+            self.metrics.setRowCount(0)
+            self.metrics.setColumnCount(0)
+            self.estimate.setText("")
+            self.compliance.setText("")
+            return
+        result = self.analysis.blocks[row]
+        b = result.block
+        self.block_title.setText(
+            f"{block_line(result, row + 1)}\nLevels: {words.levels_text(b)}; sedation: "
+            f"{b.sedation.value}; steroid: {'yes' if b.steroid else 'no'}"
+        )
+        sites = list(result.sites)
+        thresholds = self.analysis.thresholds
+        labels = ["Baseline", "Peak relief"] + [f"Relief ≥ {t}% lasted" for t in thresholds]
+        self.metrics.setColumnCount(len(sites))
+        self.metrics.setRowCount(len(labels))
+        self.metrics.setHorizontalHeaderLabels([words.site_name(s).capitalize() for s in sites])
+        self.metrics.setVerticalHeaderLabels(labels)
+        for column, site in enumerate(sites):
+            s = result.sites[site]
+            values = [
+                "none" if s.baseline is None else f"{s.baseline}/10",
+                "-"
+                if s.peak_relief_percent is None
+                else f"{format_percent(s.peak_relief_percent)} at "
+                f"{format_duration(s.time_to_peak_minutes)}",
+            ] + [threshold_cell(result, site, t) for t in thresholds]
+            for row_index, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                self.metrics.setItem(row_index, column, item)
+        self.metrics.resizeRowsToContents()
+        fit_height(self.metrics)
+        est = result.patient_estimate
+        if est is not None and est.peak_relief_percent is not None:
+            parts = [
+                f"peak {format_percent(est.peak_relief_percent)} at "
+                f"{format_duration(est.time_to_peak_minutes)}"
+            ] + [f"≥ {t}% {threshold_text(r)}" for t, r in est.thresholds.items()]
+            self.estimate.setText(
+                "Patient's own % relief estimate (never used for a verdict): " + ", ".join(parts)
+            )
+        else:
+            self.estimate.setText("")
+        self.compliance.setText("Data quality: " + words.data_quality_text(result))
+        texts = words.block_flag_texts(result)
+        for text in texts or ["no flags"]:
+            self.flags.addItem(text)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.metrics.rowCount():
+            self.metrics.resizeRowsToContents()
+            fit_height(self.metrics)
+        self.checklist.resizeRowsToContents()
+
+    def metric_text(self, row: int, column: int = 0) -> str:
+        item = self.metrics.item(row, column)
+        return item.text() if item is not None else ""
+
+    # --- comparison -------------------------------------------------------------------------
+
+    def compared_blocks(self) -> list[BlockResult]:
+        if self.analysis is None:
+            return []
+        chosen = []
+        for combo in (self.first, self.second):
+            block_id = combo.currentData()
+            if block_id is not None:
+                chosen.append(self.analysis.block(str(block_id)))
+        unique = {r.block_id: r for r in chosen}
+        return list(unique.values())
+
+    def _draw_comparison(self, *_: object) -> None:
+        if self.analysis is None:
+            return
+        blocks = self.compared_blocks()
+        self._ensure_canvas()
+        from paintrack.charts import draw_relief_comparison
+
+        font = max(9.0, self.font().pointSizeF())
+        draw_relief_comparison(
+            self.figure,
+            blocks,
+            self.analysis.thresholds,
+            numbers=[self.numbers[b.block_id] for b in blocks],
+            fontsize=font,
+        )
+        self.canvas.draw_idle()
+        ids = {b.block_id for b in blocks}
+        lines = []
+        for c in self.analysis.comparisons:
+            if {c.first_block_id, c.second_block_id} == ids:
+                lines.append(
+                    f"{words.site_name(c.site).capitalize()}, relief ≥ {c.threshold}%: "
+                    f"{comparison_text(c.result)}"
+                )
+        if len(ids) < 2:
+            text = "Choose two different blocks to compare."
+        elif lines:
+            text = "Comparison result:\n" + "\n".join(lines)
+        else:
+            text = (
+                "These two blocks are not a comparative pair (same region and side, first "
+                "and second diagnostic block), so there is no comparison result."
+            )
+        self.comparison.setText(text)
+
+    def _fill_checklist(self) -> None:
+        assert self.analysis is not None
+        checklist = self.analysis.preset
+        self.checklist_title.setText(
+            f"<b>Rule checklist: {checklist.label} (relief ≥ {checklist.threshold}%)</b>"
+        )
+        self.checklist.clearSpans()
+        self.checklist.setRowCount(0)
+
+        def add_row(cells: list[str], *, bold: bool = False) -> int:
+            row = self.checklist.rowCount()
+            self.checklist.insertRow(row)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                if bold:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.checklist.setItem(row, column, item)
+            return row
+
+        for target in checklist.targets:
+            blocks = ", ".join(
+                f"Block {self.numbers[b]}" for b in target.block_ids if b in self.numbers
+            )
+            where = f"{target.region.value} {target.side.value}".capitalize()
+            row = add_row(
+                [
+                    STATUS_MARKS[target.status],
+                    where + (f" ({blocks})" if blocks else "") + f": {target.verdict}",
+                    "",
+                ],
+                bold=True,
+            )
+            self.checklist.setSpan(row, 1, 1, 2)
+            for criterion in target.criteria:
+                row = add_row(
+                    [STATUS_MARKS[criterion.status], criterion.description, criterion.detail]
+                )
+                status = self.checklist.item(row, 0)
+                if status is not None:
+                    status.setData(
+                        Qt.ItemDataRole.AccessibleTextRole, STATUS_TEXT[criterion.status]
+                    )
+        if not checklist.targets:
+            row = add_row(["", "No diagnostic block to check yet.", ""])
+            self.checklist.setSpan(row, 1, 1, 2)
+        self.checklist.resizeRowsToContents()
+
+    def checklist_rows(self) -> list[list[str]]:
+        """The checklist as shown: [status, criterion, found] per row."""
+        rows = []
+        for row in range(self.checklist.rowCount()):
+            cells = []
+            for column in range(3):
+                item = self.checklist.item(row, column)
+                cells.append(item.text() if item is not None else "")
+            rows.append(cells)
+        return rows
+
+    # --- settings ---------------------------------------------------------------------------
+
+    def edit_settings(self) -> Any:
+        from paintrack.ui.review_settings import ClinicSettingsDialog
+
+        dialog = ClinicSettingsDialog(self.store, self)
+        dialog.accepted.connect(lambda: self._settings_saved(dialog))
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self, dialog: Any) -> None:
+        if dialog.saved is None:
+            return
+        self.settings = dialog.saved
+        self.preset.blockSignals(True)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(self.settings.preset)))
+        self.preset.blockSignals(False)
+        self.reanalyse()
+
+    # --- export -----------------------------------------------------------------------------
+
+    def suggested_file_name(self) -> str:
+        if self.patient is None:
+            return "paintrack-summary.pdf"
+        if self.deidentify.isChecked():
+            name = words.initials(self.patient.name)
+        else:
+            name = "-".join(self.patient.name.lower().split()) or "patient"
+        return f"{name}-paintrack-summary.pdf"
+
+    def export_pdf(self, path: str | None = None) -> None:
+        """Write the summary of the patient on screen; off the UI thread, with progress."""
+        if self.analysis is None or self.diary is None or self.patient is None:
+            return
+        if path is None:
+            start = str(Path.home() / self.suggested_file_name())
+            path, _ = QFileDialog.getSaveFileName(self, "Export PDF summary", start, "PDF (*.pdf)")
+            if not path:
+                return
+        try:
+            audit: list[AuditRecord] = list(self.store.audit_trail(self.patient.id))
+            points = sorted(
+                {p for b in self.diary.blocks for p in self.settings.protocol_points(b.protocol)}
+            )
+        except UserError as error:
+            self.show_error(error, "The PDF was not written.")
+            return
+        from paintrack.report.pdf import ReportRequest, write_report
+
+        request = ReportRequest(
+            diary=self.diary,
+            analysis=self.analysis,
+            audit=audit,
+            audit_available=True,
+            deidentify=self.deidentify.isChecked(),
+            paper=str(self.paper.currentData()),
+            generated_at=self._now(),
+            protocol_points=tuple(points),
+        )
+        target = path
+
+        def work() -> str:
+            return str(write_report(request, target))
+
+        from paintrack.ui.workers import start_job
+
+        progress = QProgressDialog("Writing the PDF summary…", "", 0, 0, self)
+        progress.setWindowTitle("paintrack")
+        progress.setCancelButton(None)
+        progress.setMinimumDuration(400)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self._progress = progress
+        self.export_button.setEnabled(False)
+        self.export_status.setText("Writing the PDF summary…")
+        self.export_status.setVisible(True)
+        start_job(work, self._exported, self._export_error, parent=self)
+
+    def _finish_export(self) -> None:
+        if self._progress is not None:
+            self._progress.reset()
+            self._progress.deleteLater()
+            self._progress = None
+        self.export_button.setEnabled(self.analysis is not None)
+
+    def _exported(self, path: str) -> None:
+        self._finish_export()
+        self.export_status.setText(f"Saved the PDF summary to {path}")
+        self.export_finished.emit(path)
+
+    def _export_error(self, error: BaseException) -> None:
+        self._finish_export()
+        if not isinstance(error, UserError):
+            log.error("PDF export failed", exc_info=error)
+            error = UserError(
+                f"Something went wrong inside paintrack ({type(error).__name__}); "
+                "no PDF was written. The diary itself is unchanged."
+            )
+        self.export_status.setText("The PDF was not written.")
+        self.show_error(error, "The PDF was not written.")
+        self.export_failed.emit(error.message)
+
+    # --- errors -----------------------------------------------------------------------------
+
+    def show_error(self, error: UserError, what_happened: str) -> None:
+        """A calm, non-blocking message: what happened and what to do next."""
+        self.errors_shown.append(error.message)
+        if self.quiet:
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle("paintrack")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(what_happened)
+        box.setInformativeText(error.message)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+
+def install(window: Any) -> None:
+    """Called by the main window once it has first been shown: adds the Review mode."""
+    review = ReviewMode(window.store, now=window.clock.now, parent=window, quiet=window.quiet)
+    window.review = review
+    window.add_mode("Review", review)
+    window.diary_changed.connect(review.reload)

@@ -1,0 +1,146 @@
+"""The clinic settings dialog: rule preset, thresholds, expected minimum duration per agent and
+the protocol's time points, saved in the database (so they travel with it) via the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from paintrack.clinical.model import STANDARD_PROTOCOL, Agent
+from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.wording import PRESET_LABELS
+from paintrack.errors import UserError
+
+TIMED_AGENTS = (Agent.LIDOCAINE, Agent.BUPIVACAINE, Agent.ROPIVACAINE)
+
+
+def parse_numbers(text: str, *, what: str, low: float, high: float, whole: bool) -> list[float]:
+    """ "50, 80" -> [50, 80]; a plain-words UserError when a value is missing or out of range."""
+    values: list[float] = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            number = float(part)
+        except ValueError:
+            raise UserError(f"{what}: {part!r} is not a number.") from None
+        if whole and number != int(number):
+            raise UserError(f"{what}: {part} must be a whole number.")
+        if not low <= number <= high:
+            raise UserError(f"{what}: {part} must be between {low:g} and {high:g}.")
+        values.append(number)
+    if not values:
+        raise UserError(f"{what}: give at least one value, separated by commas.")
+    return values
+
+
+class ClinicSettingsDialog(QDialog):
+    """Edits a copy of the settings; Save validates, calls `store.save_settings`, and closes."""
+
+    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("Clinic settings")
+        self.setAccessibleName("Clinic settings")
+        self.setMinimumWidth(600)
+        self.settings: ClinicSettings = store.get_settings()
+        self.saved: ClinicSettings | None = None
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "These settings are stored in the clinic's database and printed in every report."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        layout.addLayout(form)
+
+        self.preset = QComboBox()
+        self.preset.setAccessibleName("Default rule preset")
+        for name, label in PRESET_LABELS.items():
+            self.preset.addItem(label, name)
+        index = self.preset.findData(self.settings.preset)
+        self.preset.setCurrentIndex(max(0, index))
+        form.addRow("Default rule preset", self.preset)
+
+        self.thresholds = QLineEdit(", ".join(str(t) for t in self.settings.thresholds))
+        self.thresholds.setAccessibleName("Relief thresholds in percent")
+        self.thresholds.setToolTip("Whole percents from 1 to 100, separated by commas")
+        form.addRow("Relief thresholds (%)", self.thresholds)
+
+        self.expected: dict[Agent, QSpinBox] = {}
+        for agent in TIMED_AGENTS:
+            box = QSpinBox()
+            box.setRange(0, 24 * 60)
+            box.setSuffix(" min")
+            box.setValue(round(self.settings.expected_minutes.get(agent, 0.0)))
+            box.setAccessibleName(f"Expected minimum duration for {agent.value}")
+            self.expected[agent] = box
+            form.addRow(f"Expected minimum, {agent.value}", box)
+
+        points = self.settings.protocol_points(STANDARD_PROTOCOL)
+        self.points = QLineEdit(", ".join(f"{p:g}" for p in points))
+        self.points.setAccessibleName("Protocol time points in minutes after the block")
+        self.points.setMinimumWidth(320)
+        form.addRow("Protocol points (min after the block)", self.points)
+
+        self.error = QLabel("")
+        self.error.setObjectName("Error")
+        self.error.setAccessibleName("Error")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def edited_settings(self) -> ClinicSettings:
+        thresholds = parse_numbers(
+            self.thresholds.text(), what="Relief thresholds", low=1, high=100, whole=True
+        )
+        points = parse_numbers(
+            self.points.text(), what="Protocol points", low=1, high=60 * 24 * 31, whole=False
+        )
+        if sorted(set(points)) != points:
+            raise UserError("Protocol points: list each time once, from earliest to latest.")
+        expected: dict[Agent, float] = dict(self.settings.expected_minutes)
+        expected.update({agent: float(box.value()) for agent, box in self.expected.items()})
+        protocols: Mapping[str, tuple[float, ...]] = {
+            **self.settings.protocols,
+            STANDARD_PROTOCOL: tuple(points),
+        }
+        return ClinicSettings(
+            preset=str(self.preset.currentData()),
+            thresholds=tuple(dict.fromkeys(int(t) for t in thresholds)),
+            expected_minutes=expected,
+            protocols=protocols,
+        )
+
+    def save(self) -> None:
+        try:
+            settings = self.edited_settings()
+            self.store.save_settings(settings)
+        except UserError as error:
+            self.error.setText(error.message)
+            self.error.setVisible(True)
+            return
+        self.saved = settings
+        self.accept()
