@@ -14,7 +14,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -37,7 +36,14 @@ from paintrack.clinical.model import (
     Side,
 )
 from paintrack.ui.clock import Clock, SystemClock
-from paintrack.ui.widgets import Card, heading, hint, message_label, show_message
+from paintrack.ui.widgets import (
+    Card,
+    DateTimeField,
+    heading,
+    hint,
+    message_label,
+    show_message,
+)
 
 FUTURE_LIMIT = timedelta(minutes=10)
 PAST_WARNING = timedelta(days=14)
@@ -136,7 +142,7 @@ class BlockForm(QWidget):
         when.body.addWidget(heading("When and where", 1.2))
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.performed_at = QDateTimeEdit()
+        self.performed_at = DateTimeField()
         self.performed_at.setAccessibleName("Date and time of the block")
         self.performed_at.setDisplayFormat("ddd d MMM yyyy   HH:mm")
         self.performed_at.setCalendarPopup(True)

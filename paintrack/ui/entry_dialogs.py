@@ -36,7 +36,13 @@ from paintrack.clinical.results import BlockResult, PointState
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
 from paintrack.ui.clock import Clock, day_and_time_text
 from paintrack.ui.scale import describe
-from paintrack.ui.widgets import heading, hint, message_label, show_message
+from paintrack.ui.widgets import (
+    DateTimeField,
+    heading,
+    hint,
+    message_label,
+    show_message,
+)
 
 SITE_NAMES = {"index": "Score", "left": "Left", "right": "Right"}
 FUTURE_SLACK = timedelta(minutes=1)
@@ -122,7 +128,7 @@ class PaperLogDialog(QDialog):
     def add_row(self, at: datetime | None) -> int:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        when = QDateTimeEdit()
+        when = DateTimeField()
         when.setDisplayFormat("ddd d MMM  HH:mm")
         when.setAccessibleName(f"Time of row {row + 1}")
         when.setDateTime(to_qdatetime(at or self.clock.now()))

@@ -13,7 +13,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -26,7 +25,15 @@ from paintrack.clinical.model import LATE_AFTER, Ability, Block, Entry, Source
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
 from paintrack.ui.clock import Clock, clock_text
 from paintrack.ui.scale import ScalePanel
-from paintrack.ui.widgets import Card, heading, hint, message_label, scaled_label, show_message
+from paintrack.ui.widgets import (
+    Card,
+    DateTimeField,
+    heading,
+    hint,
+    message_label,
+    scaled_label,
+    show_message,
+)
 
 ABILITIES = (
     (None, "Not tried"),
@@ -63,7 +70,7 @@ class LogPanel(Card):
         when = QHBoxLayout()
         self.earlier = QCheckBox("This score is for an earlier time")
         self.earlier.setAccessibleName("This score is for an earlier time")
-        self.at = QDateTimeEdit()
+        self.at = DateTimeField()
         self.at.setAccessibleName("Time the score is for")
         self.at.setDisplayFormat("ddd d MMM  HH:mm")
         self.at.setEnabled(False)

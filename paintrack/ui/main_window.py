@@ -244,6 +244,8 @@ class MainWindow(QMainWindow):
 
     def _after_start(self) -> None:
         """Slower parts once the window is up: the chart, the tray icon, other modes."""
+        if self.store is None:  # shut down before the event loop came round
+            return
         if self.diary is not None:
             self.diary.chart.ensure_loaded()
         self._set_up_tray()

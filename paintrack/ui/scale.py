@@ -177,18 +177,28 @@ class ScalePanel(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.scales: dict[str, PainScale] = {}
 
+    def _label(self, site: str, sites: tuple[str, ...], question: str | None) -> str:
+        label = self.SITE_LABELS.get(site, site)
+        if question and len(sites) == 1:
+            return question
+        if question:
+            return f"{label}: {question[0].lower()}{question[1:]}"
+        return label
+
     def set_sites(self, sites: tuple[str, ...], question: str | None = None) -> None:
+        if tuple(self.scales) == tuple(sites):
+            # Same sites: relabel only, so the focus and the chosen score stay where they are.
+            for site, scale in self.scales.items():
+                label = self._label(site, sites, question)
+                scale.title.setText(label)
+                scale.setAccessibleName(f"Pain score 0 to 10: {label}")
+            return
         for scale in self.scales.values():
             scale.setParent(None)
             scale.deleteLater()
         self.scales = {}
         for site in sites:
-            label = self.SITE_LABELS.get(site, site)
-            if question and len(sites) == 1:
-                label = question
-            elif question:
-                label = f"{label}: {question[0].lower()}{question[1:]}"
-            scale = PainScale(label, self)
+            scale = PainScale(self._label(site, sites, question), self)
             self._layout.addWidget(scale)
             self.scales[site] = scale
         if len(sites) > 1:

@@ -7,7 +7,6 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -17,7 +16,15 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import Patient
-from paintrack.ui.widgets import Card, heading, hint, message_label, scaled_label, show_message
+from paintrack.ui.widgets import (
+    Card,
+    DateField,
+    heading,
+    hint,
+    message_label,
+    scaled_label,
+    show_message,
+)
 
 NO_DATE = QDate(1900, 1, 1)
 
@@ -58,7 +65,7 @@ class WelcomePage(QWidget):
         self.name.setAccessibleName("Your name")
         self.name.setPlaceholderText("for example Jane Example")
         form.addRow("Your name", self.name)
-        self.birth_date = QDateEdit()
+        self.birth_date = DateField()
         self.birth_date.setAccessibleName("Date of birth (optional)")
         self.birth_date.setDisplayFormat("d MMMM yyyy")
         self.birth_date.setMinimumDate(NO_DATE)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDateTimeEdit,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def scaled_label(text: str, factor: float = 1.0, *, bold: bool = False, name: str = "") -> QLabel:
@@ -62,3 +70,18 @@ def page(parent: QWidget | None = None) -> QWidget:
     widget = QWidget(parent)
     widget.setObjectName("Page")
     return widget
+
+
+class DateTimeField(QDateTimeEdit):
+    """A date-time box where Tab leaves the field (Qt's default walks through every section,
+    which traps keyboard users); arrows and typing still edit the sections."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
+class DateField(QDateEdit):
+    """A date box where Tab leaves the field, like DateTimeField."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)

@@ -1,0 +1,296 @@
+"""The window as a whole: start-up, keyboard-only use, reopening, sample diary, files, modes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+from ui_helpers import START, add_block, baseline, minutes, start_diary
+
+from paintrack.ui.clock import FakeClock
+from paintrack.ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "resources" / "demo" / "demo-diary.json"
+
+
+@pytest.mark.slow
+def test_smoke_test_opens_the_window_and_exits_0(tmp_path: Path) -> None:
+    db = tmp_path / "smoke.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "paintrack", "--db", str(db), "--smoke-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert db.exists()  # the store really was opened
+
+
+@pytest.mark.slow
+def test_smoke_test_reports_a_database_it_cannot_open(tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-diary.db"
+    bad.write_text("this is not a database\n" * 100)
+    result = subprocess.run(
+        [sys.executable, "-m", "paintrack", "--db", str(bad), "--smoke-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "paintrack:" in result.stderr
+
+
+def test_first_run_shows_welcome_and_the_title(window: MainWindow) -> None:
+    assert window.pages.currentWidget() is window.welcome
+    assert window.windowTitle().startswith("paintrack — ")
+    assert not window.export_json_action.isEnabled()
+
+
+def test_start_needs_a_name(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.mouseClick(window.welcome.start_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.welcome
+    assert "type your name" in window.welcome.error.text()
+    assert window.store.list_patients() == []
+
+
+def test_keyboard_only_main_path(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    """Welcome -> block -> baseline -> a logged score, with keys only, where the focus is."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.welcome.name, timeout=2000)
+
+    def keys(text: str) -> None:
+        qtbot.keyClicks(QApplication.focusWidget(), text)
+
+    def press(key: Qt.Key) -> None:
+        qtbot.keyClick(QApplication.focusWidget(), key)
+
+    keys("Sam Keyboard")
+    press(Qt.Key.Key_Tab)  # date of birth: optional, left as "Not given"
+    press(Qt.Key.Key_Tab)
+    keys("MRN-77")
+    press(Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.block_form
+    assert QApplication.focusWidget() is window.block_form.performed_at
+    press(Qt.Key.Key_Return)  # the defaults: a block now
+    assert window.pages.currentWidget() is window.diary
+    assert window.diary.log.baseline_mode
+    scale = window.diary.log.scales.scales["index"]
+    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+    press(Qt.Key.Key_7)
+    press(Qt.Key.Key_Return)
+    assert not window.diary.log.baseline_mode
+    assert scale.hasFocus()
+
+    clock.set(START + minutes(15))
+    window.tick()
+    press(Qt.Key.Key_2)
+    press(Qt.Key.Key_Return)
+
+    (patient,) = window.store.list_patients()
+    assert (patient.name, patient.mrn, patient.birth_date) == ("Sam Keyboard", "MRN-77", None)
+    (block,) = window.store.load_diary(patient.id).blocks
+    assert [e.scores["index"] for e in block.entries] == [7, 2]
+    assert "71% relief" in window.diary.log.saved.text()  # 100 * (7 - 2) / 7 = 71.4
+
+
+def test_every_control_has_an_accessible_name_and_scale_buttons_are_big(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    scale = window.diary.log.scales.scales["index"]
+    assert scale.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    assert scale.accessibleName()
+    for score, button in enumerate(scale.buttons):
+        assert button.width() >= 44 and button.height() >= 44
+        assert button.accessibleName().startswith(str(score))
+    assert scale.buttons[0].accessibleName() == "0 — no pain"
+    assert scale.buttons[2].accessibleName() == "2 — mild"
+    assert scale.buttons[5].accessibleName() == "5 — moderate"
+    assert scale.buttons[10].accessibleName() == "10 — severe"
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+    for page in (window.welcome, window.block_form, window.diary):
+        for widget in page.findChildren(QAbstractButton) + page.findChildren(QLineEdit):
+            if widget.objectName().startswith("qt_") or not widget.text():
+                continue
+            if isinstance(widget, QLineEdit) and widget.parent().objectName().startswith("qt_"):
+                continue
+            assert widget.accessibleName() or widget.text(), widget
+
+
+def test_arrow_keys_and_home_end_move_the_score(qtbot: QtBot, window: MainWindow) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    scale = window.diary.log.scales.scales["index"]
+    scale.setFocus()
+    qtbot.keyClick(scale, Qt.Key.Key_Right)
+    assert scale.value() == 0
+    qtbot.keyClick(scale, Qt.Key.Key_Right)
+    assert scale.value() == 1
+    qtbot.keyClick(scale, Qt.Key.Key_End)
+    assert scale.value() == 10
+    qtbot.keyClick(scale, Qt.Key.Key_Right)
+    assert scale.value() == 10
+    qtbot.keyClick(scale, Qt.Key.Key_Left)
+    assert scale.value() == 9
+    assert "9 — severe" in scale.chosen.text()
+
+
+def test_block_time_too_far_ahead_is_refused_in_plain_words(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    start_diary(qtbot, window)
+    form = window.block_form
+    form.performed_at.setDateTime(form.performed_at.dateTime().addSecs(11 * 60))
+    assert "more than 10 minutes from now" in form.time_error.text()
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is form
+    patient_id = window.current_patient_id
+    assert patient_id is not None
+    assert window.store.load_diary(patient_id).blocks == ()
+    form.performed_at.setDateTime(form.performed_at.dateTime().addSecs(-5 * 60))
+    assert not form.time_error.isVisible()
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.diary
+    (block,) = window.store.load_diary(patient_id).blocks
+    assert block.performed_at == START + minutes(6)
+
+
+def test_block_form_saves_every_field(qtbot: QtBot, window: MainWindow) -> None:
+    start_diary(qtbot, window)
+    form = window.block_form
+    form.region.setCurrentIndex(form.region.findData("cervical"))
+    form.side.setCurrentIndex(form.side.findData("left"))
+    qtbot.keyClicks(form.levels, "C5, C6")
+    form.sequence.setCurrentIndex(form.sequence.findData(2))
+    form.agent.setCurrentIndex(form.agent.findData("bupivacaine"))
+    form.concentration.setValue(0.5)
+    form.volume.setValue(0.3)
+    form.sedation.setCurrentIndex(form.sedation.findData("minimal"))
+    qtbot.mouseClick(form.steroid, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(form.activities[0], "turning my head")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    (block,) = window.store.load_diary(window.current_patient_id).blocks
+    assert (block.region.value, block.side.value, block.levels) == (
+        "cervical",
+        "left",
+        ("C5", "C6"),
+    )
+    assert (block.sequence, block.agent.value, block.concentration_percent) == (
+        2,
+        "bupivacaine",
+        0.5,
+    )
+    assert (block.volume_ml, block.sedation.value, block.steroid) == (0.3, "minimal", True)
+    assert (block.sites, block.activities) == (("index",), ("turning my head",))
+
+
+def test_later_runs_reopen_where_the_patient_left_off(
+    qtbot: QtBot, make_window: object, clock: FakeClock
+) -> None:
+    first: MainWindow = make_window()  # type: ignore[operator]
+    start_diary(qtbot, first)
+    add_block(qtbot, first)
+    baseline(qtbot, first, 6)
+    block_id = first.diary.block_id
+    first.shut_down()
+    first.close()
+
+    again: MainWindow = make_window()  # type: ignore[operator]
+    assert again.pages.currentWidget() is again.diary
+    assert again.diary.block_id == block_id
+    assert again.windowTitle() == "paintrack — Jane Example"
+    assert not again.diary.log.baseline_mode
+
+
+def test_sample_diary_opens_through_exchange_and_store(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.mouseClick(window.welcome.sample_button, Qt.MouseButton.LeftButton)
+    expected = json.loads(DEMO.read_text(encoding="utf-8"))
+    patients = window.store.list_patients()
+    assert [p.name for p in patients] == [expected["patient"]["name"]]
+    assert window.pages.currentWidget() is window.diary
+    diary = window.store.load_diary(patients[0].id)
+    assert len(diary.blocks) == len(expected["blocks"])
+    assert window.diary.block_choice.count() == len(expected["blocks"])
+    chart = window.diary.chart.ensure_loaded()
+    assert chart.line_data(diary.blocks[-1].sites[0])  # the latest block is drawn
+
+
+def test_export_and_import_run_in_the_background(
+    qtbot: QtBot,
+    window: MainWindow,
+    tmp_path: Path,
+    clock: FakeClock,
+    prefs: QSettings,
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    out = tmp_path / "export.json"
+    window.export_json(str(out))
+    qtbot.waitUntil(lambda: window._busy is None and out.exists(), timeout=10000)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["patient"]["name"] == "Jane Example"
+    assert data["blocks"][0]["entries"][0]["scores"] == {"index": 7}
+    csv = tmp_path / "export.csv"
+    window.export_csv(str(csv))
+    qtbot.waitUntil(lambda: window._busy is None and csv.exists(), timeout=10000)
+    assert "Jane Example" in csv.read_text(encoding="utf-8")
+
+    other = MainWindow(str(tmp_path / "other.db"), clock=clock, settings=prefs, quiet=True)
+    qtbot.addWidget(other)
+    other.show()
+    assert other.start()
+    other.import_diary(str(out))
+    qtbot.waitUntil(
+        lambda: other._busy is None and other.current_patient_id is not None, timeout=10000
+    )
+    assert [p.name for p in other.store.list_patients()] == ["Jane Example"]
+    assert "1 blocks" in other.statusBar().currentMessage() or "Imported" in (
+        other.statusBar().currentMessage()
+    )
+    other.shut_down()
+
+
+def test_a_bad_import_file_is_reported_calmly_and_changes_nothing(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "paintrack-diary", "version": 1, "patient": {}}', encoding="utf-8")
+    window.import_diary(str(bad))
+    qtbot.waitUntil(lambda: window._busy is None and bool(window.errors_shown), timeout=10000)
+    assert "bad.json" in window.errors_shown[-1]
+    assert window.store.list_patients() == []
+
+
+def test_high_contrast_switches_the_style_sheet(window: MainWindow, prefs: QSettings) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    window.high_contrast_action.setChecked(True)
+    assert "#ffd400" in app.styleSheet()
+    assert prefs.value("high_contrast", False, bool) is True
+    window.high_contrast_action.setChecked(False)
+    assert "#ffd400" not in app.styleSheet()
+
+
+def test_other_modes_can_be_added(window: MainWindow) -> None:
+    modes = window.mode_bar.count()
+    assert window.mode_bar.isVisible() == (modes > 1)  # the bar shows once there are two
+    review = QLabel("review goes here")
+    window.add_mode("Clinic view", review)
+    assert window.mode_bar.isVisible()
+    assert window.mode_bar.count() == modes + 1
+    window.show_mode("Clinic view")
+    assert window.modes.currentWidget() is review
+    window.show_mode("Diary")
+    assert window.modes.currentWidget() is window.pages
