@@ -335,7 +335,7 @@ class _Builder:
                     _p("yes" if b.steroid else "no", s["cell"]),
                 ]
             )
-        widths = [0.11, 0.16, 0.11, 0.08, 0.07, 0.14, 0.15, 0.09, 0.09]
+        widths = [0.11, 0.16, 0.11, 0.08, 0.09, 0.13, 0.14, 0.09, 0.09]
         return [_p("Blocks", s["h2"]), _table(rows, [w * self.width for w in widths])]
 
     def chart(self, height: float) -> list[Flowable]:

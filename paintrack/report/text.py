@@ -252,6 +252,24 @@ def _value_text(value: Any, key: str = "") -> str:
     return str(value)
 
 
+# The audit trail's JSON keys in the clinic's words.
+FIELD_NAMES = {
+    "at": "time",
+    "recorded_at": "written at",
+    "scores": "score",
+    "patient_relief_percent": "patient's %",
+    "activity_ability": "could do it",
+    "rescue_medication": "rescue medicine",
+    "performed_at": "block time",
+    "concentration_percent": "concentration %",
+    "volume_ml": "volume mL",
+}
+
+
+def field_name(key: str) -> str:
+    return FIELD_NAMES.get(key, key.replace("_", " "))
+
+
 # Keys that never help a reader of the audit trail in a report.
 _HIDDEN_KEYS = {"id", "block_id", "patient_id", "entry_id", "amended", "deleted"}
 
@@ -262,13 +280,13 @@ def change_text(record: AuditRecord) -> str:
     new = dict(record.new or {})
     if not new:
         shown = [
-            f"{k}: {_value_text(v, k)}"
+            f"{field_name(k)}: {_value_text(v, k)}"
             for k, v in old.items()
             if k not in _HIDDEN_KEYS and k not in _TIME_KEYS and v not in (None, "", False)
         ]
         return "was " + "; ".join(shown) if shown else "deleted"
     changed = [
-        f"{k}: {_value_text(old.get(k), k)} → {_value_text(new.get(k), k)}"
+        f"{field_name(k)}: {_value_text(old.get(k), k)} → {_value_text(new.get(k), k)}"
         for k in [*old, *(k for k in new if k not in old)]
         if k not in _HIDDEN_KEYS and old.get(k) != new.get(k)
     ]

@@ -54,6 +54,8 @@ def test_report_from_the_database_uses_its_settings_and_audit_trail(
             replace(entry, scores={"index": new_score}),
             reason="patient phoned: wrong button pressed",
         )
+        deleted = diary.blocks[1].entries[5]
+        store.delete_entry(deleted.id, reason="typed twice by mistake")
         amended_diary = store.load_diary(diary.patient.id)
     finally:
         store.close()
@@ -70,8 +72,14 @@ def test_report_from_the_database_uses_its_settings_and_audit_trail(
             assert threshold_text(result.sites["index"].thresholds[threshold]) in page_one
     appendix = " ".join(texts[1:])
     assert "patient phoned: wrong button pressed" in appendix
-    assert f"index {entry.scores['index']} → index {new_score}" in appendix
-    assert "on time, amended" in appendix or "amended" in appendix
+    assert f"score: index {entry.scores['index']} → index {new_score}" in appendix
+    assert "amended" in appendix
+    assert "entry deleted" in appendix and "typed twice by mistake" in appendix
+    from paintrack.report.text import short_datetime_text
+
+    # The deleted entry is gone from the entry list but named in the audit trail.
+    assert f"entry deleted (entry for {short_datetime_text(deleted.at)})" in appendix
+    assert appendix.count(short_datetime_text(deleted.at)) == 1
 
 
 def test_preset_option_overrides_the_setting(tmp_path: Path) -> None:
