@@ -41,7 +41,12 @@ from paintrack import __version__
 from paintrack.charts import block_style, relief_comparison_figure
 from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.model import Diary
-from paintrack.clinical.results import CriterionStatus, DiaryAnalysis, ThresholdResult
+from paintrack.clinical.results import (
+    BlockResult,
+    CriterionStatus,
+    DiaryAnalysis,
+    ThresholdResult,
+)
 from paintrack.clinical.wording import (
     bounds_text,
     comparison_text,
@@ -67,6 +72,8 @@ STATUS_MARKS = {
     CriterionStatus.NOT_MET: ("✗ not met", colors.HexColor("#a0300b")),
     CriterionStatus.UNKNOWN: ("? unknown", colors.HexColor("#5a5a5a")),
 }
+# More blocks than this on page 1 and the chart stops being readable at a glance.
+MAX_FEATURED = 4
 # The marker glyph matching each chart style (circle, square, triangle, diamond).
 MARKER_GLYPHS = {"o": "●", "s": "■", "^": "▲", "D": "◆"}
 
@@ -234,13 +241,28 @@ class _Builder:
         self.page_size = PAPER_SIZES[request.paper]
         self.width = self.page_size[0] - 2 * MARGIN
         self.numbers = {b.block_id: i for i, b in enumerate(self.analysis.blocks, start=1)}
+        self.featured = self._featured_blocks()
+        # Chart styles follow the featured blocks' order, so tables and chart agree.
+        self.style_positions = {b.block_id: i for i, b in enumerate(self.featured)}
+
+    def _featured_blocks(self) -> list[BlockResult]:
+        """The blocks page 1 details: all of them, unless there are more than the chart can
+        tell apart; then the diagnostic blocks the rule checklist looked at."""
+        blocks = list(self.analysis.blocks)
+        if len(blocks) <= MAX_FEATURED:
+            return blocks
+        checked = {b for t in self.analysis.preset.targets for b in t.block_ids}
+        chosen = [b for b in blocks if b.block_id in checked]
+        return chosen[:MAX_FEATURED] if chosen else blocks[-MAX_FEATURED:]
 
     def _scrub(self, text: str) -> str:
         return self.who.scrub(text)
 
     def block_key(self, block_id: str) -> str:
         """Coloured marker + "Block n", matching the chart's colour and marker."""
-        position = self.numbers[block_id] - 1
+        position = self.style_positions.get(block_id)
+        if position is None:
+            return f"Block {self.numbers[block_id]}"
         style = block_style(position)
         glyph = MARKER_GLYPHS.get(style.marker, "●")
         return f'<font color="{style.colour}">{glyph}</font> Block {self.numbers[block_id]}'
@@ -256,7 +278,9 @@ class _Builder:
             f"<br/>times are local ({_e(words.local(self.request.generated_at).strftime('%Z'))})",
             s["meta"],
         )
-        top = Table([[title, meta]], colWidths=[self.width * 0.68, self.width * 0.32])
+        top = Table(
+            [[title, meta]], colWidths=[self.width * 0.68, self.width * 0.32], hAlign="LEFT"
+        )
         top.setStyle(
             TableStyle(
                 [
@@ -275,7 +299,7 @@ class _Builder:
             f"{birth_label}: <b>{_e(who.birth)}</b>"
             f" &nbsp;&nbsp; Record no.: <b>{_e(who.record)}</b>"
         )
-        box = Table([[_p(line, s["who"])]], colWidths=[self.width])
+        box = Table([[_p(line, s["who"])]], colWidths=[self.width], hAlign="LEFT")
         box.setStyle(
             TableStyle(
                 [
@@ -339,7 +363,7 @@ class _Builder:
         return [_p("Blocks", s["h2"]), _table(rows, [w * self.width for w in widths])]
 
     def chart(self, height: float) -> list[Flowable]:
-        blocks = self.analysis.blocks
+        blocks = self.featured
         if not any(site.series for b in blocks for site in b.sites.values()):
             return [
                 _p(
@@ -350,6 +374,7 @@ class _Builder:
         figure = relief_comparison_figure(
             blocks,
             self.analysis.thresholds,
+            numbers=[self.numbers[b.block_id] for b in blocks],
             width_inches=self.width / 72,
             height_inches=height / 72,
         )
@@ -381,7 +406,7 @@ class _Builder:
             f"Relief ≥ {t}%: how long" for t in thresholds
         ]
         rows: list[list[Any]] = [[_p(_e(h), s["head"]) for h in head]]
-        for result in self.analysis.blocks:
+        for result in self.featured:
             for site_name, site in result.sites.items():
                 baseline = "none" if site.baseline is None else f"{site.baseline}/10"
                 if site.peak_relief_percent is None:
@@ -408,8 +433,21 @@ class _Builder:
             _p("Relief figures (computed from scores; these drive every verdict)", s["h2"]),
             _table(rows, widths),
         ]
+        if len(self.featured) < len(self.analysis.blocks):
+            others = [
+                f"Block {self.numbers[b.block_id]}"
+                for b in self.analysis.blocks
+                if b.block_id not in self.style_positions
+            ]
+            out.append(
+                _p(
+                    f"{_e(', '.join(others))}: not part of the rule check; "
+                    "their figures are in Appendix A.",
+                    s["note"],
+                )
+            )
         estimates = []
-        for result in self.analysis.blocks:
+        for result in self.featured:
             est = result.patient_estimate
             if est is None or est.peak_relief_percent is None:
                 continue
@@ -488,7 +526,7 @@ class _Builder:
     def quality(self) -> list[Flowable]:
         s = self.s
         lines = []
-        for result in self.analysis.blocks:
+        for result in self.featured:
             flags = words.block_flag_texts(result, entry_flags=False)
             text = f"{self.block_key(result.block_id)}: {_e(words.data_quality_text(result))}"
             if flags:
@@ -544,6 +582,8 @@ class _Builder:
                     s["h2"],
                 )
             )
+            out.append(_p(_e(self._block_summary(result)), s["small"]))
+            out.append(Spacer(1, 2))
             sites = list(b.sites)
             single = sites == ["index"]
             head = ["Time", "From block"]
@@ -585,6 +625,22 @@ class _Builder:
         out.append(_p("Appendix B: audit trail of amendments", s["h1"]))
         out += self.audit_section()
         return out
+
+    def _block_summary(self, result: BlockResult) -> str:
+        """One line of the block's figures, for blocks page 1 may not detail."""
+        parts = []
+        for name, site in result.sites.items():
+            baseline = "no baseline" if site.baseline is None else f"baseline {site.baseline}/10"
+            figures = [baseline]
+            if site.peak_relief_percent is not None:
+                figures.append(
+                    f"peak {format_percent(site.peak_relief_percent)} at "
+                    f"{format_duration(site.time_to_peak_minutes)}"
+                )
+            figures += [f"≥ {t}% {threshold_text(r)}" for t, r in site.thresholds.items()]
+            parts.append(f"{words.site_name(name).capitalize()}: {', '.join(figures)}")
+        parts.append(words.data_quality_text(result).capitalize())
+        return ". ".join(parts) + "."
 
     def audit_section(self) -> list[Flowable]:
         s = self.s

@@ -148,7 +148,23 @@ def test_many_blocks_still_fit_page_one_and_grow_the_appendix(
     texts = page_texts(path)
     assert len(texts) > small_pages
     assert INFORMS_SENTENCE in texts[0]
-    assert "Block 6" in texts[0]
+    analysis = analyse(bigger)
+    checked = [b for t in analysis.preset.targets for b in t.block_ids]
+    numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
+    assert sorted(numbers[b] for b in checked) == [5, 6]  # the latest diagnostic pair
+    for number in range(1, 7):
+        assert f"Block {number}" in texts[0]  # every block is in the blocks table
+    # Only the checked pair is charted and detailed; the others are summarised in Appendix A.
+    assert "Block 1, Block 2, Block 3, Block 4: not part of the rule check" in texts[0]
+    assert "Block 5 · lidocaine" in texts[0] and "Block 1 · lidocaine" not in texts[0]
+    appendix = " ".join(texts[1:])
+    first = analysis.blocks[0].sites["index"]
+    summary = (
+        f"Index pain: baseline {first.baseline}/10, peak "
+        f"{format_percent(first.peak_relief_percent)} at "
+        f"{format_duration(first.time_to_peak_minutes)}"
+    )
+    assert appendix.count(summary) == 3  # the three lidocaine blocks share their figures
 
 
 def test_no_raster_image_and_every_font_embedded(tmp_path: Path, demo_diary: Diary) -> None:
