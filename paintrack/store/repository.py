@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.model import Block, Diary, Entry, Patient, new_id
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
+from paintrack.store.audit_chain import GENESIS, AuditCheck, ChainBreak, audit_hash
 from paintrack.store.convert import (
     block_from_row,
     block_to_json,
@@ -90,6 +92,13 @@ def _require_reason(reason: str, what: str) -> str:
     return reason.strip()
 
 
+def _json_copy(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    copied: dict[str, Any] = json.loads(json.dumps(dict(value), allow_nan=False))
+    return copied
+
+
 def _entry_json(entry: Entry, block_id: str) -> dict[str, Any]:
     return {"block_id": block_id, **entry_to_json(entry)}
 
@@ -107,6 +116,7 @@ class _Unit:
         self.actor = actor
         self.now = now
         self._next_seq: int | None = None
+        self._prev_hash: str | None = None
 
     def audit(
         self,
@@ -119,25 +129,31 @@ class _Unit:
         old: Mapping[str, Any] | None = None,
         new: Mapping[str, Any] | None = None,
     ) -> None:
-        if self._next_seq is None:
-            last = self.session.scalar(select(func.max(AuditRow.seq)))
-            self._next_seq = (last or 0) + 1
-        self.session.add(
-            AuditRow(
-                id=new_id(),
-                seq=self._next_seq,
-                at=self.now,
-                actor=self.actor,
-                action=action,
-                object_type=object_type,
-                object_id=object_id,
-                patient_id=patient_id,
-                reason=reason,
-                old=dict(old) if old is not None else None,
-                new=dict(new) if new is not None else None,
-            )
-        )
+        if self._next_seq is None or self._prev_hash is None:
+            last = self.session.execute(
+                select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+            ).first()
+            self._next_seq = (last.seq if last is not None else 0) + 1
+            self._prev_hash = (last.hash if last is not None else None) or GENESIS
+        content: dict[str, Any] = {
+            "seq": self._next_seq,
+            "id": new_id(),
+            "at": self.now,
+            "actor": self.actor,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "patient_id": patient_id,
+            "reason": reason,
+            # Hash exactly what the JSON column will hand back (a tuple comes back a list).
+            "old": _json_copy(old),
+            "new": _json_copy(new),
+            "prev_hash": self._prev_hash,
+        }
+        row_hash = audit_hash(**content)
+        self.session.add(AuditRow(**content, hash=row_hash))
         self._next_seq += 1
+        self._prev_hash = row_hash
 
 
 class _Stored:
@@ -581,6 +597,25 @@ class Store:
                 query = query.where(AuditRow.patient_id == patient_id)
             return [_audit_record(row) for row in session.scalars(query)]
 
+    def check_audit_trail(self) -> AuditCheck:
+        """Recompute the audit trail's hash chain and compare the diary with it.
+
+        Reports the first audit row whose hash does not match its content (edited), or that does
+        not follow the row before it (a row removed, inserted or reordered); and every patient,
+        block or entry whose stored values differ from the last values the trail recorded for it
+        (the diary edited behind paintrack's back). Read-only.
+        """
+        with self._reading() as session:
+            rows = session.scalars(select(AuditRow).order_by(AuditRow.seq)).all()
+            first_break = _first_chain_break(rows)
+            mismatches = _trail_mismatches(session, rows)
+        return AuditCheck(records=len(rows), first_break=first_break, mismatches=mismatches)
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's own check of the file's structure: ["ok"] when sound."""
+        with user_errors(self._where), self._engine.connect() as connection:
+            return [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+
     # -- import --------------------------------------------------------------------------------
 
     def import_diary(
@@ -740,3 +775,71 @@ def _audit_record(row: AuditRow) -> AuditRecord:
         new=row.new,
         patient_id=row.patient_id,
     )
+
+
+def _first_chain_break(rows: Sequence[AuditRow]) -> ChainBreak | None:
+    prev = GENESIS
+    for expected_seq, row in enumerate(rows, start=1):
+
+        def broken(problem: str, row: AuditRow = row) -> ChainBreak:
+            return ChainBreak(seq=row.seq, at=row.at, action=row.action, problem=problem)
+
+        if not row.hash:
+            return broken("it has no hash (written outside paintrack)")
+        recomputed = audit_hash(
+            seq=row.seq,
+            id=row.id,
+            at=row.at,
+            actor=row.actor,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=row.object_id,
+            patient_id=row.patient_id,
+            reason=row.reason,
+            old=row.old,
+            new=row.new,
+            prev_hash=row.prev_hash or "",
+        )
+        if recomputed != row.hash:
+            return broken("its content was changed after it was written")
+        if row.prev_hash != prev:
+            return broken(
+                "it does not follow the record before it (a record was removed, inserted or moved)"
+            )
+        if row.seq != expected_seq:
+            return broken(f"records are missing before it (expected #{expected_seq})")
+        prev = row.hash
+    return None
+
+
+def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[str, ...]:
+    """Diary rows whose values differ from the last values the audit trail holds for them."""
+    last: dict[tuple[str, str], AuditRow] = {}
+    for row in rows:
+        if row.object_id is not None and row.object_type in ("patient", "block", "entry"):
+            last[(row.object_type, row.object_id)] = row
+    problems: list[str] = []
+
+    def compare(kind: str, object_id: str, current: Mapping[str, Any] | None) -> None:
+        audit = last.get((kind, object_id))
+        if audit is None:
+            problems.append(f"{kind} {object_id} has no record in the audit trail")
+        elif current is None:
+            if audit.action != "delete_entry":
+                problems.append(f"{kind} {object_id} is deleted but the audit trail says not")
+        elif audit.new != _json_copy(current):
+            problems.append(f"{kind} {object_id} differs from its last audit record (#{audit.seq})")
+
+    for patient_row in session.scalars(select(PatientRow)):
+        compare("patient", patient_row.id, patient_to_json(patient_from_row(patient_row)))
+    for block_row in session.scalars(select(BlockRow)):
+        compare("block", block_row.id, block_to_json(block_from_row(block_row, ())))
+    entries = session.scalars(select(EntryRow).options(selectinload(EntryRow.scores)))
+    for entry_row in entries:
+        current = (
+            None
+            if entry_row.deleted
+            else _entry_json(entry_from_row(entry_row), entry_row.block_id)
+        )
+        compare("entry", entry_row.id, current)
+    return tuple(problems)

@@ -246,7 +246,8 @@ def test_update_block_refuses_to_orphan_entries(store: Store) -> None:
 def test_the_audit_trail_has_no_way_to_change_or_delete_a_row() -> None:
     public = {name for name in dir(Store) if not name.startswith("_")}
     audit_methods = {name for name in public if "audit" in name or "history" in name}
-    assert audit_methods == {"audit_trail", "entry_history"}
+    # check_audit_trail only reads (tests/reliability/test_audit_chain.py)
+    assert audit_methods == {"audit_trail", "check_audit_trail", "entry_history"}
     assert not any(word in name for name in public for word in ("purge", "drop", "vacuum"))
 
 

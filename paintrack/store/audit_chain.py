@@ -1,0 +1,91 @@
+"""The audit trail's hash chain: each audit row's `hash` is SHA-256 over a canonical JSON of its
+content and the previous row's hash (by `seq`), so an edited, removed or reordered row breaks the
+chain at that row and `paintrack verify` can name it.
+
+The canonical form below is a file format: rows hashed years ago must still verify, so it must
+never change. (Migration 0002 uses it to hash the rows written before the chain existed.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+# The "previous hash" of the first row: no row came before it.
+GENESIS = "0" * 64
+
+
+def canonical_audit_json(
+    *,
+    seq: int,
+    id: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    patient_id: str | None,
+    reason: str | None,
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any] | None,
+    prev_hash: str,
+) -> bytes:
+    """The exact bytes hashed for one audit row: sorted keys, no spaces, UTF-8, times in UTC."""
+    if at.tzinfo is None:
+        raise ValueError("audit times must be aware")
+    content = {
+        "seq": seq,
+        "id": id,
+        "at": at.astimezone(UTC).isoformat(),
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "patient_id": patient_id,
+        "reason": reason,
+        "old": old,
+        "new": new,
+        "prev_hash": prev_hash,
+    }
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def audit_hash(**content: Any) -> str:
+    """SHA-256 (hex) of `canonical_audit_json(**content)`."""
+    return hashlib.sha256(canonical_audit_json(**content)).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first audit row where the chain does not hold, and why."""
+
+    seq: int
+    at: datetime
+    action: str
+    problem: str
+
+    def describe(self) -> str:
+        return (
+            f"audit record #{self.seq} ({self.action} at "
+            f"{self.at.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}): {self.problem}"
+        )
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """The outcome of checking the whole audit trail."""
+
+    records: int
+    first_break: ChainBreak | None = None
+    # Rows of the diary itself that no longer match what the audit trail says about them.
+    mismatches: tuple[str, ...] = ()
+
+    @property
+    def intact(self) -> bool:
+        return self.first_break is None and not self.mismatches

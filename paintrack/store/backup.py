@@ -1,0 +1,377 @@
+"""Backups of a diary file and restoring one: SQLite's online backup API, never a file copy of a
+live database (which can catch it half-written).
+
+Backups live in a `backups` folder beside the database (0700, files 0600), named
+`<diary stem>-<UTC time>-daily.db` (made on start, at most once a day) or `...-manual.db`
+(`paintrack backup`). Rotation keeps the newest daily backup of each of the last 7 days that have
+one, and the newest of each of the 4 weeks before those; manual backups are never removed.
+A restore saves the current file aside first, and replaces the database in one SQLite
+transaction, so a crash leaves either the old diary or the restored one, never a mixture.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+
+from paintrack import paths
+from paintrack.errors import UserError
+from paintrack.store.database import (
+    BUSY_TIMEOUT_MS,
+    PAINTRACK_TABLES,
+    RefusedDatabase,
+    check_existing_sqlite_file,
+    user_errors,
+)
+from paintrack.store.lock import DiaryLock
+
+BACKUPS_FOLDER = "backups"
+DAILY = "daily"
+MANUAL = "manual"
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{12}Z)-(?P<kind>daily|manual)\.db$")
+
+
+def backups_dir(db_path: Path) -> Path:
+    """Where the backups of `db_path` live: a `backups` folder beside it."""
+    return Path(db_path).absolute().parent / BACKUPS_FOLDER
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    made_at: datetime  # aware, UTC
+    kind: str  # DAILY or MANUAL
+
+
+def list_backups(db_path: Path) -> list[Backup]:
+    """The backups of this diary (not of other diaries sharing the folder), newest first."""
+    folder = backups_dir(db_path)
+    stem = Path(db_path).stem
+    found: list[Backup] = []
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise UserError(f"Cannot read the backups folder {folder}: {error.strerror}.") from error
+    for name in names:
+        match = _NAME.match(name)
+        if match is None or match["stem"] != stem:
+            continue
+        made_at = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
+        found.append(Backup(folder / name, made_at, match["kind"]))
+    return sorted(found, key=lambda backup: (backup.made_at, backup.path.name), reverse=True)
+
+
+def _temp_name(folder: Path, prefix: str) -> Path:
+    # Created with O_EXCL by _copy_database, so a name that exists already fails, never clobbers.
+    return folder / f"{prefix}{secrets.token_hex(8)}.db"
+
+
+def _fsync_path(path: Path) -> None:
+    flags = os.O_RDONLY
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _private_folder(folder: Path) -> None:
+    paths.ensure_private_dir(folder)
+    os.chmod(folder, paths.DIR_MODE)
+
+
+def _copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """Write a consistent, self-contained copy of `source` to a new file `target` (0600)."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.FILE_MODE)
+    os.close(fd)
+    os.chmod(target, paths.FILE_MODE)
+    copy = sqlite3.connect(target, isolation_level=None)
+    try:
+        source.backup(copy)
+        # One file, no -wal beside it: a backup must be complete on its own.
+        copy.execute("PRAGMA journal_mode = DELETE")
+        (result,) = copy.execute("PRAGMA quick_check").fetchone()
+        if result != "ok":
+            raise UserError(f"The copy of the diary at {target} did not check out ({result}).")
+    finally:
+        copy.close()
+    _fsync_path(target)
+
+
+def _open_source(db_path: Path) -> sqlite3.Connection:
+    if not db_path.exists():
+        raise UserError(f"There is no diary at {db_path} to back up.")
+    check_existing_sqlite_file(db_path)
+    connection = sqlite3.connect(db_path, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return connection
+
+
+def make_backup(db_path: Path, *, now: datetime, kind: str = MANUAL) -> Path:
+    """Copy the diary into its backups folder now; returns the new backup's path."""
+    db_path = Path(db_path).absolute()
+    if now.tzinfo is None:
+        raise ValueError("backup times must be aware")
+    folder = backups_dir(db_path)
+    stamp = now.astimezone(UTC).strftime(_STAMP)
+    target = folder / f"{db_path.stem}-{stamp}-{kind}.db"
+    with user_errors(str(db_path)):
+        source = _open_source(db_path)
+        temp: Path | None = None
+        try:
+            try:
+                _private_folder(folder)
+                temp = _temp_name(folder, ".partial-")
+                _copy_database(source, temp)
+                os.replace(temp, target)
+                temp = None
+                _fsync_path(folder)
+            except OSError as error:
+                raise UserError(
+                    f"Could not back up {db_path} into {folder}: {error.strerror or error}. "
+                    "Free some space or check the folder's permissions; the diary itself is "
+                    "unchanged."
+                ) from error
+        finally:
+            source.close()
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+    return target
+
+
+def backups_to_remove(
+    backups: Sequence[Backup],
+    *,
+    tz: tzinfo | None,
+    keep_daily: int = KEEP_DAILY,
+    keep_weekly: int = KEEP_WEEKLY,
+) -> list[Backup]:
+    """The daily backups rotation removes: keep the newest of each of the `keep_daily` most
+    recent days that have one, then the newest of each of the `keep_weekly` most recent ISO
+    weeks older than those days. Days and weeks are in the time zone `tz`. Manual backups are
+    never removed."""
+    daily = sorted((b for b in backups if b.kind == DAILY), key=lambda b: b.made_at, reverse=True)
+
+    def local_day(backup: Backup) -> date:
+        return backup.made_at.astimezone(tz).date()
+
+    keep: set[Path] = set()
+    days: list[date] = []
+    for backup in daily:
+        day = local_day(backup)
+        if day in days:
+            continue
+        if len(days) == keep_daily:
+            break
+        days.append(day)
+        keep.add(backup.path)
+    oldest_day = days[-1] if days else None
+    weeks: list[tuple[int, int]] = []
+    for backup in daily:
+        day = local_day(backup)
+        if oldest_day is None or day >= oldest_day:
+            continue
+        week = day.isocalendar()[:2]
+        if week in weeks:
+            continue
+        if len(weeks) == keep_weekly:
+            break
+        weeks.append((week[0], week[1]))
+        keep.add(backup.path)
+    return [backup for backup in daily if backup.path not in keep]
+
+
+def rotate(db_path: Path, *, now: datetime) -> list[Path]:
+    """Remove the daily backups the rotation no longer keeps; returns what was removed."""
+    removed: list[Path] = []
+    for backup in backups_to_remove(list_backups(db_path), tz=now.tzinfo):
+        with contextlib.suppress(FileNotFoundError):
+            backup.path.unlink()
+            removed.append(backup.path)
+    return removed
+
+
+def daily_backup(db_path: Path, *, now: datetime) -> Path | None:
+    """The start-of-day backup: make one unless a daily backup already exists for `now`'s day
+    (in `now`'s time zone), then rotate. Returns the new backup, or None if one was not due."""
+    today = now.date()
+    for backup in list_backups(db_path):
+        if backup.kind == DAILY and backup.made_at.astimezone(now.tzinfo).date() == today:
+            return None
+    made = make_backup(db_path, now=now, kind=DAILY)
+    rotate(db_path, now=now)
+    return made
+
+
+# ---------------------------------------------------------------------------------------------
+# Restoring
+
+
+def check_backup_file(backup: Path) -> None:
+    """Refuse (UserError) anything that is not a sound paintrack database this version opens."""
+    if not backup.is_file():
+        raise UserError(f"There is no backup file at {backup}.")
+    check_existing_sqlite_file(backup)  # not SQLite, damaged, another app's, newer paintrack
+    connection = sqlite3.connect(f"file:{backup.absolute()}?mode=ro&immutable=1", uri=True)
+    try:
+        tables = {
+            str(name)
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        problems = [str(row[0]) for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        raise RefusedDatabase(
+            f"{backup} is damaged ({error}); choose another backup.", kind="damaged", path=backup
+        ) from error
+    finally:
+        connection.close()
+    if not tables >= PAINTRACK_TABLES:
+        raise RefusedDatabase(
+            f"{backup} is an empty database, not a paintrack backup; choose another backup.",
+            kind="foreign",
+            path=backup,
+        )
+    if problems != ["ok"]:
+        raise RefusedDatabase(
+            f"{backup} is damaged ({'; '.join(problems[:3])}); choose another backup.",
+            kind="damaged",
+            path=backup,
+        )
+
+
+def aside_path(db_path: Path, now: datetime) -> Path:
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+
+
+@dataclass(frozen=True)
+class Restored:
+    db_path: Path
+    saved_aside: tuple[Path, ...]  # the previous diary (and its -wal), kept; empty if none
+
+
+def _current_is_sound(db_path: Path) -> bool:
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return False
+    try:
+        check_existing_sqlite_file(db_path)
+    except UserError:
+        return False
+    return True
+
+
+def restore_backup(db_path: Path, backup: Path, *, now: datetime) -> Restored:
+    """Replace the diary at `db_path` by `backup`, after saving the current one aside.
+
+    Refuses while a paintrack window has the diary open (DiaryInUse). When the current file is a
+    sound paintrack database, the restore is one SQLite transaction into it (the online backup
+    API, in reverse), so a crash half-way leaves the old diary; otherwise (the current file is
+    damaged or missing) a complete copy is written beside it, flushed, then renamed over it.
+    """
+    db_path = Path(db_path).absolute()
+    backup = Path(backup).absolute()
+    if backup == db_path:
+        raise UserError("That is the diary itself, not a backup of it; choose a backup file.")
+    check_backup_file(backup)
+    with DiaryLock(db_path).acquire(purpose="restore"), user_errors(str(db_path)):
+        try:
+            if _current_is_sound(db_path):
+                saved = _restore_in_place(db_path, backup, now)
+            else:
+                saved = _restore_by_rename(db_path, backup, now)
+        except OSError as error:
+            raise UserError(
+                f"Could not restore {db_path}: {error.strerror or error}. The diary was not "
+                "changed."
+            ) from error
+    return Restored(db_path, saved)
+
+
+def _restore_in_place(db_path: Path, backup: Path, now: datetime) -> tuple[Path, ...]:
+    aside = aside_path(db_path, now)
+    live = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        live.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _copy_database(live, aside)  # everything committed, -wal included, in one file
+        source = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
+        try:
+            # One write transaction on the live file: other readers see all or nothing, and
+            # a crash before it commits leaves the old diary.
+            source.backup(live)
+        finally:
+            source.close()
+        (result,) = live.execute("PRAGMA integrity_check").fetchone()
+        if result != "ok":  # pragma: no cover - the backup passed the same check just now
+            raise UserError(f"The restored diary did not check out ({result}); {aside} has it.")
+    finally:
+        live.close()
+    return (aside,)
+
+
+def _restore_by_rename(db_path: Path, backup: Path, now: datetime) -> tuple[Path, ...]:
+    folder = db_path.parent
+    paths.ensure_private_dir(folder)
+    saved: list[Path] = []
+    aside = aside_path(db_path, now)
+    # Keep every byte of the old file (and its journal files) under the aside names: renamed,
+    # not deleted, and out of the way so a stale -wal is never applied to the restored file.
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        old = Path(f"{db_path}{suffix}")
+        if suffix == "":
+            if old.exists():
+                target = Path(f"{aside}")
+                _copy_file(old, target)
+                saved.append(target)
+            continue
+        if old.exists():
+            target = Path(f"{aside}{suffix}")
+            os.replace(old, target)
+            saved.append(target)
+    temp = _temp_name(folder, f".{db_path.name}.restoring-")
+    try:
+        source = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
+        try:
+            _copy_database(source, temp)
+        finally:
+            source.close()
+        os.replace(temp, db_path)
+        _fsync_path(folder)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+    return tuple(saved)
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.FILE_MODE)
+    with os.fdopen(fd, "wb") as out, source.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def describe_backups(backups: Iterable[Backup], tz: tzinfo | None = None) -> list[str]:
+    """One line per backup for a listing: local time, kind, file name."""
+    lines = []
+    for backup in backups:
+        when = backup.made_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"{when}  {backup.kind:<6}  {backup.path}")
+    return lines
