@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from paintrack.clinical.model import Entry
+from paintrack.clinical.relief import minutes_after, site_entries
 from paintrack.clinical.results import BlockResult, SiteResult
 
 # Text stays text in PDFs (TrueType embedding), so reports remain searchable and accessible.
@@ -79,12 +81,20 @@ class DiaryChart:
     is plotted, for tests and for the accessible text summary.
     """
 
-    def __init__(self, figure: Figure | None = None, *, levels: Sequence[int] = (50, 80)) -> None:
+    def __init__(
+        self,
+        figure: Figure | None = None,
+        *,
+        levels: Sequence[int] = (50, 80),
+        fontsize: float = 10.0,
+    ) -> None:
         self.figure = figure if figure is not None else Figure(figsize=(7.0, 4.0), dpi=100)
         self.levels = tuple(levels)
+        self.fontsize = fontsize  # the window passes the system font size, the PDF its own
         self.ax: Axes = self.figure.add_subplot(1, 1, 1)
-        self.ax.set_xlabel("Hours since the block")
-        self.ax.set_ylabel("Pain score (0 = none, 10 = worst)")
+        self.ax.set_xlabel("Hours since the block", fontsize=fontsize)
+        self.ax.set_ylabel("Pain score (0 = none, 10 = worst)", fontsize=fontsize)
+        self.ax.tick_params(labelsize=fontsize * 0.9)
         self.ax.set_ylim(-0.3, 10.3)
         self.ax.set_yticks(range(0, 11, 2))
         self.ax.set_xlim(-0.5, DEFAULT_HOURS)
@@ -107,8 +117,9 @@ class DiaryChart:
         self.relief_axis = self.ax.secondary_yaxis(
             "right", functions=(self._pain_to_relief, self._relief_to_pain)
         )
-        self.relief_axis.set_ylabel("Relief from the scores (%)")
+        self.relief_axis.set_ylabel("Relief from the scores (%)", fontsize=fontsize)
         self.relief_axis.set_yticks([0, 50, 80, 100])
+        self.relief_axis.tick_params(labelsize=fontsize * 0.9)
         self.sites: dict[str, _SiteArtists] = {}
         self.threshold: int | None = None
         self.shaded_minutes: float | None = None
@@ -120,17 +131,18 @@ class DiaryChart:
             ha="center",
             va="center",
             color=PALETTE["grey"],
+            fontsize=fontsize * 1.1,
         )
         self.figure.subplots_adjust(left=0.11, right=0.87, top=0.84, bottom=0.13)
 
     # The right-hand axis maps pain to relief for the baseline shown: r = 100 (B - s) / B.
-    def _pain_to_relief(self, pain: object) -> object:
+    def _pain_to_relief(self, pain: Any) -> Any:
         baseline = self._baseline_for_axis or 1.0
-        return 100.0 * (baseline - pain) / baseline  # type: ignore[operator]
+        return 100.0 * (baseline - pain) / baseline
 
-    def _relief_to_pain(self, relief: object) -> object:
+    def _relief_to_pain(self, relief: Any) -> Any:
         baseline = self._baseline_for_axis or 1.0
-        return baseline - relief * baseline / 100.0  # type: ignore[operator]
+        return baseline - relief * baseline / 100.0
 
     def _site_artists(self, site: str) -> _SiteArtists:
         colour, marker = _style(site)
@@ -213,7 +225,6 @@ class DiaryChart:
             self._refresh_legend()
             return
         block = result.block
-        entries: dict[str, Entry] = {entry.id: entry for entry in block.entries}
         self._set_sites(list(block.sites))
         last_hours = DEFAULT_HOURS
         first_hours = -0.5
@@ -221,20 +232,18 @@ class DiaryChart:
         baselines: list[int] = []
         for site, artists in self.sites.items():
             site_result: SiteResult | None = result.sites.get(site)
-            points = site_result.series if site_result else ()
-            xs = [_hours(point.minutes) for point in points]
-            ys = [point.score for point in points]
+            # The scores themselves (the engine's choice of entry per time, after the block),
+            # so they show even when relief is undefined for want of a baseline.
+            points = [
+                entry
+                for entry in site_entries(block.entries, site)
+                if entry.at > block.performed_at
+            ]
+            xs = [_hours(minutes_after(block.performed_at, entry.at)) for entry in points]
+            ys = [float(entry.scores[site]) for entry in points]
             artists.line.set_data(xs, ys)
-            late = [
-                (x, y)
-                for x, y, point in zip(xs, ys, points, strict=True)
-                if point.entry_id in entries and entries[point.entry_id].is_late
-            ]
-            paper = [
-                (x, y)
-                for x, y, point in zip(xs, ys, points, strict=True)
-                if point.entry_id in entries and entries[point.entry_id].is_transcribed
-            ]
+            late = [(x, y) for x, y, e in zip(xs, ys, points, strict=True) if e.is_late]
+            paper = [(x, y) for x, y, e in zip(xs, ys, points, strict=True) if e.is_transcribed]
             artists.late.set_data([p[0] for p in late], [p[1] for p in late])
             artists.paper.set_data([p[0] for p in paper], [p[1] for p in paper])
             baseline = site_result.baseline if site_result else None
@@ -310,24 +319,20 @@ class DiaryChart:
                 loc="lower center",
                 bbox_to_anchor=(0.5, 1.04),
                 ncols=3,
-                fontsize="small",
+                fontsize=self.fontsize * 0.85,
                 frameon=False,
             )
 
     def line_data(self, site: str) -> list[tuple[float, float]]:
         """The plotted (hours, score) pairs for a site."""
         artists = self.sites[site]
-        return list(
-            zip(
-                (float(x) for x in artists.line.get_xdata()),  # type: ignore[union-attr]
-                (float(y) for y in artists.line.get_ydata()),  # type: ignore[union-attr]
-                strict=True,
-            )
-        )
+        xs = np.asarray(artists.line.get_xdata(), dtype=float).tolist()
+        ys = np.asarray(artists.line.get_ydata(), dtype=float).tolist()
+        return list(zip(xs, ys, strict=True))
 
 
 def _has_data(line: Line2D) -> bool:
-    return len(line.get_xdata()) > 0  # type: ignore[arg-type]
+    return bool(np.asarray(line.get_xdata()).size)
 
 
 def diary_figure(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from importlib import resources
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
@@ -39,7 +40,7 @@ def user_settings() -> QSettings:
 class _FirstPaint(QObject):
     """Calls `callback` once, after the watched widget has painted for the first time."""
 
-    def __init__(self, callback: object) -> None:
+    def __init__(self, callback: Callable[[], None]) -> None:
         super().__init__()
         self._callback = callback
         self._done = False
@@ -48,7 +49,7 @@ class _FirstPaint(QObject):
         if not self._done and event.type() == QEvent.Type.Paint:
             self._done = True
             # Let the paint finish before doing anything else.
-            QTimer.singleShot(0, self._callback)  # type: ignore[arg-type]
+            QTimer.singleShot(0, self._callback)
         return False
 
 
@@ -67,6 +68,7 @@ def ensure_application() -> QApplication:
         font.setPointSizeF(font.pointSizeF() * TEXT_SCALE)
         app.setFont(font)
         app.setProperty("paintrack_font_scaled", True)
+        app.setProperty("paintrack_base_point_size", font.pointSizeF())
     return app
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
 from PySide6.QtGui import QKeyEvent
@@ -147,15 +148,15 @@ class BlockForm(QWidget):
         self.performed_at.setDisplayFormat("ddd d MMM yyyy   HH:mm")
         self.performed_at.setCalendarPopup(True)
         form.addRow("Date and time of the block", self.performed_at)
-        self.region = _combo("Part of the spine", REGIONS)  # type: ignore[arg-type]
+        self.region = _combo("Part of the spine", REGIONS)
         form.addRow("Part of the spine", self.region)
-        self.side = _combo("Side", SIDES)  # type: ignore[arg-type]
+        self.side = _combo("Side", SIDES)
         form.addRow("Side", self.side)
         self.levels = QLineEdit()
         self.levels.setAccessibleName("Levels (optional)")
         self.levels.setPlaceholderText("for example L3, L4, L5 (optional)")
         form.addRow("Levels (optional)", self.levels)
-        self.sequence = _combo("Which block is this", SEQUENCES)  # type: ignore[arg-type]
+        self.sequence = _combo("Which block is this", SEQUENCES)
         form.addRow("Which block is this", self.sequence)
         when.body.addLayout(form)
         self.time_error = message_label("Error")
@@ -168,13 +169,13 @@ class BlockForm(QWidget):
         what.body.addWidget(heading("The injection", 1.2))
         form2 = QFormLayout()
         form2.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.agent = _combo("Medicine injected", AGENTS)  # type: ignore[arg-type]
+        self.agent = _combo("Medicine injected", AGENTS)
         form2.addRow("Medicine injected", self.agent)
         self.concentration = _optional_number("Strength in percent (optional)", " %", 10.0, 0.25)
         form2.addRow("Strength (optional)", self.concentration)
         self.volume = _optional_number("Volume in millilitres (optional)", " mL", 20.0, 0.1)
         form2.addRow("Volume per level (optional)", self.volume)
-        self.sedation = _combo("Sedation during the block", SEDATIONS)  # type: ignore[arg-type]
+        self.sedation = _combo("Sedation during the block", SEDATIONS)
         form2.addRow("Sedation", self.sedation)
         self.steroid = QCheckBox("A steroid was added to the injection")
         self.steroid.setAccessibleName("A steroid was added to the injection")
@@ -344,7 +345,7 @@ class BlockForm(QWidget):
             return None
         levels = tuple(part.strip() for part in self.levels.text().replace(";", ",").split(","))
         sites = BILATERAL_SITES if self.two_sites.isChecked() else (INDEX_SITE,)
-        values = dict(
+        values: dict[str, Any] = dict(
             performed_at=from_qdatetime(self.performed_at.dateTime()),
             region=Region(self.region.currentData()),
             side=Side(self.side.currentData()),
@@ -361,8 +362,8 @@ class BlockForm(QWidget):
         if self._editing is not None:
             if self._editing.sequence > 3 and values["sequence"] == 3:
                 values["sequence"] = self._editing.sequence
-            return replace(self._editing, **values)  # type: ignore[arg-type]
-        return Block(**values)  # type: ignore[arg-type]
+            return replace(self._editing, **values)
+        return Block(**values)
 
     def _save(self) -> None:
         block = self.block()

@@ -38,13 +38,9 @@ class ChartView(QWidget):
 
             from paintrack.charts import DiaryChart
 
-            chart = DiaryChart()
-            font = self.font()
-            chart.figure.set_dpi(max(72.0, self.logicalDpiY()))
-            for text in chart.figure.findobj(lambda a: hasattr(a, "set_fontsize")):
-                if hasattr(text, "get_fontsize"):
-                    text.set_fontsize(max(9.0, font.pointSizeF()))  # type: ignore[union-attr]
-            canvas = FigureCanvasQTAgg(chart.figure)
+            # Text in the chart follows the window's font size (and so the system's).
+            chart = DiaryChart(fontsize=max(9.0, self.font().pointSizeF()))
+            canvas = FigureCanvasQTAgg(chart.figure)  # type: ignore[no-untyped-call]
             canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             canvas.setAccessibleName("Chart of your pain scores")
             self.placeholder.setVisible(False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -493,10 +493,10 @@ class DiaryPage(QWidget):
         for button in (self.amend_button, self.delete_button, self.history_button):
             button.setEnabled(chosen)
 
-    def _with_entry(self, signal: Signal) -> None:  # type: ignore[type-arg]
+    def _with_entry(self, signal: SignalInstance) -> None:
         block, entry = self.current_block(), self.selected_entry()
         if block is not None and entry is not None:
-            signal.emit(block, entry)  # type: ignore[attr-defined]
+            signal.emit(block, entry)
 
     def _history(self) -> None:
         entry = self.selected_entry()

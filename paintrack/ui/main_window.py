@@ -42,6 +42,7 @@ from paintrack.ui.widgets import enter_activates_buttons, heading
 
 log = logging.getLogger(__name__)
 
+LARGER_TEXT = 1.25  # View > Larger text, on top of the system size
 TICK_MS = 15_000  # how often the countdown and the schedule states are refreshed
 DEMO_RESOURCE = ("demo", "demo-diary.json")
 
@@ -210,14 +211,20 @@ class MainWindow(QMainWindow):
 
     def set_larger_text(self, on: bool) -> None:
         self.prefs.setValue("larger_text", on)
+        self._apply_text_size()
+
+    def _apply_text_size(self) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
             font = app.font()
-            base = float(self.prefs.value("base_point_size", font.pointSizeF(), float))
-            if not self.prefs.contains("base_point_size"):
-                self.prefs.setValue("base_point_size", base)
-            font.setPointSizeF(base * (1.25 if on else 1.0))
-            app.setFont(font)
+            base = app.property("paintrack_base_point_size")
+            if not isinstance(base, float):
+                base = font.pointSizeF()
+                app.setProperty("paintrack_base_point_size", base)
+            size = base * (LARGER_TEXT if self.larger_text_action.isChecked() else 1.0)
+            if abs(font.pointSizeF() - size) > 0.01:
+                font.setPointSizeF(size)
+                app.setFont(font)
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -227,6 +234,7 @@ class MainWindow(QMainWindow):
             return True
         self.started = True
         self.apply_look()
+        self._apply_text_size()
         try:
             from paintrack.store import open_store
 
@@ -410,11 +418,10 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
         saved = 0
         for entry in entries:
-            done = self._guard(
-                lambda entry=entry: self.store.add_entry(block.id, entry),
-                f"Only {saved} of the {len(entries)} lines were saved.",
-            )
-            if done is None:
+            try:
+                self.store.add_entry(block.id, entry)
+            except UserError as error:
+                self.show_error(error, f"Only {saved} of the {len(entries)} lines were saved.")
                 break
             saved += 1
         if entries:
@@ -594,7 +601,7 @@ class MainWindow(QMainWindow):
 
         progress = QProgressDialog(label, "", 0, 0, self)
         progress.setWindowTitle("paintrack")
-        progress.setCancelButton(None)  # type: ignore[arg-type]
+        progress.setCancelButton(None)
         progress.setMinimumDuration(300)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         self._busy = progress
