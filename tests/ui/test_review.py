@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -318,3 +319,27 @@ def test_review_mode_is_installed_in_the_main_window(qtbot: QtBot, make_window: 
     assert "Review" in window._mode_names
     window.show_mode("Review")
     assert window.modes.currentWidget() is window.review
+
+
+def test_review_follows_changes_made_elsewhere(
+    qtbot: QtBot, review: ReviewMode, store: Store
+) -> None:
+    choose_patient(qtbot, review, "DEMO-0001")
+    assert review.diary is not None
+    block = review.diary.blocks[0]
+    entry = block.entries[3]
+    before = review.metric_text(1)
+    store.amend_entry(
+        entry.id, replace(entry, scores={"index": 0}), reason="clinic corrected a typo"
+    )
+    with qtbot.waitSignal(review.analysed, timeout=5000):
+        review.reload(review.patient.id)  # type: ignore[union-attr]
+    diary = store.load_diary(review.patient.id)  # type: ignore[union-attr]
+    site = analyze_diary(diary, ClinicSettings(), now=NOW).blocks[0].sites["index"]
+    shown = review.metric_text(1)
+    assert shown == (
+        f"{format_percent(site.peak_relief_percent)} at "
+        f"{format_duration(site.time_to_peak_minutes)}"
+    )
+    assert shown != before
+    assert "1 amended" in review.compliance.text()
