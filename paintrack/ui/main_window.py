@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +76,8 @@ class MainWindow(QMainWindow):
         self._really_quit = False
         self._busy: QProgressDialog | None = None
         self.errors_shown: list[str] = []
+        self.sample_folder: Path | None = None  # set on a sample-diary window: removed on close
+        self.sample_windows: list[MainWindow] = []
         self.setWindowTitle("paintrack — your pain diary")
         self.setMinimumSize(900, 620)
 
@@ -299,7 +302,7 @@ class MainWindow(QMainWindow):
         return f"place/{safe}"
 
     def _remember(self) -> None:
-        if self.current_patient_id is None:
+        if self.current_patient_id is None or self.demo:
             return
         key = self._settings_key()
         self.prefs.setValue(f"{key}/patient", self.current_patient_id)
@@ -355,7 +358,8 @@ class MainWindow(QMainWindow):
 
     def _title(self) -> None:
         if self.diary is not None and self.diary.diary is not None:
-            self.setWindowTitle(f"paintrack — {self.diary.diary.patient.name}")
+            sample = " (sample diary)" if self.demo else ""
+            self.setWindowTitle(f"paintrack — {self.diary.diary.patient.name}{sample}")
 
     def show_block_form(self) -> None:
         if self.current_patient_id is None:
@@ -530,7 +534,7 @@ class MainWindow(QMainWindow):
         self.diary.log.focus_scale()
 
     def _set_up_tray(self) -> None:
-        if self.tray is not None or not QSystemTrayIcon.isSystemTrayAvailable():
+        if self.tray is not None or self.demo or not QSystemTrayIcon.isSystemTrayAvailable():
             return
         from paintrack.ui.app import app_icon
 
@@ -569,6 +573,8 @@ class MainWindow(QMainWindow):
             app.quit()
 
     def shut_down(self) -> None:
+        for sample in list(self.sample_windows):
+            sample.close()
         self.timer.stop()
         if self.tray is not None:
             self.tray.hide()
@@ -576,6 +582,9 @@ class MainWindow(QMainWindow):
             self._remember()
             self.store.close()
             self.store = None
+        if self.sample_folder is not None:
+            shutil.rmtree(self.sample_folder, ignore_errors=True)
+            self.sample_folder = None
 
     # -- files -------------------------------------------------------------------------------
 
@@ -589,10 +598,29 @@ class MainWindow(QMainWindow):
         self.store.import_diary(diary, source_name="sample diary")
         return diary.patient
 
-    def open_sample(self) -> None:
-        patient = self._guard(self._load_sample_now, "The sample diary could not be opened.")
-        if patient is not None:
-            self.open_patient(patient.id)
+    def open_sample(self) -> MainWindow | None:
+        """The sample diary in its own window on a temporary database, thrown away on close:
+        the patient's own database never holds the example patient."""
+        from paintrack.commands.demo import prepare_demo_database
+
+        db = self._guard(prepare_demo_database, "The sample diary could not be opened.")
+        if db is None:
+            return None
+        sample = MainWindow(
+            str(db), demo=True, clock=self.clock, settings=self.prefs, quiet=self.quiet
+        )
+        sample.sample_folder = Path(db).parent
+        sample.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sample.resize(self.size())
+        sample.show()
+        sample.start()
+        self.sample_windows.append(sample)
+        sample.destroyed.connect(lambda _obj=None: self._forget_sample(sample))
+        return sample
+
+    def _forget_sample(self, sample: MainWindow) -> None:
+        if sample in self.sample_windows:
+            self.sample_windows.remove(sample)
 
     def _run_in_background(
         self, label: str, work: Callable[[], Any], done: Callable[[Any], None]

@@ -109,7 +109,10 @@ class WelcomePage(QWidget):
         sample = Card()
         sample.body.addWidget(heading("Just looking?", 1.35))
         sample.body.addWidget(
-            hint("Open a filled-in example diary to see how it works. It is kept apart from yours.")
+            hint(
+                "Open a filled-in example diary in its own window to see how it works. "
+                "It is kept apart from yours and thrown away when you close it."
+            )
         )
         self.sample_button = QPushButton("Open the sample diary")
         self.sample_button.setAccessibleName("Open the sample diary")

@@ -213,17 +213,27 @@ def test_later_runs_reopen_where_the_patient_left_off(
     assert not again.diary.log.baseline_mode
 
 
-def test_sample_diary_opens_through_exchange_and_store(qtbot: QtBot, window: MainWindow) -> None:
+def test_sample_diary_opens_in_its_own_window_and_is_thrown_away(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     qtbot.mouseClick(window.welcome.sample_button, Qt.MouseButton.LeftButton)
+    (sample,) = window.sample_windows
     expected = json.loads(DEMO.read_text(encoding="utf-8"))
-    patients = window.store.list_patients()
+    patients = sample.store.list_patients()
     assert [p.name for p in patients] == [expected["patient"]["name"]]
-    assert window.pages.currentWidget() is window.diary
-    diary = window.store.load_diary(patients[0].id)
+    assert sample.pages.currentWidget() is sample.diary
+    assert sample.windowTitle().endswith("(sample diary)")
+    diary = sample.store.load_diary(patients[0].id)
     assert len(diary.blocks) == len(expected["blocks"])
-    assert window.diary.block_choice.count() == len(expected["blocks"])
-    chart = window.diary.chart.ensure_loaded()
+    assert sample.diary.block_choice.count() == len(expected["blocks"])
+    chart = sample.diary.chart.ensure_loaded()
     assert chart.line_data(diary.blocks[-1].sites[0])  # the latest block is drawn
+    # The patient's own database never holds the example patient.
+    assert window.store.list_patients() == []
+    folder = sample.sample_folder
+    assert folder is not None and folder.exists()
+    sample.close()
+    assert not folder.exists()
 
 
 def test_export_and_import_run_in_the_background(
@@ -294,3 +304,58 @@ def test_other_modes_can_be_added(window: MainWindow) -> None:
     assert window.modes.currentWidget() is review
     window.show_mode("Diary")
     assert window.modes.currentWidget() is window.pages
+
+
+LAZY_MATPLOTLIB = """
+import sys
+from paintrack.ui.app import ensure_application
+from paintrack.ui.main_window import MainWindow
+app = ensure_application()
+window = MainWindow(sys.argv[1], quiet=True)
+before_show = "matplotlib" in sys.modules
+window.show()
+app.processEvents()
+window.start()
+at_start = "matplotlib" in sys.modules
+for _ in range(20):
+    app.processEvents()
+after = "matplotlib" in sys.modules and window.diary.chart.chart is not None
+window.shut_down()
+print(before_show, at_start, after)
+"""
+
+
+@pytest.mark.slow
+def test_matplotlib_loads_only_after_the_window_is_shown(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", LAZY_MATPLOTLIB, str(tmp_path / "lazy.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "True"]
+
+
+def test_block_details_can_be_completed_later_with_a_reason(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    qtbot.mouseClick(window.diary.edit_block_button, Qt.MouseButton.LeftButton)
+    form = window.block_form
+    assert window.pages.currentWidget() is form
+    assert form.reason_card.isVisible()
+    form.agent.setCurrentIndex(form.agent.findData("lidocaine"))
+    qtbot.keyClicks(form.levels, "L4, L5")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is form  # no reason yet
+    assert "why" in form.reason_error.text().lower()
+    qtbot.keyClicks(form.reason, "the clinic letter gives the details")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.diary
+    (block,) = window.store.load_diary(window.current_patient_id).blocks
+    assert (block.agent.value, block.levels) == ("lidocaine", ("L4", "L5"))
+    changes = [r for r in window.store.audit_trail() if r.action == "update_block"]
+    assert changes and changes[-1].reason == "the clinic letter gives the details"
+    assert changes[-1].old is not None and changes[-1].old["agent"] == "unknown"
