@@ -59,7 +59,40 @@ def main() -> int:
             check=True,
         )
         screenshots(Path(tmp) / "review.db")
+        window_screenshot(Path(tmp))
     return 0
+
+
+def window_screenshot(tmp: Path) -> None:
+    """The Review mode inside the real main window, with the app's own style sheet."""
+    from PySide6.QtCore import QSettings
+
+    from paintrack.ui.app import ensure_application
+    from paintrack.ui.clock import FakeClock
+    from paintrack.ui.main_window import MainWindow
+
+    app = ensure_application()
+    prefs = QSettings(str(tmp / "prefs.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(
+        str(tmp / "window.db"), demo=True, clock=FakeClock(NOW), settings=prefs, quiet=True
+    )
+    window.resize(1100, 760)
+    window.show()
+    for _ in range(10):
+        app.processEvents()
+    window.start()
+    for _ in range(30):
+        app.processEvents()
+    window.show_mode("Review")
+    review = window.review  # type: ignore[attr-defined]
+    review.patients.setCurrentRow(0)
+    review.tabs.setCurrentIndex(1)
+    for _ in range(20):
+        app.processEvents()
+    review.canvas.draw()
+    app.processEvents()
+    window.grab().save(str(ROOT / "docs" / "screenshots" / "review-window.png"))
+    window.shut_down()
 
 
 def screenshots(db: Path) -> None:

@@ -166,7 +166,10 @@ class ReviewMode(QWidget):
         self.patients.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.patients.currentItemChanged.connect(self._patient_chosen)
         left_layout.addWidget(self.patients, 1)
+        # Wide enough for the search hint and a name; the splitter must not squeeze it away.
+        left.setMinimumWidth(self.fontMetrics().horizontalAdvance("Search by name or record") + 40)
         splitter.addWidget(left)
+        splitter.setCollapsible(0, False)
 
         right = QWidget()
         layout = QVBoxLayout(right)
