@@ -300,3 +300,48 @@ def test_render_report_rejects_an_unknown_paper(demo_diary: Diary) -> None:
 
 def test_demo_file_is_the_known_diary() -> None:
     assert DEMO.is_file()
+
+
+def test_markup_characters_in_names_are_printed_as_typed(tmp_path: Path, demo_diary: Diary) -> None:
+    patient = replace(demo_diary.patient, name="Dana O'Brien & <Sons>", mrn="A&B<1>")
+    diary = replace(demo_diary, patient=patient)
+    text = page_texts(make_pdf(tmp_path, diary))[0]
+    assert "Dana O'Brien & <Sons>" in text
+    assert "A&B<1>" in text
+
+
+def test_deidentified_audit_trail_scrubs_the_name_from_free_text(
+    tmp_path: Path, demo_diary: Diary
+) -> None:
+    from datetime import UTC, datetime
+
+    from paintrack.clinical.audit import AuditRecord
+
+    entry = demo_diary.blocks[0].entries[2]
+    record = AuditRecord(
+        id="a1",
+        at=datetime(2026, 3, 3, 9, 0, tzinfo=UTC),
+        actor="nurse",
+        action="amend_entry",
+        object_type="entry",
+        object_id=entry.id,
+        reason="Alex Sample phoned (record DEMO-0001) to correct it",
+        old={"at": entry.at.isoformat(), "note": "told Alex it was fine", "scores": {"index": 1}},
+        new={"at": entry.at.isoformat(), "note": "told Alex it was fine", "scores": {"index": 2}},
+        patient_id=demo_diary.patient.id,
+    )
+    analysis = analyse(demo_diary)
+    request = ReportRequest(
+        diary=demo_diary,
+        analysis=analysis,
+        audit=[record],
+        generated_at=NOW,
+        deidentify=True,
+    )
+    path = write_report(request, tmp_path / "anon.pdf")
+    text = " ".join(page_texts(path))
+    assert "[removed] phoned (record [removed]) to correct it" in text
+    assert "Alex" not in text and "DEMO-0001" not in text
+    assert "score: index 1 → index 2" in text
+    named = write_report(replace(request, deidentify=False), tmp_path / "named.pdf")
+    assert "Alex Sample phoned (record DEMO-0001)" in " ".join(page_texts(named))
