@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from paintrack.clinical.model import (
+    BILATERAL_SITES,
     MAX_SCORE,
     MIN_SCORE,
     VALID_SITE_SETS,
@@ -218,9 +219,28 @@ def fill_entry_row(row: EntryRow, entry: Entry) -> None:
 # Checks (UserError: the caller passed a value the clinical record cannot hold)
 
 
+def _check_text(value: str, what: str) -> None:
+    """No NUL characters and nothing UTF-8 cannot encode: the database and a diary file could
+    not hold them (a lone surrogate would fail deep in the database driver)."""
+    if "\x00" in value:
+        raise UserError(
+            f"{what} contains a NUL character (\\u0000), which a diary cannot hold; remove it."
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            f"{what} contains a broken character (a lone UTF-16 surrogate), which a diary "
+            "cannot hold; retype the text."
+        ) from None
+
+
 def check_patient(patient: Patient) -> None:
-    if not patient.name.strip():
+    if not isinstance(patient.name, str) or not patient.name.strip():
         raise UserError("A patient needs a name.")
+    _check_text(patient.name, "The patient's name")
+    if patient.mrn is not None:
+        _check_text(patient.mrn, "The record number")
     if patient.birth_date is not None and not isinstance(patient.birth_date, date):
         raise UserError(f"Patient {patient.name}: the birth date is not a date.")
 
@@ -253,13 +273,35 @@ def check_block(block: Block) -> None:
     ):
         if number is not None and (not math.isfinite(number) or number < 0):
             raise UserError(f"{what}: the {name} must be a positive number, not {number!r}.")
+    if tuple(block.sites) == BILATERAL_SITES and block.side != Side.BILATERAL:
+        raise UserError(
+            f"{what}: left and right are rated separately only after a bilateral block, but "
+            f"this block's side is {Side(block.side).value}. Rate the usual pain (index), or "
+            "set the side to bilateral."
+        )
+    for level in block.levels:
+        if not isinstance(level, str) or not level.strip():
+            raise UserError(f"{what}: a level is blank; write it like 'L4 MB', or leave it out.")
+        _check_text(level, f"{what}: a level")
+    for activity in block.activities:
+        if not isinstance(activity, str) or not activity.strip():
+            raise UserError(f"{what}: an activity is blank; describe it, or leave it out.")
+        _check_text(activity, f"{what}: an activity")
     if len(set(block.activities)) != len(block.activities):
         raise UserError(f"{what}: an activity is listed twice.")
+    if not isinstance(block.protocol, str) or not block.protocol.strip():
+        raise UserError(f"{what}: the schedule (protocol) needs a name, such as 'standard'.")
+    _check_text(block.protocol, f"{what}: the protocol")
 
 
 def check_entry(entry: Entry, block: Block) -> None:
     """An entry must fit its block: rated sites, activities, score and percent ranges."""
     what = f"Entry at {entry.at.isoformat()}"
+    if entry.recorded_at < entry.at:
+        raise UserError(
+            f"{what}: it was recorded at {entry.recorded_at.isoformat()}, before the moment it "
+            "refers to; a score cannot be recorded before its moment. Check both times."
+        )
     if not entry.scores:
         raise UserError(f"{what}: an entry needs a score for at least one site.")
     for site, score in entry.scores.items():
@@ -292,3 +334,6 @@ def check_entry(entry: Entry, block: Block) -> None:
         raise UserError(f"{what}: {entry.activity_ability!r} is not a known ability.")
     if entry.source not in {member.value for member in Source}:
         raise UserError(f"{what}: {entry.source!r} is not a known source.")
+    if not isinstance(entry.note, str):
+        raise UserError(f"{what}: the note must be text.")
+    _check_text(entry.note, f"{what}: the note")

@@ -27,7 +27,8 @@ def entries(draw: st.DrawFn) -> Entry:
     sites = draw(st.sampled_from([("left",), ("right",), ("left", "right")]))
     return Entry(
         at=at,
-        recorded_at=draw(MOMENTS),
+        # never before `at`: the store refuses that, as the diary file format does
+        recorded_at=at + draw(st.timedeltas(timedelta(0), timedelta(days=30))),
         scores={site: draw(st.integers(0, 10)) for site in sites},
         patient_relief_percent=draw(
             st.none() | st.floats(0, 100, allow_nan=False, allow_infinity=False)
@@ -36,7 +37,11 @@ def entries(draw: st.DrawFn) -> Entry:
         activity_ability=draw(st.none() | st.sampled_from(list(Ability))),
         rescue_medication=draw(st.booleans()),
         source=draw(st.sampled_from(list(Source))),
-        note=draw(st.text(max_size=40)),
+        note=draw(
+            st.text(
+                st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40
+            )
+        ),
     )
 
 

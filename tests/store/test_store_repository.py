@@ -303,7 +303,11 @@ def test_amending_onto_another_entrys_time_is_refused(store: Store) -> None:
     block = sorted_diary(diary).blocks[0]
     first, second = block.entries[1], block.entries[2]
     with pytest.raises(UserError, match="already at"):
-        store.amend_entry(first.id, dataclasses.replace(first, at=second.at), reason="moved")
+        store.amend_entry(
+            first.id,
+            dataclasses.replace(first, at=second.at, recorded_at=second.recorded_at),
+            reason="moved",
+        )
 
 
 # -- import ----------
