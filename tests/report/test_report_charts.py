@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from conftest import DIARIES, analyse, load
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from report_helpers import DIARIES, analyse, load
 
 from paintrack.charts import block_style, relief_comparison_figure
 from paintrack.clinical.model import Diary

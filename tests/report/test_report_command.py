@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, NOW, analyse, load, page_texts
+from report_helpers import DEMO, NOW, analyse, load, page_texts
 
 from paintrack.cli import main
 from paintrack.clinical.model import Agent

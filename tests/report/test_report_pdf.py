@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import (
+from pypdf import PdfReader
+from report_helpers import (
     DEMO,
     DIARIES,
     NOW,
@@ -20,7 +21,6 @@ from conftest import (
     page_texts,
     squash,
 )
-from pypdf import PdfReader
 
 from paintrack.clinical.model import Diary
 from paintrack.clinical.settings import ClinicSettings
