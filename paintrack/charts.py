@@ -14,8 +14,10 @@ from typing import Any
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
@@ -88,7 +90,12 @@ class DiaryChart:
         levels: Sequence[int] = (50, 80),
         fontsize: float = 10.0,
     ) -> None:
-        self.figure = figure if figure is not None else Figure(figsize=(7.0, 4.0), dpi=100)
+        self.figure = (
+            figure
+            if figure is not None
+            else Figure(figsize=(7.0, 4.0), dpi=100, layout="constrained")
+        )
+        self.legend: Legend | None = None
         self.levels = tuple(levels)
         self.fontsize = fontsize  # the window passes the system font size, the PDF its own
         self.ax: Axes = self.figure.add_subplot(1, 1, 1)
@@ -133,7 +140,6 @@ class DiaryChart:
             color=PALETTE["grey"],
             fontsize=fontsize * 1.1,
         )
-        self.figure.subplots_adjust(left=0.11, right=0.87, top=0.84, bottom=0.13)
 
     # The right-hand axis maps pain to relief for the baseline shown: r = 100 (B - s) / B.
     def _pain_to_relief(self, pain: Any) -> Any:
@@ -144,7 +150,7 @@ class DiaryChart:
         baseline = self._baseline_for_axis or 1.0
         return baseline - relief * baseline / 100.0
 
-    def _site_artists(self, site: str) -> _SiteArtists:
+    def _site_artists(self, site: str, *, several: bool) -> _SiteArtists:
         colour, marker = _style(site)
         name = SITE_NAMES.get(site, site)
         line = self.ax.plot(
@@ -190,6 +196,8 @@ class DiaryChart:
         levels: dict[int, Line2D] = {}
         for level in self.levels:
             level_colour, style = RELIEF_LEVEL_STYLE.get(level, (PALETTE["grey"], "-."))
+            if several:  # one baseline per side: the side's colour, the level's line style
+                level_colour = colour
             levels[level] = self.ax.plot(
                 [],
                 [],
@@ -213,7 +221,7 @@ class DiaryChart:
                 *artists.levels.values(),
             ):
                 artist.remove()
-        self.sites = {site: self._site_artists(site) for site in sites}
+        self.sites = {site: self._site_artists(site, several=len(sites) > 1) for site in sites}
 
     def update(self, result: BlockResult | None, threshold: int) -> None:
         """Show `result` (one block's analysis), shading the duration at `threshold`."""
@@ -296,29 +304,31 @@ class DiaryChart:
         self.shade.set_visible(bool(minutes))
 
     def _refresh_legend(self) -> None:
-        handles: list[object] = []
-        for artists in self.sites.values():
-            handles.append(artists.line)
-            if _has_data(artists.baseline_point):
-                handles.append(artists.baseline_point)
+        handles: list[Artist] = []
+        several = len(self.sites) > 1
+        handles.extend(artists.line for artists in self.sites.values())
         first = next(iter(self.sites.values()), None)
         if first is not None:
-            handles.extend(line for line in first.levels.values() if _has_data(line))
+            if any(_has_data(a.baseline_point) for a in self.sites.values()):
+                handles.append(_proxy(first.baseline_point, "before the block", grey=several))
+            for level, line in first.levels.items():
+                if any(_has_data(a.levels[level]) for a in self.sites.values()):
+                    handles.append(_proxy(line, f"{level}% relief", grey=several))
             if any(_has_data(artists.late) for artists in self.sites.values()):
                 handles.append(first.late)
             if any(_has_data(artists.paper) for artists in self.sites.values()):
                 handles.append(first.paper)
         if self.shade.get_visible():
             handles.append(self.shade)
-        legend = self.ax.get_legend()
-        if legend is not None:
-            legend.remove()
+        if self.legend is not None:
+            self.legend.remove()
+            self.legend = None
         if handles:
-            self.ax.legend(
+            # Above the plot, outside it: constrained layout keeps every entry on the figure.
+            self.legend = self.figure.legend(
                 handles=handles,
-                loc="lower center",
-                bbox_to_anchor=(0.5, 1.04),
-                ncols=3,
+                loc="outside upper center",
+                ncols=min(4, max(2, (len(handles) + 1) // 2)),
                 fontsize=self.fontsize * 0.85,
                 frameon=False,
             )
@@ -329,6 +339,20 @@ class DiaryChart:
         xs = np.asarray(artists.line.get_xdata(), dtype=float).tolist()
         ys = np.asarray(artists.line.get_ydata(), dtype=float).tolist()
         return list(zip(xs, ys, strict=True))
+
+
+def _proxy(line: Line2D, label: str, *, grey: bool) -> Line2D:
+    """A legend-only copy of `line`; grey when the real lines differ in colour per side."""
+    colour = PALETTE["grey"] if grey else line.get_color()
+    return Line2D(
+        [],
+        [],
+        color=colour,
+        linestyle=line.get_linestyle(),
+        marker=line.get_marker(),
+        markersize=line.get_markersize(),
+        label=label,
+    )
 
 
 def _has_data(line: Line2D) -> bool:

@@ -106,7 +106,8 @@ def test_late_and_transcribed_entries_are_marked_differently() -> None:
     assert _xy(artists.paper) == [(2.0, 3.0)]
     assert artists.late.get_marker() != artists.paper.get_marker()
     assert artists.late.get_markeredgecolor() == LATE_COLOUR
-    labels = [text.get_text() for text in chart.ax.get_legend().get_texts()]
+    assert chart.legend is not None
+    labels = [text.get_text() for text in chart.legend.get_texts()]
     assert "written late" in labels and "from paper" in labels
 
 

@@ -315,8 +315,8 @@ class BlockForm(QWidget):
         if moment - now > FUTURE_LIMIT:
             show_message(
                 self.time_error,
-                "This time is more than 10 minutes from now. Please check the date and time: "
-                "enter the block once it has started.",
+                "This time is more than 10 minutes from now. Please check the date and time; "
+                "you can add the block when it is about to start.",
             )
             show_message(self.time_warning, "")
             return False

@@ -42,6 +42,8 @@ class ChartView(QWidget):
             chart = DiaryChart(fontsize=max(9.0, self.font().pointSizeF()))
             canvas = FigureCanvasQTAgg(chart.figure)  # type: ignore[no-untyped-call]
             canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            # Never so small that the figure's layout collapses.
+            canvas.setMinimumSize(320, 260)
             canvas.setAccessibleName("Chart of your pain scores")
             self.placeholder.setVisible(False)
             self._layout.addWidget(canvas)

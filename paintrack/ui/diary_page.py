@@ -134,6 +134,7 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setTabKeyNavigation(False)
     table.setAlternatingRowColors(True)
+    table.setWordWrap(True)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
@@ -192,8 +193,8 @@ class DiaryPage(QWidget):
         outer.addLayout(body, 1)
 
         self.log = LogPanel(clock)
-        self.log.setMinimumWidth(560)
-        self.log.setMaximumWidth(600)
+        self.log.setMinimumWidth(590)
+        self.log.setMaximumWidth(640)
         self.paper_button = self.log.paper_button
         body.addWidget(self.log)
 
@@ -301,6 +302,7 @@ class DiaryPage(QWidget):
             return
         self.analyze()
         self._fill_time_dependent()
+        self.log.tick()
 
     # -- header and modes --------------------------------------------------------------------
 
@@ -476,7 +478,10 @@ class DiaryPage(QWidget):
             )
             self.entries.setItem(row, 1, _item(scores))
             self.entries.setItem(row, 2, _item(relief_text))
-            self.entries.setItem(row, 3, _item("; ".join(marks)))
+            notes = _item("; ".join(marks))
+            notes.setToolTip("; ".join(marks))
+            self.entries.setItem(row, 3, notes)
+        self.entries.resizeRowsToContents()
         self._selection_changed()
 
     def selected_entry(self) -> Entry | None:

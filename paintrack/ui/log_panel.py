@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -42,6 +44,8 @@ ABILITIES = (
     (Ability.NO, "No, I couldn't"),
 )
 FUTURE_SLACK = timedelta(minutes=1)
+# A confirmation stays this long; a later glance should not mistake it for a new save.
+MESSAGE_LIFETIME = timedelta(minutes=10)
 
 
 class LogPanel(Card):
@@ -55,6 +59,23 @@ class LogPanel(Card):
         self.clock = clock
         self.block: Block | None = None
         self.baseline_mode = False
+        self._saved_at: datetime | None = None
+        # Everything scrolls inside the card, so two scales, a banner and a warning never
+        # squeeze each other on a small screen or with large text.
+        scroll = self.scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        inner.setObjectName("LogPanelInner")
+        scroll.setWidget(inner)
+        scroll.viewport().setAutoFillBackground(False)
+        inner.setAutoFillBackground(False)
+        self.body.setContentsMargins(4, 4, 4, 4)
+        self.body.addWidget(scroll)
+        self.body = QVBoxLayout(inner)
+        self.body.setContentsMargins(10, 8, 10, 8)
+        self.body.setSpacing(8)
 
         self.step = heading("How is your usual pain right now?", 1.4)
         self.body.addWidget(self.step)
@@ -227,6 +248,16 @@ class LogPanel(Card):
         else:
             show_message(self.late_note, "")
 
+    def tick(self) -> None:
+        """The clock moved: keep the time box current and let old confirmations go."""
+        now = self.clock.now()
+        if not self.earlier.isChecked():
+            self.at.setDateTime(to_qdatetime(now))
+        if self._saved_at is not None and now - self._saved_at > MESSAGE_LIFETIME:
+            show_message(self.saved, "")
+            show_message(self.warning, "")
+            self._saved_at = None
+
     def set_next_due(self, text: str) -> None:
         self.next_due.setText(text)
         self.next_due.setVisible(bool(text))
@@ -301,8 +332,12 @@ class LogPanel(Card):
         """Show what was saved, inline (never a dialog), and get ready for the next score."""
         show_message(self.saved, text)
         show_message(self.warning, warning)
+        self._saved_at = self.clock.now()
         self.reset_inputs()
         self.focus_scale()
+        # Make sure the confirmation (and any warning) can be seen without scrolling.
+        shown = self.warning if warning else self.saved
+        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(shown))
 
 
 def describe_time(moment: datetime) -> str:

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.current_patient_id: str | None = None
         self.tray: QSystemTrayIcon | None = None
         self.started = False
+        self._after_started = False
         self._really_quit = False
         self._busy: QProgressDialog | None = None
         self.errors_shown: list[str] = []
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
         self.mode_bar = QTabBar()
         self.mode_bar.setAccessibleName("Mode")
         self.mode_bar.setVisible(False)
+        self.mode_bar.setExpanding(False)
+        self.mode_bar.setDrawBase(True)
         layout.addWidget(self.mode_bar)
         self.modes = QStackedWidget()
         layout.addWidget(self.modes, 1)
@@ -255,8 +258,9 @@ class MainWindow(QMainWindow):
 
     def _after_start(self) -> None:
         """Slower parts once the window is up: the chart, the tray icon, other modes."""
-        if self.store is None:  # shut down before the event loop came round
+        if self.store is None or self._after_started:  # shut down already, or done once
             return
+        self._after_started = True
         if self.diary is not None:
             self.diary.chart.ensure_loaded()
         self._set_up_tray()

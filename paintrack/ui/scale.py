@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -56,9 +57,17 @@ class PainScale(QFrame):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
+        top = QHBoxLayout()
         self.title = QLabel(label)
         self.title.setObjectName("ScaleTitle")
-        outer.addWidget(self.title)
+        top.addWidget(self.title, 1)
+        self.chosen = QLabel("Not chosen yet")
+        self.chosen.setObjectName("ScaleChosen")
+        font = self.chosen.font()
+        font.setBold(True)
+        self.chosen.setFont(font)
+        top.addWidget(self.chosen)
+        outer.addLayout(top)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(3)
@@ -95,10 +104,8 @@ class PainScale(QFrame):
             word.setProperty("band", band(first).replace(" ", "-"))
             grid.addWidget(word, 1, first, 1, span)
         outer.addLayout(grid)
-
-        self.chosen = QLabel("Not chosen yet")
-        self.chosen.setObjectName("ScaleChosen")
-        outer.addWidget(self.chosen)
+        # Never squeezed: a cramped window scrolls (see LogPanel) rather than overlap the buttons.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.group.idClicked.connect(self._clicked)
 
     # -- value -------------------------------------------------------------------------------
