@@ -1,0 +1,198 @@
+"""Guarantee 1, crash safety: an entry the store has confirmed survives `kill -9` at any moment,
+the file then passes PRAGMA integrity_check, and an import is all there or not there at all.
+
+Two kinds of writer run in subprocesses and are killed with SIGKILL at random moments (during
+start-up and migration, and while writing), 55 times in all; the two kill loops run side by side
+to keep the module under a minute on two cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from reliability_helpers import big_diary, integrity, raw_query
+
+from paintrack.exchange.diary_json import diary_to_dict
+from paintrack.store import open_store
+
+ENTRY_WRITER_KILLS = 30
+IMPORT_KILLS = 25
+SEED = 20261126
+
+# Saves entries one by one through the repository API; prints an entry's id only after
+# add_entry has returned (the store's promise: committed on return).
+ENTRY_WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import UTC, datetime, timedelta
+    from paintrack.clinical.model import Agent, Block, Entry, Patient, Region, Side
+    from paintrack.store import open_store
+
+    db, run = sys.argv[1], int(sys.argv[2])
+    store = open_store(db)
+    patients = store.list_patients()
+    patient = patients[0] if patients else store.add_patient(Patient(name="Crash Test"))
+    blocks = store.load_diary(patient.id).blocks
+    t0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+    block = blocks[0] if blocks else store.add_block(
+        patient.id, Block(performed_at=t0, region=Region.LUMBAR, side=Side.RIGHT,
+                          agent=Agent.LIDOCAINE)
+    )
+    print("ready", flush=True)
+    n = 0
+    while True:
+        at = t0 + timedelta(seconds=run * 100_000 + n)
+        saved = store.add_entry(
+            block.id, Entry(at=at, recorded_at=at, scores={"index": n % 11}, note=f"run {run}")
+        )
+        print(saved.id, flush=True)
+        n += 1
+    """
+)
+
+
+class Writer:
+    """A subprocess whose stdout lines are collected as they come (complete lines only)."""
+
+    def __init__(self, argv: list[str]) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            if not raw.endswith(b"\n"):
+                break  # cut off by the kill: never acknowledged
+            line = raw.decode().strip()
+            if line == "ready":
+                self.ready.set()
+            else:
+                self.lines.append(line)
+        self.ready.set()
+
+    def kill_after(self, delay: float) -> bool:
+        """SIGKILL after `delay` seconds; True if it was still running (a real kill)."""
+        time.sleep(delay)
+        alive = self.process.poll() is None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self._reader.join(timeout=30)
+        assert self.process.stderr is not None
+        self.stderr = self.process.stderr.read().decode()
+        self.process.stderr.close()
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        if alive:
+            assert self.process.returncode == -signal.SIGKILL, self.stderr
+        return alive
+
+
+def _entry_writer_loop(db: Path, script: Path, rng: random.Random) -> tuple[int, set[str]]:
+    acknowledged: set[str] = set()
+    kills = 0
+    for run in range(ENTRY_WRITER_KILLS):
+        writer = Writer([sys.executable, str(script), str(db), str(run)])
+        if run % 3 == 0:
+            # anywhere from the first instant: start-up, creating and migrating the file
+            delay = rng.uniform(0.0, 0.9)
+        else:
+            writer.ready.wait(timeout=30)
+            delay = rng.uniform(0.0, 0.4)
+        kills += writer.kill_after(delay)
+        acknowledged.update(writer.lines)
+        if not db.exists():  # killed before it even created the file
+            assert not acknowledged
+            continue
+        assert integrity(db) == ["ok"], f"after kill {run}"
+        # every entry confirmed so far is there, after every single kill
+        if acknowledged:
+            stored = {str(r[0]) for r in raw_query(db, "SELECT id FROM entries")}
+            missing = acknowledged - stored
+            assert not missing, f"after kill {run}: {len(missing)} confirmed entries lost"
+    return kills, acknowledged
+
+
+def _import_loop(db: Path, folder: Path, rng: random.Random) -> tuple[int, dict[str, int]]:
+    outcomes = {"absent": 0, "complete": 0}
+    kills = 0
+    for run in range(IMPORT_KILLS):
+        diary = big_diary(f"Import {run}", blocks=6, entries_per_block=200)
+        file = folder / f"import-{run}.json"
+        file.write_text(json.dumps(diary_to_dict(diary)), encoding="utf-8")
+        writer = Writer([sys.executable, "-m", "paintrack", "import", str(file), "--db", str(db)])
+        kills += writer.kill_after(rng.uniform(0.2, 2.2))
+        assert integrity(db) == ["ok"], f"after import kill {run}"
+        tables = {str(r[0]) for r in raw_query(db, "SELECT name FROM sqlite_master")}
+        if "entries" not in tables:  # killed before the schema was created: nothing there
+            outcomes["absent"] += 1
+            continue
+        block_ids = [block.id for block in diary.blocks]
+        marks = ",".join("?" * len(block_ids))
+        (entries,) = raw_query(
+            db, f"SELECT count(*) FROM entries WHERE block_id IN ({marks})", tuple(block_ids)
+        )[0]
+        (blocks,) = raw_query(
+            db, f"SELECT count(*) FROM blocks WHERE id IN ({marks})", tuple(block_ids)
+        )[0]
+        (patients,) = raw_query(
+            db, "SELECT count(*) FROM patients WHERE id = ?", (diary.patient.id,)
+        )[0]
+        total = sum(len(block.entries) for block in diary.blocks)
+        if patients == 0:
+            assert (blocks, entries) == (0, 0), f"import {run} half-applied"
+            outcomes["absent"] += 1
+        else:
+            assert (blocks, entries) == (len(block_ids), total), f"import {run} half-applied"
+            outcomes["complete"] += 1
+    return kills, outcomes
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_loses_no_confirmed_entry_and_no_half_import(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "entry_writer.py"
+    script.write_text(ENTRY_WRITER, encoding="utf-8")
+    entries_db = tmp_path / "entries" / "diary.db"
+    imports_db = tmp_path / "imports" / "diary.db"
+    imports_db.parent.mkdir()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        entries_job = pool.submit(_entry_writer_loop, entries_db, script, random.Random(SEED))
+        imports_job = pool.submit(_import_loop, imports_db, tmp_path, random.Random(SEED + 1))
+        entry_kills, acknowledged = entries_job.result()
+        import_kills, outcomes = imports_job.result()
+
+    # at least 50 of the kills hit a running writer (not one that had already finished)
+    assert entry_kills + import_kills >= 50, (entry_kills, import_kills)
+    assert len(acknowledged) > 50  # the writers really did get entries confirmed
+    assert outcomes["absent"] > 0  # some imports were really cut off half-way
+
+    with open_store(str(entries_db)) as store:
+        (patient,) = store.list_patients()
+        stored = {e.id for block in store.load_diary(patient.id).blocks for e in block.entries}
+        assert acknowledged <= stored
+        # at most one entry per kill committed without its acknowledgement reaching us
+        assert len(stored - acknowledged) <= ENTRY_WRITER_KILLS
+        assert store.check_audit_trail().intact
+        assert store.integrity_check() == ["ok"]
+    with open_store(str(imports_db)) as store:
+        assert store.check_audit_trail().intact
+        assert len(store.list_patients()) == outcomes["complete"]
