@@ -6,6 +6,7 @@ The page talks to the store through its repository API and re-reads the diary af
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime
 
@@ -29,12 +30,15 @@ from paintrack.clinical.model import Block, Diary, Entry
 from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import format_duration
+from paintrack.errors import UserError
 from paintrack.store import Store
 from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
 from paintrack.ui.log_panel import LogPanel
 from paintrack.ui.scale import band
 from paintrack.ui.widgets import heading, hint, scaled_label
+
+log = logging.getLogger(__name__)
 
 REGION_WORDS = {
     "cervical": "neck",
@@ -524,7 +528,18 @@ class DiaryPage(QWidget):
         """Commit one entry at once, then confirm inline with the engine's relief figure."""
         if self.block_id is None:
             return None
-        saved = self.store.add_entry(self.block_id, entry)
+        try:
+            saved = self.store.add_entry(self.block_id, entry)
+        except UserError as error:
+            # Not saved: say so where the patient is looking, and keep what they chose.
+            self.log.not_saved(error.message)
+            return None
+        except Exception:
+            log.exception("saving an entry failed")
+            self.log.not_saved(
+                "Something went wrong inside paintrack. Your earlier scores are safe."
+            )
+            return None
         self.refresh()
         self.changed.emit()
         text, warning = self.confirmation(saved, is_baseline)

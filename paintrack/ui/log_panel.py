@@ -328,6 +328,17 @@ class LogPanel(Card):
         if entry is not None:
             self.save_requested.emit(entry, self.baseline_mode)
 
+    def not_saved(self, reason: str) -> None:
+        """The save failed: keep every choice on screen so pressing Save again retries."""
+        show_message(self.saved, "")
+        show_message(
+            self.error,
+            f"Not saved yet: {reason} Your score is still chosen; press Save my score to try "
+            "again.",
+        )
+        shown = self.error
+        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(shown))
+
     def confirm(self, text: str, warning: str = "") -> None:
         """Show what was saved, inline (never a dialog), and get ready for the next score."""
         show_message(self.saved, text)

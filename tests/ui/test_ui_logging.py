@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
 
 from paintrack.clinical.model import Source
+from paintrack.errors import UserError
 from paintrack.ui.clock import FakeClock, clock_text
 from paintrack.ui.main_window import MainWindow
 
@@ -205,3 +207,23 @@ def test_next_point_and_countdown(qtbot: QtBot, window: MainWindow, clock: FakeC
     clock.set(START + minutes(15))
     window.tick()
     assert "now" in window.diary.log.next_due.text()
+
+
+def test_a_failed_save_keeps_the_score_and_says_so_calmly(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ready(qtbot, window, clock)
+    click_score(qtbot, window, 6)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise UserError("the disk is full. Free some space.")
+
+    monkeypatch.setattr(window.store, "add_entry", refuse)
+    save(qtbot, window)
+    log = window.diary.log
+    assert "Not saved yet: the disk is full" in log.error.text()
+    assert log.scales.scales["index"].value() == 6  # nothing the patient chose is lost
+    assert not log.saved.isVisible()
+    monkeypatch.undo()
+    save(qtbot, window)  # trying again works
+    assert [e.scores["index"] for e in _stored_entries(window)] == [8, 6]
