@@ -258,7 +258,12 @@ def check_backup_file(backup: Path) -> None:
 
 def aside_path(db_path: Path, now: datetime) -> Path:
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+    candidate = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+    number = 1
+    while candidate.exists() or Path(f"{candidate}-wal").exists():
+        number += 1  # two restores within a second: never overwrite an earlier copy
+        candidate = db_path.with_name(f"{db_path.name}.before-restore-{stamp}-{number}")
+    return candidate
 
 
 @dataclass(frozen=True)
