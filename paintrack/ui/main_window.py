@@ -749,7 +749,9 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         path = self.store.db_path if self.store is not None else None
         where = str(path) if path is not None else self.db_target
-        backups = str(Path(path).parent / "backups") if path is not None else "(on the server)"
+        from paintrack.store.backup import backups_dir
+
+        backups = str(backups_dir(Path(path))) if path is not None else "(on the server)"
         box = QMessageBox(self)
         box.setWindowTitle("About paintrack")
         box.setIcon(QMessageBox.Icon.Information)
