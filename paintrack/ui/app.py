@@ -75,6 +75,20 @@ def ensure_application() -> QApplication:
 def run_app(db_target: str, *, smoke_test: bool, demo: bool) -> int:
     """Open the diary window on `db_target`; returns the process exit status."""
     app = ensure_application()
+    from paintrack.ui.startup_problems import prepare_diary
+
+    # The one-window lock, the checks (with a way out when the file is refused) and the
+    # start-of-day backup; the lock is held until the window closes.
+    prepared = prepare_diary(db_target, quiet=smoke_test, make_backup=not (demo or smoke_test))
+    if prepared is None:
+        return 2 if smoke_test else 1
+    try:
+        return _run_window(app, prepared.target, smoke_test=smoke_test, demo=demo)
+    finally:
+        prepared.release()
+
+
+def _run_window(app: QApplication, db_target: str, *, smoke_test: bool, demo: bool) -> int:
     from paintrack.ui.main_window import MainWindow
 
     window = MainWindow(db_target, demo=demo, quiet=smoke_test)
