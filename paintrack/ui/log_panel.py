@@ -62,7 +62,7 @@ class LogPanel(Card):
         self._saved_at: datetime | None = None
         # Everything scrolls inside the card, so two scales, a banner and a warning never
         # squeeze each other on a small screen or with large text.
-        scroll = self.scroll = QScrollArea()
+        scroll = self.scroller = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -337,7 +337,7 @@ class LogPanel(Card):
             "again.",
         )
         shown = self.error
-        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(shown))
+        QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown))
 
     def confirm(self, text: str, warning: str = "") -> None:
         """Show what was saved, inline (never a dialog), and get ready for the next score."""
@@ -348,7 +348,7 @@ class LogPanel(Card):
         self.focus_scale()
         # Make sure the confirmation (and any warning) can be seen without scrolling.
         shown = self.warning if warning else self.saved
-        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(shown))
+        QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown))
 
 
 def describe_time(moment: datetime) -> str:

@@ -39,7 +39,7 @@ from paintrack.clinical.results import SchedulePoint
 from paintrack.errors import UserError
 from paintrack.ui.clock import Clock, SystemClock, clock_text
 from paintrack.ui.reminders import Reminders
-from paintrack.ui.widgets import enter_activates_buttons, heading
+from paintrack.ui.widgets import enter_activates_buttons, heading, refresh_relative_fonts
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +231,10 @@ class MainWindow(QMainWindow):
             if abs(font.pointSizeF() - size) > 0.01:
                 font.setPointSizeF(size)
                 app.setFont(font)
+                # The rest follow the application font once the style sheet is re-applied;
+                # widgets with their own size (headings, the scale) keep their proportion.
+                self.apply_look()
+                refresh_relative_fonts()
 
     # -- start-up ----------------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from paintrack.ui.widgets import relative_font
+
 MIN_BUTTON_PX = 44  # touch-target guidance; the buttons grow with the window
 
 
@@ -63,9 +65,7 @@ class PainScale(QFrame):
         top.addWidget(self.title, 1)
         self.chosen = QLabel("Not chosen yet")
         self.chosen.setObjectName("ScaleChosen")
-        font = self.chosen.font()
-        font.setBold(True)
-        self.chosen.setFont(font)
+        relative_font(self.chosen, 1.0, bold=True)
         top.addWidget(self.chosen)
         outer.addLayout(top)
 
@@ -84,10 +84,7 @@ class PainScale(QFrame):
             button.setProperty("band", band(score).replace(" ", "-"))
             button.setAccessibleName(describe(score))
             button.setToolTip(describe(score))
-            font = button.font()
-            font.setPointSizeF(font.pointSizeF() * 1.45)
-            font.setBold(True)
-            button.setFont(font)
+            relative_font(button, 1.45, bold=True)
             self.group.addButton(button, score)
             grid.addWidget(button, 0, score)
             self.buttons.append(button)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDateEdit,
     QDateTimeEdit,
     QFrame,
@@ -21,12 +22,32 @@ def scaled_label(text: str, factor: float = 1.0, *, bold: bool = False, name: st
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     if name:
         label.setObjectName(name)
-    font = label.font()
-    if factor != 1.0:
-        font.setPointSizeF(font.pointSizeF() * factor)
-    font.setBold(bold)
-    label.setFont(font)
+    relative_font(label, factor, bold=bold)
     return label
+
+
+FONT_FACTOR = "paintrack_font_factor"
+
+
+def relative_font(widget: QWidget, factor: float, *, bold: bool = False) -> None:
+    """Give `widget` a font `factor` times the application's, remembered so that a change
+    of text size (View > Larger text) can set it again from the new application size."""
+    widget.setProperty(FONT_FACTOR, float(factor))
+    font = QApplication.font()
+    font.setPointSizeF(font.pointSizeF() * factor)
+    font.setBold(bold)
+    widget.setFont(font)
+
+
+def refresh_relative_fonts() -> None:
+    """Re-apply every relative font from the current application font."""
+    base = QApplication.font().pointSizeF()
+    for widget in QApplication.allWidgets():
+        factor = widget.property(FONT_FACTOR)
+        if isinstance(factor, float):
+            font = widget.font()
+            font.setPointSizeF(base * factor)
+            widget.setFont(font)
 
 
 def heading(text: str, factor: float = 1.6) -> QLabel:

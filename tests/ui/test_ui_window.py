@@ -359,3 +359,18 @@ def test_block_details_can_be_completed_later_with_a_reason(
     changes = [r for r in window.store.audit_trail() if r.action == "update_block"]
     assert changes and changes[-1].reason == "the clinic letter gives the details"
     assert changes[-1].old is not None and changes[-1].old["agent"] == "unknown"
+
+
+def test_larger_text_grows_every_text_in_proportion(qtbot: QtBot, window: MainWindow) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    heading = window.diary.patient_label
+    button = window.diary.log.save_button
+    digit = window.diary.log.scales.scales["index"].buttons[7]
+    before = [w.font().pointSizeF() for w in (heading, button, digit)]
+    window.larger_text_action.setChecked(True)
+    after = [w.font().pointSizeF() for w in (heading, button, digit)]
+    assert after == pytest.approx([size * 1.25 for size in before])
+    assert after[0] > after[1]  # headings stay larger than body text
+    window.larger_text_action.setChecked(False)
+    assert [w.font().pointSizeF() for w in (heading, button, digit)] == pytest.approx(before)
