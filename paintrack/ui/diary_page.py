@@ -139,6 +139,10 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     table.setTabKeyNavigation(False)
     table.setAlternatingRowColors(True)
     table.setWordWrap(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
+    # Rows at least two lines of text high: easier to read and to hit.
+    table.verticalHeader().setMinimumSectionSize(int(table.fontMetrics().height() * 1.9))
+    table.verticalHeader().setDefaultSectionSize(int(table.fontMetrics().height() * 1.9))
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
@@ -237,6 +241,8 @@ class DiaryPage(QWidget):
         entry_buttons.addStretch(1)
         entries_layout.addLayout(entry_buttons)
         self.tabs.addTab(entries_tab, "My entries")
+        # Long notes wrap; the rows can only be measured once the table is on screen.
+        self.tabs.currentChanged.connect(lambda _index: self.entries.resizeRowsToContents())
         right_layout.addWidget(self.tabs, 1)
         body.addWidget(right, 1)
 
