@@ -552,6 +552,8 @@ class MainWindow(QMainWindow):
         tray.messageClicked.connect(self._log_now)
         tray.show()
         self.tray = tray
+        # Hidden in the tray is still running: only Quit (or closing with nothing due) ends it.
+        QApplication.setQuitOnLastWindowClosed(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if (
@@ -570,8 +572,11 @@ class MainWindow(QMainWindow):
                 10000,
             )
             return
+        had_tray = self.tray is not None
         self.shut_down()
         event.accept()
+        if had_tray:
+            QTimer.singleShot(0, QApplication.quit)
 
     def quit_for_real(self) -> None:
         self._really_quit = True
