@@ -391,7 +391,7 @@ class Store:
             self._insert_block(unit, patient_id, block, reason=None)
             seen: list[Entry] = []
             for entry in block.entries:
-                check_entry(entry, block)
+                check_entry(entry, block, now=unit.now)
                 _refuse_same_time(entry, seen)
                 seen.append(entry)
                 self._insert_entry(unit, block.id, patient_id, entry, reason=None)
@@ -453,7 +453,7 @@ class Store:
         with self._writing(actor) as unit:
             block_row = self._block_row(unit.session, block_id)
             block = block_from_row(block_row, ())
-            check_entry(entry, block)
+            check_entry(entry, block, now=unit.now)
             existing = unit.session.get(EntryRow, entry.id)
             if existing is not None:
                 stored = entry_from_row(existing)
@@ -494,7 +494,7 @@ class Store:
                 )
             block = block_from_row(self._block_row(unit.session, row.block_id), ())
             replacement = dataclasses.replace(new, id=entry_id)
-            check_entry(replacement, block)
+            check_entry(replacement, block, now=unit.now)
             for other in self._live_at(unit.session, row.block_id, replacement.at):
                 if other.id != entry_id:
                     raise UserError(
@@ -709,7 +709,7 @@ class Store:
             try:
                 if entry.id in stored.new_entry_ids:
                     raise UserError(f"Entry id {entry.id} appears twice.")
-                check_entry(entry, stored_block)
+                check_entry(entry, stored_block, now=unit.now)
                 clash = sites_at.get(entry.at, set()) & set(entry.scores)
                 if clash:
                     raise UserError(

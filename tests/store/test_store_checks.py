@@ -7,7 +7,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from store_builders import T0, index_block, sample_diary
 from paintrack.clinical.model import Block, Diary, Entry, Patient, Side
 from paintrack.errors import UserError
 from paintrack.exchange.diary_json import diary_to_dict, parse_diary
-from paintrack.store import Store
+from paintrack.store import Store, open_store
 
 
 def _file_refuses(diary: Diary) -> None:
@@ -130,3 +131,37 @@ def test_a_refusal_writes_no_audit_row(store: Store) -> None:
     with pytest.raises(UserError):
         store.add_block(patient.id, dataclasses.replace(_base_block(), protocol="  "))
     assert _everything(store) == before
+
+
+# -- times in the future --------------------------------------------------------------------------
+
+
+def test_an_entry_recorded_in_the_future_is_refused(db_path: Path) -> None:
+    """A score cannot be recorded after 'now' (by more than two clocks may disagree): it is a
+    typo in the date, or a computer whose clock is wrong. The diary file format itself has no
+    'now', so the store is where this is caught, for the window and for imports alike."""
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    with open_store(str(db_path), clock=lambda: now) as store:
+        patient = store.add_patient(Patient(name="Future"))
+        block = store.add_block(patient.id, _base_block())
+        ahead = now + timedelta(days=2)
+        with pytest.raises(UserError, match="in the future") as raised:
+            store.add_entry(block.id, Entry(at=ahead, recorded_at=ahead, scores={"index": 2}))
+        assert "clock" in raised.value.message
+        # a little ahead (two computers' clocks disagreeing) is fine
+        slightly = now + timedelta(hours=1)
+        store.add_entry(block.id, Entry(at=slightly, recorded_at=slightly, scores={"index": 2}))
+        assert len(store.get_block(block.id).entries) == 3
+
+
+def test_importing_a_diary_with_a_future_entry_imports_nothing(db_path: Path) -> None:
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    late = now + timedelta(days=400)
+    block = dataclasses.replace(
+        _base_block(),
+        entries=(*_base_block().entries, Entry(at=late, recorded_at=late, scores={"index": 1})),
+    )
+    with open_store(str(db_path), clock=lambda: now) as store:
+        with pytest.raises(UserError, match="in the future"):
+            store.import_diary(Diary(Patient(name="Year Typo"), (block,)), source_name="x.json")
+        assert store.list_patients() == []

@@ -128,7 +128,8 @@ def test_a_naive_datetime_never_reaches_the_database() -> None:
 
 
 def test_amend_keeps_the_original_in_history_and_audit(db_path: Path) -> None:
-    moments = iter([datetime(2026, 3, 3, 8, 0, tzinfo=UTC), datetime(2026, 3, 4, 8, 0, tzinfo=UTC)])
+    # after the sample's last entry: the store refuses an entry recorded in its future
+    moments = iter([datetime(2026, 4, 3, 8, 0, tzinfo=UTC), datetime(2026, 4, 4, 8, 0, tzinfo=UTC)])
     store = open_store(str(db_path), clock=lambda: next(moments))
     try:
         diary = sample_diary()
@@ -151,7 +152,7 @@ def test_amend_keeps_the_original_in_history_and_audit(db_path: Path) -> None:
         change = history[-1]
         assert change.reason == "patient misread the scale"
         assert change.actor == "dr.who"
-        assert change.at == datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
+        assert change.at == datetime(2026, 4, 4, 8, 0, tzinfo=UTC)
         assert change.old is not None and change.new is not None
         assert change.old["scores"] == dict(entry.scores)
         assert change.old["note"] == entry.note
@@ -403,7 +404,7 @@ def test_a_database_constraint_failing_mid_import_rolls_everything_back(
     after the patient, blocks and earlier entries were flushed, and nothing stays."""
     import paintrack.store.repository as repository
 
-    monkeypatch.setattr(repository, "check_entry", lambda entry, block: None)
+    monkeypatch.setattr(repository, "check_entry", lambda entry, block, now=None: None)
     counts = _counts(store.db_path)
     with pytest.raises(Exception, match="CHECK constraint failed"):
         store.import_diary(_diary_with_bad_last_entry(), source_name="bad.json")
