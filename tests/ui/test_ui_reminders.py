@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
 
@@ -100,3 +102,33 @@ def test_rate_now_button_puts_the_focus_on_the_scale(
     window.diary.banner.now_button.click()
     scale = window.diary.log.scales.scales["index"]
     qtbot.waitUntil(scale.hasFocus, timeout=2000)
+
+
+# The offscreen platform has no tray; pretending it has one makes Qt say so once.
+@pytest.mark.qt_log_ignore("No such signal QPlatformNativeInterface::systemTrayWindowChanged")
+def test_closing_hides_to_the_tray_while_scores_are_due(
+    qtbot: QtBot,
+    window: MainWindow,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    monkeypatch.setattr(QApplication, "setQuitOnLastWindowClosed", staticmethod(lambda _on: None))
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QSystemTrayIcon, "showMessage", lambda _self, title, *_a: shown.append(title)
+    )
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    window._set_up_tray()
+    assert window.tray is not None
+    assert _at(window, clock, 15)
+    assert shown == ["paintrack"]  # the due score also went to the system tray
+    window.close()
+    assert not window.isVisible()  # hidden, not closed: reminders keep coming
+    assert window.store is not None and window.reminders.active
+    assert shown[-1] == "paintrack is still running"
+    _at(window, clock, 30)  # the banner is hidden with the window; the tray still says it
+    assert window.reminders.fired_log[-1][1] == 30.0
+    assert shown[-1] == "paintrack"

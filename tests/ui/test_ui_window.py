@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
-from ui_helpers import START, add_block, baseline, minutes, start_diary
+from ui_helpers import START, add_block, baseline, minutes, start_diary, when_dialog_opens
 
+from paintrack import __version__
 from paintrack.ui.clock import FakeClock
 from paintrack.ui.main_window import MainWindow
 
@@ -374,3 +375,20 @@ def test_larger_text_grows_every_text_in_proportion(qtbot: QtBot, window: MainWi
     assert after[0] > after[1]  # headings stay larger than body text
     window.larger_text_action.setChecked(False)
     assert [w.font().pointSizeF() for w in (heading, button, digit)] == pytest.approx(before)
+
+
+def test_about_says_where_the_diary_and_its_backups_are(
+    qtbot: QtBot, window: MainWindow, db_path: Path
+) -> None:
+    seen: dict[str, str] = {}
+
+    def read(dialog: object) -> None:
+        assert isinstance(dialog, QMessageBox)
+        seen["text"] = dialog.text() + "\n" + dialog.informativeText()
+        dialog.accept()
+
+    when_dialog_opens(read)  # type: ignore[arg-type]
+    window.about()
+    assert f"paintrack {__version__}" in seen["text"]
+    assert str(db_path) in seen["text"]
+    assert str(db_path.parent / "backups") in seen["text"]
