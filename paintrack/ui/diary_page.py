@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from paintrack.clinical.analysis import analyze_diary
 from paintrack.clinical.model import Block, Diary, Entry
+from paintrack.clinical.presets import preset_threshold
 from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import format_duration
@@ -295,6 +296,8 @@ class DiaryPage(QWidget):
             return
         if reload or self.diary is None:
             self.diary = self.store.load_diary(self.patient_id)
+            # The clinic may have changed its rule preset in the meantime (review mode).
+            self.settings = self.store.get_settings()
         self.analyze()
         self._fill_header()
         self._fill_entries()
@@ -304,7 +307,12 @@ class DiaryPage(QWidget):
 
     def analyze(self) -> None:
         assert self.diary is not None
-        self.analysis = analyze_diary(self.diary, self.settings, now=self.clock.now())
+        # Shade and summarise at the clinic preset's threshold (50% ASRA, 80% Medicare, ...).
+        self.threshold = preset_threshold(self.settings.preset)
+        thresholds = sorted({*self.settings.thresholds, self.threshold})
+        self.analysis = analyze_diary(
+            self.diary, self.settings, now=self.clock.now(), thresholds=thresholds
+        )
 
     def tick(self) -> None:
         """The clock moved: re-run the engine for the new time (schedule states, countdown)."""

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
 
 from paintrack.clinical.model import Source
+from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
 from paintrack.ui.clock import FakeClock, clock_text
 from paintrack.ui.main_window import MainWindow
@@ -227,3 +228,24 @@ def test_a_failed_save_keeps_the_score_and_says_so_calmly(
     monkeypatch.undo()
     save(qtbot, window)  # trying again works
     assert [e.scores["index"] for e in _stored_entries(window)] == [8, 6]
+
+
+def test_the_chart_shades_at_the_clinic_presets_threshold(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    _ready(qtbot, window, clock)
+    click_score(qtbot, window, 1)  # 100 * (8 - 1) / 8 = 87.5% relief
+    save(qtbot, window)
+    chart = window.diary.chart.ensure_loaded()
+    assert chart.threshold == 50  # the default preset: ASRA 2020
+    window.store.save_settings(ClinicSettings(preset="medicare-lcd"))
+    clock.set(START + minutes(30))
+    window.tick()
+    click_score(qtbot, window, 2)  # 75%: below 80, so the 80% run ends here
+    save(qtbot, window)
+    assert chart.threshold == 80
+    result = window.diary.current_result()
+    assert result is not None
+    expected = result.sites["index"].thresholds[80].duration_minutes
+    assert expected is not None and chart.shaded_minutes == expected
+    assert "80% relief lasted" in window.diary.summary.text()
