@@ -328,7 +328,7 @@ class DiaryChart:
             self.legend = self.figure.legend(
                 handles=handles,
                 loc="outside upper center",
-                ncols=min(4, max(2, (len(handles) + 1) // 2)),
+                ncols=min(3, len(handles)),
                 fontsize=self.fontsize * 0.85,
                 frameon=False,
             )
