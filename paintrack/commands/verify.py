@@ -19,11 +19,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import sys
+    from pathlib import Path
 
-    from paintrack.paths import resolve_db_target
+    from paintrack.errors import UserError
+    from paintrack.paths import is_url, resolve_db_target
     from paintrack.store import open_store
 
     target = resolve_db_target(getattr(args, "db", None))
+    if not is_url(target) and not Path(target).expanduser().exists():
+        # open_store would create a new, empty diary there: not what checking one means.
+        raise UserError(f"There is no diary at {target} to verify. Check the name given to --db.")
     with open_store(target) as store:
         integrity = store.integrity_check()
         check = store.check_audit_trail()
