@@ -284,3 +284,21 @@ def test_the_relief_estimate_stays_within_0_to_100(qtbot: QtBot) -> None:
     panel.relief.clear()
     qtbot.keyClicks(panel.relief, "x")
     assert panel.relief.value() in (-1, 100)
+
+
+def test_two_paper_log_rows_at_the_same_time_are_refused(qtbot: QtBot) -> None:
+    from paintrack.clinical.model import Agent, Region, Side
+    from paintrack.ui.clock import FakeClock
+    from paintrack.ui.entry_dialogs import PaperLogDialog
+
+    block = Block(performed_at=T0, region=Region.LUMBAR, side=Side.LEFT, agent=Agent.LIDOCAINE)
+    dialog = PaperLogDialog(block, None, FakeClock(T0 + timedelta(hours=3)))
+    qtbot.addWidget(dialog)
+    dialog.set_row(0, T0 + timedelta(minutes=30), {"index": 4})
+    dialog.add_row(None)
+    dialog.set_row(1, T0 + timedelta(minutes=30), {"index": 5})
+    with pytest.raises(ValueError, match="same time"):
+        dialog.entries()
+    dialog._accept()
+    assert "same time" in dialog.error.text()
+    assert dialog.result() != dialog.DialogCode.Accepted
