@@ -10,6 +10,7 @@ so the pair is `not positive` there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 from paintrack.clinical.model import Agent, Region, Side
 from paintrack.clinical.relief import TIMED_AGENTS
@@ -34,6 +35,13 @@ def diagnostic_pairs(
     return [(region, side, seqs.get(1), seqs.get(2)) for (region, side), seqs in targets.items()]
 
 
+def _duration(result: ThresholdResult) -> Fraction:
+    """The duration exactly when known: an exact tie is neither longer nor shorter (item 7)."""
+    if result.duration_exact is not None:
+        return result.duration_exact
+    return Fraction(result.duration_minutes or 0.0)
+
+
 def compare_threshold(
     first_agent: Agent, first: ThresholdResult, second_agent: Agent, second: ThresholdResult
 ) -> ComparisonOutcome:
@@ -46,8 +54,8 @@ def compare_threshold(
     if not agents <= TIMED_AGENTS or Agent.LIDOCAINE not in agents:
         return ComparisonOutcome.NOT_COMPARABLE
     short, long_ = (first, second) if first_agent == Agent.LIDOCAINE else (second, first)
-    short_minutes = short.duration_minutes or 0.0
-    long_minutes = long_.duration_minutes or 0.0
+    short_minutes = _duration(short)
+    long_minutes = _duration(long_)
     if long_minutes > short_minutes and not short.censored:
         return ComparisonOutcome.CONCORDANT
     if short_minutes > long_minutes and not long_.censored:

@@ -9,7 +9,9 @@ the order of the entries in the input.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from paintrack.clinical.model import Agent, Block, Entry
 from paintrack.clinical.results import (
@@ -27,9 +29,17 @@ LOW_BASELINE = 4
 TIMED_AGENTS: frozenset[Agent] = frozenset({Agent.LIDOCAINE, Agent.BUPIVACAINE, Agent.ROPIVACAINE})
 
 
+def exact_minutes(t0: datetime, at: datetime) -> Fraction:
+    """Minutes from `t0` to `at`, exactly (negative before the block)."""
+    delta = at - t0
+    return Fraction(
+        (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds, 60_000_000
+    )
+
+
 def minutes_after(t0: datetime, at: datetime) -> float:
     """Minutes from `t0` to `at` as a float (negative before the block)."""
-    return (at - t0).total_seconds() / 60.0
+    return float(exact_minutes(t0, at))
 
 
 def _newest_wins(entries: Iterable[Entry]) -> list[Entry]:
@@ -53,6 +63,12 @@ def find_baseline(entries: Iterable[Entry], site: str, t0: datetime) -> Entry | 
         entry for entry in site_entries(entries, site) if t0 - BASELINE_WINDOW <= entry.at <= t0
     ]
     return candidates[-1] if candidates else None
+
+
+def _exact_relief(baseline: int, score: int | None) -> Fraction:
+    """Item 3 as an exact rational; a score series always carries its scores."""
+    assert score is not None
+    return Fraction(100 * (baseline - score), baseline)
 
 
 def relief_percent(baseline: int, score: int) -> float:
@@ -115,13 +131,27 @@ def peak(series: Sequence[ReliefPoint]) -> tuple[float | None, float | None]:
     return best, first.minutes
 
 
-def duration_at(series: Sequence[ReliefPoint], threshold: float) -> ThresholdResult:
+ExactPoint = tuple[Fraction, Fraction]  # (minutes after t0, relief percent), exactly
+
+
+def duration_at(
+    series: Sequence[ReliefPoint],
+    threshold: float,
+    exact: Sequence[ExactPoint] | None = None,
+) -> ThresholdResult:
     """Item 5: the first run with relief >= threshold, its bounds and the linear crossing.
 
     The run ends at the first entry below the threshold, even if relief rises again later.
     Times are minutes from t0, not from the onset of relief. No expected verdict here.
+    `exact` holds the series' times and reliefs as exact rationals (default: the floats'
+    values); the crossing is computed from them, so equal durations are equal (item 7).
     """
-    start = next((k for k, p in enumerate(series) if p.relief_percent >= threshold), None)
+    points = (
+        list(exact)
+        if exact is not None
+        else [(Fraction(p.minutes), Fraction(p.relief_percent)) for p in series]
+    )
+    start = next((k for k, (_, r) in enumerate(points) if r >= threshold), None)
     if start is None:
         return ThresholdResult(
             threshold=int(threshold),
@@ -130,10 +160,9 @@ def duration_at(series: Sequence[ReliefPoint], threshold: float) -> ThresholdRes
             duration_lower_minutes=None,
             duration_upper_minutes=None,
             censored=False,
+            duration_exact=Fraction(0),
         )
-    end = next(
-        (k for k in range(start + 1, len(series)) if series[k].relief_percent < threshold), None
-    )
+    end = next((k for k in range(start + 1, len(points)) if points[k][1] < threshold), None)
     if end is None:
         last = series[-1].minutes
         return ThresholdResult(
@@ -143,18 +172,20 @@ def duration_at(series: Sequence[ReliefPoint], threshold: float) -> ThresholdRes
             duration_lower_minutes=last,
             duration_upper_minutes=None,
             censored=True,
+            duration_exact=points[-1][0],
         )
-    before, after = series[end - 1], series[end]
-    crossing = before.minutes + (after.minutes - before.minutes) * (
-        before.relief_percent - threshold
-    ) / (before.relief_percent - after.relief_percent)
+    (t_before, r_before), (t_after, r_after) = points[end - 1], points[end]
+    crossing = t_before + (t_after - t_before) * (r_before - Fraction(threshold)) / (
+        r_before - r_after
+    )
     return ThresholdResult(
         threshold=int(threshold),
         reached=True,
-        duration_minutes=crossing,
-        duration_lower_minutes=before.minutes,
-        duration_upper_minutes=after.minutes,
+        duration_minutes=float(crossing),
+        duration_lower_minutes=series[end - 1].minutes,
+        duration_upper_minutes=series[end].minutes,
         censored=False,
+        duration_exact=crossing,
     )
 
 
@@ -192,22 +223,16 @@ def with_expected(result: ThresholdResult, expected: float | None) -> ThresholdR
     verdict = expected_verdict(result, expected)
     if verdict is None:
         return result
-    return ThresholdResult(
-        threshold=result.threshold,
-        reached=result.reached,
-        duration_minutes=result.duration_minutes,
-        duration_lower_minutes=result.duration_lower_minutes,
-        duration_upper_minutes=result.duration_upper_minutes,
-        censored=result.censored,
-        expected=verdict,
-        expected_minutes=expected,
-    )
+    return replace(result, expected=verdict, expected_minutes=expected)
 
 
 def threshold_results(
-    series: Sequence[ReliefPoint], thresholds: Sequence[int], expected: float | None
+    series: Sequence[ReliefPoint],
+    thresholds: Sequence[int],
+    expected: float | None,
+    exact: Sequence[ExactPoint] | None = None,
 ) -> dict[int, ThresholdResult]:
-    return {t: with_expected(duration_at(series, t), expected) for t in thresholds}
+    return {t: with_expected(duration_at(series, t, exact), expected) for t in thresholds}
 
 
 def analyze_site(
@@ -234,6 +259,11 @@ def analyze_site(
         )
     assert baseline_entry is not None
     series = score_series(block, site, baseline)
+    # Items 3 and 5 in exact rationals, so equal crossings are equal durations (item 7).
+    exact = [
+        (exact_minutes(block.performed_at, point.at), _exact_relief(baseline, point.score))
+        for point in series
+    ]
     peak_relief, time_to_peak = peak(series)
     expected = expected_minimum(block.agent, expected_minutes)
     return SiteResult(
@@ -244,7 +274,7 @@ def analyze_site(
         flags=flags,
         peak_relief_percent=peak_relief,
         time_to_peak_minutes=time_to_peak,
-        thresholds=threshold_results(series, thresholds, expected),
+        thresholds=threshold_results(series, thresholds, expected, exact),
         series=series,
     )
 
@@ -261,6 +291,11 @@ def analyze_estimate(
     return PatientEstimate(
         peak_relief_percent=peak_relief,
         time_to_peak_minutes=time_to_peak,
-        thresholds=threshold_results(series, thresholds, expected),
+        thresholds=threshold_results(
+            series,
+            thresholds,
+            expected,
+            [(exact_minutes(block.performed_at, p.at), Fraction(p.relief_percent)) for p in series],
+        ),
         series=series,
     )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from fractions import Fraction
 
 from paintrack.clinical.model import Agent, Block, Entry, Region, Side
 
@@ -107,6 +108,9 @@ class ThresholdResult:
     censored: bool | None
     expected: Expected | None = None
     expected_minutes: float | None = None  # the setting the verdict used, when there is one
+    # duration_minutes as an exact rational (item 5's crossing is one), so item 7 can tell an
+    # exact tie from "longer" without floating-point noise; None when relief is undefined.
+    duration_exact: Fraction | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
