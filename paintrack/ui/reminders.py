@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Signal
 
-from paintrack.clinical.results import PointState, SchedulePoint
+from paintrack.clinical.results import SchedulePoint
 from paintrack.ui.clock import Clock
 
 SNOOZE = timedelta(minutes=5)
@@ -97,19 +97,3 @@ class Reminders(QObject):
             self.current = None
             self._snoozed_until = None
             self.cleared.emit()
-
-    def next_check_in(self) -> timedelta | None:
-        """How long until something could change (for the window's timer), or None when done."""
-        if not self.active:
-            return None
-        now = self.clock.now()
-        moments = [p.at for p in self._points if p.at > now] + [
-            p.window_end for p in self._points if p.window_end > now
-        ]
-        if self._snoozed_until is not None and self._snoozed_until > now:
-            moments.append(self._snoozed_until)
-        return (min(moments) - now) if moments else None
-
-    @staticmethod
-    def is_open(point: SchedulePoint) -> bool:
-        return point.state in (PointState.DUE_NOW, PointState.UPCOMING)

@@ -249,3 +249,16 @@ def test_the_chart_shades_at_the_clinic_presets_threshold(
     expected = result.sites["index"].thresholds[80].duration_minutes
     assert expected is not None and chart.shaded_minutes == expected
     assert "80% relief lasted" in window.diary.summary.text()
+
+
+def test_enter_on_a_focused_button_presses_that_button(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    log = window.diary.log
+    assert log.baseline_mode
+    log.skip_button.setFocus()
+    qtbot.keyClick(log.skip_button, Qt.Key.Key_Return)
+    assert not log.baseline_mode  # skipped, and nothing was saved
+    assert _stored_entries(window) == []
