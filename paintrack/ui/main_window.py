@@ -572,6 +572,9 @@ class MainWindow(QMainWindow):
                 10000,
             )
             return
+        if not self._unsaved_score_handled():
+            event.ignore()
+            return
         had_tray = self.tray is not None
         self.shut_down()
         event.accept()
@@ -580,10 +583,45 @@ class MainWindow(QMainWindow):
 
     def quit_for_real(self) -> None:
         self._really_quit = True
-        self.close()
+        if not self.close():  # the patient chose to stay (an unsaved score)
+            self._really_quit = False
+            return
         app = QApplication.instance()
         if app is not None:
             app.quit()
+
+    def unsaved_score(self) -> bool:
+        """A score is chosen on screen but not saved yet."""
+        if self.store is None or self.diary is None:
+            return False
+        chosen = self.diary.log.scales.values().values()
+        if self.pages.currentWidget() is not self.diary:
+            return False
+        return any(v is not None for v in chosen)
+
+    def _unsaved_score_handled(self) -> bool:
+        """Before closing: offer to save a chosen score. False means stay open."""
+        if self.quiet or not self.unsaved_score():
+            return True
+        box = QMessageBox(self)
+        box.setWindowTitle("paintrack")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText("You chose a score but have not saved it yet.")
+        box.setInformativeText("Save it before closing?")
+        save = box.addButton("Save my score", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Close without saving", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(stay)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is save:
+            saved_before = self.diary.log.saved.text()
+            self.diary.log.save()
+            # Closed only once the save went through (an error keeps the window open).
+            return not self.unsaved_score() and self.diary.log.saved.text() != saved_before
+        return clicked is discard
 
     def shut_down(self) -> None:
         for sample in list(self.sample_windows):

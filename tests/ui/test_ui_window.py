@@ -392,3 +392,35 @@ def test_about_says_where_the_diary_and_its_backups_are(
     assert f"paintrack {__version__}" in seen["text"]
     assert str(db_path) in seen["text"]
     assert str(db_path.parent / "backups") in seen["text"]
+
+
+@pytest.mark.parametrize("choice", ["Save my score", "Go back", "Close without saving"])
+def test_closing_with_a_chosen_unsaved_score_asks_first(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, choice: str
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    window.quiet = False
+    window.diary.log.scales.scales["index"].set_value(6)
+
+    def answer(dialog: object) -> None:
+        assert isinstance(dialog, QMessageBox)
+        assert "not saved" in dialog.text()
+        (button,) = [b for b in dialog.buttons() if b.text() == choice]
+        button.click()
+
+    when_dialog_opens(answer)  # type: ignore[arg-type]
+    patient_id = window.current_patient_id
+    closed = window.close()
+    if choice == "Go back":
+        assert not closed and window.isVisible()
+        assert window.diary.log.scales.scales["index"].value() == 6
+        window.quiet = True
+        return
+    assert closed
+    from paintrack.store import open_store
+
+    with open_store(str(window.db_target)) as again:
+        (block,) = again.load_diary(patient_id).blocks  # type: ignore[arg-type]
+        scores = [e.scores["index"] for e in block.entries]
+    assert scores == ([6] if choice == "Save my score" else [])
