@@ -84,3 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug: log the traceback, say so calmly, exit 1
+        from paintrack.crashlog import bug_message, record_bug
+
+        print(f"paintrack: {bug_message(record_bug(error))}", file=sys.stderr)
+        return 1
