@@ -260,7 +260,7 @@ def test_concentration_and_volume_take_only_numbers_in_range(qtbot: QtBot) -> No
     form.reset()
     for spin in (form.concentration, form.volume):
         spin.clear()
-        qtbot.keyClicks(spin, "abc")
+        qtbot.keyClicks(spin, "abc")  # type: ignore[no-untyped-call]
         assert spin.value() == 0.0  # letters are not accepted: "Not known"
         spin.setValue(spin.maximum() + 1000)
         assert spin.value() == spin.maximum()
@@ -282,7 +282,7 @@ def test_the_relief_estimate_stays_within_0_to_100(qtbot: QtBot) -> None:
     panel.relief.setValue(250)
     assert panel.relief.value() == 100
     panel.relief.clear()
-    qtbot.keyClicks(panel.relief, "x")
+    qtbot.keyClicks(panel.relief, "x")  # type: ignore[no-untyped-call]
     assert panel.relief.value() in (-1, 100)
 
 

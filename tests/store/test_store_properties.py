@@ -42,7 +42,7 @@ def entries(draw: st.DrawFn) -> Entry:
         source=draw(st.sampled_from(list(Source))),
         note=draw(
             st.text(
-                st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40
+                st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=40
             )
         ),
     )
