@@ -195,6 +195,27 @@ def fill_block_row(row: BlockRow, block: Block) -> None:
     row.protocol = block.protocol
 
 
+def entry_row_values(entry: Entry, block_id: str) -> dict[str, Any]:
+    """A new entry's `entries` row as column values (for a bulk insert): the same values
+    fill_entry_row sets, not amended, not deleted. Its scores go in `entry_scores`."""
+    return {
+        "id": entry.id,
+        "block_id": block_id,
+        "at": entry.at,
+        "recorded_at": entry.recorded_at,
+        "patient_relief_percent": entry.patient_relief_percent,
+        "activity": entry.activity,
+        "activity_ability": (
+            Ability(entry.activity_ability).value if entry.activity_ability else None
+        ),
+        "rescue_medication": entry.rescue_medication,
+        "source": Source(entry.source).value,
+        "note": entry.note,
+        "amended": False,
+        "deleted": False,
+    }
+
+
 def fill_entry_row(row: EntryRow, entry: Entry) -> None:
     row.at = entry.at
     row.recorded_at = entry.recorded_at

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from paintrack.clinical.audit import AuditRecord
@@ -32,6 +32,7 @@ from paintrack.store.convert import (
     check_entry,
     check_patient,
     entry_from_row,
+    entry_row_values,
     entry_to_json,
     fill_block_row,
     fill_entry_row,
@@ -117,6 +118,8 @@ class _Unit:
         self.now = now
         self._next_seq: int | None = None
         self._prev_hash: str | None = None
+        # Set by an import: audit rows are collected here and inserted in one executemany.
+        self.bulk_audit: list[dict[str, Any]] | None = None
 
     def audit(
         self,
@@ -151,7 +154,10 @@ class _Unit:
             "prev_hash": self._prev_hash,
         }
         row_hash = audit_hash(**content)
-        self.session.add(AuditRow(**content, hash=row_hash))
+        if self.bulk_audit is not None:
+            self.bulk_audit.append({**content, "hash": row_hash})
+        else:
+            self.session.add(AuditRow(**content, hash=row_hash))
         self._next_seq += 1
         self._prev_hash = row_hash
 
@@ -167,6 +173,10 @@ class _Stored:
         self.blocks: dict[str, BlockRow] = {}
         self.entries: dict[str, EntryRow] = {}
         self.new_entry_ids: set[str] = set()
+        # New entries and their scores, inserted in bulk once the patient and blocks are flushed:
+        # building an ORM object per entry was most of an import's time.
+        self.entry_rows: list[dict[str, Any]] = []
+        self.score_rows: list[dict[str, Any]] = []
 
     @classmethod
     def load(cls, session: Session, diary: Diary) -> _Stored:
@@ -647,6 +657,7 @@ class Store:
         )
         with self._writing(actor) as unit, unit.session.no_autoflush:
             session = unit.session
+            unit.bulk_audit = []
             if session.get(PatientRow, patient.id) is None:
                 session.add(new_patient_row(patient, unit.now))
                 unit.audit(
@@ -669,6 +680,14 @@ class Store:
                 reason=reason,
                 new={"source_name": source_name, **counts},
             )
+            session.flush()  # the patient and blocks first: the entries refer to them
+            for model, rows in (
+                (EntryRow, stored.entry_rows),
+                (EntryScoreRow, stored.score_rows),
+                (AuditRow, unit.bulk_audit),
+            ):
+                if rows:
+                    session.execute(insert(model), rows)
         return ImportResult(patient_id=patient.id, **counts)
 
     def _import_block(
@@ -723,7 +742,19 @@ class Store:
                 ) from error
             sites_at.setdefault(entry.at, set()).update(entry.scores)
             stored.new_entry_ids.add(entry.id)
-            self._insert_entry(unit, block.id, patient_id, entry, reason)
+            stored.entry_rows.append(entry_row_values(entry, block.id))
+            stored.score_rows.extend(
+                {"entry_id": entry.id, "site": site, "score": int(score)}
+                for site, score in entry.scores.items()
+            )
+            unit.audit(
+                "add_entry",
+                "entry",
+                entry.id,
+                patient_id=patient_id,
+                reason=reason,
+                new=_entry_json(entry, block.id),
+            )
             counts["entries_added"] += 1
 
     # -- settings ------------------------------------------------------------------------------

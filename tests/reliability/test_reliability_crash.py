@@ -141,7 +141,7 @@ def _import_loop(db: Path, folder: Path, rng: random.Random) -> tuple[int, dict[
     for run in range(MAX_RUNS):
         if kills == IMPORT_KILLS:
             break
-        diary = big_diary(f"Import {run}", blocks=6, entries_per_block=200)
+        diary = big_diary(f"Import {run}", blocks=10, entries_per_block=300)
         file = folder / f"import-{run}.json"
         file.write_text(json.dumps(diary_to_dict(diary)), encoding="utf-8")
         writer = Writer([sys.executable, "-m", "paintrack", "import", str(file), "--db", str(db)])

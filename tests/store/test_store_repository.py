@@ -6,6 +6,7 @@ import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from store_builders import T0, bilateral_block, index_block, sample_diary, sorted_diary
@@ -414,16 +415,18 @@ def test_a_database_constraint_failing_mid_import_rolls_everything_back(
 def test_a_crash_mid_import_rolls_everything_back(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = {"n": 0}
-    real = Store._insert_entry
+    import paintrack.store.repository as repository
 
-    def failing(self: Store, *args: object, **kwargs: object) -> None:
+    calls = {"n": 0}
+    real = repository.entry_row_values  # type: ignore[attr-defined]
+
+    def failing(*args: Any, **kwargs: Any) -> dict[str, Any]:
         calls["n"] += 1
         if calls["n"] == 4:
             raise RuntimeError("power cut")
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(Store, "_insert_entry", failing)
+    monkeypatch.setattr(repository, "entry_row_values", failing)
     with pytest.raises(RuntimeError, match="power cut"):
         store.import_diary(sample_diary(), source_name="sample.json")
     assert calls["n"] == 4
