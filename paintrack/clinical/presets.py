@@ -179,15 +179,18 @@ def _medicare_criteria(
             Criterion("interval_14_days", description, UNKNOWN, "needs both blocks", {})
         )
     else:
-        gap = second.performed_at - first.performed_at
-        days = gap.total_seconds() / 86400.0
+        # Payers count the interval between dates of service, so calendar days in local time:
+        # a block on 2 Mar at 14:00 and one on 16 Mar at 09:00 are 14 days apart, not 13.8.
+        first_day = first.performed_at.astimezone().date()
+        second_day = second.performed_at.astimezone().date()
+        days = (second_day - first_day).days
         criteria.append(
             Criterion(
                 "interval_14_days",
                 description,
-                MET if gap >= MEDICARE_INTERVAL else NOT_MET,
-                f"{days:.1f} days apart",
-                {"days": round(days, 1)},
+                MET if days >= MEDICARE_INTERVAL.days else NOT_MET,
+                f"{days} days apart ({first_day:%d %b %Y} to {second_day:%d %b %Y})",
+                {"days": days},
             )
         )
     with_steroid = [b for b in present if b.block.steroid]

@@ -217,3 +217,27 @@ def test_unknown_preset():
         preset_threshold("nope")
     with pytest.raises(ValueError, match="unknown preset"):
         analyze(block([]), settings=ClinicSettings(preset="nope"))
+
+
+@pytest.fixture
+def new_york_time(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_medicare_interval_counts_calendar_days_of_service(new_york_time):
+    # T0 is 2 Mar 2026 14:30 UTC (09:30 in New York). 13 days 20 hours later is 16 Mar 10:30
+    # UTC (06:30 in New York, after the DST change): 13.8 days by the clock, but the dates of
+    # service are 2 Mar and 16 Mar, 14 days apart, which is how a payer counts.
+    target = medicare(LIDO, BUPI, days=13 + 20 / 24)
+    criterion = {c.key: c for c in target.criteria}["interval_14_days"]
+    assert criterion.status == St.MET
+    assert criterion.values == {"days": 14}
+    assert "02 Mar 2026 to 16 Mar 2026" in criterion.detail
+    # One calendar day short stays short, whatever the hours.
+    assert statuses(medicare(LIDO, BUPI, days=12 + 23 / 24))["interval_14_days"] == St.NOT_MET
