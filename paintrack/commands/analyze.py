@@ -205,6 +205,10 @@ def _block_lines(result: BlockResult) -> list[str]:
     return lines
 
 
+def _block_label(result: BlockResult) -> str:
+    return f"{result.agent.value} {result.performed_at.astimezone():%d %b %Y}"
+
+
 def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
     """The analysis as readable text for a terminal: one section per block."""
     from paintrack.clinical import wording as w
@@ -220,11 +224,14 @@ def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
         lines.extend(_block_lines(result))
         lines.append("")
     if analysis.comparisons:
-        lines.append("Comparisons (block 1 vs block 2)")
+        lines.append("Comparisons (first diagnostic block vs second)")
         for comparison in analysis.comparisons:
+            first = analysis.block(comparison.first_block_id)
+            second = analysis.block(comparison.second_block_id)
             lines.append(
-                f"  {comparison.site}, >= {comparison.threshold}%:"
-                f" {w.comparison_text(comparison.result)}"
+                f"  {first.region.value} {first.side.value}, {comparison.site},"
+                f" >= {comparison.threshold}%: {w.comparison_text(comparison.result)}"
+                f" ({_block_label(first)} vs {_block_label(second)})"
             )
         lines.append("")
     checklist = analysis.preset

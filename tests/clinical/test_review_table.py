@@ -143,7 +143,7 @@ def test_table_says_what_the_json_says(
         assert len(flag_lines) == len(block["flags"])
         for flag, line in zip(block["flags"], flag_lines, strict=True):
             assert line.startswith("Flag: ") and FLAG_WORDS[flag] in line
-    outcome_lines = re.findall(r"^  (\w+), >= (\d+)%: ([a-z ]+):", table, re.M)
+    outcome_lines = re.findall(r"^  lumbar right, (\w+), >= (\d+)%: ([a-z ]+):", table, re.M)
     assert [(s, int(t), r) for s, t, r in outcome_lines] == [
         (c["site"], c["threshold"], c["result"]) for c in data["comparisons"]
     ]
