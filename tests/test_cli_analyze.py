@@ -215,7 +215,7 @@ def test_censored_and_not_reached_in_the_table(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["analyze"], "give a diary FILE"),
+        (["analyze"], "There is no paintrack database"),
         (["analyze", "{file}", "--threshold", "abc"], "--threshold"),
         (["analyze", "{file}", "--threshold", "0"], "from 1 to 100"),
         (["analyze", "{file}", "--expected", "lidocaine"], "AGENT=MINUTES"),
@@ -274,6 +274,13 @@ def test_patient_from_the_database(capsys, tmp_path):
     assert data["blocks"][0]["sites"]["index"]["thresholds"]["60"]["duration_minutes"] == 144.0
     code, _, err = run(capsys, "--db", str(db), "analyze", "--patient", "nobody")
     assert code == 2 and err.startswith("paintrack: ")
+    # The only patient in the database needs no --patient, as for export and report.
+    assert analyze_json(capsys, "--db", str(db)) == data
+    assert db.exists()
+    missing = tmp_path / "nothing-here.db"
+    code, _, err = run(capsys, "--db", str(missing), "analyze")
+    assert code == 2 and "no paintrack database" in err
+    assert not missing.exists()  # reading never creates a database
 
 
 @pytest.mark.slow

@@ -117,17 +117,13 @@ def _load(args: argparse.Namespace) -> tuple[Diary, ClinicSettings]:
         from paintrack.exchange.diary_json import read_diary_file
 
         return read_diary_file(args.file), ClinicSettings()
-    if args.patient:
-        from paintrack.paths import resolve_db_target
-        from paintrack.store import open_store
+    # No FILE: a patient from the database; with one patient there, --patient may be left out
+    # (the store's error lists the patients otherwise), as for export and report.
+    from paintrack.commands.common import open_existing_store
 
-        store = open_store(resolve_db_target(getattr(args, "db", None)))
-        try:
-            patient = store.resolve_patient(args.patient)
-            return store.load_diary(patient.id), store.get_settings()
-        finally:
-            store.close()
-    raise UserError("give a diary FILE to analyse, or --patient NAME_OR_ID")
+    with open_existing_store(args) as store:
+        patient = store.resolve_patient(args.patient)
+        return store.load_diary(patient.id), store.get_settings()
 
 
 def run(args: argparse.Namespace) -> int:

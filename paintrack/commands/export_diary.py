@@ -58,10 +58,9 @@ def _is_database_file(target: Path, database: Path | None) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from paintrack.commands.common import open_existing_store
     from paintrack.exchange.csv_export import csv_rows, diary_to_csv, write_csv
     from paintrack.exchange.diary_json import diary_to_json, write_diary_file
-    from paintrack.paths import is_url, resolve_db_target
-    from paintrack.store import open_store
 
     file_name = os.fspath(args.file)
     to_stdout = file_name == STDOUT
@@ -74,13 +73,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(
                 f"{file_name} already exists; choose another name, or add --force to replace it."
             )
-    db_target = resolve_db_target(getattr(args, "db", None))
-    if not is_url(db_target) and not Path(db_target).exists():
-        raise UserError(
-            f"There is no paintrack database at {db_target} yet. Import a diary first "
-            "(paintrack import FILE), or choose the database with --db."
-        )
-    with open_store(db_target) as store:
+    with open_existing_store(args) as store:
         patient = store.resolve_patient(args.patient)
         diary = store.load_diary(patient.id)
         if not to_stdout and _is_database_file(target, store.db_path):

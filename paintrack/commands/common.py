@@ -1,0 +1,30 @@
+"""What several headless commands share: opening the database they read from."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from paintrack.errors import UserError
+
+if TYPE_CHECKING:
+    from paintrack.store import Store
+
+
+def open_existing_store(args: argparse.Namespace) -> Store:
+    """The database a reading command (`export`, `analyze --patient`, ...) should use.
+
+    Reading never creates a database: a missing file means the user pointed at the wrong place
+    or has not imported anything yet, and an empty new file would only hide that.
+    """
+    from paintrack.paths import is_url, resolve_db_target
+    from paintrack.store import open_store
+
+    db_target = resolve_db_target(getattr(args, "db", None))
+    if not is_url(db_target) and not Path(db_target).exists():
+        raise UserError(
+            f"There is no paintrack database at {db_target} yet. Import a diary first "
+            "(paintrack import FILE), or choose the database with --db."
+        )
+    return open_store(db_target)
