@@ -37,7 +37,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="name the patient by initials and birth year only; leave out the record number",
     )
-    parser.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default: a4)")
+    parser.add_argument(
+        "--paper",
+        type=str.lower,  # A4, Letter and a4 alike
+        choices=PAPERS,
+        default="a4",
+        help="paper size: a4 or letter, any case (default: a4)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace OUT.pdf if it already exists (without it an existing file is never touched)",
+    )
     # The time of analysis, for tests and for re-running an old report.
     parser.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
 
@@ -106,9 +117,23 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
     )
 
 
+def refuse_existing(output: str, *, force: bool) -> None:
+    """Like `paintrack export`: an existing OUT.pdf is replaced only with --force."""
+    from pathlib import Path
+
+    target = Path(output).expanduser()
+    if target.is_dir():
+        raise UserError(f"{output} is a folder; give a file name such as {output}/summary.pdf")
+    if target.exists() and not force:
+        raise UserError(
+            f"{output} already exists; choose another name, or add --force to replace it."
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from paintrack.report.pdf import write_report
 
+    refuse_existing(args.output, force=args.force)
     request = build_request(args)
     written = write_report(request, args.output)
     print(f"wrote {written}")

@@ -768,20 +768,20 @@ def write_atomically(path: Path, data: bytes) -> Path:
 
 
 def _write_error_message(target: Path, error: OSError) -> str:
+    """What went wrong, in words, and the one thing to do about it (never "or free some space"
+    when the folder is simply missing)."""
+    folder = target.parent if str(target.parent) else Path(".")
     code = error.errno
-    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = "the folder is read-only or you may not write there"
+    if code == errno.ENOENT or not folder.exists():
+        why = f"the folder {folder} does not exist; choose an existing folder"
+    elif code == errno.ENOTDIR or not folder.is_dir():
+        why = f"{folder} is a file, not a folder; choose an existing folder"
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = f"the folder {folder} is read-only (you may not write there); choose another folder"
     elif code in (errno.ENOSPC, errno.EDQUOT):
-        why = "the disk is full"
-    elif code == errno.ENOENT:
-        why = "the folder does not exist"
-    elif code == errno.ENOTDIR:
-        why = "part of the path is a file, not a folder"
+        why = "the disk is full; free some space or choose a folder on another disk"
     elif code == errno.EISDIR:
-        why = "that name is a folder"
+        why = f"{target} is a folder; give a file name inside it"
     else:
-        why = error.strerror or str(error)
-    return (
-        f"could not write the report to {target}: {why}. Nothing was written; "
-        "choose another folder or free some space and try again."
-    )
+        why = f"{error.strerror or error}; choose another folder"
+    return f"could not write the report to {target}: {why}. Nothing was written."

@@ -209,3 +209,58 @@ def test_report_command_never_imports_qt(tmp_path: Path) -> None:
     assert report["qt"] == []
     assert report["mpl"] is True  # the probe sees real imports: matplotlib drew the chart
     assert (tmp_path / "q.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_existing_pdf_is_refused_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "summary.pdf"
+    out.write_bytes(b"last month's report")
+    assert main(["report", str(DEMO), "-o", str(out), *NOW_ARG]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err
+    assert out.read_bytes() == b"last month's report"
+    assert main(["report", str(DEMO), "-o", str(out), "--force", *NOW_ARG]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.pdf"]
+
+
+@pytest.mark.parametrize(("paper", "height"), [("A4", 841.89), ("Letter", 792), ("LETTER", 792)])
+def test_paper_size_in_any_case(tmp_path: Path, paper: str, height: float) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "summary.pdf"
+    assert main(["report", str(DEMO), "-o", str(out), "--paper", paper, *NOW_ARG]) == 0
+    assert float(PdfReader(out).pages[0].mediabox.height) == pytest.approx(height, abs=0.01)
+
+
+def test_missing_folder_says_so_without_blaming_the_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "no-such-folder" / "summary.pdf"
+    assert main(["report", str(DEMO), "-o", str(out), *NOW_ARG]) == 2
+    err = capsys.readouterr().err
+    assert f"the folder {out.parent} does not exist; choose an existing folder" in err
+    assert "space" not in err and "disk" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "says", "never"),
+    [
+        (errno.ENOSPC, "the disk is full; free some space", "does not exist"),
+        (errno.EROFS, "is read-only", "space"),
+        (errno.EACCES, "is read-only", "space"),
+    ],
+)
+def test_write_failures_are_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, says: str, never: str
+) -> None:
+    def failing_mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr("tempfile.mkstemp", failing_mkstemp)
+    with pytest.raises(UserError) as caught:
+        write_atomically(tmp_path / "summary.pdf", b"%PDF-1.4")
+    assert says in caught.value.message and never not in caught.value.message
+    assert list(tmp_path.iterdir()) == []
