@@ -221,10 +221,15 @@ def _load_json(text: str | bytes, source_name: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_object_from_pairs, parse_constant=_NonFinite)
     except json.JSONDecodeError as error:
-        raise _whole_file_error(
-            source_name,
-            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-        ) from None
+        where = f"{error.msg} at line {error.lineno}, column {error.colno}"
+        if error.pos == 0 or not text.lstrip().startswith(("{", "[")):
+            # Not JSON at all: most often a CSV export or another program's file.
+            raise _whole_file_error(
+                source_name,
+                f"this is not a paintrack diary file (not JSON: {where}). Import the .json "
+                "file that paintrack export writes; a CSV export cannot be imported.",
+            ) from None
+        raise _whole_file_error(source_name, f"not valid JSON: {where}") from None
     except RecursionError:
         raise _whole_file_error(source_name, "not a diary: the JSON is nested too deeply") from None
     except ValueError as error:  # for example an integer with thousands of digits

@@ -398,3 +398,9 @@ def test_missing_folder_is_a_plain_message(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"could not write {target}: the folder {target.parent} does not exist"
     )
+
+
+def test_a_csv_export_given_to_import_is_named_for_what_it_is() -> None:
+    message = _error_text("patient_name,patient_mrn,block_id\nAlex Sample,DEMO-0001,x\n")
+    assert message.startswith("diary.json: this is not a paintrack diary file (not JSON: ")
+    assert "a CSV export cannot be imported" in message
