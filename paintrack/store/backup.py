@@ -5,6 +5,9 @@ Backups live in a `backups` folder beside the database (0700, files 0600), named
 `<diary stem>-<UTC time>-daily.db` (made on start, at most once a day) or `...-manual.db`
 (`paintrack backup`). Rotation keeps the newest daily backup of each of the last 7 days that have
 one, and the newest of each of the 4 weeks before those; manual backups are never removed.
+The start-of-day backup is the window's (paintrack.ui.startup_problems), not the headless
+commands': those run in scripts and pipes, often many times a day, and `paintrack backup` is
+there for them.
 A restore saves the current file aside first, and replaces the database in one SQLite
 transaction, so a crash leaves either the old diary or the restored one, never a mixture.
 """
