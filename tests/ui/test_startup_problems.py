@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -298,3 +299,20 @@ def test_run_app_smoke_test_on_a_refused_or_busy_diary_exits_2_without_a_window(
     with DiaryLock(busy):
         assert app.run_app(str(busy), smoke_test=True, demo=False) == 2
     assert IN_USE_TITLE in capsys.readouterr().err
+
+
+def test_about_says_where_the_backups_are(
+    window: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paintrack.store.backup import backups_dir
+
+    shown: list[str] = []
+
+    def record(box: QMessageBox) -> int:
+        shown.append(box.informativeText())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", record)
+    window.about()
+    assert f"Backups are kept in:\n{backups_dir(db_path)}" in shown[0]
+    assert backups_dir(db_path) == db_path.parent / "backups"
