@@ -36,6 +36,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.flowables import _listWrapOn
 
 from paintrack import __version__
 from paintrack.charts import block_style, relief_comparison_figure
@@ -185,6 +186,28 @@ class FigureFlowable(Flowable):  # type: ignore[misc]  # reportlab has no type h
 
     def draw(self) -> None:
         draw_figure(self.figure, self.canv, 0, 0, self.width, self.height)
+
+
+class FitOnPage(KeepInFrame):  # type: ignore[misc]
+    """Page 1: laid out at the full text width, then scaled down as a whole if it is too tall.
+
+    reportlab's own "shrink" lays the content out wider than the page and scales it back, which
+    widens the paragraphs but not the fixed-width tables and chart, so a long paragraph ran past
+    the tables' right edge. Here every table, chart and paragraph shares one width and one
+    scale; a shrunk page is centred between the margins.
+    """
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        _, height = _listWrapOn(self._content, available_width, self.canv)
+        scale = max(1.0, height / available_height) if available_height > 0 else 1.0
+        self._scale = scale
+        self._available = available_width
+        self.width = available_width / scale
+        self.height = height / scale
+        return self.width, self.height
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        super().drawOn(canvas, x + (self._available - self.width) / 2, y, 0)
 
 
 # --- page furniture -------------------------------------------------------------------------
@@ -689,7 +712,7 @@ class _Builder:
         first += self.quality()
         first += self.settings()
         # Page 1 is the one-minute read: it always fits on one page (shrunk if it must be).
-        summary = KeepInFrame(self.width, page_height - 2, first, mode="shrink")
+        summary = FitOnPage(self.width, page_height - 2, first, mode="shrink")
         return [summary, PageBreak(), *self.appendix()]
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape as html_unescape
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -90,3 +94,62 @@ def font_is_embedded(font: DictionaryObject) -> bool:
     if not isinstance(descriptor, DictionaryObject):
         return False
     return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+MARGIN_PT = 14 * 72 / 25.4  # the report's page margin (14 mm)
+
+
+@dataclass(frozen=True)
+class Word:
+    page: int
+    page_width: float
+    page_height: float
+    x0: float
+    y0: float  # from the top of the page
+    x1: float
+    y1: float
+    text: str
+
+
+def words_with_boxes(path: Path) -> list[Word]:
+    """Every word of the PDF with its box in points (pdftotext -bbox, from poppler-utils)."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found: list[Word] = []
+    for number, page in enumerate(html.split("<page ")[1:], start=1):
+        size = re.search(r'width="([\d.]+)" height="([\d.]+)"', page)
+        assert size is not None
+        width, height = float(size[1]), float(size[2])
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            page,
+        ):
+            x0, y0, x1, y1 = (float(v) for v in m.groups()[:4])
+            found.append(Word(number, width, height, x0, y0, x1, y1, html_unescape(m[5])))
+    return found
+
+
+def first_wide_band_right_edge(path: Path, page: int = 1) -> float:
+    """The right end, in points, of the first drawn band wider than half the page from the top
+    (the shaded patient box on page 1): where page 1's tables and chart end."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stem = Path(tmp) / "p"
+        subprocess.run(
+            [
+                *("pdftoppm", "-gray", "-r", "144", "-singlefile"),
+                *("-f", str(page), "-l", str(page), str(path), str(stem)),
+            ],
+            check=True,
+        )
+        image = Image.open(f"{stem}.pgm")
+        width, height = image.size
+        pixels = image.load()
+        assert pixels is not None
+        for y in range(height):
+            row = [x for x in range(width) if pixels[x, y] < 250]  # type: ignore[operator]
+            if row and row[-1] - row[0] > width / 2 and len(row) > width / 2:
+                return row[-1] * 72 / 144
+    raise AssertionError("no wide band on the page")

@@ -12,14 +12,17 @@ from pypdf import PdfReader
 from report_helpers import (
     DEMO,
     DIARIES,
+    MARGIN_PT,
     NOW,
     analyse,
+    first_wide_band_right_edge,
     font_is_embedded,
     fonts_of,
     image_xobjects,
     load,
     page_texts,
     squash,
+    words_with_boxes,
 )
 
 from paintrack.clinical.model import Diary
@@ -345,3 +348,34 @@ def test_deidentified_audit_trail_scrubs_the_name_from_free_text(
     assert "score: index 1 → index 2" in text
     named = write_report(replace(request, deidentify=False), tmp_path / "named.pdf")
     assert "Alex Sample phoned (record DEMO-0001)" in " ".join(page_texts(named))
+
+
+@pytest.mark.parametrize(
+    ("diary_file", "preset", "paper"),
+    [
+        (DEMO, "medicare-lcd", "a4"),  # the newcomer's overflowing estimate line
+        (DEMO, "asra-2020", "letter"),
+        (DIARIES / "bilateral.json", "medicare-lcd", "a4"),
+    ],
+)
+def test_no_text_beyond_the_margins(
+    tmp_path: Path, diary_file: Path, preset: str, paper: str
+) -> None:
+    diary = load(diary_file)
+    path = make_pdf(tmp_path, diary, settings=ClinicSettings(preset=preset), paper=paper)
+    words = words_with_boxes(path)
+    assert len({w.page for w in words}) == len(PdfReader(path).pages)
+    tolerance = 0.5
+    for w in words:
+        assert w.x0 >= MARGIN_PT - tolerance, w
+        assert w.x1 <= w.page_width - MARGIN_PT + tolerance, w
+        assert w.y0 >= MARGIN_PT - tolerance, w
+        # Only the footer sits in the bottom margin, and well clear of the paper's edge.
+        assert w.y1 <= w.page_height - 5 * 72 / 25.4, w
+    # On page 1 every line of text ends within the tables' and chart's width (a shrunk page
+    # used to leave the tables narrower than its paragraphs).
+    right_edge = first_wide_band_right_edge(path)
+    page_one_body = [w for w in words if w.page == 1 and w.y1 < w.page_height - MARGIN_PT]
+    assert any("estimate" in w.text for w in page_one_body)
+    overflowing = [w.text for w in page_one_body if w.x1 > right_edge + 1.0]
+    assert overflowing == []
