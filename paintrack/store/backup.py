@@ -126,8 +126,29 @@ def _open_source(db_path: Path) -> sqlite3.Connection:
     return connection
 
 
+PARTIAL_PREFIX = ".partial-"
+# A partial copy older than this was left by a backup that was killed (one in progress is
+# seconds old); it is never listed as a backup, and the next backup removes it.
+STALE_PARTIAL_SECONDS = 3600
+
+
+def _remove_stale_partials(folder: Path, now: datetime) -> None:
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(PARTIAL_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        path = folder / name
+        with contextlib.suppress(OSError):
+            if now.timestamp() - path.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                path.unlink()
+
+
 def make_backup(db_path: Path, *, now: datetime, kind: str = MANUAL) -> Path:
-    """Copy the diary into its backups folder now; returns the new backup's path."""
+    """Copy the diary into its backups folder now; returns the new backup's path.
+
+    The copy is written under a temporary name, checked, flushed and only then renamed, so a
+    backup cut off half-way is never listed as one."""
     db_path = Path(db_path).absolute()
     if now.tzinfo is None:
         raise ValueError("backup times must be aware")
@@ -140,7 +161,8 @@ def make_backup(db_path: Path, *, now: datetime, kind: str = MANUAL) -> Path:
         try:
             try:
                 _private_folder(folder)
-                temp = _temp_name(folder, ".partial-")
+                _remove_stale_partials(folder, now)
+                temp = _temp_name(folder, PARTIAL_PREFIX)
                 _copy_database(source, temp)
                 os.replace(temp, target)
                 temp = None

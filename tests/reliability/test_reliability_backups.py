@@ -323,3 +323,20 @@ def test_two_restores_in_the_same_second_keep_both_earlier_copies(db: Path) -> N
     second = restore_backup(db, backup, now=NOW).saved_aside
     assert first != second
     assert all(path.exists() for path in first + second)
+
+
+def test_a_backup_cut_off_half_way_is_never_listed_and_is_cleaned_up(db: Path) -> None:
+    folder = backups_dir(db)
+    make_backup(db, now=NOW)
+    stale = folder / ".partial-0123456789abcdef.db"
+    stale.write_bytes(b"SQLite format 3\x00 half a copy")
+    fresh = folder / ".partial-fedcba9876543210.db"  # another backup, in progress right now
+    fresh.write_bytes(b"SQLite format 3\x00 being written")
+    hour_ago = NOW.timestamp() - 2 * 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    os.utime(fresh, (NOW.timestamp(), NOW.timestamp()))
+    assert len(list_backups(db)) == 1
+    make_backup(db, now=NOW + timedelta(minutes=1))
+    assert not stale.exists()
+    assert fresh.exists()
+    assert len(list_backups(db)) == 2
