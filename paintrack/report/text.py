@@ -195,6 +195,23 @@ def initials(name: str) -> str:
     return "".join(w[0].upper() for w in words) or "?"
 
 
+def birth_date_spellings(day: date) -> list[str]:
+    """Ways a date of birth is commonly written: ISO, "22 Jul 1961", "22/07/1961", "07/22/1961"."""
+    spellings = {
+        day.isoformat(),
+        f"{day.day} {day:%b %Y}",
+        f"{day:%d %b %Y}",
+        f"{day.day} {day:%B %Y}",
+        f"{day:%b} {day.day}, {day.year}",
+        f"{day:%B} {day.day}, {day.year}",
+    }
+    for d, m in ((f"{day.day:02d}", f"{day.month:02d}"), (str(day.day), str(day.month))):
+        for sep in "/.-":
+            spellings.add(f"{d}{sep}{m}{sep}{day.year}")
+            spellings.add(f"{m}{sep}{d}{sep}{day.year}")
+    return sorted(spellings)
+
+
 def identity(patient: Patient, *, deidentify: bool) -> Identity:
     birth_date: date | None = patient.birth_date
     if not deidentify:
@@ -208,6 +225,10 @@ def identity(patient: Patient, *, deidentify: bool) -> Identity:
     secrets += [w for w in re.split(r"[\s\-.,']+", patient.name) if len(w) >= 3]
     if patient.mrn:
         secrets.append(patient.mrn.strip())
+    if birth_date is not None:
+        # The birth year stays (issue 5); the exact date of birth never appears, in any of the
+        # ways people write it in a note or a reason.
+        secrets += birth_date_spellings(birth_date)
     secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
     return Identity(
         name=initials(patient.name),

@@ -379,3 +379,68 @@ def test_no_text_beyond_the_margins(
     assert any("estimate" in w.text for w in page_one_body)
     overflowing = [w.text for w in page_one_body if w.x1 > right_edge + 1.0]
     assert overflowing == []
+
+
+def test_deidentified_report_never_shows_the_exact_date_of_birth(
+    tmp_path: Path, demo_diary: Diary
+) -> None:
+    from datetime import UTC, datetime
+
+    from paintrack.clinical.audit import AuditRecord
+
+    born = demo_diary.patient.birth_date
+    assert born is not None
+    spellings = [
+        born.isoformat(),
+        born.strftime("%-d %b %Y"),
+        born.strftime("%d/%m/%Y"),
+        born.strftime("%m/%d/%Y"),
+        born.strftime("%B %-d, %Y"),
+    ]
+    entry = demo_diary.blocks[0].entries[2]
+    record = AuditRecord(
+        id="a2",
+        at=datetime(2026, 3, 3, 9, 0, tzinfo=UTC),
+        actor="nurse",
+        action="amend_entry",
+        object_type="entry",
+        object_id=entry.id,
+        reason="checked identity: " + "; ".join(spellings),
+        old={"at": entry.at.isoformat(), "note": f"DOB {spellings[2]}", "scores": {"index": 1}},
+        new={"at": entry.at.isoformat(), "note": f"DOB {spellings[0]}", "scores": {"index": 2}},
+        patient_id=demo_diary.patient.id,
+    )
+    diary = replace(
+        demo_diary,
+        blocks=(
+            replace(
+                demo_diary.blocks[0],
+                entries=(
+                    replace(entry, activity=f"walking (born {spellings[1]})"),
+                    *demo_diary.blocks[0].entries[3:],
+                ),
+            ),
+            *demo_diary.blocks[1:],
+        ),
+    )
+    request = ReportRequest(
+        diary=diary,
+        analysis=analyse(diary),
+        audit=[record],
+        generated_at=NOW,
+        deidentify=True,
+    )
+    path = write_report(request, tmp_path / "anon.pdf")
+    reader = PdfReader(path)
+    text = " ".join(page_texts(path))
+    metadata = " ".join(str(v) for v in (reader.metadata or {}).values())
+    for spelling in spellings:
+        assert spelling not in text and spelling not in metadata, spelling
+    assert f"Born (year): {born.year}" in text
+    assert "checked identity: [removed]" in text
+    # Block dates stay: the clinician needs them.
+    assert "2 Mar 2026" in text
+    named = " ".join(
+        page_texts(write_report(replace(request, deidentify=False), tmp_path / "n.pdf"))
+    )
+    assert spellings[1] in named
