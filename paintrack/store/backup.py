@@ -339,7 +339,12 @@ def _restore_in_place(db_path: Path, backup: Path, now: datetime) -> tuple[Path,
     live = sqlite3.connect(db_path, isolation_level=None)
     try:
         live.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _copy_database(live, aside)  # everything committed, -wal included, in one file
+        # Everything committed, -wal included, in one file; renamed into place only when
+        # complete, so a kill here never leaves a half copy that looks like the old diary.
+        partial = _temp_name(db_path.parent, f".{db_path.name}.aside-")
+        _copy_database(live, partial)
+        os.replace(partial, aside)
+        _fsync_path(db_path.parent)
         source = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
         try:
             # One write transaction on the live file: other readers see all or nothing, and

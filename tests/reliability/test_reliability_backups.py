@@ -315,6 +315,10 @@ def test_kill_9_during_restore_leaves_the_old_diary_or_the_restored_one(tmp_path
     # every restore that got as far as saving the old diary aside kept it, under its own name
     asides = list(tmp_path.glob("paintrack.db.before-restore-*"))
     assert len(asides) == len(set(asides))
+    # and each copy set aside is complete (never a half copy under that name)
+    for aside in asides:
+        assert integrity(aside) == ["ok"]
+        assert "Newer" in " ".join(_patients(aside))
 
 
 def test_two_restores_in_the_same_second_keep_both_earlier_copies(db: Path) -> None:
