@@ -253,7 +253,17 @@ def check_backup_file(backup: Path) -> None:
     """Refuse (UserError) anything that is not a sound paintrack database this version opens."""
     if not backup.is_file():
         raise UserError(f"There is no backup file at {backup}.")
-    check_existing_sqlite_file(backup)  # not SQLite, damaged, another app's, newer paintrack
+    try:
+        check_existing_sqlite_file(backup)  # not SQLite, damaged, another app's, newer paintrack
+    except RefusedDatabase as refused:
+        # The opening checks' advice is about the diary (--db); here the file is the backup.
+        what = refused.message.split(" This file was not changed.")[0]
+        raise RefusedDatabase(
+            f"{what} It cannot be restored, and nothing was changed; choose another backup "
+            "(paintrack backup --list shows this diary's backups).",
+            kind=refused.kind,
+            path=refused.path,
+        ) from None
     connection = sqlite3.connect(f"file:{backup.absolute()}?mode=ro&immutable=1", uri=True)
     try:
         tables = {

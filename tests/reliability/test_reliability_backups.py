@@ -240,10 +240,13 @@ def test_a_backup_that_is_not_a_sound_paintrack_database_is_refused(
         made = make_backup(db, now=NOW)
         bad.write_bytes(made.read_bytes()[:5000])
     before = file_digest(db)
-    with pytest.raises(UserError):
+    with pytest.raises(UserError) as refused:
         restore_backup(db, bad, now=NOW)
     assert file_digest(db) == before
     assert not list(db.parent.glob("*.before-restore-*"))
+    # The advice is about the backup given, never "choose another file with --db".
+    assert "choose another backup" in refused.value.message
+    assert "--db" not in refused.value.message
 
 
 def test_a_failure_before_the_rename_leaves_the_damaged_diary_in_place(
