@@ -291,11 +291,23 @@ def _number(value: Any, expected: str) -> float:
     return float(value)
 
 
+def _storable(value: str) -> None:
+    """Text the database can hold: no NUL, and no lone surrogate (a broken \\ud800 escape)."""
+    if "\x00" in value:
+        raise _Invalid("the text contains a NUL character (\\u0000), which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Invalid(
+            "the text contains a broken \\u escape (half of a surrogate pair), which is not a "
+            "character; fix or remove it"
+        ) from None
+
+
 def _text(value: Any, expected: str = "expected a non-empty text") -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid(f"{expected}, got {_show(value)}")
-    if "\x00" in value:
-        raise _Invalid("the text contains a NUL character (\\u0000), which cannot be stored")
+    _storable(value)
     return value
 
 
@@ -818,16 +830,14 @@ def _mrn(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise _Invalid(f"expected the medical record number as a text, or null, got {_show(value)}")
-    if "\x00" in value:
-        raise _Invalid("the text contains a NUL character (\\u0000), which cannot be stored")
+    _storable(value)
     return value
 
 
 def _note(value: Any) -> str:
     if not isinstance(value, str):
         raise _Invalid(f'expected a text (use "" for no note), got {_show(value)}')
-    if "\x00" in value:
-        raise _Invalid("the text contains a NUL character (\\u0000), which cannot be stored")
+    _storable(value)
     return value
 
 

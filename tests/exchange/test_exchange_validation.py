@@ -334,6 +334,18 @@ SINGLE_PROBLEMS: dict[str, tuple[Callable[[Doc], None], str, str]] = {
         "blocks[0].entries[1].note",
         "the text contains a NUL character (\\u0000), which cannot be stored",
     ),
+    "name-with-lone-surrogate": (
+        _set("patient.name", "Ann\ud800e"),
+        "patient.name",
+        "the text contains a broken \\u escape (half of a surrogate pair), which is not a "
+        "character; fix or remove it",
+    ),
+    "mrn-with-lone-surrogate": (
+        _set("patient.mrn", "\udc00"),
+        "patient.mrn",
+        "the text contains a broken \\u escape (half of a surrogate pair), which is not a "
+        "character; fix or remove it",
+    ),
     "patient-missing": (
         _delete("patient"),
         "patient",
