@@ -525,8 +525,16 @@ class _Builder:
                 rows.append(
                     [
                         _p(f'<font color="#{colour.hexval()[2:]}">{_e(mark)}</font>', s["cell"]),
-                        _p(_e(criterion.description), s["cell"]),
-                        _p(_e(criterion.detail), s["cell"]),
+                        _p(_e(words.criterion_description(criterion)), s["cell"]),
+                        _p(
+                            "<br/>".join(
+                                _e(line)
+                                for line in words.criterion_found(
+                                    criterion, target, self.analysis, self.numbers
+                                )
+                            ),
+                            s["cell"],
+                        ),
                     ]
                 )
         if checklist.targets:
@@ -537,10 +545,11 @@ class _Builder:
         if self.analysis.comparisons:
             lines = []
             for c in self.analysis.comparisons:
+                note = words.comparison_note(c, self.analysis, self.numbers)
                 lines.append(
                     f"{self.block_key(c.first_block_id)} vs {self.block_key(c.second_block_id)}"
                     f" ({_e(words.site_name(c.site))}, ≥ {c.threshold}%): "
-                    f"<b>{_e(comparison_text(c.result))}</b>"
+                    f"<b>{_e(comparison_text(c.result))}</b>" + (f" ({_e(note)})" if note else "")
                 )
             out.append(Spacer(1, 2))
             out.append(_p("Comparative blocks: " + "<br/>".join(lines), s["small"]))

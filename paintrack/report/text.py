@@ -14,8 +14,25 @@ from typing import Any
 
 from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.model import INDEX_SITE, Block, Entry, Patient
-from paintrack.clinical.results import BlockResult, Flag, SiteResult
-from paintrack.clinical.wording import flag_text, format_duration, rescue_text
+from paintrack.clinical.results import (
+    BlockResult,
+    Comparison,
+    ComparisonOutcome,
+    Criterion,
+    CriterionStatus,
+    DiaryAnalysis,
+    Flag,
+    PresetTarget,
+    SiteResult,
+    ThresholdResult,
+)
+from paintrack.clinical.wording import (
+    EXPECTED_TEXT,
+    flag_text,
+    format_duration,
+    format_percent,
+    rescue_text,
+)
 
 SITE_NAMES = {INDEX_SITE: "index pain", "left": "left", "right": "right"}
 SEQUENCE_NAMES = {1: "1st diagnostic", 2: "2nd diagnostic"}
@@ -165,8 +182,6 @@ def entry_relief(site_result: SiteResult | None, entry: Entry) -> str:
 
 
 def percent_text(value: float | None) -> str:
-    from paintrack.clinical.wording import format_percent
-
     return format_percent(value)
 
 
@@ -327,3 +342,185 @@ def record_subject_time(record: AuditRecord) -> datetime | None:
 
 def action_text(record: AuditRecord) -> str:
     return ACTION_NAMES.get(record.action, record.action.replace("_", " "))
+
+
+# --- the rule checklist, worded the same in the window and the PDF ---------------------------
+#
+# The engine's criteria carry their own detail text, numbered by sequence ("block 2") and with
+# ">=". The window and the PDF number blocks by date ("Block 2", as in every table there), so
+# they word each criterion from the engine's figures here: which block met it and which did not,
+# with the numbers behind it, and "≥" throughout. Unknown criteria fall back to the engine's
+# detail.
+
+
+def ge(text: str) -> str:
+    """The engine's ">=" as the "≥" the window and the PDF use everywhere."""
+    return text.replace(">=", "≥")
+
+
+def block_name(result: BlockResult, number: int) -> str:
+    return f"Block {number} ({result.agent.value})"
+
+
+def preset_threshold_result(
+    result: BlockResult, site: str, threshold: int, expected: Mapping[Any, float]
+) -> ThresholdResult:
+    """The block's result at the preset's threshold: the analysis's own when it asked for that
+    threshold, else the engine's figure for it (as the engine's preset check does)."""
+    found = result.sites[site].thresholds.get(threshold)
+    if found is not None:
+        return found
+    from paintrack.clinical.relief import analyze_site
+
+    return analyze_site(result.block, site, [threshold], expected).thresholds[threshold]
+
+
+def site_relief_text(result: BlockResult, site: str, t: ThresholdResult, threshold: int) -> str:
+    """E.g. "baseline 8/10, peak 87.5%, ≥ 50% for at least 2 h 1 min" or, with no score after
+    the block, "baseline 3/10, no score after the block yet". The duration's bounds are in the
+    relief table beside it; the checklist line stays short."""
+    s = result.sites[site]
+    if s.baseline is None:
+        return "no baseline score before the block, so relief cannot be computed"
+    if t.reached is None:
+        return f"baseline {s.baseline}/10, so relief cannot be computed"
+    if s.peak_relief_percent is None:
+        return f"baseline {s.baseline}/10, no score after the block yet"
+    figures = f"baseline {s.baseline}/10, peak {format_percent(s.peak_relief_percent)}"
+    if not t.reached:
+        return f"{figures}, ≥ {threshold}% not reached"
+    duration = format_duration(t.duration_minutes, censored=bool(t.censored))
+    return f"{figures}, ≥ {threshold}% for {duration}"
+
+
+def block_relief_text(
+    result: BlockResult, threshold: int, expected: Mapping[Any, float]
+) -> tuple[CriterionStatus, str]:
+    """Whether the block reached the threshold at every rated site, and the figures per site."""
+    statuses: list[CriterionStatus] = []
+    parts: list[str] = []
+    single = list(result.sites) == [INDEX_SITE]
+    for site in result.sites:
+        t = preset_threshold_result(result, site, threshold, expected)
+        if t.reached is None:
+            statuses.append(CriterionStatus.UNKNOWN)
+        else:
+            statuses.append(CriterionStatus.MET if t.reached else CriterionStatus.NOT_MET)
+        text = site_relief_text(result, site, t, threshold)
+        parts.append(text if single else f"{site_name(site)}: {text}")
+    if CriterionStatus.NOT_MET in statuses:
+        status = CriterionStatus.NOT_MET
+    elif statuses and all(s == CriterionStatus.MET for s in statuses):
+        status = CriterionStatus.MET
+    else:
+        status = CriterionStatus.UNKNOWN
+    return status, "; ".join(parts)
+
+
+_BY_STATUS = {
+    CriterionStatus.MET: "met by",
+    CriterionStatus.NOT_MET: "not met by",
+    CriterionStatus.UNKNOWN: "unknown for",
+}
+
+
+def criterion_description(criterion: Criterion) -> str:
+    if criterion.key.startswith("relief_"):
+        threshold = criterion.key.removeprefix("relief_")
+        return f"≥ {threshold}% relief at every rated site after at least one diagnostic block"
+    return ge(criterion.description)
+
+
+def criterion_found(
+    criterion: Criterion,
+    target: PresetTarget,
+    analysis: DiaryAnalysis,
+    numbers: Mapping[str, int],
+) -> list[str]:
+    """The numbers behind one checklist line, one line per block, blocks named as in the tables
+    ("Block 2 (bupivacaine)"), saying which block met the criterion and which did not."""
+    expected = analysis.settings.expected_minutes
+    threshold = analysis.preset.threshold
+    blocks = [analysis.block(b) for b in target.block_ids if b in numbers]
+
+    def name(result: BlockResult) -> str:
+        return block_name(result, numbers[result.block_id])
+
+    key = criterion.key
+    if key.startswith("relief_") and blocks:
+        lines = []
+        for result in blocks:
+            status, text = block_relief_text(result, threshold, expected)
+            line = f"{_BY_STATUS[status]} {name(result)}: {text}"
+            lines.append(line[0].upper() + line[1:])
+        return lines
+    if key in ("first_block_80", "second_block_80"):
+        block_id = criterion.values.get("block_id")
+        if isinstance(block_id, str) and block_id in numbers:
+            result = analysis.block(block_id)
+            return [f"{name(result)}: {block_relief_text(result, threshold, expected)[1]}"]
+        return ["no such block in the diary"]
+    if key == "two_diagnostic_blocks":
+        if not blocks:
+            return ["no diagnostic block"]
+        names = ", ".join(name(b) for b in blocks)
+        return [names if len(blocks) >= 2 else f"only {names}"]
+    if key == "interval_14_days" and len(blocks) == 2 and "days" in criterion.values:
+        first, second = blocks
+        return [
+            f"{criterion.values['days']} days apart ({date_text(first.performed_at)} to "
+            f"{date_text(second.performed_at)})"
+        ]
+    if key == "no_steroid" and blocks:
+        return [
+            "; ".join(
+                f"{name(b)}: {'steroid in the injectate' if b.block.steroid else 'no steroid'}"
+                for b in blocks
+            )
+        ]
+    if key == "durations_consistent" and blocks:
+        lines = []
+        for result in blocks:
+            parts = []
+            for site in result.sites:
+                t = preset_threshold_result(result, site, threshold, expected)
+                where = "" if list(result.sites) == [INDEX_SITE] else f"{site_name(site)}: "
+                if t.reached is None:
+                    why = "relief cannot be computed"
+                elif not t.reached:
+                    why = f"≥ {threshold}% not reached"
+                else:
+                    duration = format_duration(t.duration_minutes, censored=bool(t.censored))
+                    if t.expected is None or t.expected_minutes is None:
+                        verdict = f"no expected duration set for {result.agent.value}"
+                    else:
+                        verdict = (
+                            f"{EXPECTED_TEXT[t.expected]} the expected "
+                            f"≥ {format_duration(t.expected_minutes)}"
+                        )
+                    why = f"≥ {threshold}% for {duration}, {verdict}"
+                parts.append(where + why)
+            lines.append(f"{name(result)}: " + "; ".join(parts))
+        if len(blocks) < 2:
+            lines.append("needs both diagnostic blocks")
+        return lines
+    return [ge(criterion.detail)]
+
+
+def comparison_note(
+    comparison: Comparison, analysis: DiaryAnalysis, numbers: Mapping[str, int]
+) -> str:
+    """For a "not positive" pair, which block did not reach the threshold; "" otherwise."""
+    if comparison.result != ComparisonOutcome.NOT_POSITIVE:
+        return ""
+    missed = []
+    for block_id in (comparison.first_block_id, comparison.second_block_id):
+        result = analysis.block(block_id)
+        site = result.sites.get(comparison.site)
+        t = site.thresholds.get(comparison.threshold) if site is not None else None
+        if t is None or not t.reached:
+            missed.append(f"Block {numbers.get(block_id, '?')}")
+    if not missed:
+        return ""
+    verb = "does" if len(missed) == 1 else "do"
+    return f"{' and '.join(missed)} {verb} not reach {comparison.threshold}%"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +36,7 @@ from paintrack.clinical.wording import (
     threshold_text,
 )
 from paintrack.report.pdf import ReportRequest, render_report, write_report
-from paintrack.report.text import INFORMS_SENTENCE
+from paintrack.report.text import INFORMS_SENTENCE, criterion_description, criterion_found
 
 
 def make_pdf(
@@ -82,7 +83,7 @@ def test_page_one_has_the_engines_figures_for_the_demo(tmp_path: Path, demo_diar
     for target in analysis.preset.targets:
         assert target.verdict in page_one
         for criterion in target.criteria:
-            assert squash(criterion.description) in page_one
+            assert squash(criterion_description(criterion)) in page_one
     assert preset_label(analysis.settings.preset) in page_one
     assert "thresholds 50%, 80%" in page_one
     assert "lidocaine 1 h" in page_one and "bupivacaine 2 h" in page_one
@@ -289,8 +290,15 @@ def test_preset_changes_the_checklist(tmp_path: Path, demo_diary: Diary) -> None
     page_one = page_texts(make_pdf(tmp_path, demo_diary, settings=settings))[0]
     assert "Medicare LCD preset" in page_one
     assert len(analysis.preset.targets[0].criteria) > 1
-    for criterion in analysis.preset.targets[0].criteria:
-        assert squash(criterion.detail) in page_one
+    target = analysis.preset.targets[0]
+    numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
+    for criterion in target.criteria:
+        assert squash(criterion_description(criterion)) in page_one
+        for line in criterion_found(criterion, target, analysis, numbers):
+            assert squash(line) in page_one
+    # The engine's figures behind the 80% criteria, as the tables number the blocks.
+    assert "Block 1 (lidocaine): baseline 8/10, peak 87.5%, ≥ 80% for 1 h 38 min" in page_one
+    assert "15 days apart (2 Mar 2026 to 17 Mar 2026)" in page_one
 
 
 def test_render_report_rejects_an_unknown_paper(demo_diary: Diary) -> None:
@@ -444,3 +452,60 @@ def test_deidentified_report_never_shows_the_exact_date_of_birth(
         page_texts(write_report(replace(request, deidentify=False), tmp_path / "n.pdf"))
     )
     assert spellings[1] in named
+
+
+def second_block_unscored(diary: Diary) -> Diary:
+    """The newcomer's diary: block 2 has only a low baseline (3/10) and no score after it."""
+    second = diary.blocks[1]
+    baseline = next(e for e in second.entries if e.at <= second.performed_at)
+    return replace(
+        diary,
+        blocks=(
+            diary.blocks[0],
+            replace(second, entries=(replace(baseline, scores={"index": 3}),)),
+        ),
+    )
+
+
+def test_checklist_says_which_block_met_the_rule_and_which_did_not(
+    tmp_path: Path, demo_diary: Diary
+) -> None:
+    diary = second_block_unscored(demo_diary)
+    analysis = analyse(diary)
+    target = analysis.preset.targets[0]
+    assert target.verdict.startswith("meets the 50% rule")
+    page_one = page_texts(make_pdf(tmp_path, diary))[0]
+    block_one = analysis.blocks[0].sites["index"]
+    t = block_one.thresholds[50]
+    assert (
+        f"Met by Block 1 (lidocaine): baseline {block_one.baseline}/10, peak "
+        f"{format_percent(block_one.peak_relief_percent)}, ≥ 50% for "
+        f"{format_duration(t.duration_minutes, censored=bool(t.censored))}"
+    ) in page_one
+    assert "Not met by Block 2 (bupivacaine): baseline 3/10, no score after the block yet" in (
+        page_one
+    )
+    assert "at least one diagnostic block" in page_one
+    assert "Block 2 does not reach 50%" in page_one
+    assert ">=" not in " ".join(page_texts(make_pdf(tmp_path, diary, name="again.pdf")))
+    # A duration said once, never "at least 2 h 1 min (at least 2 h 1 min)".
+    assert not re.search(r"(at least \d[^();]*?) \(\1\)", page_one)
+
+
+def test_checklist_of_a_censored_block_names_its_duration_once(
+    tmp_path: Path, demo_diary: Diary
+) -> None:
+    # Block 1 cut off at 2 h while still above 50%: its 50% duration is censored.
+    first = demo_diary.blocks[0]
+    kept = tuple(
+        e for e in first.entries if (e.at - first.performed_at).total_seconds() <= 2 * 3600
+    )
+    diary = second_block_unscored(
+        replace(demo_diary, blocks=(replace(first, entries=kept), demo_diary.blocks[1]))
+    )
+    t = analyse(diary).blocks[0].sites["index"].thresholds[50]
+    assert t.censored
+    page_one = page_texts(make_pdf(tmp_path, diary))[0]
+    duration = format_duration(t.duration_minutes, censored=True)
+    assert f"≥ 50% for {duration}" in page_one
+    assert f"{duration} ({duration})" not in page_one
