@@ -8,6 +8,7 @@ nothing is recomputed here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -92,6 +95,27 @@ def block_line(result: BlockResult, number: int) -> str:
     )
 
 
+def short_block_line(result: BlockResult, number: int, *, this_year: int | None = None) -> str:
+    """A label that fits a block selector: "Block 2 · 17 Mar · bupivacaine" (the year only when
+    it is not this year). The full `block_line` is the item's tooltip."""
+    b = result.block
+    when = words.local(b.performed_at)
+    day = f"{when.day} {when:%b}" if when.year == this_year else f"{when.day} {when:%b %Y}"
+    return f"Block {number} · {day} · {b.agent.value}"
+
+
+NO_PATIENT_HINT = (
+    "Choose a patient on the left to see their blocks, compare two blocks and read the rule "
+    "checklist."
+)
+NO_PATIENTS_HINT = (
+    "No patients yet. Add a block in the Diary, or import a diary file from the File menu; "
+    "the patient will then appear here."
+)
+NEEDS_TWO_BLOCKS = "Comparison needs two blocks of the same region and side."
+LAST_PATIENT_KEY = "review/last_patient"
+
+
 def threshold_cell(result: BlockResult, site: str, threshold: int) -> str:
     t = result.sites[site].thresholds[threshold]
     lines = [threshold_text(t)]
@@ -125,8 +149,14 @@ class ReviewMode(QWidget):
         now: Any = None,
         parent: QWidget | None = None,
         quiet: bool = False,
+        prefs: Any = None,
+        preferred_patient: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
+        # Where the last-viewed patient is remembered (a QSettings), and the patient the window's
+        # diary has open: the patient to show when Review opens with none chosen yet.
+        self.prefs = prefs
+        self._preferred_patient = preferred_patient or (lambda: None)
         self.setObjectName("Page")
         self.store = store
         # A callable returning the time of analysis (the window's clock); real time by default.
@@ -214,15 +244,29 @@ class ReviewMode(QWidget):
         self.export_button.clicked.connect(lambda: self.export_pdf())
         export_row.addWidget(self.export_button)
         layout.addLayout(export_row)
-        self.export_status = QLabel("")
-        self.export_status.setAccessibleName("Export status")
-        self.export_status.setVisible(False)
-        layout.addWidget(self.export_status)
 
         self.tabs = QTabWidget()
-        layout.addWidget(self.tabs, 1)
         self.tabs.addTab(self._build_blocks_tab(), "Blocks")
         self.tabs.addTab(self._build_compare_tab(), "Compare blocks")
+        self.tabs.currentChanged.connect(lambda _i: self._give_checklist_room())
+        # With no patient chosen, a calm hint instead of empty boxes.
+        self.hint = QLabel(NO_PATIENT_HINT)
+        self.hint.setAccessibleName("What to do next")
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setMargin(24)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.hint)
+        self.pages.addWidget(self.tabs)
+        layout.addWidget(self.pages, 1)
+        # The export's outcome lives in a fixed one-line area under the tabs: nothing moves when
+        # it appears, and it is cleared when the patient or the diary changes.
+        self.export_status = QLabel("")
+        self.export_status.setAccessibleName("Export status")
+        self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.export_status.setFixedHeight(self.fontMetrics().lineSpacing() + 6)
+        self.export_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        layout.addWidget(self.export_status)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 4)
@@ -274,27 +318,47 @@ class ReviewMode(QWidget):
     def _build_compare_tab(self) -> QWidget:
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        choose = QHBoxLayout()
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        self.choose_row = QWidget()
+        choose = QHBoxLayout(self.choose_row)
+        choose.setContentsMargins(0, 0, 0, 0)
         choose.addWidget(QLabel("Compare"))
         self.first = QComboBox()
         self.first.setAccessibleName("First block to compare")
         self.second = QComboBox()
         self.second.setAccessibleName("Second block to compare")
+        for combo in (self.first, self.second):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(18)
         choose.addWidget(self.first, 1)
         choose.addWidget(QLabel("with"))
         choose.addWidget(self.second, 1)
-        layout.addLayout(choose)
-        self.first.currentIndexChanged.connect(self._draw_comparison)
-        self.second.currentIndexChanged.connect(self._draw_comparison)
-        self.chart_holder = QVBoxLayout()
-        layout.addLayout(self.chart_holder, 3)
+        layout.addWidget(self.choose_row)
+        self._chosen = (-1, -1)
+        self.first.currentIndexChanged.connect(lambda i: self._pair_changed(self.first, i))
+        self.second.currentIndexChanged.connect(lambda i: self._pair_changed(self.second, i))
+        # Chart above, comparison and checklist below, on a splitter: the checklist (the table
+        # the decision rests on) gets the room its rows need; the chart takes the rest.
+        self.compare_split = QSplitter(Qt.Orientation.Vertical)
+        self.compare_split.setChildrenCollapsible(False)
+        self.chart_box = QWidget()
+        self.chart_holder = QVBoxLayout(self.chart_box)
+        self.chart_holder.setContentsMargins(0, 0, 0, 0)
+        self.compare_split.addWidget(self.chart_box)
+        lower = self.checklist_box = QWidget()
+        lower_layout = self.checklist_box_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.setSpacing(2)
         self.comparison = QLabel("")
         self.comparison.setWordWrap(True)
         self.comparison.setAccessibleName("Comparison result")
-        layout.addWidget(self.comparison)
+        lower_layout.addWidget(self.comparison)
         self.checklist_title = QLabel("")
         self.checklist_title.setWordWrap(True)
-        layout.addWidget(self.checklist_title)
+        lower_layout.addWidget(self.checklist_title)
         self.checklist = QTableWidget(0, 3)
         self.checklist.setAccessibleName("Rule checklist")
         self.checklist.setHorizontalHeaderLabels(["Status", "Criterion", "Found"])
@@ -303,13 +367,50 @@ class ReviewMode(QWidget):
         self.checklist.verticalHeader().setVisible(False)
         header = self.checklist.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # The criterion is short, the numbers behind it long: give "Found" most of the width,
+        # so each block's figures fit on one line and the rows stay short.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.checklist.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        layout.addWidget(self.checklist, 2)
+        lower_layout.addWidget(self.checklist, 1)
+        self.compare_split.addWidget(lower)
+        self.compare_split.setStretchFactor(0, 2)
+        self.compare_split.setStretchFactor(1, 3)
+        layout.addWidget(self.compare_split, 1)
         return tab
+
+    def checklist_content_height(self) -> int:
+        """How tall the checklist must be to show every row without scrolling."""
+        rows = sum(self.checklist.rowHeight(r) for r in range(self.checklist.rowCount()))
+        header = self.checklist.horizontalHeader().sizeHint().height() or (
+            self.checklist.horizontalHeader().sizeHint().height()
+        )
+        return rows + header + 2 * self.checklist.frameWidth() + 4
+
+    def _give_checklist_room(self) -> None:
+        """Size the splitter so the checklist shows all its rows; the chart keeps at least
+        its minimum height (then the checklist scrolls, as little as it can)."""
+        viewport = self.checklist.viewport().width()
+        if viewport > 0:
+            status = self.checklist.horizontalHeader().sectionSize(0)
+            self.checklist.setColumnWidth(1, max(160, int((viewport - status) * 0.36)))
+        self.checklist.resizeRowsToContents()
+        total = sum(self.compare_split.sizes())
+        if total <= 0:
+            return
+        width = max(self.checklist_box.width(), self.checklist.width(), 200)
+        extra = 2 * self.checklist_box_layout.spacing() + 6  # a little slack against rounding
+        for label in (self.comparison, self.checklist_title):
+            if label.text():
+                extra += max(label.heightForWidth(width), label.sizeHint().height())
+        wanted = self.checklist_content_height() + extra
+        chart_min = self.chart_box.minimumSizeHint().height()
+        if self.canvas is not None:
+            chart_min = max(chart_min, self.canvas.minimumHeight())
+        lower_size = min(wanted, max(total - chart_min, total // 2))
+        self.compare_split.setSizes([total - lower_size, lower_size])
 
     def _ensure_canvas(self) -> None:
         if self.canvas is not None:
@@ -321,7 +422,7 @@ class ReviewMode(QWidget):
         self.figure.set_dpi(max(72.0, float(self.logicalDpiY())))
         self.canvas = FigureCanvasQTAgg(self.figure)  # type: ignore[no-untyped-call]
         self.canvas.setAccessibleName("Relief of the two blocks over hours since each block")
-        self.canvas.setMinimumHeight(260)
+        self.canvas.setMinimumHeight(180)
         self.chart_holder.addWidget(self.canvas)
 
     # --- patients -------------------------------------------------------------------------
@@ -343,6 +444,31 @@ class ReviewMode(QWidget):
             if patient.id == keep:
                 self.patients.setCurrentItem(item)
         self.patients.blockSignals(False)
+        if self.patient is None and not query:
+            chosen = self._patient_to_open(found)
+            if chosen is not None:
+                self.patients.setCurrentRow(found.index(chosen))  # opens it
+        self._show_hint_or_tabs(have_patients=bool(found) or bool(query))
+
+    def _patient_to_open(self, found: list[Patient]) -> Patient | None:
+        """With none chosen yet: the last patient viewed here, else the diary's open patient,
+        else the only patient."""
+        wanted = []
+        if self.prefs is not None:
+            wanted.append(str(self.prefs.value(LAST_PATIENT_KEY, "") or ""))
+        wanted.append(self._preferred_patient() or "")
+        for patient_id in wanted:
+            for patient in found:
+                if patient_id and patient.id == patient_id:
+                    return patient
+        return found[0] if len(found) == 1 else None
+
+    def _show_hint_or_tabs(self, *, have_patients: bool = True) -> None:
+        if self.patient is not None:
+            self.pages.setCurrentWidget(self.tabs)
+            return
+        self.hint.setText(NO_PATIENT_HINT if have_patients else NO_PATIENTS_HINT)
+        self.pages.setCurrentWidget(self.hint)
 
     def _patient_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         if item is None:
@@ -356,7 +482,13 @@ class ReviewMode(QWidget):
         except UserError as error:
             self.show_error(error, "The diary could not be opened.")
             return
+        if self.patient is None or self.patient.id != patient.id:
+            self.tabs.setCurrentIndex(0)
         self.patient = patient
+        self.export_status.setText("")  # an earlier export was of other figures
+        if self.prefs is not None:
+            self.prefs.setValue(LAST_PATIENT_KEY, patient.id)
+        self._show_hint_or_tabs()
         self.preset.blockSignals(True)
         self.preset.setCurrentIndex(max(0, self.preset.findData(self.settings.preset)))
         self.preset.blockSignals(False)
@@ -397,15 +529,24 @@ class ReviewMode(QWidget):
         for result in analysis.blocks:
             self.blocks.addItem(block_line(result, self.numbers[result.block_id]))
         self.blocks.blockSignals(False)
+        this_year = words.local(self._now()).year
         for combo in (self.first, self.second):
             combo.blockSignals(True)
             combo.clear()
             for result in analysis.blocks:
-                combo.addItem(block_line(result, self.numbers[result.block_id]), result.block_id)
+                number = self.numbers[result.block_id]
+                combo.addItem(
+                    short_block_line(result, number, this_year=this_year), result.block_id
+                )
+                combo.setItemData(
+                    combo.count() - 1, block_line(result, number), Qt.ItemDataRole.ToolTipRole
+                )
         first, second = self._default_pair()
         self.first.setCurrentIndex(first)
-        self.second.setCurrentIndex(second)
+        self.second.setCurrentIndex(second if len(analysis.blocks) >= 2 else -1)
+        self._chosen = (self.first.currentIndex(), self.second.currentIndex())
         for combo in (self.first, self.second):
+            combo.setToolTip(str(combo.currentData(Qt.ItemDataRole.ToolTipRole) or ""))
             combo.blockSignals(False)
         if analysis.blocks:
             self.blocks.setCurrentRow(0)
@@ -421,6 +562,24 @@ class ReviewMode(QWidget):
             if comparison.first_block_id in ids and comparison.second_block_id in ids:
                 return ids.index(comparison.first_block_id), ids.index(comparison.second_block_id)
         return 0, min(1, max(0, len(ids) - 1))
+
+    def _pair_changed(self, combo: QComboBox, index: int) -> None:
+        """Choosing in one selector the block the other shows swaps them: a block is never
+        compared with itself."""
+        first, second = self.first.currentIndex(), self.second.currentIndex()
+        before_first, before_second = self._chosen
+        if first == second and first >= 0:
+            other = self.second if combo is self.first else self.first
+            previous = before_first if combo is self.first else before_second
+            if previous < 0 or previous == index:
+                previous = next(i for i in range(other.count()) if i != index)
+            other.blockSignals(True)
+            other.setCurrentIndex(previous)
+            other.blockSignals(False)
+        self._chosen = (self.first.currentIndex(), self.second.currentIndex())
+        for box in (self.first, self.second):
+            box.setToolTip(str(box.currentData(Qt.ItemDataRole.ToolTipRole) or ""))
+        self._draw_comparison()
 
     def _preset_changed(self, _index: int) -> None:
         self.reanalyse()
@@ -486,7 +645,7 @@ class ReviewMode(QWidget):
         if self.metrics.rowCount():
             self.metrics.resizeRowsToContents()
             fit_height(self.metrics)
-        self.checklist.resizeRowsToContents()
+        self._give_checklist_room()
 
     def metric_text(self, row: int, column: int = 0) -> str:
         item = self.metrics.item(row, column)
@@ -508,6 +667,14 @@ class ReviewMode(QWidget):
     def _draw_comparison(self, *_: object) -> None:
         if self.analysis is None:
             return
+        if len(self.analysis.blocks) < 2:
+            # Nothing to compare: no selectors, no chart; the checklist gets the room.
+            self.choose_row.setVisible(False)
+            self.chart_box.setVisible(False)
+            self.comparison.setText(NEEDS_TWO_BLOCKS)
+            return
+        self.choose_row.setVisible(True)
+        self.chart_box.setVisible(True)
         blocks = self.compared_blocks()
         self._ensure_canvas()
         from paintrack.charts import draw_relief_comparison
@@ -525,14 +692,15 @@ class ReviewMode(QWidget):
         lines = []
         for c in self.analysis.comparisons:
             if {c.first_block_id, c.second_block_id} == ids:
+                note = words.comparison_note(c, self.analysis, self.numbers)
                 lines.append(
-                    f"{words.site_name(c.site).capitalize()}, relief ≥ {c.threshold}%: "
-                    f"{comparison_text(c.result)}"
+                    f"Comparison result, {words.site_name(c.site)}, relief ≥ {c.threshold}%: "
+                    f"{comparison_text(c.result)}" + (f" ({note})" if note else "")
                 )
         if len(ids) < 2:
-            text = "Choose two different blocks to compare."
+            text = NEEDS_TWO_BLOCKS
         elif lines:
-            text = "Comparison result:\n" + "\n".join(lines)
+            text = "\n".join(lines)
         else:
             text = (
                 "These two blocks are not a comparative pair (same region and side, first "
@@ -577,8 +745,13 @@ class ReviewMode(QWidget):
             )
             self.checklist.setSpan(row, 1, 1, 2)
             for criterion in target.criteria:
+                found = words.criterion_found(criterion, target, self.analysis, self.numbers)
                 row = add_row(
-                    [STATUS_MARKS[criterion.status], criterion.description, criterion.detail]
+                    [
+                        STATUS_MARKS[criterion.status],
+                        words.criterion_description(criterion),
+                        "\n".join(found),
+                    ]
                 )
                 status = self.checklist.item(row, 0)
                 if status is not None:
@@ -589,6 +762,7 @@ class ReviewMode(QWidget):
             row = add_row(["", "No diagnostic block to check yet.", ""])
             self.checklist.setSpan(row, 1, 1, 2)
         self.checklist.resizeRowsToContents()
+        self._give_checklist_room()
 
     def checklist_rows(self) -> list[list[str]]:
         """The checklist as shown: [status, criterion, found] per row."""
@@ -675,7 +849,6 @@ class ReviewMode(QWidget):
         self._progress = progress
         self.export_button.setEnabled(False)
         self.export_status.setText("Writing the PDF summary…")
-        self.export_status.setVisible(True)
         start_job(work, self._exported, self._export_error, parent=self)
 
     def _finish_export(self) -> None:
@@ -721,7 +894,14 @@ class ReviewMode(QWidget):
 
 def install(window: Any) -> None:
     """Called by the main window once it has first been shown: adds the Review mode."""
-    review = ReviewMode(window.store, now=window.clock.now, parent=window, quiet=window.quiet)
+    review = ReviewMode(
+        window.store,
+        now=window.clock.now,
+        parent=window,
+        quiet=window.quiet,
+        prefs=getattr(window, "prefs", None),
+        preferred_patient=lambda: getattr(window, "current_patient_id", None),
+    )
     window.review = review
     window.add_mode("Review", review)
     window.diary_changed.connect(review.reload)

@@ -5,6 +5,7 @@ PDF export off the UI thread with a calm error on failure."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -28,8 +29,14 @@ from paintrack.clinical.wording import (
     rescue_text,
 )
 from paintrack.exchange.diary_json import read_diary_file
+from paintrack.report import text as words
 from paintrack.store import Store, open_store
-from paintrack.ui.review import ReviewMode
+from paintrack.ui.review import (
+    NEEDS_TWO_BLOCKS,
+    NO_PATIENT_HINT,
+    NO_PATIENTS_HINT,
+    ReviewMode,
+)
 from paintrack.ui.review_settings import ClinicSettingsDialog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,9 +199,13 @@ def test_comparison_overlays_the_pair_with_its_result(
 
     for comparison in expected["comparisons"]:
         assert comparison_text(ComparisonOutcome(comparison["result"])) in review.comparison.text()
-    # Choosing the same block twice is not a comparison.
+    # Choosing in one selector the block the other shows swaps them: never a block with itself.
+    first, second = review.first.currentData(), review.second.currentData()
     review.second.setCurrentIndex(review.first.currentIndex())
-    assert "Choose two different blocks" in review.comparison.text()
+    assert [review.first.currentData(), review.second.currentData()] == [second, first]
+    assert "Comparison result" in review.comparison.text()
+    review.first.setCurrentIndex(review.second.currentIndex())
+    assert [review.first.currentData(), review.second.currentData()] == [first, second]
 
 
 def test_checklist_follows_the_chosen_preset(
@@ -210,10 +221,18 @@ def test_checklist_follows_the_chosen_preset(
             review.preset.setCurrentIndex(review.preset.findData(preset))
         analysis = analyze_diary(diary, ClinicSettings(preset=preset), now=NOW)
         rows = review.checklist_rows()
+        numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
         expected: list[list[str]] = []
         for target in analysis.preset.targets:
             expected.append([STATUS_MARKS[target.status], target.verdict, ""])
-            expected += [[STATUS_MARKS[c.status], c.description, c.detail] for c in target.criteria]
+            expected += [
+                [
+                    STATUS_MARKS[c.status],
+                    words.criterion_description(c),
+                    "\n".join(words.criterion_found(c, target, analysis, numbers)),
+                ]
+                for c in target.criteria
+            ]
         assert len(rows) == len(expected) > 1
         for shown, wanted in zip(rows, expected, strict=True):
             assert shown[0] == wanted[0]
@@ -343,3 +362,189 @@ def test_review_follows_changes_made_elsewhere(
     )
     assert shown != before
     assert "1 amended" in review.compliance.text()
+
+
+def store_with(tmp_path: Path, *diaries: Any, name: str = "one.db") -> Store:
+    opened = open_store(str(tmp_path / name))
+    for number, diary in enumerate(diaries):
+        opened.import_diary(diary, source_name=f"diary-{number}")
+    return opened
+
+
+def make_review(qtbot: QtBot, store: Store, **options: Any) -> ReviewMode:
+    widget = ReviewMode(store, now=lambda: NOW, **options)
+    qtbot.addWidget(widget)
+    # About the room the Review mode has in a 1100 x 760 main window.
+    widget.resize(1090, 680)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def second_block_unscored(diary: Any) -> Any:
+    """The newcomer's diary: block 2 has only a baseline of 3/10 and no score after it."""
+    second = diary.blocks[1]
+    baseline = next(e for e in second.entries if e.at <= second.performed_at)
+    return replace(
+        diary,
+        blocks=(
+            diary.blocks[0],
+            replace(second, entries=(replace(baseline, scores={"index": 3}),)),
+        ),
+    )
+
+
+def test_the_only_patient_opens_by_itself(qtbot: QtBot, tmp_path: Path) -> None:
+    store = store_with(tmp_path, read_diary_file(DEMO))
+    try:
+        review = make_review(qtbot, store)
+        assert review.patient is not None and review.patient.name == "Alex Sample"
+        assert review.patients.currentRow() == 0
+        assert review.pages.currentWidget() is review.tabs and review.tabs.isVisible()
+        assert review.blocks.count() == 2 and review.export_button.isEnabled()
+    finally:
+        store.close()
+
+
+def test_a_calm_hint_instead_of_empty_boxes(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
+    review = make_review(qtbot, store)  # two patients, none viewed yet
+    assert review.patient is None
+    assert review.hint.isVisible() and not review.tabs.isVisible()
+    assert review.hint.text() == NO_PATIENT_HINT
+    choose_patient(qtbot, review, "Casey")
+    assert review.tabs.isVisible() and not review.hint.isVisible()
+    empty = store_with(tmp_path, name="empty.db")
+    try:
+        nobody = make_review(qtbot, empty)
+        assert nobody.hint.isVisible() and nobody.hint.text() == NO_PATIENTS_HINT
+    finally:
+        empty.close()
+
+
+def test_the_last_viewed_patient_opens_next_time(
+    qtbot: QtBot, store: Store, tmp_path: Path
+) -> None:
+    prefs = QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat)
+    first = make_review(qtbot, store, prefs=prefs)
+    assert first.patient is None
+    choose_patient(qtbot, first, "Casey")
+    again = make_review(qtbot, store, prefs=prefs)
+    assert again.patient is not None and again.patient.name == "Casey Example"
+    assert again.patients.currentItem().text().startswith("Casey Example")
+    # Without a remembered patient, the one the diary has open.
+    alex = next(p for p in store.list_patients() if p.name == "Alex Sample")
+    fresh = make_review(qtbot, store, preferred_patient=lambda: alex.id)
+    assert fresh.patient is not None and fresh.patient.id == alex.id
+
+
+def test_one_block_is_never_compared_with_itself(qtbot: QtBot, tmp_path: Path) -> None:
+    demo = read_diary_file(DEMO)
+    store = store_with(tmp_path, replace(demo, blocks=demo.blocks[:1]))
+    try:
+        review = make_review(qtbot, store)
+        review.tabs.setCurrentIndex(1)
+        assert review.comparison.text() == NEEDS_TWO_BLOCKS
+        assert not review.choose_row.isVisible()
+        assert review.second.currentData() is None
+        assert "with Block 1" not in review.comparison.text()
+        # The checklist still says what the one block meets.
+        assert review.checklist.isVisible()
+        assert review.checklist_rows()[0][1].endswith(review.analysis.preset.targets[0].verdict)  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("preset", ["medicare-lcd", "asra-2020"])
+def test_the_checklist_shows_every_row_without_scrolling(
+    qtbot: QtBot, make_window: Any, preset: str
+) -> None:
+    # The real window (its style, 1100 x 760): the checklist must not hide behind a scroll bar.
+    window = make_window()
+    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=5000)
+    window.store.import_diary(read_diary_file(DEMO), source_name="demo")
+    review: ReviewMode = window.review
+    window.show_mode("Review")
+    review.refresh_patients()  # the only patient opens by itself
+    assert review.patient is not None
+    review.tabs.setCurrentIndex(1)
+    with qtbot.waitSignal(review.analysed, timeout=5000):
+        if review.preset.currentData() == preset:
+            review.reanalyse()
+        else:
+            review.preset.setCurrentIndex(review.preset.findData(preset))
+    qtbot.wait(50)
+    rows = review.checklist.rowCount()
+    assert rows >= 2
+    assert review.checklist.verticalScrollBar().maximum() == 0
+    assert review.checklist.viewport().height() >= sum(
+        review.checklist.rowHeight(r) for r in range(rows)
+    )
+    # The chart keeps a usable height.
+    assert review.canvas.height() >= 180
+
+
+def test_block_selectors_show_their_whole_label(qtbot: QtBot, review: ReviewMode) -> None:
+    choose_patient(qtbot, review, "DEMO-0001")
+    review.tabs.setCurrentIndex(1)
+    assert review.first.itemText(0) == "Block 1 · 2 Mar · lidocaine"
+    assert review.second.itemText(1) == "Block 2 · 17 Mar · bupivacaine"
+    full = review.first.itemData(0, Qt.ItemDataRole.ToolTipRole)
+    assert full.startswith("Block 1 · 2 Mar 2026 · lumbar right · lidocaine")
+    assert review.first.toolTip() == full
+    for combo in (review.first, review.second):
+        text_width = combo.fontMetrics().horizontalAdvance(combo.currentText())
+        assert text_width + 30 <= combo.width()
+
+
+def test_checklist_says_which_block_met_the_rule(qtbot: QtBot, tmp_path: Path) -> None:
+    store = store_with(tmp_path, second_block_unscored(read_diary_file(DEMO)))
+    try:
+        review = make_review(qtbot, store)
+        review.tabs.setCurrentIndex(1)
+        assert review.verdict.text().endswith("meets the 50% rule (ASRA 2020 preset)")
+        rows = review.checklist_rows()
+        assert rows[1][1] == (
+            "≥ 50% relief at every rated site after at least one diagnostic block"
+        )
+        found = rows[1][2].split("\n")
+        assert found[0].startswith("Met by Block 1 (lidocaine): baseline 8/10, peak 87.5%, ≥ 50%")
+        assert found[1] == (
+            "Not met by Block 2 (bupivacaine): baseline 3/10, no score after the block yet"
+        )
+        assert "Block 2 does not reach 50%" in review.comparison.text()
+        shown = " ".join(" ".join(r) for r in rows) + review.comparison.text()
+        assert ">=" not in shown
+        assert not re.search(r"(at least \d[^();]*?) \(\1\)", shown)
+        for preset in ("medicare-lcd", "complete"):
+            with qtbot.waitSignal(review.analysed, timeout=5000):
+                review.preset.setCurrentIndex(review.preset.findData(preset))
+            shown = " ".join(" ".join(r) for r in review.checklist_rows())
+            assert ">=" not in shown and "≥" in shown
+    finally:
+        store.close()
+
+
+def test_export_message_has_a_fixed_place_and_clears_when_the_data_changes(
+    qtbot: QtBot, review: ReviewMode, store: Store, tmp_path: Path
+) -> None:
+    choose_patient(qtbot, review, "DEMO-0001")
+    review.tabs.setCurrentIndex(1)
+    before = review.pages.geometry()
+    out = tmp_path / "summary.pdf"
+    with qtbot.waitSignal(review.export_finished, timeout=30000):
+        review.export_pdf(str(out))
+    qtbot.wait(20)
+    assert f"Saved the PDF summary to {out}" in review.export_status.text()
+    assert review.pages.geometry() == before  # nothing moved
+    assert review.export_status.isVisible()
+    assert review.diary is not None
+    entry = review.diary.blocks[0].entries[3]
+    store.amend_entry(entry.id, replace(entry, scores={"index": 1}), reason="typo")
+    with qtbot.waitSignal(review.analysed, timeout=5000):
+        review.reload(review.patient.id)  # type: ignore[union-attr]
+    assert review.export_status.text() == ""
+    assert review.pages.geometry() == before
+    with qtbot.waitSignal(review.export_finished, timeout=30000):
+        review.export_pdf(str(tmp_path / "again.pdf"))
+    choose_patient(qtbot, review, "Casey")
+    assert review.export_status.text() == ""
