@@ -192,6 +192,11 @@ class BlockForm(QWidget):
         self.one_site.setChecked(True)
         rate.body.addWidget(self.one_site)
         rate.body.addWidget(self.two_sites)
+        self.sites_hint = hint(
+            "This can't be changed now: scores are already saved for this block."
+        )
+        self.sites_hint.setVisible(False)
+        rate.body.addWidget(self.sites_hint)
         rate.body.addWidget(
             hint(
                 "Activities that usually bring on your pain (up to three). "
@@ -248,8 +253,8 @@ class BlockForm(QWidget):
 
     # -- set up ------------------------------------------------------------------------------
 
-    def reset(self) -> None:
-        """A fresh form for a new block: now, lower back, nothing else assumed."""
+    def reset(self, *, next_sequence: int = 1) -> None:
+        """A fresh form for a new block: now, lower back, the patient's next block."""
         self._editing = None
         self.title.setText("Add a block")
         self.save_button.setText("Save the block")
@@ -259,13 +264,17 @@ class BlockForm(QWidget):
         _select(self.region, Region.LUMBAR)
         _select(self.side, Side.RIGHT)
         self.levels.clear()
-        _select(self.sequence, 1)
+        _select(self.sequence, max(1, min(next_sequence, 3)))
         _select(self.agent, Agent.UNKNOWN)
         self.concentration.setValue(0.0)
         self.volume.setValue(0.0)
         _select(self.sedation, Sedation.NONE)
         self.steroid.setChecked(False)
         self.one_site.setChecked(True)
+        # Editing a block with scores locks its sites; a new block may choose freely.
+        self.one_site.setEnabled(True)
+        self.two_sites.setEnabled(True)
+        self.sites_hint.setVisible(False)
         for line in self.activities:
             line.clear()
         self.reason.clear()
@@ -295,6 +304,7 @@ class BlockForm(QWidget):
         # The sites cannot change once scores exist: they would no longer match.
         self.one_site.setEnabled(not block.entries)
         self.two_sites.setEnabled(not block.entries)
+        self.sites_hint.setVisible(bool(block.entries))
         for line, activity in zip(self.activities, block.activities, strict=False):
             line.setText(activity)
         self.reason_card.setVisible(True)

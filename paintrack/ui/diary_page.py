@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
@@ -85,6 +87,24 @@ def relief_words(percent: float) -> str:
     return f"{percent:.0f}% relief"
 
 
+TALLY_WORDS = (
+    (PointState.ON_TIME, "on time"),
+    (PointState.LATE, "written later"),
+    (PointState.TRANSCRIBED, "from paper"),
+    (PointState.MISSED, "missed"),
+    (PointState.DUE_NOW, "due now"),
+)
+
+
+def schedule_tally(points: Sequence[SchedulePoint]) -> str:
+    """A plain count of the schedule rows' states as shown ("So far: 1 on time · 1 missed").
+    Not the engine's compliance percent, which counts a point only once its window has
+    closed and so can disagree with a row already marked done."""
+    counts = Counter(point.state for point in points)
+    parts = [f"{counts[state]} {words}" for state, words in TALLY_WORDS if counts[state]]
+    return "So far: " + " · ".join(parts) if parts else ""
+
+
 def countdown_text(delta_seconds: float) -> str:
     minutes = math.ceil(delta_seconds / 60.0)
     if minutes <= 0:
@@ -117,6 +137,14 @@ class ReminderBanner(QFrame):
         self.now_button.clicked.connect(self.log_now.emit)
         self.snooze_button.clicked.connect(self.snooze.emit)
         self.setVisible(False)
+
+    def reserve_space(self, on: bool) -> None:
+        """Keep the banner's room while reminders are still to come, so the page below does
+        not jump up and down each time a reminder comes and goes."""
+        policy = self.sizePolicy()
+        if policy.retainSizeWhenHidden() != on:
+            policy.setRetainSizeWhenHidden(on)
+            self.setSizePolicy(policy)
 
 
 def _item(text: str, *, data: object = None, align_right: bool = False) -> QTableWidgetItem:
@@ -249,6 +277,7 @@ class DiaryPage(QWidget):
 
         self.log.save_requested.connect(self.save_entry)
         self.log.skip_baseline.connect(self._skip_baseline)
+        self.log.ask_baseline.connect(self._ask_baseline)
         self.block_choice.activated.connect(self._block_chosen)
         self.add_block_button.clicked.connect(self.add_block_requested.emit)
         self.paper_button.clicked.connect(self._paper)
@@ -339,22 +368,46 @@ class DiaryPage(QWidget):
         self.paper_button.setEnabled(has_block)
         self.edit_block_button.setEnabled(has_block)
 
+    def has_baseline(self) -> bool:
+        result = self.current_result()
+        if result is None:
+            return False
+        if any(e.at <= result.block.performed_at for e in result.block.entries):
+            return True
+        return any(site.baseline is not None for site in result.sites.values())
+
     def needs_baseline(self) -> bool:
         result = self.current_result()
         if result is None or result.block.id in self.skipped_baseline:
             return False
-        if any(e.at <= result.block.performed_at for e in result.block.entries):
-            return False
-        return all(site.baseline is None for site in result.sites.values())
+        return not self.has_baseline()
 
     def _update_log_mode(self) -> None:
-        self.log.set_block(self.current_block(), baseline_mode=self.needs_baseline())
+        block = self.current_block()
+        postponed = (
+            block is not None and block.id in self.skipped_baseline and not self.has_baseline()
+        )
+        self.log.set_block(block, baseline_mode=self.needs_baseline(), baseline_postponed=postponed)
 
     def _skip_baseline(self) -> None:
+        """Go on to the score for now; the score from before the block can be added later."""
         if self.block_id is not None:
             self.skipped_baseline.add(self.block_id)
         self._update_log_mode()
         self._fill_time_dependent()
+        self.log.focus_scale()
+
+    def _ask_baseline(self) -> None:
+        """Back to the question about the pain before the block (after a skip)."""
+        self.skipped_baseline.discard(self.block_id or "")
+        self._update_log_mode()
+        self._fill_time_dependent()
+        self.log.focus_scale()
+
+    def rate_now(self) -> None:
+        """ "Rate my pain now" (reminder): the score for now, never the earlier question."""
+        if self.needs_baseline():
+            self._skip_baseline()
         self.log.focus_scale()
 
     def _block_chosen(self, index: int) -> None:
@@ -380,6 +433,7 @@ class DiaryPage(QWidget):
         if result is None:
             self.log.set_next_due("")
             self.summary.setText("")
+            self.banner.reserve_space(False)
             return
         if self.log.baseline_mode:
             self.log.set_next_due("")
@@ -398,6 +452,7 @@ class DiaryPage(QWidget):
                     f"the block) — {when}"
                 )
         self.summary.setText(self._summary_text(result))
+        self.banner.reserve_space(self.next_point() is not None)
 
     def _summary_text(self, result: BlockResult) -> str:
         parts: list[str] = []
@@ -436,13 +491,7 @@ class DiaryPage(QWidget):
             self.schedule.setItem(row, 1, _item(point_label(point.minutes)))
             self.schedule.setItem(row, 2, _item(scores))
             self.schedule.setItem(row, 3, _item(STATE_TEXT[point.state], data=point.state.value))
-        compliance = result.compliance
-        if compliance.due:
-            self.compliance.setText(
-                f"{compliance.kept_on_time} of {compliance.due} scores so far were on time."
-            )
-        else:
-            self.compliance.setText("")
+        self.compliance.setText(schedule_tally(result.schedule))
 
     # -- entries -----------------------------------------------------------------------------
 
@@ -561,10 +610,12 @@ class DiaryPage(QWidget):
         return saved
 
     def confirmation(self, entry: Entry, is_baseline: bool) -> tuple[str, str]:
+        """What was saved, named by the time the score is FOR (not the time of saving)."""
         result = self.current_result()
-        when = clock_text(entry.recorded_at)
+        when = clock_text(entry.at)
+        late = " (marked as written down late)" if entry.is_late else ""
         if result is None:
-            return f"Saved {when}.", ""
+            return f"Saved your {when} score{late}.", ""
         if is_baseline:
             scores = ", ".join(
                 f"{SITE_WORDS.get(s, s)} {v}" if len(entry.scores) > 1 else f"{v} out of 10"
@@ -572,7 +623,11 @@ class DiaryPage(QWidget):
             )
             low = [v for v in entry.scores.values() if v < 4]
             warning = LOW_BASELINE_WARNING.format(score=min(low)) if low else ""
-            return (f"Saved {when}: your pain before the block, {scores}.", warning)
+            late = " (marked as written down later)" if entry.is_late else ""
+            return (
+                f"Saved your pain before the block ({when}): {scores}{late}.",
+                warning,
+            )
         reliefs: list[str] = []
         for site, site_result in result.sites.items():
             point = next((p for p in site_result.series if p.entry_id == entry.id), None)
@@ -580,10 +635,9 @@ class DiaryPage(QWidget):
                 continue
             name = SITE_WORDS.get(site, site)
             reliefs.append((f"{name}: " if name else "") + relief_words(point.relief_percent))
-        late = " (marked as written down late)" if entry.is_late else ""
         if reliefs:
-            return f"Saved {when} — {', '.join(reliefs)}{late}", ""
-        return f"Saved {when}{late}.", ""
+            return f"Saved your {when} score — {', '.join(reliefs)}{late}", ""
+        return f"Saved your {when} score{late}.", ""
 
     def import_done(self) -> None:
         self.refresh()

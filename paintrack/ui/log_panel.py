@@ -6,9 +6,10 @@ Digits go to the focused scale; Enter saves from anywhere in the panel.
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from paintrack.clinical.model import LATE_AFTER, Ability, Block, Entry, Source
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
-from paintrack.ui.clock import Clock, clock_text
+from paintrack.ui.clock import Clock, clock_text, day_and_time_text
 from paintrack.ui.scale import ScalePanel
 from paintrack.ui.widgets import (
     Card,
@@ -48,11 +49,62 @@ FUTURE_SLACK = timedelta(minutes=1)
 MESSAGE_LIFETIME = timedelta(minutes=10)
 
 
+class StatusArea(QWidget):
+    """The panel's one message: an error ("Error"), a confirmation ("Saved") or a warning
+    ("Warning"). Its height is reserved, so a message coming or going moves nothing."""
+
+    KINDS = ("Error", "Saved", "Warning")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = message_label("Saved")
+        self.label.setAccessibleName("Message")
+        layout.addWidget(self.label)
+        self.kind = ""
+        self._reserve()
+
+    def _reserve(self) -> None:
+        lines = self.label.fontMetrics().lineSpacing()
+        self.setMinimumHeight(int(lines * 3 + 20))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._reserve()
+
+    def say(self, kind: str, text: str) -> None:
+        if kind not in self.KINDS:
+            raise ValueError(kind)
+        self.kind = kind if text else ""
+        if self.label.objectName() != kind:
+            self.label.setObjectName(kind)
+            self.label.style().unpolish(self.label)
+            self.label.style().polish(self.label)
+        show_message(self.label, text)
+
+    def clear(self) -> None:
+        self.kind = ""
+        show_message(self.label, "")
+
+    def clear_kind(self, kind: str) -> None:
+        if self.kind == kind:
+            self.clear()
+
+    def text(self) -> str:
+        return self.label.text() if self.kind else ""
+
+    def is_showing(self, kind: str) -> bool:
+        return self.kind == kind and self.label.isVisible()
+
+
 class LogPanel(Card):
     """Emits `save_requested(entry, is_baseline)`; the page saves and calls `confirm()`."""
 
     save_requested = Signal(object, bool)
     skip_baseline = Signal()
+    ask_baseline = Signal()
 
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +136,20 @@ class LogPanel(Card):
         self.body.addWidget(self.next_due)
         self.explain = hint("")
         self.body.addWidget(self.explain)
+        # After "Skip" (or "Rate my pain now" while the earlier score was asked): say so, and
+        # keep a way back to it.
+        self.postponed_row = QWidget()
+        postponed = QHBoxLayout(self.postponed_row)
+        postponed.setContentsMargins(0, 0, 0, 0)
+        self.postponed_note = hint(
+            "Your score from before the block is put aside for now. You can add it later."
+        )
+        postponed.addWidget(self.postponed_note, 1)
+        self.add_baseline_button = QPushButton("Add my score from before the block")
+        self.add_baseline_button.setAccessibleName("Add my score from before the block")
+        postponed.addWidget(self.add_baseline_button)
+        self.postponed_row.setVisible(False)
+        self.body.addWidget(self.postponed_row)
 
         self.scales = ScalePanel()
         self.body.addWidget(self.scales)
@@ -141,34 +207,36 @@ class LogPanel(Card):
         self.details.setVisible(False)
         self.body.addWidget(self.details)
 
-        self.error = message_label("Error")
-        self.body.addWidget(self.error)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("Save my score")
         self.save_button.setObjectName("Primary")
         self.save_button.setAccessibleName("Save my score")
         buttons.addWidget(self.save_button)
-        self.skip_button = QPushButton("Skip: I didn't rate it before the block")
+        self.skip_button = QPushButton("Skip: I did not note my pain before the block")
         self.skip_button.setAccessibleName("Skip the score before the block")
         buttons.addWidget(self.skip_button)
         buttons.addStretch(1)
         self.body.addLayout(buttons)
-        self.saved = message_label("Saved")
-        self.saved.setAccessibleName("Saved")
-        self.body.addWidget(self.saved)
-        self.warning = message_label("Warning")
-        self.body.addWidget(self.warning)
+        # One status message at a time (an error, a confirmation or a warning), in one place
+        # whose height is kept, so nothing jumps or stacks up when a message comes or goes.
+        self.status = StatusArea()
+        self.body.addWidget(self.status)
         self.body.addStretch(1)
 
         self.save_button.clicked.connect(self.save)
         self.skip_button.clicked.connect(self.skip_baseline.emit)
+        self.add_baseline_button.clicked.connect(self.ask_baseline.emit)
         self.more_button.toggled.connect(self._toggle_details)
         self.earlier.toggled.connect(self._toggle_earlier)
         self.at.dateTimeChanged.connect(lambda _value: self._update_late_note())
 
     # -- state -------------------------------------------------------------------------------
 
-    def set_block(self, block: Block | None, *, baseline_mode: bool) -> None:
+    def set_block(
+        self, block: Block | None, *, baseline_mode: bool, baseline_postponed: bool = False
+    ) -> None:
+        """Show one question: the score from before the block (`baseline_mode`) or the score
+        for now. `baseline_postponed`: now-mode while the block still has no earlier score."""
         same = (
             self.block is not None
             and block is not None
@@ -176,27 +244,22 @@ class LogPanel(Card):
             and block.sites == self.block.sites
             and baseline_mode == self.baseline_mode
         )
+        if not same:
+            # A message belongs to the question it answered: never carry it to another block
+            # or to another question.
+            self.status.clear()
+            self._saved_at = None
         self.block = block
         self.baseline_mode = baseline_mode
         self.setEnabled(block is not None)
+        self.postponed_row.setVisible(
+            block is not None and baseline_postponed and not baseline_mode
+        )
         if block is None:
             self.step.setText("Add a block to start")
             self.scales.set_sites(())
             return
-        if baseline_mode:
-            self.step.setText("Before the block: how strong is your usual pain?")
-            self.explain.setText(
-                "Rate the pain you usually have (the pain you're being treated for), "
-                "not soreness from the needle."
-            )
-            question = "Your usual pain before the block"
-        else:
-            self.step.setText("How is your usual pain right now?")
-            self.explain.setText(
-                "Try one of your usual activities first if you can, then rate the pain you "
-                "were treated for (not the soreness where the needle went in)."
-            )
-            question = "Your usual pain now"
+        question = self._set_step_texts()
         self.skip_button.setVisible(baseline_mode)
         self.earlier.setVisible(not baseline_mode)
         self.at.setVisible(not baseline_mode)
@@ -205,11 +268,58 @@ class LogPanel(Card):
             self.more_button.setChecked(False)
         if not same:
             self.scales.set_sites(tuple(block.sites), question)
+            self._chain_tab_order()
             self.activity.clear()
             self.activity.addItem("None", None)
             for activity in block.activities:
                 self.activity.addItem(activity, activity)
             self.reset_inputs()
+        else:
+            self.scales.set_sites(tuple(block.sites), question)
+
+    def block_time_passed(self) -> bool:
+        return self.block is not None and self.clock.now() > self.block.performed_at
+
+    def _set_step_texts(self) -> str:
+        """The heading and the hint for the current question; returns the scale's label."""
+        assert self.block is not None
+        if self.baseline_mode and self.block_time_passed():
+            when = day_and_time_text(self.block.performed_at, today=self.clock.now())
+            if when.startswith("today "):
+                when = when.removeprefix("today ")
+                said = f"Your block was at {when}."
+            else:
+                said = f"Your block was on {when}."
+            self.step.setText(f"{said} What was your usual pain just BEFORE it?")
+            self.explain.setText(
+                "Think back to just before the block. This score is kept for "
+                f"{clock_text(self.block.performed_at)} and marked as written down later, "
+                "so the clinic knows. If you did not note it, press Skip to go on to your "
+                "score for now."
+            )
+            return "Your usual pain just before the block"
+        if self.baseline_mode:
+            self.step.setText("Before the block: how strong is your usual pain?")
+            self.explain.setText(
+                "Rate the pain you usually have (the pain you're being treated for), "
+                "not soreness from the needle."
+            )
+            return "Your usual pain before the block"
+        self.step.setText("How is your usual pain right now?")
+        self.explain.setText(
+            "Try one of your usual activities first if you can, then rate the pain you "
+            "were treated for (not the soreness where the needle went in)."
+        )
+        return "Your usual pain now"
+
+    def _chain_tab_order(self) -> None:
+        """Tab goes scale by scale (left, right), then on through the form to Save."""
+        chain: list[QWidget] = [*self.scales.scales.values()]
+        chain += [self.earlier, self.at, self.more_button, self.relief, self.activity]
+        chain += [self.ability, self.rescue, self.note, self.paper_button, self.save_button]
+        chain += [self.skip_button, self.add_baseline_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def reset_inputs(self) -> None:
         self.scales.clear()
@@ -220,7 +330,7 @@ class LogPanel(Card):
         self.ability.setCurrentIndex(0)
         self.rescue.setChecked(False)
         self.note.clear()
-        show_message(self.error, "")
+        self.status.clear_kind("Error")
         show_message(self.late_note, "")
 
     def _toggle_details(self, shown: bool) -> None:
@@ -254,9 +364,11 @@ class LogPanel(Card):
         if not self.earlier.isChecked():
             self.at.setDateTime(to_qdatetime(now))
         if self._saved_at is not None and now - self._saved_at > MESSAGE_LIFETIME:
-            show_message(self.saved, "")
-            show_message(self.warning, "")
+            self.status.clear()
             self._saved_at = None
+        if self.block is not None and self.baseline_mode:
+            # The block time may just have passed: the question says so.
+            self.scales.set_sites(tuple(self.block.sites), self._set_step_texts())
 
     def set_next_due(self, text: str) -> None:
         self.next_due.setText(text)
@@ -281,9 +393,9 @@ class LogPanel(Card):
         if missing:
             if len(self.scales.scales) > 1:
                 which = " and ".join(f"{site} side" for site in missing)
-                show_message(self.error, f"Please choose a score for the {which} (0 to 10).")
+                self.status.say("Error", f"Please choose a score for the {which} (0 to 10).")
             else:
-                show_message(self.error, "Please choose a score from 0 to 10 first.")
+                self.status.say("Error", "Please choose a score from 0 to 10 first.")
             self.scales.focus_first()
             return None
         now = self.clock.now()
@@ -293,8 +405,8 @@ class LogPanel(Card):
         elif self.earlier.isChecked():
             at = from_qdatetime(self.at.dateTime())
             if at - now > FUTURE_SLACK:
-                show_message(
-                    self.error, "That time is in the future. Please choose an earlier one."
+                self.status.say(
+                    "Error", "That time is in the future. Please choose an earlier one."
                 )
                 self.at.setFocus(Qt.FocusReason.OtherFocusReason)
                 return None
@@ -306,7 +418,7 @@ class LogPanel(Card):
         }
         activity = self.activity.currentData()
         ability = self.ability.currentData()
-        show_message(self.error, "")
+        self.status.clear_kind("Error")
         return Entry(
             at=at,
             recorded_at=now,
@@ -330,24 +442,25 @@ class LogPanel(Card):
 
     def not_saved(self, reason: str) -> None:
         """The save failed: keep every choice on screen so pressing Save again retries."""
-        show_message(self.saved, "")
-        show_message(
-            self.error,
+        self.status.say(
+            "Error",
             f"Not saved yet: {reason} Your score is still chosen; press Save my score to try "
             "again.",
         )
-        shown = self.error
+        shown = self.status
         QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown))
 
     def confirm(self, text: str, warning: str = "") -> None:
         """Show what was saved, inline (never a dialog), and get ready for the next score."""
-        show_message(self.saved, text)
-        show_message(self.warning, warning)
+        # A warning (a mild baseline) says what was saved too, in the one message area.
+        self.status.say(
+            "Warning" if warning else "Saved", f"{text}\n{warning}" if warning else text
+        )
         self._saved_at = self.clock.now()
         self.reset_inputs()
         self.focus_scale()
         # Make sure the confirmation (and any warning) can be seen without scrolling.
-        shown = self.warning if warning else self.saved
+        shown = self.status
         QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown))
 
 

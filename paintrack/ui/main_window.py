@@ -48,6 +48,16 @@ TICK_MS = 15_000  # how often the countdown and the schedule states are refreshe
 DEMO_RESOURCE = ("demo", "demo-diary.json")
 
 
+def default_folder() -> str:
+    """Where file dialogs start the first time: the user's Documents folder, else home."""
+    from PySide6.QtCore import QStandardPaths
+
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return documents
+    return str(Path.home())
+
+
 class MainWindow(QMainWindow):
     diary_changed = Signal(str)  # patient id, after any change to that patient's diary
     patient_opened = Signal(str)
@@ -79,7 +89,8 @@ class MainWindow(QMainWindow):
         self.errors_shown: list[str] = []
         self.sample_folder: Path | None = None  # set on a sample-diary window: removed on close
         self.sample_windows: list[MainWindow] = []
-        self.setWindowTitle("paintrack — your pain diary")
+        # Qt adds the application name ("— paintrack") to every title itself.
+        self.setWindowTitle("Your pain diary")
         self.setMinimumSize(900, 620)
 
         central = QWidget()
@@ -336,8 +347,9 @@ class MainWindow(QMainWindow):
 
     def show_welcome(self) -> None:
         self.welcome.set_patients(self.store.list_patients())
+        self.welcome.clear_form()
         self.pages.setCurrentWidget(self.welcome)
-        self.setWindowTitle("paintrack — welcome")
+        self.setWindowTitle("Welcome")
         self.welcome.focus_first()
 
     def start_diary(self, patient: Patient) -> None:
@@ -367,23 +379,31 @@ class MainWindow(QMainWindow):
     def _title(self) -> None:
         if self.diary is not None and self.diary.diary is not None:
             sample = " (sample diary)" if self.demo else ""
-            self.setWindowTitle(f"paintrack — {self.diary.diary.patient.name}{sample}")
+            self.setWindowTitle(f"{self.diary.diary.patient.name}{sample}")
 
     def show_block_form(self) -> None:
         if self.current_patient_id is None:
             return
-        self.block_form.reset()
+        next_sequence = 1
+        if self.diary is not None and self.diary.diary is not None:
+            next_sequence = len(self.diary.diary.blocks) + 1
+        self.block_form.reset(next_sequence=next_sequence)
         self.pages.setCurrentWidget(self.block_form)
+        self._title()
+        self.setWindowTitle("Add a block — " + self.windowTitle())
         self.block_form.focus_first()
 
     def edit_block(self, block: Block) -> None:
         self.block_form.edit(block)
         self.pages.setCurrentWidget(self.block_form)
+        self._title()
+        self.setWindowTitle("Block details — " + self.windowTitle())
         self.block_form.focus_first()
 
     def _block_form_cancelled(self) -> None:
         if self.diary.current_block() is not None:
             self.pages.setCurrentWidget(self.diary)
+            self._title()
             self.diary.log.focus_scale()
         else:
             self.show_welcome()
@@ -440,6 +460,7 @@ class MainWindow(QMainWindow):
             self.diary.refresh()
             self._diary_saved()
             self.statusBar().showMessage(f"{saved} scores from your paper log saved.", 8000)
+        self.diary.log.focus_scale()
 
     def amend_entry(self, block: Block, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import AmendDialog
@@ -460,6 +481,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Correction saved. The original is kept in the entry's history.", 8000
             )
+        self.diary.log.focus_scale()
 
     def delete_entry(self, block: Block, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import DeleteDialog
@@ -480,6 +502,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Entry deleted. It is still kept in the history for the clinic.", 8000
             )
+        self.diary.log.focus_scale()
 
     def entry_history(self, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import HistoryDialog
@@ -489,6 +512,7 @@ class MainWindow(QMainWindow):
             dialog = HistoryDialog(entry, history, self)
             dialog.exec()
             dialog.deleteLater()
+        self.diary.log.focus_scale()
 
     # -- reminders ---------------------------------------------------------------------------
 
@@ -533,13 +557,15 @@ class MainWindow(QMainWindow):
     def snooze(self) -> None:
         self.reminders.snooze()
         self.statusBar().showMessage("I'll remind you again in 5 minutes.", 10000)
+        if self.diary is not None:
+            self.diary.log.focus_scale()
 
     def _log_now(self) -> None:
         self.showNormal()
         self.raise_()
         self.activateWindow()
         self.pages.setCurrentWidget(self.diary)
-        self.diary.log.focus_scale()
+        self.diary.rate_now()
 
     def _set_up_tray(self) -> None:
         if self.tray is not None or self.demo or not QSystemTrayIcon.isSystemTrayAvailable():
@@ -617,10 +643,9 @@ class MainWindow(QMainWindow):
         clicked = box.clickedButton()
         box.deleteLater()
         if clicked is save:
-            saved_before = self.diary.log.saved.text()
             self.diary.log.save()
             # Closed only once the save went through (an error keeps the window open).
-            return not self.unsaved_score() and self.diary.log.saved.text() != saved_before
+            return not self.unsaved_score() and self.diary.log.status.kind != "Error"
         return clicked is discard
 
     def shut_down(self) -> None:
@@ -705,7 +730,7 @@ class MainWindow(QMainWindow):
         start_job(work, on_done, on_error, parent=self)
 
     def _ask_path(self, title: str, suggested: str, filters: str, save: bool) -> str:
-        folder = str(self.prefs.value("last_folder", str(Path.home())))
+        folder = str(self.prefs.value("last_folder", "") or "") or default_folder()
         start = str(Path(folder) / suggested) if suggested else folder
         if save:
             path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
@@ -839,7 +864,7 @@ class MainWindow(QMainWindow):
             return
         box = QMessageBox(self)
         box.setWindowTitle("paintrack")
-        box.setIcon(QMessageBox.Icon.Information)
+        box.setIcon(QMessageBox.Icon.Warning)
         box.setText(what_happened or "That didn't work.")
         box.setInformativeText(error.message)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 from paintrack.ui.widgets import relative_font
 
 MIN_BUTTON_PX = 44  # touch-target guidance; the buttons grow with the window
+# After "1", wait this long for a "0" (making 10) before the 1 counts as complete.
+ONE_WAIT_MS = 1000
 
 
 def band(score: int) -> str:
@@ -47,6 +49,9 @@ class PainScale(QFrame):
     """Eleven buttons, 0 to 10. `value` is None until the patient chooses."""
 
     value_changed = Signal(object)  # int | None
+    # A whole score was typed (a digit other than 1, "1" then "0", or "1" then a pause);
+    # the argument is a digit typed after "1" that belongs to the next scale, or None.
+    completed = Signal(object)
 
     def __init__(self, label: str = "Your pain now", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +61,9 @@ class PainScale(QFrame):
         self.setAccessibleDescription("Type a number 0 to 10, or use the arrow keys.")
         self._value: int | None = None
         self._pending_one = False  # "1" typed: a following "0" makes 10
+        self._one_timer = QTimer(self)
+        self._one_timer.setSingleShot(True)
+        self._one_timer.timeout.connect(self._one_timed_out)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
@@ -63,6 +71,13 @@ class PainScale(QFrame):
         self.title = QLabel(label)
         self.title.setObjectName("ScaleTitle")
         top.addWidget(self.title, 1)
+        # With more than one scale: which one the keyboard is rating now.
+        self.now_rating = QLabel("")
+        self.now_rating.setObjectName("NowRating")
+        relative_font(self.now_rating, 1.0, bold=True)
+        self.now_rating.setVisible(False)
+        self.rating_name = ""
+        top.addWidget(self.now_rating)
         self.chosen = QLabel("Not chosen yet")
         self.chosen.setObjectName("ScaleChosen")
         relative_font(self.chosen, 1.0, bold=True)
@@ -129,28 +144,65 @@ class PainScale(QFrame):
         self.value_changed.emit(score)
 
     def clear(self) -> None:
-        self._pending_one = False
+        self._stop_waiting()
         self.set_value(None)
 
-    def _clicked(self, score: int) -> None:
+    def _stop_waiting(self) -> None:
         self._pending_one = False
+        self._one_timer.stop()
+
+    def _one_timed_out(self) -> None:
+        if self._pending_one:
+            self._pending_one = False
+            self.completed.emit(None)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if self.rating_name:
+            self.now_rating.setText(f"▶ Now rating: {self.rating_name.upper()}")
+            self.now_rating.setVisible(True)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.now_rating.setVisible(False)
+        if self._pending_one:
+            # Leaving after "1": the 1 stands.
+            self._stop_waiting()
+
+    def _clicked(self, score: int) -> None:
+        self._stop_waiting()
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         self.set_value(score)
 
     # -- keyboard ----------------------------------------------------------------------------
 
+    def type_digit(self, digit: int) -> None:
+        """As if `digit` had been typed on this scale."""
+        self.keyPressEvent(
+            QKeyEvent(QKeyEvent.Type.KeyPress, Qt.Key.Key_0 + digit, Qt.KeyboardModifier.NoModifier)
+        )
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
             digit = key - Qt.Key.Key_0
-            if self._pending_one and digit == 0:
-                self._pending_one = False
-                self.set_value(10)
+            if self._pending_one:
+                self._stop_waiting()
+                if digit == 0:
+                    self.set_value(10)
+                    self.completed.emit(None)
+                else:
+                    # "1" stands; this digit is the next side's score.
+                    self.completed.emit(digit)
+                return
+            self.set_value(digit)
+            if digit == 1:
+                self._pending_one = True
+                self._one_timer.start(ONE_WAIT_MS)
             else:
-                self._pending_one = digit == 1
-                self.set_value(digit)
+                self.completed.emit(None)
             return
-        self._pending_one = False
+        self._stop_waiting()
         if key in (Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Plus):
             self.set_value(min(10, (self._value if self._value is not None else -1) + 1))
             return
@@ -205,11 +257,21 @@ class ScalePanel(QWidget):
             scale = PainScale(self._label(site, sites, question), self)
             self._layout.addWidget(scale)
             self.scales[site] = scale
-        if len(sites) > 1:
-            for first, second in zip(
-                list(self.scales.values()), list(self.scales.values())[1:], strict=False
-            ):
-                QWidget.setTabOrder(first, second)
+        many = len(sites) > 1
+        for site, scale in self.scales.items():
+            scale.rating_name = self.SITE_LABELS.get(site, site) if many else ""
+            scale.completed.connect(lambda carry, site=site: self._completed(site, carry))
+
+    def _completed(self, site: str, carry: object) -> None:
+        """A whole score on one side: the keyboard moves on to the next side's scale."""
+        names = list(self.scales)
+        index = names.index(site)
+        if index + 1 >= len(names):
+            return
+        following = self.scales[names[index + 1]]
+        following.setFocus(Qt.FocusReason.TabFocusReason)
+        if isinstance(carry, int):
+            following.type_digit(carry)
 
     def values(self) -> dict[str, int | None]:
         return {site: scale.value() for site, scale in self.scales.items()}

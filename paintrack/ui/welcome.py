@@ -27,6 +27,8 @@ from paintrack.ui.widgets import (
 )
 
 NO_DATE = QDate(1900, 1, 1)
+# With no date of birth given, the calendar opens here rather than at January 1900.
+CALENDAR_START = (1960, 1)
 
 
 class WelcomePage(QWidget):
@@ -73,6 +75,7 @@ class WelcomePage(QWidget):
         self.birth_date.setSpecialValueText("Not given")
         self.birth_date.setDate(NO_DATE)
         self.birth_date.setCalendarPopup(True)
+        self.birth_date.blank_page = CALENDAR_START
         form.addRow("Date of birth (optional)", self.birth_date)
         self.mrn = QLineEdit()
         self.mrn.setAccessibleName("Clinic record number (optional)")
@@ -81,6 +84,26 @@ class WelcomePage(QWidget):
         start.body.addLayout(form)
         self.error = message_label("Error")
         start.body.addWidget(self.error)
+        # A diary with the same name already exists: say so, offer to open it instead.
+        self.duplicate = QWidget()
+        duplicate = QVBoxLayout(self.duplicate)
+        duplicate.setContentsMargins(0, 0, 0, 0)
+        self.duplicate_text = message_label("Warning")
+        duplicate.addWidget(self.duplicate_text)
+        duplicate_buttons = QHBoxLayout()
+        self.open_existing_button = QPushButton("Open that diary")
+        self.open_existing_button.setObjectName("Primary")
+        self.open_existing_button.setAccessibleName("Open that diary")
+        self.start_anyway_button = QPushButton("Start a new diary anyway")
+        self.start_anyway_button.setAccessibleName("Start a new diary with the same name anyway")
+        duplicate_buttons.addWidget(self.open_existing_button)
+        duplicate_buttons.addWidget(self.start_anyway_button)
+        duplicate_buttons.addStretch(1)
+        duplicate.addLayout(duplicate_buttons)
+        self.duplicate.setVisible(False)
+        start.body.addWidget(self.duplicate)
+        self._existing: list[Patient] = []
+        self._duplicate_of: Patient | None = None
         self.start_button = QPushButton("Start my diary")
         self.start_button.setObjectName("Primary")
         self.start_button.setAccessibleName("Start my diary")
@@ -125,17 +148,49 @@ class WelcomePage(QWidget):
         self.mrn.returnPressed.connect(self._start)
         self.sample_button.clicked.connect(self.sample_requested.emit)
         self.continue_button.clicked.connect(self._continue)
-        self.name.textChanged.connect(lambda _text: show_message(self.error, ""))
+        self.name.textChanged.connect(lambda _text: self._form_changed())
+        self.birth_date.dateChanged.connect(lambda _date: self._form_changed())
+        self.open_existing_button.clicked.connect(self._open_existing)
+        self.start_anyway_button.clicked.connect(self._start_anyway)
         QWidget.setTabOrder(self.name, self.birth_date)
         QWidget.setTabOrder(self.birth_date, self.mrn)
         QWidget.setTabOrder(self.mrn, self.start_button)
 
     def set_patients(self, patients: list[Patient]) -> None:
+        self._existing = list(patients)
         self.patients.clear()
         for patient in patients:
             label = patient.name + (f"  ({patient.mrn})" if patient.mrn else "")
             self.patients.addItem(label, patient.id)
         self.continue_card.setVisible(bool(patients))
+
+    def clear_form(self) -> None:
+        """A fresh form: "Start or open another diary" must not show the last name typed."""
+        self.name.clear()
+        self.birth_date.setDate(NO_DATE)
+        self.mrn.clear()
+        show_message(self.error, "")
+        self._hide_duplicate()
+
+    def _form_changed(self) -> None:
+        show_message(self.error, "")
+        self._hide_duplicate()
+
+    def _hide_duplicate(self) -> None:
+        self._duplicate_of = None
+        show_message(self.duplicate_text, "")
+        self.duplicate.setVisible(False)
+
+    def same_person(self, patient: Patient) -> Patient | None:
+        """An existing diary with the same name (any case) and, if both are given, birth date."""
+        name = patient.name.casefold()
+        for other in self._existing:
+            if " ".join(other.name.split()).casefold() != name:
+                continue
+            if patient.birth_date and other.birth_date and patient.birth_date != other.birth_date:
+                continue
+            return other
+        return None
 
     def focus_first(self) -> None:
         self.name.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -158,8 +213,38 @@ class WelcomePage(QWidget):
 
     def _start(self) -> None:
         patient = self.patient()
+        if patient is None:
+            return
+        show_message(self.error, "")
+        existing = self.same_person(patient)
+        if existing is not None:
+            self._duplicate_of = existing
+            born = (
+                f", born {existing.birth_date.day} {existing.birth_date:%B %Y}"
+                if existing.birth_date
+                else ""
+            )
+            show_message(
+                self.duplicate_text,
+                f"There is already a diary for {existing.name}{born} on this computer. "
+                "Is it yours? You can open it and carry on, or start a second diary with "
+                "the same name.",
+            )
+            self.duplicate.setVisible(True)
+            self.open_existing_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.start_requested.emit(patient)
+
+    def _open_existing(self) -> None:
+        if self._duplicate_of is not None:
+            patient_id = self._duplicate_of.id
+            self._hide_duplicate()
+            self.continue_requested.emit(patient_id)
+
+    def _start_anyway(self) -> None:
+        patient = self.patient()
         if patient is not None:
-            show_message(self.error, "")
+            self._hide_duplicate()
             self.start_requested.emit(patient)
 
     def _continue(self) -> None:

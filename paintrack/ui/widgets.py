@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
@@ -93,16 +94,74 @@ def page(parent: QWidget | None = None) -> QWidget:
     return widget
 
 
+class _SectionSelector(QObject):
+    """A click in the text of a date box selects the section clicked (see below)."""
+
+    def __init__(self, edit: QDateTimeEdit) -> None:
+        super().__init__(edit)
+        self.edit = edit
+        edit.lineEdit().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease:
+            QTimer.singleShot(0, self.edit, lambda: _select_section_at_cursor(self.edit))
+        return False
+
+
+def _select_section_at_cursor(edit: QDateTimeEdit) -> None:
+    """Select the whole section under the text cursor, so typing "16" replaces the hour.
+    (Qt ignores digits typed into the middle of a full section: "1|8" + "16" did nothing.)"""
+    if not edit.lineEdit().hasSelectedText():
+        edit.setSelectedSection(edit.currentSection())
+
+
 class DateTimeField(QDateTimeEdit):
     """A date-time box where Tab leaves the field (Qt's default walks through every section,
-    which traps keyboard users); arrows and typing still edit the sections."""
+    which traps keyboard users); arrows and typing still edit the sections. A click or
+    the focus selects the whole section, so typed digits replace it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._selector = _SectionSelector(self)
 
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        _select_section_at_cursor(self)
 
 
 class DateField(QDateEdit):
-    """A date box where Tab leaves the field, like DateTimeField."""
+    """A date box where Tab leaves the field, like DateTimeField. `blank_page` (year, month):
+    where the calendar opens while the box shows its "not given" minimum date."""
+
+    blank_page: tuple[int, int] | None = None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._selector = _SectionSelector(self)
 
     def focusNextPrevChild(self, next: bool) -> bool:
         return QWidget.focusNextPrevChild(self, next)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        _select_section_at_cursor(self)
+
+    def setCalendarPopup(self, enable: bool) -> None:
+        super().setCalendarPopup(enable)
+        if enable:
+            self.calendarWidget().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Show
+            and watched is self.calendarWidget()
+            and self.blank_page is not None
+            and self.date() == self.minimumDate()
+        ):
+            year, month = self.blank_page
+            calendar = self.calendarWidget()
+            QTimer.singleShot(0, calendar, lambda: calendar.setCurrentPage(year, month))
+        return super().eventFilter(watched, event)

@@ -47,10 +47,10 @@ def test_click_7_and_save_stores_the_entry_and_draws_it(
     chart = window.diary.chart.ensure_loaded()
     assert chart.line_data("index") == [(0.25, 7.0)]
     # Confirmed inline with the engine's relief: 100 * (8 - 7) / 8 = 12.5 -> "12% relief"
-    saved = window.diary.log.saved
-    assert saved.isVisible()
-    assert saved.text().startswith(f"Saved {clock_text(START + minutes(15))}")
-    assert "12% relief" in saved.text()  # 12.5 shown as a whole percent
+    status = window.diary.log.status
+    assert status.is_showing("Saved")
+    assert status.text().startswith(f"Saved your {clock_text(START + minutes(15))} score")
+    assert "12% relief" in status.text()  # 12.5 shown as a whole percent
 
 
 def test_press_7_then_enter_saves(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
@@ -93,7 +93,8 @@ def test_enter_without_a_score_explains_and_saves_nothing(
     scale.setFocus()
     qtbot.keyClick(scale, Qt.Key.Key_Return)
     assert len(_stored_entries(window)) == 1  # the baseline only
-    assert "choose a score" in window.diary.log.error.text()
+    assert window.diary.log.status.is_showing("Error")
+    assert "choose a score" in window.diary.log.status.text()
 
 
 def test_a_past_time_is_allowed_and_marked_late(
@@ -113,7 +114,9 @@ def test_a_past_time_is_allowed_and_marked_late(
     assert entry.at == START + minutes(30)
     assert entry.recorded_at == START + minutes(75)
     assert entry.is_late
-    assert "late" in log.saved.text()
+    # Named by the time the score is for, not the time it was saved.
+    assert log.status.text().startswith(f"Saved your {clock_text(START + minutes(30))} score")
+    assert "late" in log.status.text()
     chart = window.diary.chart.ensure_loaded()
     assert list(chart.sites["index"].late.get_xdata()) == [0.5]
 
@@ -152,7 +155,7 @@ def test_bilateral_block_has_one_scale_per_side(
     window.tick()
     click_score(qtbot, window, 2, "left")
     save(qtbot, window)  # the right side is missing: nothing saved, asked for it
-    assert "right side" in window.diary.log.error.text()
+    assert "right side" in window.diary.log.status.text()
     click_score(qtbot, window, 3, "right")
     save(qtbot, window)
     entries = _stored_entries(window)
@@ -161,7 +164,7 @@ def test_bilateral_block_has_one_scale_per_side(
     assert chart.line_data("left") == [(0.5, 2.0)]
     assert chart.line_data("right") == [(0.5, 3.0)]
     # Relief per side from the engine: left 75%, right 50%.
-    text = window.diary.log.saved.text()
+    text = window.diary.log.status.text()
     assert "left: 75% relief" in text and "right: 50% relief" in text
 
 
@@ -172,10 +175,10 @@ def test_low_baseline_warns_without_blocking(
     add_block(qtbot, window)
     click_score(qtbot, window, 3)
     save(qtbot, window)
-    warning = window.diary.log.warning
-    assert warning.isVisible()
-    assert "mild (3 out of 10)" in warning.text()
-    assert "talk" in warning.text() or "mention it to your clinic" in warning.text()
+    status = window.diary.log.status
+    assert status.is_showing("Warning")
+    assert "mild (3 out of 10)" in status.text()
+    assert "talk" in status.text() or "mention it to your clinic" in status.text()
     # Not blocked: the diary goes on to the logging step and saves the next score.
     assert not window.diary.log.baseline_mode
     clock.set(START + minutes(15))
@@ -192,7 +195,8 @@ def test_a_normal_baseline_gives_no_warning(
     add_block(qtbot, window)
     click_score(qtbot, window, 6)
     save(qtbot, window)
-    assert not window.diary.log.warning.isVisible()
+    assert window.diary.log.status.is_showing("Saved")
+    assert "mild" not in window.diary.log.status.text()
     entry = _stored_entries(window)[0]
     assert entry.at <= START  # a baseline refers to the moment of the block or before
 
@@ -222,9 +226,10 @@ def test_a_failed_save_keeps_the_score_and_says_so_calmly(
     monkeypatch.setattr(window.store, "add_entry", refuse)
     save(qtbot, window)
     log = window.diary.log
-    assert "Not saved yet: the disk is full" in log.error.text()
+    assert log.status.is_showing("Error")
+    assert "Not saved yet: the disk is full" in log.status.text()
     assert log.scales.scales["index"].value() == 6  # nothing the patient chose is lost
-    assert not log.saved.isVisible()
+    assert not log.status.is_showing("Saved")
     monkeypatch.undo()
     save(qtbot, window)  # trying again works
     assert [e.scores["index"] for e in _stored_entries(window)] == [8, 6]

@@ -1,0 +1,385 @@
+"""What a newcomer tester found on a real block day, each driven through the real widgets:
+one question at a time, one message at a time, and no keyboard dead ends."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
+
+from paintrack.clinical.model import Entry
+from paintrack.ui import scale as scale_module
+from paintrack.ui.clock import FakeClock, clock_text
+from paintrack.ui.main_window import MainWindow
+
+
+def _entries(window: MainWindow) -> list[Entry]:
+    assert window.current_patient_id is not None
+    diary = window.store.load_diary(window.current_patient_id)
+    return [e for block in diary.blocks for e in block.entries]
+
+
+def _at(window: MainWindow, clock: FakeClock, after: float) -> None:
+    clock.set(START + minutes(after))
+    window.tick()
+
+
+def _visible_messages(window: MainWindow) -> list[str]:
+    names = {"Error", "Saved", "Warning"}
+    return [
+        label.text()
+        for label in window.diary.log.findChildren(QLabel)
+        if label.objectName() in names and label.isVisible()
+    ]
+
+
+# -- 1. the score from before the block, asked after the block -----------------------------
+
+
+def test_after_the_block_the_earlier_question_names_the_block_time_and_saves_at_it(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)  # block at START
+    _at(window, clock, 18)  # the patient comes back to the window 18 minutes later
+    log = window.diary.log
+    assert log.baseline_mode
+    block_time = clock_text(START)
+    assert log.step.text() == (
+        f"Your block was at {block_time}. What was your usual pain just BEFORE it?"
+    )
+    assert log.skip_button.isVisible()
+    assert log.skip_button.text() == "Skip: I did not note my pain before the block"
+    assert not log.next_due.isVisible()  # one question at a time
+
+    click_score(qtbot, window, 6)
+    save(qtbot, window)
+    (entry,) = _entries(window)
+    assert entry.at == START  # the block time: the engine takes it as the baseline
+    assert entry.recorded_at == START + minutes(18)  # honestly marked late
+    assert entry.is_late
+    result = window.diary.current_result()
+    assert result is not None and result.sites["index"].baseline == 6
+    assert log.status.text().startswith(f"Saved your pain before the block ({block_time})")
+    assert not log.baseline_mode
+
+
+def test_skip_goes_to_the_score_for_now_and_the_earlier_one_can_still_be_added(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    _at(window, clock, 16)
+    log = window.diary.log
+    qtbot.mouseClick(log.skip_button, Qt.MouseButton.LeftButton)
+    assert not log.baseline_mode
+    assert log.step.text() == "How is your usual pain right now?"
+    assert log.postponed_row.isVisible()
+
+    click_score(qtbot, window, 4)
+    save(qtbot, window)
+    (entry,) = _entries(window)
+    assert entry.at == START + minutes(16)  # a score for now, not for before the block
+
+    qtbot.mouseClick(log.add_baseline_button, Qt.MouseButton.LeftButton)
+    assert log.baseline_mode
+    click_score(qtbot, window, 7)
+    save(qtbot, window)
+    assert sorted((e.at, e.scores["index"]) for e in _entries(window)) == [
+        (START, 7),
+        (START + minutes(16), 4),
+    ]
+    assert not log.postponed_row.isVisible()
+
+
+def test_rate_my_pain_now_on_the_reminder_never_saves_a_baseline(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    _at(window, clock, 15)
+    banner = window.diary.banner
+    assert banner.isVisible() and window.diary.log.baseline_mode
+    qtbot.mouseClick(banner.now_button, Qt.MouseButton.LeftButton)
+    log = window.diary.log
+    assert not log.baseline_mode
+    assert log.postponed_row.isVisible()  # says the earlier question is put aside
+    scale = log.scales.scales["index"]
+    scale.setFocus()
+    qtbot.keyClick(scale, Qt.Key.Key_3)
+    qtbot.keyClick(scale, Qt.Key.Key_Return)
+    (entry,) = _entries(window)
+    assert entry.at == START + minutes(15)
+    assert log.status.text().startswith(f"Saved your {clock_text(START + minutes(15))} score")
+    assert "before the block" not in log.status.text()
+
+
+# -- 8. messages --------------------------------------------------------------------------
+
+
+def test_a_late_score_is_confirmed_by_the_time_it_is_for(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 8)
+    _at(window, clock, 130)
+    log = window.diary.log
+    qtbot.mouseClick(log.earlier, Qt.MouseButton.LeftButton)
+    log.at.setDateTime(log.at.dateTime().addSecs(-70 * 60))  # for START + 60 min
+    click_score(qtbot, window, 2)
+    save(qtbot, window)
+    text = log.status.text()
+    assert text.startswith(f"Saved your {clock_text(START + minutes(60))} score — 75% relief")
+    assert "(marked as written down late)" in text
+    assert clock_text(START + minutes(130)) not in text  # not the time of saving
+
+
+def test_only_one_message_at_a_time(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    save(qtbot, window)  # nothing chosen: an error
+    assert len(_visible_messages(window)) == 1
+    click_score(qtbot, window, 2)  # a mild baseline: saved, with a warning
+    save(qtbot, window)
+    (shown,) = _visible_messages(window)
+    assert "Saved your pain before the block" in shown and "mild (2 out of 10)" in shown
+    assert window.diary.log.status.is_showing("Warning")
+
+
+def test_a_confirmation_does_not_follow_to_another_block(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    _at(window, clock, 15)
+    click_score(qtbot, window, 3)
+    save(qtbot, window)
+    assert window.diary.log.status.is_showing("Saved")
+    window.show_block_form()
+    qtbot.mouseClick(window.block_form.save_button, Qt.MouseButton.LeftButton)
+    assert window.diary.log.baseline_mode
+    assert _visible_messages(window) == []
+
+
+def test_the_page_does_not_jump_when_a_reminder_goes(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    _at(window, clock, 15)
+    banner, log = window.diary.banner, window.diary.log
+    assert banner.isVisible()
+    window.diary.layout().activate()
+    top = log.mapTo(window, QPoint(0, 0)).y()
+    click_score(qtbot, window, 3)
+    save(qtbot, window)
+    assert not banner.isVisible()
+    window.diary.layout().activate()
+    assert log.mapTo(window, QPoint(0, 0)).y() == top
+
+
+# -- 2. the schedule footer -----------------------------------------------------------------
+
+
+def test_schedule_footer_is_a_plain_tally_of_the_rows(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    _at(window, clock, 15)
+    click_score(qtbot, window, 3)
+    save(qtbot, window)  # 15: on time (its window is still open)
+    _at(window, clock, 65)
+    log = window.diary.log
+    qtbot.mouseClick(log.earlier, Qt.MouseButton.LeftButton)
+    log.at.setDateTime(log.at.dateTime().addSecs(-35 * 60))  # for 14:30, written at 15:05
+    click_score(qtbot, window, 4)
+    save(qtbot, window)
+    rows = [window.diary.schedule.item(r, 3).text() for r in range(4)]
+    assert rows == ["✓ Done on time", "✓ Done, written later", "✗ Missed", "● Due now"]
+    footer = window.diary.compliance.text()
+    assert footer == "So far: 1 on time · 1 written later · 1 missed · 1 due now"
+    assert "%" not in footer and " of " not in footer
+
+
+# -- 3. a second diary with the same name ----------------------------------------------------
+
+
+def test_start_another_diary_clears_the_form_and_catches_the_same_name(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window, "Margaret Example")
+    add_block(qtbot, window)
+    window.switch_action.trigger()
+    welcome = window.welcome
+    assert welcome.name.text() == ""  # the old name is not left in the form
+
+    qtbot.keyClicks(welcome.name, "margaret  example")
+    qtbot.mouseClick(welcome.start_button, Qt.MouseButton.LeftButton)
+    assert len(window.store.list_patients()) == 1  # nothing created silently
+    assert welcome.duplicate.isVisible()
+    assert "already a diary for Margaret Example" in welcome.duplicate_text.text()
+    (first,) = window.store.list_patients()
+    qtbot.mouseClick(welcome.open_existing_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.diary
+    assert window.current_patient_id == first.id
+
+    window.switch_action.trigger()
+    qtbot.keyClicks(welcome.name, "Margaret Example")
+    qtbot.mouseClick(welcome.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(welcome.start_anyway_button, Qt.MouseButton.LeftButton)
+    assert [p.name for p in window.store.list_patients()] == ["Margaret Example"] * 2
+    assert window.current_patient_id != first.id
+
+
+# The offscreen platform cannot raise or grab for a popup, and says so.
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_birth_calendar_opens_around_1960_not_1900(qtbot: QtBot, window: MainWindow) -> None:
+    field = window.welcome.birth_date
+    calendar = field.calendarWidget()
+    # Click the drop-down arrow at the right-hand end of the box.
+    qtbot.mouseClick(
+        field, Qt.MouseButton.LeftButton, pos=QPoint(field.width() - 8, field.height() // 2)
+    )
+    qtbot.waitUntil(calendar.isVisible, timeout=2000)
+    qtbot.waitUntil(lambda: calendar.yearShown() == 1960, timeout=2000)
+    calendar.window().hide()
+    assert field.date() == field.minimumDate()  # still "Not given" until a date is picked
+
+
+# -- 4. left and right by keyboard -----------------------------------------------------------
+
+
+def _bilateral(qtbot: QtBot, window: MainWindow) -> tuple:  # type: ignore[type-arg]
+    start_diary(qtbot, window)
+    add_block(qtbot, window, bilateral=True)
+    scales = window.diary.log.scales.scales
+    left, right = scales["left"], scales["right"]
+    window.activateWindow()
+    left.setFocus()
+    qtbot.waitUntil(left.hasFocus, timeout=2000)
+    return left, right
+
+
+def test_bilateral_digits_move_on_to_the_right_side(qtbot: QtBot, window: MainWindow) -> None:
+    left, right = _bilateral(qtbot, window)
+    assert left.now_rating.isVisible() and "LEFT" in left.now_rating.text()
+    qtbot.keyClick(left, Qt.Key.Key_7)
+    assert left.value() == 7
+    assert right.hasFocus()
+    assert right.now_rating.isVisible() and right.now_rating.text() == "▶ Now rating: RIGHT SIDE"
+    assert not left.now_rating.isVisible()
+    qtbot.keyClick(right, Qt.Key.Key_1)
+    qtbot.keyClick(right, Qt.Key.Key_0)
+    assert (left.value(), right.value()) == (7, 10)
+    qtbot.keyClick(right, Qt.Key.Key_Return)
+    assert [dict(e.scores) for e in _entries(window)] == [{"left": 7, "right": 10}]
+
+
+def test_bilateral_one_then_another_digit_gives_one_and_the_next_side(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    left, right = _bilateral(qtbot, window)
+    qtbot.keyClick(left, Qt.Key.Key_1)
+    assert left.hasFocus()  # waiting: "1" may become 10
+    qtbot.keyClick(left, Qt.Key.Key_3)
+    assert (left.value(), right.value()) == (1, 3)
+    assert right.hasFocus()
+
+
+def test_bilateral_one_then_a_pause_moves_on(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scale_module, "ONE_WAIT_MS", 30)
+    left, right = _bilateral(qtbot, window)
+    qtbot.keyClick(left, Qt.Key.Key_1)
+    qtbot.waitUntil(right.hasFocus, timeout=2000)
+    assert (left.value(), right.value()) == (1, None)
+
+
+def test_tab_goes_left_right_then_the_form_then_save(qtbot: QtBot, window: MainWindow) -> None:
+    left, right = _bilateral(qtbot, window)
+    log = window.diary.log
+    assert _next_focus(left) is right
+    after_right = _next_focus(right)
+    assert log.isAncestorOf(after_right)  # not the Diary / Review tabs
+    chain = [after_right]
+    while chain[-1] is not log.save_button and len(chain) < 20:
+        chain.append(_next_focus(chain[-1]))
+    assert chain[-1] is log.save_button
+
+
+def _next_focus(widget: object) -> object:
+    """The widget Tab moves to from `widget` (skipping hidden and unfocusable ones)."""
+    from PySide6.QtWidgets import QWidget
+
+    assert isinstance(widget, QWidget)
+    step = widget.nextInFocusChain()
+    while not (
+        step.isVisible()
+        and step.isEnabled()
+        and step.focusPolicy() & Qt.FocusPolicy.TabFocus == Qt.FocusPolicy.TabFocus
+    ):
+        step = step.nextInFocusChain()
+    return step
+
+
+# -- 7. keyboard dead ends -------------------------------------------------------------------
+
+
+def test_back_to_the_scale_from_the_earlier_time_by_keyboard(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    log = window.diary.log
+    scale = log.scales.scales["index"]
+    assert _next_focus(scale) is log.earlier
+    qtbot.mouseClick(log.earlier, Qt.MouseButton.LeftButton)
+    assert _next_focus(log.earlier) is log.at
+    # Shift+Tab from the tick box goes back to the scale.
+    window.activateWindow()
+    log.earlier.setFocus()
+    qtbot.waitUntil(log.earlier.hasFocus, timeout=2000)
+    qtbot.keyClick(log.earlier, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert scale.hasFocus()
+
+
+def test_focus_returns_to_the_scale_after_snooze(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    _at(window, clock, 15)
+    window.activateWindow()
+    banner = window.diary.banner
+    banner.snooze_button.setFocus()
+    qtbot.waitUntil(banner.snooze_button.hasFocus, timeout=2000)
+    qtbot.keyClick(banner.snooze_button, Qt.Key.Key_Space)
+    scale = window.diary.log.scales.scales["index"]
+    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+    assert QApplication.focusWidget() is scale
+
+
+def test_typing_an_hour_into_the_block_time(qtbot: QtBot, window: MainWindow) -> None:
+    start_diary(qtbot, window)
+    field = window.block_form.performed_at
+    line = field.lineEdit()
+    text = line.text()
+    hour = text[-5:-3]
+    # Click into the middle of the hour ("1|4"), then type a new hour.
+    x = line.fontMetrics().horizontalAdvance(text[:-4]) + 6
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(x, line.height() // 2))
+    qtbot.waitUntil(lambda: line.selectedText() == hour, timeout=2000)
+    new_hour = "13" if hour != "13" else "12"
+    qtbot.keyClicks(field, new_hour)
+    assert field.dateTime().time().hour() == int(new_hour)
+
