@@ -6,7 +6,6 @@ require a reason in the patient's words, and a deletion asks for confirmation.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -22,9 +21,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -34,7 +35,7 @@ from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.model import Block, Entry, Source
 from paintrack.clinical.results import BlockResult, PointState
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
-from paintrack.ui.clock import Clock, day_and_time_text
+from paintrack.ui.clock import Clock, day_and_time_text, local
 from paintrack.ui.scale import describe
 from paintrack.ui.widgets import (
     DateTimeField,
@@ -203,6 +204,26 @@ class PaperLogDialog(QDialog):
         self.accept()
 
 
+def _grow_with_messages(dialog: QDialog, reason: QLineEdit) -> None:
+    """The dialog is wide enough for its message on one line and grows when one appears
+    (never squeezing the fields); typing a reason takes the "reason needed" message away."""
+    dialog.setMinimumWidth(max(560, dialog.fontMetrics().horizontalAdvance("x" * 60)))
+    error = getattr(dialog, "error", None)
+    if not isinstance(error, QLabel):
+        return
+    error.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    layout = dialog.layout()
+    if layout is not None:
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+
+    def reason_changed(text: str) -> None:
+        if text.strip() and "why" in error.text().lower():
+            show_message(error, "")
+            dialog.adjustSize()
+
+    reason.textChanged.connect(reason_changed)
+
+
 class AmendDialog(QDialog):
     """Correct an entry's scores or note; the reason is required and the original is kept."""
 
@@ -242,6 +263,7 @@ class AmendDialog(QDialog):
         layout.addWidget(buttons)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+        _grow_with_messages(self, self.reason_edit)
         self.reason_edit.setFocus()
 
     def reason(self) -> str:
@@ -263,10 +285,12 @@ class AmendDialog(QDialog):
     def _accept(self) -> None:
         if not self.reason():
             show_message(self.error, "Please say briefly why you are correcting it.")
+            self.adjustSize()
             self.reason_edit.setFocus()
             return
         if not self.result_entry().scores:
             show_message(self.error, "Please keep at least one score, or delete the entry.")
+            self.adjustSize()
             return
         self.accept()
 
@@ -302,6 +326,7 @@ class DeleteDialog(QDialog):
         layout.addWidget(buttons)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+        _grow_with_messages(self, self.reason_edit)
         self.reason_edit.setFocus()
 
     def reason(self) -> str:
@@ -310,33 +335,95 @@ class DeleteDialog(QDialog):
     def _accept(self) -> None:
         if not self.reason():
             show_message(self.error, "Please say briefly why you are deleting it.")
+            self.adjustSize()
             self.reason_edit.setFocus()
             return
         self.accept()
 
 
+ACTION_WORDS = {
+    "add_entry": "Written down",
+    "amend_entry": "Changed",
+    "delete_entry": "Deleted",
+    "import": "Imported",
+}
+SITE_WORDS = {"index": "index pain", "left": "left side", "right": "right side"}
+
+
+def _when(moment: datetime) -> str:
+    """ "Thu 26 Nov 18:20" in the computer's time zone."""
+    shown = local(moment)
+    return f"{shown:%a} {shown.day} {shown:%b} {shown:%H:%M}"
+
+
+def _score_lines(old: object, new: object) -> list[str]:
+    """ "Score: 3 → 1 (index pain)" per site; "Score: 3 (index pain)" for a new entry."""
+    before = old if isinstance(old, dict) else {}
+    after = new if isinstance(new, dict) else {}
+    lines = []
+    for site in [*before, *(s for s in after if s not in before)]:
+        where = SITE_WORDS.get(site, site)
+        if site in before and site in after:
+            if before[site] == after[site]:
+                continue
+            lines.append(f"Score: {before[site]} → {after[site]} ({where})")
+        elif site in after:
+            lines.append(
+                f"Score: {after[site]} ({where})"
+                if not before
+                else f"Score added: {after[site]} ({where})"
+            )
+        else:
+            lines.append(f"Score removed: {before[site]} ({where})")
+    return lines
+
+
+def _plain(key: str, value: object) -> str:
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "at" and isinstance(value, str):
+        try:
+            return _when(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"“{value}”" if isinstance(value, str) else str(value)
+
+
+FIELD_WORDS = (
+    ("at", "Time of the score"),
+    ("note", "Note"),
+    ("rescue_medication", "Took pain medicine"),
+    ("patient_relief_percent", "Own estimate of relief (%)"),
+    ("activity", "Activity"),
+)
+
+
 def describe_change(record: AuditRecord) -> str:
-    """One history line in plain words."""
-    when = day_and_time_text(record.at)
-    action = {
-        "add_entry": "Written down",
-        "amend_entry": "Corrected",
-        "delete_entry": "Deleted",
-        "import": "Imported",
-    }.get(record.action, record.action.replace("_", " ").capitalize())
-    line = f"{when} — {action} by {record.actor}"
+    """One history line in plain words: what happened, who, when and why, then what changed."""
+    action = ACTION_WORDS.get(record.action, record.action.replace("_", " ").capitalize())
+    line = f"{action} by {record.actor} on {_when(record.at)}"
     if record.reason:
-        line += f". Reason: {record.reason}"
-    old = record.old or {}
-    new = record.new or {}
-    if old.get("scores") != new.get("scores") and (old or new):
-        before = json.dumps(old.get("scores")) if old else "—"
-        after = json.dumps(new.get("scores")) if new else "—"
-        line += f"\n    scores: {before} → {after}"
-    for key in ("note", "rescue_medication", "at"):
-        if old and new and old.get(key) != new.get(key):
-            line += f"\n    {key.replace('_', ' ')}: {old.get(key)!r} → {new.get(key)!r}"
-    return line
+        line += f" — reason: {record.reason}"
+    old = dict(record.old or {})
+    new = dict(record.new or {})
+    details: list[str] = []
+    if record.action == "delete_entry":
+        details += [
+            f"Score was {v} ({SITE_WORDS.get(s, s)})" for s, v in (old.get("scores") or {}).items()
+        ]
+    else:
+        details += _score_lines(old.get("scores") if old else None, new.get("scores"))
+    if old and new:
+        for key, words in FIELD_WORDS:
+            if old.get(key) != new.get(key):
+                details.append(
+                    f"{words}: {_plain(key, old.get(key))} → {_plain(key, new.get(key))}"
+                )
+    return "\n".join([line, *(f"    {detail}" for detail in details)])
 
 
 class HistoryDialog(QDialog):

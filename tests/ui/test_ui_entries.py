@@ -69,13 +69,22 @@ def test_correction_needs_a_reason_and_keeps_the_original(
         _press(dialog, "Save the correction")  # no reason yet: refused, stays open
         seen["error"] = dialog.error.text()
         seen["open"] = dialog.isVisible()
+        # The message takes its own room: no field is squeezed below its natural height.
+        seen["squeezed"] = [
+            w.accessibleName()
+            for w in (combo, dialog.note, dialog.reason_edit)
+            if w.height() < w.minimumSizeHint().height()
+        ]
         qtbot.keyClicks(dialog.reason_edit, "I pressed the wrong number")
+        seen["error_after_reason"] = dialog.error.isVisible()
         _press(dialog, "Save the correction")
 
     when_dialog_opens(correct)
     qtbot.mouseClick(window.diary.amend_button, Qt.MouseButton.LeftButton)
     assert "why" in str(seen["error"]).lower()
     assert seen["open"] is True
+    assert seen["squeezed"] == []
+    assert seen["error_after_reason"] is False  # a reason typed: the message goes
 
     block = window.store.load_diary(window.current_patient_id).blocks[0]
     (entry,) = [e for e in block.entries if e.id == entry_id]
@@ -98,9 +107,12 @@ def test_correction_needs_a_reason_and_keeps_the_original(
 
     when_dialog_opens(read_history)
     qtbot.mouseClick(window.diary.history_button, Qt.MouseButton.LeftButton)
-    assert "Corrected" in shown["text"]
-    assert "I pressed the wrong number" in shown["text"]
-    assert '{"index": 7}' in shown["text"] and '{"index": 5}' in shown["text"]
+    # In plain words, never raw data.
+    text = shown["text"]
+    assert "Changed by " in text and "— reason: I pressed the wrong number" in text
+    assert "Score: 7 → 5 (index pain)" in text
+    assert "Written down by " in text and "Score: 7 (index pain)" in text
+    assert "{" not in text and '"index"' not in text
 
 
 def test_delete_asks_for_confirmation_and_a_reason(
