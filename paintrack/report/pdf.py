@@ -538,19 +538,25 @@ class _Builder:
                     ]
                 )
         if checklist.targets:
-            widths = [0.1 * self.width, 0.4 * self.width, 0.5 * self.width]
+            widths = [0.1 * self.width, 0.34 * self.width, 0.56 * self.width]
             out.append(_table(rows, widths, extra=spans))
         else:
             out.append(_p("No diagnostic block to check yet.", s["small"]))
         if self.analysis.comparisons:
-            lines = []
+            # One line per pair, site and outcome: "(index pain, ≥ 50% and ≥ 80%): concordant".
+            grouped: dict[tuple[str, str, str, str], list[str]] = {}
             for c in self.analysis.comparisons:
                 note = words.comparison_note(c, self.analysis, self.numbers)
-                lines.append(
-                    f"{self.block_key(c.first_block_id)} vs {self.block_key(c.second_block_id)}"
-                    f" ({_e(words.site_name(c.site))}, ≥ {c.threshold}%): "
-                    f"<b>{_e(comparison_text(c.result))}</b>" + (f" ({_e(note)})" if note else "")
+                outcome = f"<b>{_e(comparison_text(c.result))}</b>" + (
+                    f" ({_e(note)})" if note else ""
                 )
+                key = (c.first_block_id, c.second_block_id, c.site, outcome)
+                grouped.setdefault(key, []).append(f"≥ {c.threshold}%")
+            lines = [
+                f"{self.block_key(first)} vs {self.block_key(second)}"
+                f" ({_e(words.site_name(site))}, {' and '.join(levels)}): {outcome}"
+                for (first, second, site, outcome), levels in grouped.items()
+            ]
             out.append(Spacer(1, 2))
             out.append(_p("Comparative blocks: " + "<br/>".join(lines), s["small"]))
         return out

@@ -498,7 +498,9 @@ def criterion_found(
                             f"{EXPECTED_TEXT[t.expected]} the expected "
                             f"≥ {format_duration(t.expected_minutes)}"
                         )
-                    why = f"≥ {threshold}% for {duration}, {verdict}"
+                    # The criterion already names the threshold: "1 h 38 min, consistent with
+                    # the expected ≥ 1 h".
+                    why = f"{duration}, {verdict}"
                 parts.append(where + why)
             lines.append(f"{name(result)}: " + "; ".join(parts))
         if len(blocks) < 2:

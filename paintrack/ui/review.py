@@ -8,13 +8,14 @@ nothing is recomputed here.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -68,6 +69,15 @@ STATUS_MARKS = {
 }
 
 
+def unbroken(text: str) -> str:
+    """Dates ("22 Jul 1961") and durations ("2 h 41 min") kept on one line when text wraps."""
+    text = re.sub(
+        r"(\d+) (h|min|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", "\\1\u00a0\\2", text
+    )
+    text = re.sub(r"(\d+\u00a0h) (\d+)", "\\1\u00a0\\2", text)
+    return re.sub(r"\b([A-Z][a-z]{2}) (\d{4})\b", "\\1\u00a0\\2", text)
+
+
 def patient_item_text(patient: Patient) -> str:
     """Two lines for the patient list: the name, then record number and birth date."""
     details = []
@@ -75,7 +85,7 @@ def patient_item_text(patient: Patient) -> str:
         details.append(f"record {patient.mrn}")
     if patient.birth_date:
         details.append(f"born {patient.birth_date:%-d %b %Y}")
-    return patient.name + ("\n" + " · ".join(details) if details else "")
+    return patient.name + ("\n" + unbroken(" · ".join(details)) if details else "")
 
 
 def patient_line(patient: Patient) -> str:
@@ -84,7 +94,7 @@ def patient_line(patient: Patient) -> str:
         parts.append(f"record {patient.mrn}")
     if patient.birth_date:
         parts.append(f"born {patient.birth_date:%-d %b %Y}")
-    return " · ".join(parts)
+    return unbroken(" · ".join(parts))
 
 
 def block_line(result: BlockResult, number: int) -> str:
@@ -248,7 +258,12 @@ class ReviewMode(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_blocks_tab(), "Blocks")
         self.tabs.addTab(self._build_compare_tab(), "Compare blocks")
-        self.tabs.currentChanged.connect(lambda _i: self._give_checklist_room())
+        # Sized again once the layout has settled (a tab just shown has no size yet).
+        self._room_timer = QTimer(self)
+        self._room_timer.setSingleShot(True)
+        self._room_timer.setInterval(0)
+        self._room_timer.timeout.connect(self._give_checklist_room)
+        self.tabs.currentChanged.connect(lambda _i: self._room_timer.start())
         # With no patient chosen, a calm hint instead of empty boxes.
         self.hint = QLabel(NO_PATIENT_HINT)
         self.hint.setAccessibleName("What to do next")
@@ -395,7 +410,7 @@ class ReviewMode(QWidget):
         viewport = self.checklist.viewport().width()
         if viewport > 0:
             status = self.checklist.horizontalHeader().sectionSize(0)
-            self.checklist.setColumnWidth(1, max(160, int((viewport - status) * 0.36)))
+            self.checklist.setColumnWidth(1, max(160, int((viewport - status) * 0.34)))
         self.checklist.resizeRowsToContents()
         total = sum(self.compare_split.sizes())
         if total <= 0:
@@ -404,7 +419,8 @@ class ReviewMode(QWidget):
         extra = 2 * self.checklist_box_layout.spacing() + 6  # a little slack against rounding
         for label in (self.comparison, self.checklist_title):
             if label.text():
-                extra += max(label.heightForWidth(width), label.sizeHint().height())
+                height = label.heightForWidth(width)
+                extra += height if height > 0 else label.sizeHint().height()
         wanted = self.checklist_content_height() + extra
         chart_min = self.chart_box.minimumSizeHint().height()
         if self.canvas is not None:
@@ -422,7 +438,7 @@ class ReviewMode(QWidget):
         self.figure.set_dpi(max(72.0, float(self.logicalDpiY())))
         self.canvas = FigureCanvasQTAgg(self.figure)  # type: ignore[no-untyped-call]
         self.canvas.setAccessibleName("Relief of the two blocks over hours since each block")
-        self.canvas.setMinimumHeight(180)
+        self.canvas.setMinimumHeight(170)
         self.chart_holder.addWidget(self.canvas)
 
     # --- patients -------------------------------------------------------------------------
@@ -646,6 +662,7 @@ class ReviewMode(QWidget):
             self.metrics.resizeRowsToContents()
             fit_height(self.metrics)
         self._give_checklist_room()
+        self._room_timer.start()
 
     def metric_text(self, row: int, column: int = 0) -> str:
         item = self.metrics.item(row, column)
@@ -689,14 +706,17 @@ class ReviewMode(QWidget):
         )
         self.canvas.draw_idle()
         ids = {b.block_id for b in blocks}
-        lines = []
+        # One line per site and outcome: "relief ≥ 50% and ≥ 80%: concordant: …".
+        grouped: dict[tuple[str, str], list[str]] = {}
         for c in self.analysis.comparisons:
             if {c.first_block_id, c.second_block_id} == ids:
                 note = words.comparison_note(c, self.analysis, self.numbers)
-                lines.append(
-                    f"Comparison result, {words.site_name(c.site)}, relief ≥ {c.threshold}%: "
-                    f"{comparison_text(c.result)}" + (f" ({note})" if note else "")
-                )
+                outcome = comparison_text(c.result) + (f" ({note})" if note else "")
+                grouped.setdefault((c.site, outcome), []).append(f"≥ {c.threshold}%")
+        lines = [
+            f"Comparison result, {words.site_name(site)}, relief {' and '.join(levels)}: {outcome}"
+            for (site, outcome), levels in grouped.items()
+        ]
         if len(ids) < 2:
             text = NEEDS_TWO_BLOCKS
         elif lines:
@@ -750,7 +770,7 @@ class ReviewMode(QWidget):
                     [
                         STATUS_MARKS[criterion.status],
                         words.criterion_description(criterion),
-                        "\n".join(found),
+                        unbroken("\n".join(found)),
                     ]
                 )
                 status = self.checklist.item(row, 0)
@@ -763,6 +783,7 @@ class ReviewMode(QWidget):
             self.checklist.setSpan(row, 1, 1, 2)
         self.checklist.resizeRowsToContents()
         self._give_checklist_room()
+        self._room_timer.start()
 
     def checklist_rows(self) -> list[list[str]]:
         """The checklist as shown: [status, criterion, found] per row."""
@@ -771,7 +792,8 @@ class ReviewMode(QWidget):
             cells = []
             for column in range(3):
                 item = self.checklist.item(row, column)
-                cells.append(item.text() if item is not None else "")
+                # As read: the non-breaking spaces that keep "2 h 41 min" together read as spaces.
+                cells.append(item.text().replace("\u00a0", " ") if item is not None else "")
             rows.append(cells)
         return rows
 

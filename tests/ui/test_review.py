@@ -480,7 +480,7 @@ def test_the_checklist_shows_every_row_without_scrolling(
         review.checklist.rowHeight(r) for r in range(rows)
     )
     # The chart keeps a usable height.
-    assert review.canvas.height() >= 180
+    assert review.canvas.height() >= 170
 
 
 def test_block_selectors_show_their_whole_label(qtbot: QtBot, review: ReviewMode) -> None:
