@@ -433,7 +433,7 @@ class _Builder:
             for site_name, site in result.sites.items():
                 baseline = "none" if site.baseline is None else f"{site.baseline}/10"
                 if site.peak_relief_percent is None:
-                    peak = "-"
+                    peak = _e(words.no_peak_text(site))
                 else:
                     peak = (
                         f"<b>{_e(format_percent(site.peak_relief_percent))}</b> at "

@@ -353,6 +353,15 @@ def action_text(record: AuditRecord) -> str:
 # detail.
 
 
+def no_peak_text(site: SiteResult) -> str:
+    """What the peak-relief cell says when there is no peak: why, in words, not "-"."""
+    if site.baseline is None:
+        return "no baseline"
+    if site.baseline == 0:
+        return "baseline 0: cannot be computed"
+    return "no score after the block yet"
+
+
 def ge(text: str) -> str:
     """The engine's ">=" as the "≥" the window and the PDF use everywhere."""
     return text.replace(">=", "≥")

@@ -629,7 +629,7 @@ class ReviewMode(QWidget):
             s = result.sites[site]
             values = [
                 "none" if s.baseline is None else f"{s.baseline}/10",
-                "-"
+                words.no_peak_text(s)
                 if s.peak_relief_percent is None
                 else f"{format_percent(s.peak_relief_percent)} at "
                 f"{format_duration(s.time_to_peak_minutes)}",

@@ -486,6 +486,8 @@ def test_checklist_says_which_block_met_the_rule_and_which_did_not(
         page_one
     )
     assert "at least one diagnostic block" in page_one
+    # The relief table says why block 2 has no peak, as the checklist does.
+    assert "3/10 no score after the block yet" in page_one
     assert "Block 2 does not reach 50%" in page_one
     assert ">=" not in " ".join(page_texts(make_pdf(tmp_path, diary, name="again.pdf")))
     # A duration said once, never "at least 2 h 1 min (at least 2 h 1 min)".

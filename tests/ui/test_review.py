@@ -512,6 +512,8 @@ def test_checklist_says_which_block_met_the_rule(qtbot: QtBot, tmp_path: Path) -
             "Not met by Block 2 (bupivacaine): baseline 3/10, no score after the block yet"
         )
         assert "Block 2 does not reach 50%" in review.comparison.text()
+        review.blocks.setCurrentRow(1)
+        assert review.metric_text(1) == "no score after the block yet"
         shown = " ".join(" ".join(r) for r in rows) + review.comparison.text()
         assert ">=" not in shown
         assert not re.search(r"(at least \d[^();]*?) \(\1\)", shown)
