@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from paintrack.clinical.relief import minutes_after, site_entries
@@ -54,6 +55,7 @@ RELIEF_LEVEL_STYLE: Mapping[int, tuple[str, str]] = {  # threshold -> (colour, l
 }
 LATE_COLOUR = PALETTE["orange"]
 SHADE_COLOUR = PALETTE["sky_blue"]
+BASELINE_COLOUR = PALETTE["grey"]  # the level before the block: neutral, never a site colour
 DEFAULT_HOURS = 8.0
 
 
@@ -73,6 +75,8 @@ class _SiteArtists:
     baseline_point: Line2D  # the score before the block
     baseline: Line2D  # horizontal: the baseline level
     levels: dict[int, Line2D]  # horizontal: pain levels meaning T% relief for this baseline
+    # "50% relief" written on each level line (not in the legend, which stays in two rows)
+    level_labels: dict[int, Text]
 
 
 class DiaryChart:
@@ -190,8 +194,16 @@ class DiaryChart:
             label=f"{name}: before the block" if site != "index" else "before the block",
             zorder=3,
         )[0]
+        # The level before the block, across the chart: neutral grey (not the "Pain" colour),
+        # and named in the legend together with its diamond ("before the block").
         baseline = self.ax.plot(
-            [], [], color=colour, linestyle="-", linewidth=1.0, alpha=0.7, label="baseline"
+            [],
+            [],
+            color=BASELINE_COLOUR,
+            linestyle="-",
+            linewidth=1.2,
+            label="before the block",
+            zorder=2,
         )[0]
         levels: dict[int, Line2D] = {}
         for level in self.levels:
@@ -206,7 +218,24 @@ class DiaryChart:
                 linewidth=1.6,
                 label=f"{level}% relief",
             )[0]
-        return _SiteArtists(line, late, paper, baseline_point, baseline, levels)
+        # With two sides, the right side's labels sit at the left end so the two never overlap.
+        at_left = several and site == "right"
+        level_labels = {
+            level: self.ax.text(
+                0.1 if at_left else 0.99,
+                0.0,
+                (f"{name}: " if several else "") + f"{level}% relief",
+                transform=self.ax.get_yaxis_transform(),
+                ha="left" if at_left else "right",
+                va="bottom",
+                color=line.get_color(),
+                fontsize=self.fontsize * 0.8,
+                visible=False,
+                zorder=3,
+            )
+            for level, line in levels.items()
+        }
+        return _SiteArtists(line, late, paper, baseline_point, baseline, levels, level_labels)
 
     def _set_sites(self, sites: Sequence[str]) -> None:
         if list(self.sites) == list(sites):
@@ -219,6 +248,7 @@ class DiaryChart:
                 artists.baseline_point,
                 artists.baseline,
                 *artists.levels.values(),
+                *artists.level_labels.values(),
             ):
                 artist.remove()
         self.sites = {site: self._site_artists(site, several=len(sites) > 1) for site in sites}
@@ -268,10 +298,14 @@ class DiaryChart:
                 for level, line in artists.levels.items():
                     pain = baseline * (100 - level) / 100.0
                     line.set_data([-100.0, 1000.0], [pain, pain])
+                    artists.level_labels[level].set_y(pain)
+                    artists.level_labels[level].set_visible(True)
             else:
                 artists.baseline.set_data([], [])
                 for line in artists.levels.values():
                     line.set_data([], [])
+                for text in artists.level_labels.values():
+                    text.set_visible(False)
             if xs:
                 any_points = True
                 last_hours = max(last_hours, xs[-1] + 0.5)
@@ -310,10 +344,15 @@ class DiaryChart:
         first = next(iter(self.sites.values()), None)
         if first is not None:
             if any(_has_data(a.baseline_point) for a in self.sites.values()):
-                handles.append(_proxy(first.baseline_point, "before the block", grey=several))
-            for level, line in first.levels.items():
-                if any(_has_data(a.levels[level]) for a in self.sites.values()):
-                    handles.append(_proxy(line, f"{level}% relief", grey=several))
+                marker = _proxy(first.baseline_point, "before the block", grey=several)
+                if any(_has_data(a.baseline) for a in self.sites.values()):
+                    # The diamond on the grey level line: one entry names both.
+                    marker.set_color(BASELINE_COLOUR if not several else PALETTE["grey"])
+                    marker.set_markerfacecolor(first.baseline_point.get_color())
+                    marker.set_markeredgecolor(first.baseline_point.get_color())
+                    marker.set_linestyle("-")
+                    marker.set_linewidth(1.2)
+                handles.append(marker)
             if any(_has_data(artists.late) for artists in self.sites.values()):
                 handles.append(first.late)
             if any(_has_data(artists.paper) for artists in self.sites.values()):
@@ -324,13 +363,17 @@ class DiaryChart:
             self.legend.remove()
             self.legend = None
         if handles:
-            # Above the plot, outside it: constrained layout keeps every entry on the figure.
+            # Above the plot, outside it, in at most two rows so the plot keeps its height;
+            # constrained layout keeps every entry on the figure.
             self.legend = self.figure.legend(
                 handles=handles,
                 loc="outside upper center",
                 ncols=min(3, len(handles)),
                 fontsize=self.fontsize * 0.85,
                 frameon=False,
+                handlelength=1.6,
+                handletextpad=0.5,
+                columnspacing=1.0,
             )
 
     def line_data(self, site: str) -> list[tuple[float, float]]:

@@ -10,8 +10,9 @@ import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from paintrack.charts import LATE_COLOUR, PALETTE, DiaryChart, diary_figure
+from paintrack.charts import BASELINE_COLOUR, LATE_COLOUR, PALETTE, DiaryChart, diary_figure
 from paintrack.clinical.analysis import analyze_diary
 from paintrack.clinical.model import Agent, Block, Diary, Entry, Patient, Region, Side, Source
 from paintrack.clinical.results import BlockResult
@@ -182,3 +183,53 @@ def test_charts_never_load_pyplot_or_qt() -> None:
         "assert not any(m.startswith('PySide6') for m in sys.modules)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)
+
+
+def test_the_level_before_the_block_is_neutral_and_named_in_the_legend() -> None:
+    chart = DiaryChart()
+    chart.update(_result(DAY), 50)
+    artists = chart.sites["index"]
+    # Not the blue of "Pain": a neutral line the legend names.
+    assert artists.baseline.get_color() != artists.line.get_color()
+    assert artists.baseline.get_color() == BASELINE_COLOUR
+    assert chart.legend is not None
+    entries = {
+        text.get_text(): handle
+        for text, handle in zip(chart.legend.get_texts(), chart.legend.legend_handles, strict=True)
+    }
+    named = entries["before the block"]
+    assert isinstance(named, Line2D)
+    assert named.get_color() == BASELINE_COLOUR and named.get_linestyle() == "-"
+
+
+def test_a_full_legend_stays_in_two_rows_on_the_figure() -> None:
+    # The window's chart is about 4.5 x 4.6 inches; every kind of mark is on it.
+    figure = Figure(figsize=(4.5, 4.6), dpi=100, layout="constrained")
+    chart = DiaryChart(figure, fontsize=11.0)
+    chart.update(_result(DAY), 50)
+    assert chart.legend is not None
+    assert [t.get_text() for t in chart.legend.get_texts()] == [
+        "Pain",
+        "before the block",
+        "written late",
+        "from paper",
+        "50% relief lasted",
+    ]
+    # The relief levels are named on their lines instead.
+    labels = chart.sites["index"].level_labels
+    assert [(t.get_text(), t.get_visible()) for t in labels.values()] == [
+        ("50% relief", True),
+        ("80% relief", True),
+    ]
+    assert labels[50].get_position()[1] == 4.0  # on the line: 50% relief from 8
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = chart.legend.get_window_extent(renderer)
+    rows = {round(t.get_window_extent(renderer).y0) for t in chart.legend.get_texts()}
+    assert len(rows) <= 2
+    assert box.x0 >= 0 and box.x1 <= figure.bbox.width + 0.5
+    # The plot keeps most of the figure's height.
+    assert chart.ax.get_window_extent(renderer).height > 0.6 * figure.bbox.height

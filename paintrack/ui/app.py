@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
@@ -29,7 +30,10 @@ def app_icon() -> QIcon:
 
 
 def style_sheet(high_contrast: bool) -> str:
-    return resource_text("styles", "high-contrast.qss" if high_contrast else "calm.qss")
+    text = resource_text("styles", "high-contrast.qss" if high_contrast else "calm.qss")
+    # The arrows of drop-downs and number boxes are drawn from resources/icons.
+    icons = Path(str(resources.files("paintrack.resources").joinpath("icons")))
+    return text.replace("{icons}", icons.as_posix())
 
 
 def user_settings() -> QSettings:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -136,15 +137,35 @@ class ReminderBanner(QFrame):
         row.addWidget(self.snooze_button)
         self.now_button.clicked.connect(self.log_now.emit)
         self.snooze_button.clicked.connect(self.snooze.emit)
-        self.setVisible(False)
+        # While reminders are still to come, a calm line holds the banner's place, so the
+        # page below does not jump each time a reminder comes and goes.
+        self.idle = scaled_label(
+            "No score is due right now. I'll remind you here when the next one is.",
+            1.05,
+            name="BannerIdle",
+        )
+        self.idle.setAccessibleName("Reminder")
+        self.idle.setAlignment(Qt.AlignmentFlag.AlignVCenter)
+        self.idle.setVisible(False)
+        self._reserved = False
+        super().setVisible(False)
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible)
+        self._sync_idle()
 
     def reserve_space(self, on: bool) -> None:
-        """Keep the banner's room while reminders are still to come, so the page below does
-        not jump up and down each time a reminder comes and goes."""
-        policy = self.sizePolicy()
-        if policy.retainSizeWhenHidden() != on:
-            policy.setRetainSizeWhenHidden(on)
-            self.setSizePolicy(policy)
+        self._reserved = on
+        self._sync_idle()
+
+    def _sync_idle(self) -> None:
+        idle = getattr(self, "idle", None)
+        if idle is None:
+            return
+        show = self._reserved and self.isHidden()
+        if show:
+            idle.setFixedHeight(self.sizeHint().height())
+        idle.setVisible(show)
 
 
 def _item(text: str, *, data: object = None, align_right: bool = False) -> QTableWidgetItem:
@@ -207,13 +228,27 @@ class DiaryPage(QWidget):
         outer.setContentsMargins(20, 12, 20, 12)
         outer.setSpacing(10)
 
+        # A sample diary says so on the page, not only in the title bar.
+        self.sample_banner = scaled_label(
+            "This is a sample diary. Nothing you do here is kept.", 1.1, bold=True, name="Sample"
+        )
+        self.sample_banner.setAccessibleName("Sample diary")
+        self.sample_banner.setVisible(False)
+        outer.addWidget(self.sample_banner)
+
         top = QHBoxLayout()
         self.patient_label = heading("", 1.5)
-        top.addWidget(self.patient_label, 1)
+        # One line, never three: the block chooser gives way (its text is shortened) instead.
+        self.patient_label.setWordWrap(False)
+        top.addWidget(self.patient_label)
         self.block_choice = QComboBox()
         self.block_choice.setAccessibleName("Which block")
-        self.block_choice.setMinimumContentsLength(30)
-        top.addWidget(self.block_choice)
+        self.block_choice.setMinimumContentsLength(16)
+        self.block_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.block_choice.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        top.addWidget(self.block_choice, 1)
         self.edit_block_button = QPushButton("Block details…")
         self.edit_block_button.setAccessibleName("Change the block details")
         top.addWidget(self.edit_block_button)
@@ -224,6 +259,7 @@ class DiaryPage(QWidget):
 
         self.banner = ReminderBanner()
         outer.addWidget(self.banner)
+        outer.addWidget(self.banner.idle)
 
         body = QHBoxLayout()
         body.setSpacing(14)
@@ -638,6 +674,17 @@ class DiaryPage(QWidget):
         if reliefs:
             return f"Saved your {when} score — {', '.join(reliefs)}{late}", ""
         return f"Saved your {when} score{late}.", ""
+
+    def set_sample(self, on: bool) -> None:
+        self.sample_banner.setVisible(on)
+
+    def text_size_changed(self) -> None:
+        """Larger or normal text: rows are measured again for the new size."""
+        for table in (self.schedule, self.entries):
+            height = int(table.fontMetrics().height() * 1.9)
+            table.verticalHeader().setMinimumSectionSize(height)
+            table.verticalHeader().setDefaultSectionSize(height)
+        self.entries.resizeRowsToContents()
 
     def import_done(self) -> None:
         self.refresh()

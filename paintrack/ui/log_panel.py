@@ -62,6 +62,7 @@ class StatusArea(QWidget):
         self.label = message_label("Saved")
         self.label.setAccessibleName("Message")
         layout.addWidget(self.label)
+        layout.addStretch(1)
         self.kind = ""
         self._reserve()
 

@@ -225,12 +225,15 @@ class MainWindow(QMainWindow):
     def set_high_contrast(self, on: bool) -> None:
         self.prefs.setValue("high_contrast", on)
         self.apply_look()
+        # A new style sheet puts every font back to the application's default: set the text
+        # size (and the larger headings and scale digits) again, or Larger text is lost.
+        self._apply_text_size(force=True)
 
     def set_larger_text(self, on: bool) -> None:
         self.prefs.setValue("larger_text", on)
         self._apply_text_size()
 
-    def _apply_text_size(self) -> None:
+    def _apply_text_size(self, *, force: bool = False) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
             font = app.font()
@@ -239,13 +242,16 @@ class MainWindow(QMainWindow):
                 base = font.pointSizeF()
                 app.setProperty("paintrack_base_point_size", base)
             size = base * (LARGER_TEXT if self.larger_text_action.isChecked() else 1.0)
-            if abs(font.pointSizeF() - size) > 0.01:
+            if force or abs(font.pointSizeF() - size) > 0.01:
                 font.setPointSizeF(size)
                 app.setFont(font)
                 # The rest follow the application font once the style sheet is re-applied;
                 # widgets with their own size (headings, the scale) keep their proportion.
-                self.apply_look()
+                if not force:
+                    self.apply_look()
                 refresh_relative_fonts()
+                if self.diary is not None:
+                    self.diary.text_size_changed()
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -312,6 +318,7 @@ class MainWindow(QMainWindow):
         self.diary.banner.log_now.connect(self._log_now)
         self.diary.banner.snooze.connect(self.snooze)
         self.pages.addWidget(self.diary)
+        self.diary.set_sample(self.demo)
         for widget in (self.welcome, self.block_form, self.diary):
             enter_activates_buttons(widget)
 

@@ -3,11 +3,23 @@ one question at a time, one message at a time, and no keyboard dead ends."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
-from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
+from ui_helpers import (
+    START,
+    add_block,
+    baseline,
+    click_score,
+    minutes,
+    save,
+    start_diary,
+    when_dialog_opens,
+)
 
 from paintrack.clinical.model import Entry
 from paintrack.ui import scale as scale_module
@@ -383,3 +395,124 @@ def test_typing_an_hour_into_the_block_time(qtbot: QtBot, window: MainWindow) ->
     qtbot.keyClicks(field, new_hour)
     assert field.dateTime().time().hour() == int(new_hour)
 
+
+# -- 9. larger text and high contrast --------------------------------------------------------
+
+
+def _ink_height(button: QWidget) -> int:
+    """How tall the dark digit drawn on a scale button is, in pixels."""
+    image = button.grab().toImage()
+    rows = [
+        y
+        for y in range(image.height())
+        if any(
+            QColor(image.pixel(x, y)).lightness() < 80
+            for x in range(image.width() // 4, 3 * image.width() // 4)
+        )
+    ]
+    return max(rows) - min(rows) if rows else 0
+
+
+def test_larger_text_survives_high_contrast_and_grows_the_scale(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    digit = window.diary.log.scales.scales["index"].buttons[7]
+    qtbot.wait(20)
+    normal = _ink_height(digit)
+    window.larger_text_action.setChecked(True)
+    qtbot.wait(20)
+    larger = _ink_height(digit)
+    assert larger > normal
+    window.high_contrast_action.setChecked(True)
+    window.high_contrast_action.setChecked(False)
+    qtbot.wait(20)
+    assert window.larger_text_action.isChecked()
+    assert _ink_height(digit) == larger  # not lost by switching the look
+
+
+def test_the_title_stays_on_one_line_with_larger_text(qtbot: QtBot, window: MainWindow) -> None:
+    start_diary(qtbot, window, "Margaret Example")
+    add_block(qtbot, window)
+    window.larger_text_action.setChecked(True)
+    window.diary.layout().activate()
+    title = window.diary.patient_label
+    assert title.height() < 1.8 * title.fontMetrics().lineSpacing()
+    assert title.width() >= title.fontMetrics().horizontalAdvance(title.text())
+
+
+# -- 11. a second block ----------------------------------------------------------------------
+
+
+def test_a_second_block_defaults_to_second_and_can_choose_what_to_rate(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    form = window.block_form
+    block = window.diary.current_block()
+    assert block is not None
+    window.edit_block(block)  # scores exist: its sites are locked, and it says why
+    assert not form.two_sites.isEnabled() and form.sites_hint.isVisible()
+    qtbot.mouseClick(form.cancel_button, Qt.MouseButton.LeftButton)
+    window.add_block_action.trigger()
+    assert form.sequence.currentData() == 2
+    assert form.one_site.isEnabled() and form.two_sites.isEnabled()
+    assert not form.sites_hint.isVisible()
+    assert window.windowTitle() == "Add a block — Jane Example"
+
+
+# -- 13. small things ------------------------------------------------------------------------
+
+
+def test_a_problem_is_shown_with_a_warning_icon(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from paintrack.errors import UserError
+
+    icons: list[QMessageBox.Icon] = []
+
+    def look(dialog: QDialog) -> None:
+        assert isinstance(dialog, QMessageBox)
+        icons.append(dialog.icon())
+        dialog.reject()
+
+    window.quiet = False
+    when_dialog_opens(look)
+    window.show_error(UserError("demo.json: at $.blocks[0]: not a list"), "Not imported.")
+    assert icons == [QMessageBox.Icon.Warning]
+
+
+def test_file_dialogs_start_in_documents_or_home(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paintrack.ui import main_window as main_window_module
+
+    seen: list[str] = []
+
+    def fake_open(_parent: object, _title: str, start: str, _filters: str) -> tuple[str, str]:
+        seen.append(start)
+        return "", ""
+
+    monkeypatch.setattr(main_window_module.QFileDialog, "getOpenFileName", fake_open)
+    window.import_diary()
+    assert seen == [main_window_module.default_folder()]
+    assert Path(seen[0]).is_dir()
+
+
+# -- 14. the sample diary ---------------------------------------------------------------------
+
+
+def test_the_sample_diary_says_so_on_the_page(qtbot: QtBot, window: MainWindow) -> None:
+    sample = window.open_sample()
+    assert sample is not None
+    qtbot.waitExposed(sample)
+    banner = sample.diary.sample_banner
+    assert banner.isVisible()
+    assert banner.text() == "This is a sample diary. Nothing you do here is kept."
+    assert window.diary.sample_banner.isHidden()  # the patient's own diary: no banner
+    sample.close()
