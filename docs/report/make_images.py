@@ -91,8 +91,43 @@ def window_screenshot(tmp: Path) -> None:
         app.processEvents()
     review.canvas.draw()
     app.processEvents()
-    window.grab().save(str(ROOT / "docs" / "screenshots" / "review-window.png"))
+    out = ROOT / "docs" / "screenshots"
+    window.grab().save(str(out / "review-window.png"))
+    # The longest checklist (Medicare LCD, seven lines) in the same window: no scrolling.
+    review.preset.setCurrentIndex(review.preset.findData("medicare-lcd"))
+    for _ in range(20):
+        app.processEvents()
+    review.canvas.draw()
+    app.processEvents()
+    window.grab().save(str(out / "review-window-medicare.png"))
     window.shut_down()
+    one_block_screenshot(tmp)
+
+
+def one_block_screenshot(tmp: Path) -> None:
+    """A patient with one block so far: no comparison of a block with itself."""
+    from dataclasses import replace
+
+    from paintrack.exchange.diary_json import read_diary_file
+    from paintrack.store import open_store
+    from paintrack.ui.app import ensure_application
+    from paintrack.ui.review import ReviewMode
+
+    app = ensure_application()
+    store = open_store(str(tmp / "one-block.db"))
+    try:
+        demo = read_diary_file(DEMO)
+        store.import_diary(replace(demo, blocks=demo.blocks[:1]), source_name="one block")
+        review = ReviewMode(store, now=lambda: NOW)
+        review.resize(1000, 560)
+        review.show()
+        review.tabs.setCurrentIndex(1)
+        for _ in range(10):
+            app.processEvents()
+        review.grab().save(str(ROOT / "docs" / "screenshots" / "review-one-block.png"))
+        review.close()
+    finally:
+        store.close()
 
 
 def screenshots(db: Path) -> None:

@@ -647,7 +647,8 @@ class ReviewMode(QWidget):
                 f"{format_duration(est.time_to_peak_minutes)}"
             ] + [f"≥ {t}% {threshold_text(r)}" for t, r in est.thresholds.items()]
             self.estimate.setText(
-                "Patient's own % relief estimate (never used for a verdict): " + ", ".join(parts)
+                "Patient's own % relief estimate (never used for a verdict): "
+                + unbroken(", ".join(parts))
             )
         else:
             self.estimate.setText("")
