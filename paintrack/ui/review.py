@@ -242,7 +242,9 @@ class ReviewMode(QWidget):
         self.verdict.setFont(verdict_font)
         export_row.addWidget(self.verdict, 1)
         self.deidentify = QCheckBox("De-identify")
-        self.deidentify.setToolTip("Initials and birth year only; no record number")
+        self.deidentify.setToolTip(
+            "Initials and birth year only: no name, record number or exact date of birth"
+        )
         export_row.addWidget(self.deidentify)
         self.paper = QComboBox()
         self.paper.setAccessibleName("Paper size")

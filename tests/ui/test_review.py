@@ -550,3 +550,17 @@ def test_export_message_has_a_fixed_place_and_clears_when_the_data_changes(
         review.export_pdf(str(tmp_path / "again.pdf"))
     choose_patient(qtbot, review, "Casey")
     assert review.export_status.text() == ""
+
+
+def test_export_from_the_window_replaces_a_file_the_save_dialog_confirmed(
+    qtbot: QtBot, review: ReviewMode, tmp_path: Path
+) -> None:
+    # The save dialog has already asked "replace it?"; unlike `paintrack report` without
+    # --force, the window's export then writes over the old file.
+    choose_patient(qtbot, review, "DEMO-0001")
+    out = tmp_path / "summary.pdf"
+    out.write_bytes(b"last month's summary")
+    with qtbot.waitSignal(review.export_finished, timeout=30000):
+        review.export_pdf(str(out))
+    assert out.read_bytes().startswith(b"%PDF")
+    assert review.errors_shown == []
