@@ -203,6 +203,7 @@ class ReviewMode(QWidget):
         self.patients = QListWidget()
         self.patients.setAccessibleName("Patients")
         self.patients.setWordWrap(True)
+        self.patients.setSpacing(3)  # two-line patients stay apart
         self.patients.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.patients.currentItemChanged.connect(self._patient_chosen)
         left_layout.addWidget(self.patients, 1)

@@ -149,7 +149,7 @@ def first_wide_band_right_edge(path: Path, page: int = 1) -> float:
         pixels = image.load()
         assert pixels is not None
         for y in range(height):
-            row = [x for x in range(width) if pixels[x, y] < 250]  # type: ignore[operator]
+            row = [x for x in range(width) if pixels[x, y] < 250]
             if row and row[-1] - row[0] > width / 2 and len(row) > width / 2:
                 return row[-1] * 72 / 144
     raise AssertionError("no wide band on the page")
