@@ -96,7 +96,8 @@ def _relief_status(
             parts.append(f"{site}: relief not computed (no usable baseline)")
         else:
             statuses.append(MET if found.reached else NOT_MET)
-            bounds = bounds_text(found)
+            # A censored duration already reads "at least 8 h"; its bounds would repeat it.
+            bounds = "" if found.censored else bounds_text(found)
             parts.append(
                 f"{site}: baseline {site_result.baseline}, peak"
                 f" {format_percent(site_result.peak_relief_percent)},"

@@ -241,3 +241,11 @@ def test_medicare_interval_counts_calendar_days_of_service(new_york_time):
     assert "02 Mar 2026 to 16 Mar 2026" in criterion.detail
     # One calendar day short stays short, whatever the hours.
     assert statuses(medicare(LIDO, BUPI, days=12 + 23 / 24))["interval_14_days"] == St.NOT_MET
+
+
+def test_a_censored_duration_is_said_once_in_the_checklist():
+    # Relief still >= 50% at the last entry: "at least 3 h", with no "(at least 3 h)" after it.
+    target = medicare([(15, 1), (60, 1), (180, 1)], None)
+    detail = {c.key: c for c in target.criteria}["first_block_80"].detail
+    assert "at least 3 h" in detail
+    assert detail.count("at least 3 h") == 1
