@@ -30,6 +30,7 @@ test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m paintrack.commands.window offscreen
+	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || { echo "The PDF tests read pages with poppler. Install it with:"; echo "    sudo apt-get install -y poppler-utils"; exit 1; }
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 bench: $(VENV)/.installed-test
