@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from paintrack.commands.common import parse_now
 from paintrack.errors import UserError
 
 if TYPE_CHECKING:
@@ -96,18 +97,6 @@ def _expected(values: list[str] | None) -> dict[Agent, float]:
     return result
 
 
-def _now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise UserError(f"--now {value!r}: give an ISO 8601 time with a UTC offset") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise UserError(f"--now {value!r}: the time needs a UTC offset, e.g. 2026-03-02T18:00Z")
-    return moment
-
-
 def _load(args: argparse.Namespace) -> tuple[Diary, ClinicSettings]:
     from paintrack.clinical.settings import ClinicSettings
 
@@ -133,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
 
     thresholds = _thresholds(args.threshold)
     expected = _expected(args.expected)
-    now = _now(args.now)
+    now = parse_now(args.now)
     diary, settings = _load(args)
     overrides = dict(settings.expected_minutes)
     overrides.update(expected)

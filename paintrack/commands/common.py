@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,3 +29,16 @@ def open_existing_store(args: argparse.Namespace) -> Store:
             "(paintrack import FILE), or choose the database with --db."
         )
     return open_store(db_target)
+
+
+def parse_now(value: str | None) -> datetime:
+    """The time of analysis: `--now ISO` (tests, re-running an old report) or now."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"--now {value!r}: give an ISO 8601 time with a UTC offset") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise UserError(f"--now {value!r}: the time needs a UTC offset, e.g. 2026-03-02T18:00Z")
+    return moment

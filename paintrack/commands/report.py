@@ -7,9 +7,9 @@ is imported at module level because the parser imports every command module.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from paintrack.commands.common import parse_now
 from paintrack.errors import UserError
 
 if TYPE_CHECKING:
@@ -53,18 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--now", metavar="ISO", help=argparse.SUPPRESS)
 
 
-def _now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise UserError(f"--now {value!r}: give an ISO 8601 time with a UTC offset") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise UserError(f"--now {value!r}: the time needs a UTC offset, e.g. 2026-03-02T18:00Z")
-    return moment
-
-
 def build_request(args: argparse.Namespace) -> ReportRequest:
     """Load the diary (file or database), analyse it, and gather what the report shows."""
     from dataclasses import replace
@@ -75,7 +63,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
 
     if args.file and args.patient:
         raise UserError("give either a diary FILE or --patient, not both")
-    now = _now(args.now)
+    now = parse_now(args.now)
     audit = []
     audit_available = False
     if args.file:
@@ -84,11 +72,9 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
         diary = read_diary_file(args.file)
         settings = ClinicSettings()
     else:
-        from paintrack.paths import resolve_db_target
-        from paintrack.store import open_store
+        from paintrack.commands.common import open_existing_store
 
-        store = open_store(resolve_db_target(getattr(args, "db", None)))
-        try:
+        with open_existing_store(args) as store:
             # No --patient with exactly one patient in the database picks that patient;
             # otherwise the store's error lists who is there.
             patient = store.resolve_patient(args.patient)
@@ -96,8 +82,6 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
             settings = store.get_settings()
             audit = list(store.audit_trail(patient.id))
             audit_available = True
-        finally:
-            store.close()
     if args.preset:
         settings = replace(settings, preset=args.preset)
     try:
