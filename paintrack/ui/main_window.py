@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self._really_quit = False
         self._busy: QProgressDialog | None = None
         self.errors_shown: list[str] = []
+        self.problem_headings: list[str] = []  # the plain sentence shown above each problem
         self.sample_folder: Path | None = None  # set on a sample-diary window: removed on close
         self.sample_windows: list[MainWindow] = []
         # Qt adds the application name ("— paintrack") to every title itself.
@@ -438,6 +439,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Block saved.", 8000)
         self.diary_changed.emit(self.current_patient_id)
 
+    def _focus_scale_soon(self) -> None:
+        """Back to the scale once a dialog has closed (after Qt has restored the old focus)."""
+        QTimer.singleShot(0, self, lambda: self.diary.log.focus_scale())
+
     def _diary_saved(self) -> None:
         self._feed_reminders()
         if self.current_patient_id is not None:
@@ -467,7 +472,7 @@ class MainWindow(QMainWindow):
             self.diary.refresh()
             self._diary_saved()
             self.statusBar().showMessage(f"{saved} scores from your paper log saved.", 8000)
-        self.diary.log.focus_scale()
+        self._focus_scale_soon()
 
     def amend_entry(self, block: Block, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import AmendDialog
@@ -488,7 +493,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Correction saved. The original is kept in the entry's history.", 8000
             )
-        self.diary.log.focus_scale()
+        self._focus_scale_soon()
 
     def delete_entry(self, block: Block, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import DeleteDialog
@@ -509,7 +514,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Entry deleted. It is still kept in the history for the clinic.", 8000
             )
-        self.diary.log.focus_scale()
+        self._focus_scale_soon()
 
     def entry_history(self, entry: Entry) -> None:
         from paintrack.ui.entry_dialogs import HistoryDialog
@@ -519,7 +524,7 @@ class MainWindow(QMainWindow):
             dialog = HistoryDialog(entry, history, self)
             dialog.exec()
             dialog.deleteLater()
-        self.diary.log.focus_scale()
+        self._focus_scale_soon()
 
     # -- reminders ---------------------------------------------------------------------------
 
@@ -706,7 +711,11 @@ class MainWindow(QMainWindow):
             self.sample_windows.remove(sample)
 
     def _run_in_background(
-        self, label: str, work: Callable[[], Any], done: Callable[[Any], None]
+        self,
+        label: str,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        what_happened: str = "Nothing was changed.",
     ) -> None:
         from paintrack.ui.workers import start_job
 
@@ -732,7 +741,7 @@ class MainWindow(QMainWindow):
 
         def on_error(error: BaseException) -> None:
             finish()
-            self._report(error, "Nothing was changed.")
+            self._report(error, what_happened)
 
         start_job(work, on_done, on_error, parent=self)
 
@@ -814,7 +823,14 @@ class MainWindow(QMainWindow):
             result = store.import_diary(diary, source_name=Path(path).name)
             return result, diary.patient.id
 
-        self._run_in_background("Reading the diary file…", work, self._imported)
+        self._run_in_background(
+            "Reading the diary file…",
+            work,
+            self._imported,
+            # One plain sentence first; the file's technical details follow for a helper.
+            "This file could not be read as a paintrack diary. Nothing was imported, and "
+            "your diary is unchanged.",
+        )
 
     def _imported(self, outcome: tuple[Any, str]) -> None:
         result, patient_id = outcome
@@ -866,6 +882,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, error: UserError, what_happened: str) -> None:
         self.errors_shown.append(error.message)
+        self.problem_headings.append(what_happened)
         if self.quiet:
             print(f"paintrack: {error.message}", file=sys.stderr)
             return
@@ -873,6 +890,10 @@ class MainWindow(QMainWindow):
         box.setWindowTitle("paintrack")
         box.setIcon(QMessageBox.Icon.Warning)
         box.setText(what_happened or "That didn't work.")
-        box.setInformativeText(error.message)
+        technical = "$." in error.message or "JSON" in error.message
+        box.setInformativeText(
+            ("Details for your clinic or whoever sent the file:\n" if technical else "")
+            + error.message
+        )
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.exec()

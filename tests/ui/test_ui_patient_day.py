@@ -433,7 +433,7 @@ def test_larger_text_survives_high_contrast_and_grows_the_scale(
 
 
 def test_the_title_stays_on_one_line_with_larger_text(qtbot: QtBot, window: MainWindow) -> None:
-    start_diary(qtbot, window, "Margaret Example")
+    start_diary(qtbot, window, "Margaret Elizabeth Example")
     add_block(qtbot, window)
     window.larger_text_action.setChecked(True)
     window.diary.layout().activate()
@@ -516,3 +516,57 @@ def test_the_sample_diary_says_so_on_the_page(qtbot: QtBot, window: MainWindow) 
     assert banner.text() == "This is a sample diary. Nothing you do here is kept."
     assert window.diary.sample_banner.isHidden()  # the patient's own diary: no banner
     sample.close()
+
+
+def test_focus_returns_to_the_scale_after_a_correction(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    from paintrack.ui.entry_dialogs import AmendDialog
+
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    window.diary.tabs.setCurrentIndex(2)
+    window.diary.entries.selectRow(0)
+    assert window.diary.amend_button.isEnabled()
+    window.activateWindow()
+
+    def correct(dialog: QDialog) -> None:
+        assert isinstance(dialog, AmendDialog)
+        combo = dialog.scores["index"]
+        combo.setCurrentIndex(combo.findData(6))
+        qtbot.keyClicks(dialog.reason_edit, "pressed the wrong number")
+        dialog._accept()
+
+    when_dialog_opens(correct)
+    # As a keyboard user does it: Tab to "Correct…" and press Space.
+    amend = window.diary.amend_button
+    amend.setFocus()
+    qtbot.waitUntil(amend.hasFocus, timeout=2000)
+    qtbot.keyClick(amend, Qt.Key.Key_Space)
+    assert _entries(window)[0].amended
+    scale = window.diary.log.scales.scales["index"]
+    qtbot.wait(20)
+    window.activateWindow()  # the offscreen platform does not re-activate it by itself
+    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+
+
+def test_a_focused_text_box_keeps_its_text_height(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtWidgets import QStyle, QStyleOptionFrame
+
+    name = window.welcome.name
+
+    def text_height() -> int:
+        option = QStyleOptionFrame()
+        name.initStyleOption(option)
+        rect = name.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, name)
+        return rect.height()
+
+    window.activateWindow()
+    window.welcome.mrn.setFocus()
+    qtbot.waitUntil(lambda: not name.hasFocus(), timeout=2000)
+    unfocused = text_height()
+    name.setFocus()
+    qtbot.waitUntil(name.hasFocus, timeout=2000)
+    # The thicker focus border must not eat into the room for letters like "g" and "q".
+    assert text_height() >= unfocused

@@ -282,6 +282,10 @@ def test_a_bad_import_file_is_reported_calmly_and_changes_nothing(
     window.import_diary(str(bad))
     qtbot.waitUntil(lambda: window._busy is None and bool(window.errors_shown), timeout=10000)
     assert "bad.json" in window.errors_shown[-1]
+    # One plain sentence for the patient comes before the technical details.
+    assert window.problem_headings[-1].startswith(
+        "This file could not be read as a paintrack diary. Nothing was imported"
+    )
     assert window.store.list_patients() == []
 
 
