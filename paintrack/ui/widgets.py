@@ -129,7 +129,13 @@ class DateTimeField(QDateTimeEdit):
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
-        _select_section_at_cursor(self)
+        if event.reason() != Qt.FocusReason.MouseFocusReason and (
+            self.displayedSections() & QDateTimeEdit.Section.HourSection
+        ):
+            # From the keyboard, start on the hour: the part a patient usually changes.
+            self.setSelectedSection(QDateTimeEdit.Section.HourSection)
+        else:
+            _select_section_at_cursor(self)
 
 
 class DateField(QDateEdit):

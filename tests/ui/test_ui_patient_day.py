@@ -570,3 +570,16 @@ def test_a_focused_text_box_keeps_its_text_height(qtbot: QtBot, window: MainWind
     qtbot.waitUntil(name.hasFocus, timeout=2000)
     # The thicker focus border must not eat into the room for letters like "g" and "q".
     assert text_height() >= unfocused
+
+
+def test_tabbing_into_the_block_time_starts_on_the_hour(qtbot: QtBot, window: MainWindow) -> None:
+    start_diary(qtbot, window)
+    field = window.block_form.performed_at
+    window.activateWindow()
+    window.block_form.focus_first()
+    qtbot.waitUntil(field.hasFocus, timeout=2000)
+    assert field.currentSection() == field.Section.HourSection
+    hour = field.dateTime().time().hour()
+    new_hour = 13 if hour != 13 else 12
+    qtbot.keyClicks(field, f"{new_hour:02d}")
+    assert field.dateTime().time().hour() == new_hour
