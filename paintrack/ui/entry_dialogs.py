@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -212,9 +211,6 @@ def _grow_with_messages(dialog: QDialog, reason: QLineEdit) -> None:
     if not isinstance(error, QLabel):
         return
     error.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-    layout = dialog.layout()
-    if layout is not None:
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
     def reason_changed(text: str) -> None:
         if text.strip() and "why" in error.text().lower():
