@@ -145,6 +145,19 @@ class DiaryChart:
             fontsize=fontsize * 1.1,
         )
 
+    def set_fontsize(self, fontsize: float) -> None:
+        """Every text of the chart at a new size (the window's Larger text), in place."""
+        self.fontsize = fontsize
+        for label in (self.ax.xaxis.label, self.ax.yaxis.label, self.relief_axis.yaxis.label):
+            label.set_fontsize(fontsize)
+        self.ax.tick_params(labelsize=fontsize * 0.9)
+        self.relief_axis.tick_params(labelsize=fontsize * 0.9)
+        self.empty_note.set_fontsize(fontsize * 1.1)
+        for artists in self.sites.values():
+            for text in artists.level_labels.values():
+                text.set_fontsize(fontsize * 0.8)
+        self._refresh_legend()
+
     # The right-hand axis maps pain to relief for the baseline shown: r = 100 (B - s) / B.
     def _pain_to_relief(self, pain: Any) -> Any:
         baseline = self._baseline_for_axis or 1.0
@@ -369,7 +382,7 @@ class DiaryChart:
                 handles=handles,
                 loc="outside upper center",
                 ncols=min(3, len(handles)),
-                fontsize=self.fontsize * 0.85,
+                fontsize=self.fontsize * 0.8,
                 frameon=False,
                 handlelength=1.6,
                 handletextpad=0.5,

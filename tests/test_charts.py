@@ -233,3 +233,16 @@ def test_a_full_legend_stays_in_two_rows_on_the_figure() -> None:
     assert box.x0 >= 0 and box.x1 <= figure.bbox.width + 0.5
     # The plot keeps most of the figure's height.
     assert chart.ax.get_window_extent(renderer).height > 0.6 * figure.bbox.height
+
+
+def test_set_fontsize_changes_every_text_in_place() -> None:
+    chart = DiaryChart(fontsize=10.0)
+    chart.update(_result(DAY), 50)
+    line = chart.sites["index"].line
+    chart.set_fontsize(12.5)
+    assert chart.sites["index"].line is line  # not rebuilt
+    assert chart.ax.yaxis.label.get_fontsize() == 12.5
+    assert chart.relief_axis.yaxis.label.get_fontsize() == 12.5
+    assert chart.sites["index"].level_labels[50].get_fontsize() == pytest.approx(10.0)
+    assert chart.legend is not None
+    assert chart.legend.get_texts()[0].get_fontsize() == pytest.approx(10.0)

@@ -53,6 +53,13 @@ class ChartView(QWidget):
                 self.show_result(*self._pending)
         return self.chart
 
+    def font_size_changed(self) -> None:
+        """Larger or normal text: the chart's texts follow the window's font."""
+        if self.chart is not None:
+            self.chart.set_fontsize(max(9.0, self.font().pointSizeF()))
+            if self.canvas is not None:
+                self.canvas.draw_idle()  # type: ignore[attr-defined]
+
     def show_result(self, result: BlockResult | None, threshold: int) -> None:
         """Draw `result` if the chart is loaded; otherwise remember it for when it is."""
         self._pending = (result, threshold)

@@ -685,6 +685,7 @@ class DiaryPage(QWidget):
             table.verticalHeader().setMinimumSectionSize(height)
             table.verticalHeader().setDefaultSectionSize(height)
         self.entries.resizeRowsToContents()
+        self.chart.font_size_changed()
 
     def import_done(self) -> None:
         self.refresh()

@@ -583,3 +583,18 @@ def test_tabbing_into_the_block_time_starts_on_the_hour(qtbot: QtBot, window: Ma
     new_hour = 13 if hour != 13 else 12
     qtbot.keyClicks(field, f"{new_hour:02d}")
     assert field.dateTime().time().hour() == new_hour
+
+
+def test_the_chart_text_grows_with_larger_text(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 8)
+    chart = window.diary.chart.ensure_loaded()
+    before = chart.ax.xaxis.label.get_fontsize()
+    window.larger_text_action.setChecked(True)
+    after = chart.ax.xaxis.label.get_fontsize()
+    assert after == pytest.approx(before * 1.25, rel=0.02)
+    assert chart.legend is not None
+    assert chart.legend.get_texts()[0].get_fontsize() == pytest.approx(after * 0.8)
