@@ -267,6 +267,9 @@ class ScalePanel(QWidget):
         names = list(self.scales)
         index = names.index(site)
         if index + 1 >= len(names):
+            if isinstance(carry, int):
+                # No side after this one: the new digit is a new score for this scale.
+                self.scales[site].type_digit(carry)
             return
         following = self.scales[names[index + 1]]
         following.setFocus(Qt.FocusReason.TabFocusReason)

@@ -598,3 +598,15 @@ def test_the_chart_text_grows_with_larger_text(
     assert after == pytest.approx(before * 1.25, rel=0.02)
     assert chart.legend is not None
     assert chart.legend.get_texts()[0].get_fontsize() == pytest.approx(after * 0.8)
+
+
+def test_on_the_last_scale_one_then_three_gives_three(qtbot: QtBot, window: MainWindow) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    scale = window.diary.log.scales.scales["index"]
+    window.activateWindow()
+    scale.setFocus()
+    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+    qtbot.keyClick(scale, Qt.Key.Key_1)
+    qtbot.keyClick(scale, Qt.Key.Key_3)
+    assert scale.value() == 3  # a change of mind, not lost
