@@ -66,7 +66,10 @@ def run_window(args: argparse.Namespace, *, demo_diary: bool = False) -> int:
     if problem:
         print(f"paintrack: {problem}", file=sys.stderr)
         return 1
-    from paintrack.ui.app import run_app
+    from paintrack.ui.app import report_bugs_calmly, run_app
+
+    # Process-wide, so installed here for the real app only, never inside a test session.
+    report_bugs_calmly()
 
     return run_app(
         resolve_db_target(getattr(args, "db", None)),

@@ -76,7 +76,7 @@ def ensure_application() -> QApplication:
     return app
 
 
-def _report_bugs_calmly() -> None:
+def report_bugs_calmly() -> None:
     """An exception escaping a Qt slot is a bug: log its traceback and tell the user calmly,
     instead of printing to a terminal nobody sees. Saved entries are already committed."""
     import sys
@@ -97,7 +97,6 @@ def _report_bugs_calmly() -> None:
 def run_app(db_target: str, *, smoke_test: bool, demo: bool) -> int:
     """Open the diary window on `db_target`; returns the process exit status."""
     app = ensure_application()
-    _report_bugs_calmly()
     from paintrack.ui.startup_problems import prepare_diary
 
     # The one-window lock, the checks (with a way out when the file is refused) and the
