@@ -40,7 +40,7 @@ from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
 from paintrack.ui.log_panel import LogPanel
 from paintrack.ui.scale import band
-from paintrack.ui.widgets import heading, hint, scaled_label
+from paintrack.ui.widgets import FittingLabel, hint, scaled_label
 
 log = logging.getLogger(__name__)
 
@@ -237,9 +237,8 @@ class DiaryPage(QWidget):
         outer.addWidget(self.sample_banner)
 
         top = QHBoxLayout()
-        self.patient_label = heading("", 1.5)
-        # One line, never three: the block chooser gives way (its text is shortened) instead.
-        self.patient_label.setWordWrap(False)
+        # One line, never three: the block chooser gives way first, then "'s pain diary".
+        self.patient_label = FittingLabel(1.5, bold=True, name="Heading")
         top.addWidget(self.patient_label)
         self.block_choice = QComboBox()
         self.block_choice.setAccessibleName("Which block")
@@ -391,7 +390,8 @@ class DiaryPage(QWidget):
 
     def _fill_header(self) -> None:
         assert self.diary is not None
-        self.patient_label.setText(f"{self.diary.patient.name}'s pain diary")
+        name = self.diary.patient.name
+        self.patient_label.set_texts(f"{name}'s pain diary", name)
         now = self.clock.now()
         self.block_choice.clear()
         for block in reversed(self.diary.blocks):

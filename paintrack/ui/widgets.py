@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QFocusEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
@@ -25,6 +25,60 @@ def scaled_label(text: str, factor: float = 1.0, *, bold: bool = False, name: st
         label.setObjectName(name)
     relative_font(label, factor, bold=bold)
     return label
+
+
+class FittingLabel(QLabel):
+    """One line that is never cut mid-word by the layout: it shows the first of its texts that
+    fits (e.g. "Margaret Example's pain diary", then just "Margaret Example"), and elides the
+    last one only if even that does not fit. The full text stays in the tooltip and the
+    accessible name, so nothing is hidden from a screen reader."""
+
+    def __init__(self, factor: float, *, bold: bool = False, name: str = "") -> None:
+        super().__init__()
+        self._texts: list[str] = []
+        self.setWordWrap(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        if name:
+            self.setObjectName(name)
+        relative_font(self, factor, bold=bold)
+
+    def set_texts(self, *texts: str) -> None:
+        self._texts = [t for t in texts if t]
+        full = self._texts[0] if self._texts else ""
+        self.setToolTip(full)
+        self.setAccessibleName(full)
+        self.updateGeometry()
+        self._fit()
+
+    def full_text(self) -> str:
+        return self._texts[0] if self._texts else ""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self.full_text()) + 8, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 12, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
+            self._fit()
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width()
+        metrics = self.fontMetrics()
+        for text in self._texts:
+            if metrics.horizontalAdvance(text) <= room:
+                self.setText(text)
+                return
+        last = self._texts[-1] if self._texts else ""
+        self.setText(metrics.elidedText(last, Qt.TextElideMode.ElideRight, room))
 
 
 FONT_FACTOR = "paintrack_font_factor"

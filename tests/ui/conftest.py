@@ -7,11 +7,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from ui_helpers import START
 
+from paintrack.ui.app import ensure_application
 from paintrack.ui.clock import FakeClock
 from paintrack.ui.main_window import MainWindow
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _the_app_as_users_get_it(qapp: QApplication) -> None:
+    """Every UI test runs with the application set up as `paintrack` sets it up (its text
+    scale, names, icon), not only those that happen to run after one that opened the app."""
+    ensure_application()
 
 
 @pytest.fixture

@@ -435,11 +435,18 @@ def test_larger_text_survives_high_contrast_and_grows_the_scale(
 def test_the_title_stays_on_one_line_with_larger_text(qtbot: QtBot, window: MainWindow) -> None:
     start_diary(qtbot, window, "Margaret Elizabeth Example")
     add_block(qtbot, window)
+    title = window.diary.patient_label
+    assert title.text() == "Margaret Elizabeth Example's pain diary"
     window.larger_text_action.setChecked(True)
     window.diary.layout().activate()
-    title = window.diary.patient_label
+    qtbot.wait(20)
     assert title.height() < 1.8 * title.fontMetrics().lineSpacing()
-    assert title.width() >= title.fontMetrics().horizontalAdvance(title.text())
+    # Never cut by the layout: the whole shown text fits, and it still names the patient
+    # (at worst it drops "'s pain diary"); the full title stays in the tooltip.
+    assert title.fontMetrics().horizontalAdvance(title.text()) <= title.contentsRect().width()
+    assert title.text().startswith("Margaret Elizabeth Example")
+    assert title.toolTip() == "Margaret Elizabeth Example's pain diary"
+    assert title.accessibleName() == "Margaret Elizabeth Example's pain diary"
 
 
 # -- 11. a second block ----------------------------------------------------------------------
