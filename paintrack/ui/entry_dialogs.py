@@ -203,6 +203,16 @@ class PaperLogDialog(QDialog):
         self.accept()
 
 
+def _reason_missing(dialog: QDialog, reason: QLineEdit, error: QLabel, doing: str) -> bool:
+    """A correction or deletion needs a reason: say so next to the field and go back to it."""
+    if reason.text().strip():
+        return False
+    show_message(error, f"Please say briefly why you are {doing} it.")
+    dialog.adjustSize()
+    reason.setFocus()
+    return True
+
+
 def _grow_with_messages(dialog: QDialog, reason: QLineEdit) -> None:
     """The dialog is wide enough for its message on one line and grows when one appears
     (never squeezing the fields); typing a reason takes the "reason needed" message away."""
@@ -279,10 +289,7 @@ class AmendDialog(QDialog):
         )
 
     def _accept(self) -> None:
-        if not self.reason():
-            show_message(self.error, "Please say briefly why you are correcting it.")
-            self.adjustSize()
-            self.reason_edit.setFocus()
+        if _reason_missing(self, self.reason_edit, self.error, "correcting"):
             return
         if not self.result_entry().scores:
             show_message(self.error, "Please keep at least one score, or delete the entry.")
@@ -329,10 +336,7 @@ class DeleteDialog(QDialog):
         return self.reason_edit.text().strip()
 
     def _accept(self) -> None:
-        if not self.reason():
-            show_message(self.error, "Please say briefly why you are deleting it.")
-            self.adjustSize()
-            self.reason_edit.setFocus()
+        if _reason_missing(self, self.reason_edit, self.error, "deleting"):
             return
         self.accept()
 
