@@ -29,7 +29,10 @@ from paintrack.errors import UserError
 from paintrack.store.models import BlockRow, EntryRow, EntryScoreRow, PatientRow
 
 # ---------------------------------------------------------------------------------------------
-# JSON-ready values (audit old/new), in diary-format.md's key names
+# JSON-ready values (audit old/new), in diary-format.md's key names.
+# Deliberately not the exchange's diary_to_dict: these values are stored in audit rows and
+# hashed into the chain, so their exact form (times with +00:00, scores by site name) must
+# stay fixed even if the diary file's layout changes.
 
 
 def utc_iso(value: datetime) -> str:
