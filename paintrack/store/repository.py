@@ -104,6 +104,10 @@ def _entry_json(entry: Entry, block_id: str) -> dict[str, Any]:
     return {"block_id": block_id, **entry_to_json(entry)}
 
 
+_ID_PREFIX_MIN = 8
+"""Fewest characters of an id that a search matches: the id's first group."""
+
+
 def _describe(patient: Patient) -> str:
     mrn = f"MRN {patient.mrn}" if patient.mrn else "no MRN"
     return f"  {patient.name} ({mrn}, id {patient.id})"
@@ -286,7 +290,10 @@ class Store:
         return sorted(patients, key=lambda p: (p.name.casefold(), p.name, p.id))
 
     def find_patients(self, query: str) -> list[Patient]:
-        """Patients whose name, MRN or id contains `query` (case-insensitive); all if blank."""
+        """Patients whose name or MRN contains `query` (case-insensitive), or whose id starts
+        with it; all if blank. An id is matched only from its start and only on 8 characters
+        or more, so a search for a record number such as "B-1" never turns up a patient whose
+        random id happens to contain those characters."""
         needle = query.strip().casefold()
         return [
             patient
@@ -294,7 +301,7 @@ class Store:
             if not needle
             or needle in patient.name.casefold()
             or needle in (patient.mrn or "").casefold()
-            or needle in patient.id.casefold()
+            or (len(needle) >= _ID_PREFIX_MIN and patient.id.casefold().startswith(needle))
         ]
 
     def resolve_patient(self, name_or_id: str | None) -> Patient:

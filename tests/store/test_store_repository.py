@@ -506,13 +506,15 @@ def test_a_settings_key_never_saved_takes_its_default(store: Store) -> None:
 
 @pytest.fixture
 def clinic(store: Store) -> Store:
-    for name, mrn in (
-        ("Ann Lee", "A-100"),
-        ("Joanne Leeds", "A-200"),
-        ("Émile Zola", None),
-        ("bob marsh", "B-1"),
+    for name, mrn, patient_id in (
+        ("Ann Lee", "A-100", None),
+        ("Joanne Leeds", "A-200", None),
+        # an id that contains "b-1", as a random UUID sometimes does
+        ("Émile Zola", None, "0000000b-1000-4000-8000-000000000000"),
+        ("bob marsh", "B-1", None),
     ):
-        store.add_patient(Patient(name=name, mrn=mrn))
+        patient = Patient(name=name, mrn=mrn)
+        store.add_patient(patient if patient_id is None else Patient(name, None, mrn, patient_id))
     return store
 
 
@@ -526,6 +528,8 @@ def test_find_patients_matches_name_mrn_or_id(clinic: Store) -> None:
     assert [p.name for p in clinic.find_patients("b-1")] == ["bob marsh"]
     zola = clinic.find_patients("ÉMILE")[0]
     assert clinic.find_patients(zola.id[:8]) == [zola]
+    assert clinic.find_patients(zola.id.upper()) == [zola]
+    assert clinic.find_patients(zola.id[:7]) == []  # too short to be taken for an id
     assert len(clinic.find_patients("  ")) == 4
 
 

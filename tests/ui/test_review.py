@@ -87,7 +87,7 @@ def choose_patient(qtbot: QtBot, review: ReviewMode, query: str) -> None:
     assert review.patients.count() == 1
     item = review.patients.item(0)
     rect = review.patients.visualItemRect(item)
-    with qtbot.waitSignal(review.analysed, timeout=5000):
+    with qtbot.waitSignal(review.analysed, timeout=15000):
         qtbot.mouseClick(review.patients.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
@@ -217,7 +217,7 @@ def test_checklist_follows_the_chosen_preset(
     diary = store.load_diary(review.patient.id)  # type: ignore[union-attr]
     assert review.preset.currentData() == "asra-2020"  # the clinic default
     for preset in ("medicare-lcd", "complete", "asra-2020"):
-        with qtbot.waitSignal(review.analysed, timeout=5000):
+        with qtbot.waitSignal(review.analysed, timeout=15000):
             review.preset.setCurrentIndex(review.preset.findData(preset))
         analysis = analyze_diary(diary, ClinicSettings(preset=preset), now=NOW)
         rows = review.checklist_rows()
@@ -256,7 +256,7 @@ def test_clinic_settings_dialog_saves_to_the_store(
     dialog.expected[Agent.LIDOCAINE].setValue(45)
     dialog.points.clear()
     qtbot.keyClicks(dialog.points, "15, 30, 60, 120, 240")
-    with qtbot.waitSignal(review.analysed, timeout=5000):
+    with qtbot.waitSignal(review.analysed, timeout=15000):
         dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     saved = store.get_settings()
     assert saved.preset == "medicare-lcd"
@@ -334,7 +334,7 @@ def test_export_failure_is_shown_calmly_and_leaves_no_file(
 
 def test_review_mode_is_installed_in_the_main_window(qtbot: QtBot, make_window: Any) -> None:
     window = make_window()
-    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=5000)
+    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
     assert "Review" in window._mode_names
     window.show_mode("Review")
     assert window.modes.currentWidget() is window.review
@@ -351,7 +351,7 @@ def test_review_follows_changes_made_elsewhere(
     store.amend_entry(
         entry.id, replace(entry, scores={"index": 0}), reason="clinic corrected a typo"
     )
-    with qtbot.waitSignal(review.analysed, timeout=5000):
+    with qtbot.waitSignal(review.analysed, timeout=15000):
         review.reload(review.patient.id)  # type: ignore[union-attr]
     diary = store.load_diary(review.patient.id)  # type: ignore[union-attr]
     site = analyze_diary(diary, ClinicSettings(), now=NOW).blocks[0].sites["index"]
@@ -460,14 +460,14 @@ def test_the_checklist_shows_every_row_without_scrolling(
 ) -> None:
     # The real window (its style, 1100 x 760): the checklist must not hide behind a scroll bar.
     window = make_window()
-    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=5000)
+    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
     window.store.import_diary(read_diary_file(DEMO), source_name="demo")
     review: ReviewMode = window.review
     window.show_mode("Review")
     review.refresh_patients()  # the only patient opens by itself
     assert review.patient is not None
     review.tabs.setCurrentIndex(1)
-    with qtbot.waitSignal(review.analysed, timeout=5000):
+    with qtbot.waitSignal(review.analysed, timeout=15000):
         if review.preset.currentData() == preset:
             review.reanalyse()
         else:
@@ -475,7 +475,7 @@ def test_the_checklist_shows_every_row_without_scrolling(
     rows = review.checklist.rowCount()
     assert rows >= 2
     # Once the layout has settled (a busy machine may take a moment), nothing to scroll.
-    qtbot.waitUntil(lambda: review.checklist.verticalScrollBar().maximum() == 0, timeout=3000)
+    qtbot.waitUntil(lambda: review.checklist.verticalScrollBar().maximum() == 0, timeout=15000)
     assert review.checklist.viewport().height() >= sum(
         review.checklist.rowHeight(r) for r in range(rows)
     )
@@ -518,7 +518,7 @@ def test_checklist_says_which_block_met_the_rule(qtbot: QtBot, tmp_path: Path) -
         assert ">=" not in shown
         assert not re.search(r"(at least \d[^();]*?) \(\1\)", shown)
         for preset in ("medicare-lcd", "complete"):
-            with qtbot.waitSignal(review.analysed, timeout=5000):
+            with qtbot.waitSignal(review.analysed, timeout=15000):
                 review.preset.setCurrentIndex(review.preset.findData(preset))
             shown = " ".join(" ".join(r) for r in review.checklist_rows())
             assert ">=" not in shown and "≥" in shown
@@ -542,7 +542,7 @@ def test_export_message_has_a_fixed_place_and_clears_when_the_data_changes(
     assert review.diary is not None
     entry = review.diary.blocks[0].entries[3]
     store.amend_entry(entry.id, replace(entry, scores={"index": 1}), reason="typo")
-    with qtbot.waitSignal(review.analysed, timeout=5000):
+    with qtbot.waitSignal(review.analysed, timeout=15000):
         review.reload(review.patient.id)  # type: ignore[union-attr]
     assert review.export_status.text() == ""
     assert review.pages.geometry() == before

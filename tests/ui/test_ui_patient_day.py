@@ -259,8 +259,8 @@ def test_birth_calendar_opens_around_1960_not_1900(qtbot: QtBot, window: MainWin
     qtbot.mouseClick(
         field, Qt.MouseButton.LeftButton, pos=QPoint(field.width() - 8, field.height() // 2)
     )
-    qtbot.waitUntil(calendar.isVisible, timeout=2000)
-    qtbot.waitUntil(lambda: calendar.yearShown() == 1960, timeout=2000)
+    qtbot.waitUntil(calendar.isVisible, timeout=15000)
+    qtbot.waitUntil(lambda: calendar.yearShown() == 1960, timeout=15000)
     calendar.window().hide()
     assert field.date() == field.minimumDate()  # still "Not given" until a date is picked
 
@@ -275,7 +275,7 @@ def _bilateral(qtbot: QtBot, window: MainWindow) -> tuple:  # type: ignore[type-
     left, right = scales["left"], scales["right"]
     window.activateWindow()
     left.setFocus()
-    qtbot.waitUntil(left.hasFocus, timeout=2000)
+    qtbot.waitUntil(left.hasFocus, timeout=15000)
     return left, right
 
 
@@ -311,7 +311,7 @@ def test_bilateral_one_then_a_pause_moves_on(
     monkeypatch.setattr(scale_module, "ONE_WAIT_MS", 30)
     left, right = _bilateral(qtbot, window)
     qtbot.keyClick(left, Qt.Key.Key_1)
-    qtbot.waitUntil(right.hasFocus, timeout=2000)
+    qtbot.waitUntil(right.hasFocus, timeout=15000)
     assert (left.value(), right.value()) == (1, None)
 
 
@@ -359,7 +359,7 @@ def test_back_to_the_scale_from_the_earlier_time_by_keyboard(
     # Shift+Tab from the tick box goes back to the scale.
     window.activateWindow()
     log.earlier.setFocus()
-    qtbot.waitUntil(log.earlier.hasFocus, timeout=2000)
+    qtbot.waitUntil(log.earlier.hasFocus, timeout=15000)
     qtbot.keyClick(log.earlier, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert scale.hasFocus()
 
@@ -374,10 +374,10 @@ def test_focus_returns_to_the_scale_after_snooze(
     window.activateWindow()
     banner = window.diary.banner
     banner.snooze_button.setFocus()
-    qtbot.waitUntil(banner.snooze_button.hasFocus, timeout=2000)
+    qtbot.waitUntil(banner.snooze_button.hasFocus, timeout=15000)
     qtbot.keyClick(banner.snooze_button, Qt.Key.Key_Space)
     scale = window.diary.log.scales.scales["index"]
-    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+    qtbot.waitUntil(scale.hasFocus, timeout=15000)
     assert QApplication.focusWidget() is scale
 
 
@@ -390,7 +390,7 @@ def test_typing_an_hour_into_the_block_time(qtbot: QtBot, window: MainWindow) ->
     # Click into the middle of the hour ("1|4"), then type a new hour.
     x = line.fontMetrics().horizontalAdvance(text[:-4]) + 6
     qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(x, line.height() // 2))
-    qtbot.waitUntil(lambda: line.selectedText() == hour, timeout=2000)
+    qtbot.waitUntil(lambda: line.selectedText() == hour, timeout=15000)
     new_hour = "13" if hour != "13" else "12"
     qtbot.keyClicks(field, new_hour)
     assert field.dateTime().time().hour() == int(new_hour)
@@ -549,13 +549,13 @@ def test_focus_returns_to_the_scale_after_a_correction(
     # As a keyboard user does it: Tab to "Correct…" and press Space.
     amend = window.diary.amend_button
     amend.setFocus()
-    qtbot.waitUntil(amend.hasFocus, timeout=2000)
+    qtbot.waitUntil(amend.hasFocus, timeout=15000)
     qtbot.keyClick(amend, Qt.Key.Key_Space)
     assert _entries(window)[0].amended
     scale = window.diary.log.scales.scales["index"]
     qtbot.wait(20)
     window.activateWindow()  # the offscreen platform does not re-activate it by itself
-    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+    qtbot.waitUntil(scale.hasFocus, timeout=15000)
 
 
 def test_a_focused_text_box_keeps_its_text_height(qtbot: QtBot, window: MainWindow) -> None:
@@ -571,10 +571,10 @@ def test_a_focused_text_box_keeps_its_text_height(qtbot: QtBot, window: MainWind
 
     window.activateWindow()
     window.welcome.mrn.setFocus()
-    qtbot.waitUntil(lambda: not name.hasFocus(), timeout=2000)
+    qtbot.waitUntil(lambda: not name.hasFocus(), timeout=15000)
     unfocused = text_height()
     name.setFocus()
-    qtbot.waitUntil(name.hasFocus, timeout=2000)
+    qtbot.waitUntil(name.hasFocus, timeout=15000)
     # The thicker focus border must not eat into the room for letters like "g" and "q".
     assert text_height() >= unfocused
 
@@ -584,7 +584,7 @@ def test_tabbing_into_the_block_time_starts_on_the_hour(qtbot: QtBot, window: Ma
     field = window.block_form.performed_at
     window.activateWindow()
     window.block_form.focus_first()
-    qtbot.waitUntil(field.hasFocus, timeout=2000)
+    qtbot.waitUntil(field.hasFocus, timeout=15000)
     assert field.currentSection() == field.Section.HourSection
     hour = field.dateTime().time().hour()
     new_hour = 13 if hour != 13 else 12
@@ -613,7 +613,7 @@ def test_on_the_last_scale_one_then_three_gives_three(qtbot: QtBot, window: Main
     scale = window.diary.log.scales.scales["index"]
     window.activateWindow()
     scale.setFocus()
-    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+    qtbot.waitUntil(scale.hasFocus, timeout=15000)
     qtbot.keyClick(scale, Qt.Key.Key_1)
     qtbot.keyClick(scale, Qt.Key.Key_3)
     assert scale.value() == 3  # a change of mind, not lost

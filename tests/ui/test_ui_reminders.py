@@ -101,7 +101,7 @@ def test_rate_now_button_puts_the_focus_on_the_scale(
     window.activateWindow()
     window.diary.banner.now_button.click()
     scale = window.diary.log.scales.scales["index"]
-    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+    qtbot.waitUntil(scale.hasFocus, timeout=15000)
 
 
 # The offscreen platform has no tray; pretending it has one makes Qt say so once.

@@ -67,7 +67,7 @@ def test_start_needs_a_name(qtbot: QtBot, window: MainWindow) -> None:
 def test_keyboard_only_main_path(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
     """Welcome -> block -> baseline -> a logged score, with keys only, where the focus is."""
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.welcome.name, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.welcome.name, timeout=15000)
 
     def keys(text: str) -> None:
         qtbot.keyClicks(QApplication.focusWidget(), text)
@@ -86,7 +86,7 @@ def test_keyboard_only_main_path(qtbot: QtBot, window: MainWindow, clock: FakeCl
     assert window.pages.currentWidget() is window.diary
     assert window.diary.log.baseline_mode
     scale = window.diary.log.scales.scales["index"]
-    qtbot.waitUntil(scale.hasFocus, timeout=2000)
+    qtbot.waitUntil(scale.hasFocus, timeout=15000)
     press(Qt.Key.Key_7)
     press(Qt.Key.Key_Return)
     assert not window.diary.log.baseline_mode
