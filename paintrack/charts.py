@@ -378,12 +378,11 @@ class DiaryChart:
         if handles:
             # Above the plot, outside it, in at most two rows so the plot keeps its height;
             # constrained layout keeps every entry on the figure.
-            self.legend = self.figure.legend(
-                handles=handles,
-                loc="outside upper center",
-                ncols=min(3, len(handles)),
+            self.legend = _legend_above(
+                self.figure,
+                handles,
+                [str(h.get_label()) for h in handles],
                 fontsize=self.fontsize * 0.8,
-                frameon=False,
                 handlelength=1.6,
                 handletextpad=0.5,
                 columnspacing=1.0,
@@ -609,15 +608,28 @@ def draw_relief_comparison(
         labels.append("rescue medicine taken")
     if handles:
         # Above the panels, never over the curves (late points sit at the right-hand end).
-        figure.legend(
-            handles,
-            labels,
-            loc="outside upper center",
-            ncols=min(len(handles), 3),
-            fontsize=fontsize,
-            frameon=False,
-            handlelength=3.2,
+        _legend_above(figure, handles, labels, fontsize=fontsize, handlelength=3.2)
+
+
+def _legend_above(
+    figure: Figure, handles: Sequence[Artist], labels: Sequence[str], **options: Any
+) -> Legend:
+    """A legend above the plot, outside it, in up to three columns: fewer when larger text
+    would make it wider than the figure (constrained layout makes room for its height only)."""
+    legend: Legend | None = None
+    get_renderer = getattr(figure.canvas, "get_renderer", None)
+    for columns in range(min(3, len(handles)), 0, -1):
+        if legend is not None:
+            legend.remove()
+        legend = figure.legend(
+            handles, labels, loc="outside upper center", ncols=columns, frameon=False, **options
         )
+        if not callable(get_renderer):
+            break  # no renderer to measure with (a bare figure): keep the widest layout
+        if legend.get_window_extent(get_renderer()).width <= figure.bbox.width * 0.98:
+            break
+    assert legend is not None
+    return legend
 
 
 def _review_hours_axis(ax: Axes, max_hours: float) -> None:

@@ -253,6 +253,11 @@ class MainWindow(QMainWindow):
                 refresh_relative_fonts()
                 if self.diary is not None:
                     self.diary.text_size_changed()
+                # Other modes (Review) redraw their charts too, if they have any.
+                for index in range(self.modes.count()):
+                    follow = getattr(self.modes.widget(index), "text_size_changed", None)
+                    if callable(follow):
+                        follow()
 
     # -- start-up ----------------------------------------------------------------------------
 

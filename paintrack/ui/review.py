@@ -685,6 +685,11 @@ class ReviewMode(QWidget):
         unique = {r.block_id: r for r in chosen}
         return list(unique.values())
 
+    def text_size_changed(self) -> None:
+        """Larger or normal text: redraw the comparison chart so its labels follow."""
+        if self.analysis is not None and self.chart_box.isVisible():
+            self._draw_comparison()
+
     def _draw_comparison(self, *_: object) -> None:
         if self.analysis is None:
             return

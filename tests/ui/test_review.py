@@ -564,3 +564,30 @@ def test_export_from_the_window_replaces_a_file_the_save_dialog_confirmed(
         review.export_pdf(str(out))
     assert out.read_bytes().startswith(b"%PDF")
     assert review.errors_shown == []
+
+
+def test_the_comparison_chart_follows_larger_text(qtbot: QtBot, make_window: Any) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
+    window.store.import_diary(read_diary_file(DEMO), source_name="demo")
+    review: ReviewMode = window.review
+    window.show_mode("Review")
+    review.refresh_patients()  # the only patient opens by itself
+    review.tabs.setCurrentIndex(1)
+    with qtbot.waitSignal(review.analysed, timeout=15000):
+        review.reanalyse()
+
+    def label_size() -> float:
+        return float(review.figure.axes[0].xaxis.label.get_fontsize())
+
+    normal = label_size()
+    window.larger_text_action.setChecked(True)
+    larger = label_size()
+    assert larger > normal * 1.1
+    # The legend takes fewer columns rather than running off the figure's edges.
+    review.canvas.draw()
+    (legend,) = review.figure.legends
+    box = legend.get_window_extent(review.canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= review.figure.bbox.width
+    window.larger_text_action.setChecked(False)
+    assert label_size() == normal
