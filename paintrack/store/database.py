@@ -463,8 +463,10 @@ def user_error_for(error: BaseException, where: str) -> UserError | None:
     if not isinstance(original, sqlite3.OperationalError | sqlite3.DatabaseError):
         if isinstance(error, OperationalError):
             # A database server that cannot be reached, refuses the login, or is shutting down.
+            said = str(original).strip().rstrip(".")
             return UserError(
-                f"Cannot use {where}: the database server said: {str(original).strip()}. "
+                f"Cannot use {where}: the database server said: {said}"
+                f"{'' if said.endswith(('?', '!')) else '.'} "
                 "Check the address and that the server is running, then try again."
             )
         return None
