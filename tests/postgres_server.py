@@ -28,11 +28,11 @@ SUPERUSER = "paintrack"
 SERVER_USER = "postgres"
 
 
-def find_bindir() -> Path:
+def find_bindir(search_root: Path = Path("/usr/lib/postgresql")) -> Path:
     """The newest PostgreSQL server's bin folder (Debian: /usr/lib/postgresql/N/bin)."""
     configured = os.environ.get(BINDIR_ENV)
     candidates = [Path(configured)] if configured else []
-    found = Path("/usr/lib/postgresql").glob("*/bin")
+    found = search_root.glob("*/bin")
     candidates += sorted(
         found, key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0), reverse=True
     )
@@ -41,7 +41,7 @@ def find_bindir() -> Path:
             return bindir
     pytest.fail(
         "The PostgreSQL tests need a PostgreSQL server's initdb and pg_ctl (looked in "
-        f"{', '.join(map(str, candidates)) or '/usr/lib/postgresql/*/bin'}). Install them with:\n"
+        f"{', '.join(map(str, candidates)) or f'{search_root}/*/bin'}). Install them with:\n"
         f"    {INSTALL_LINE}\n"
         f"(or point {BINDIR_ENV} at the folder that holds initdb and pg_ctl).",
         pytrace=False,
