@@ -382,22 +382,24 @@ def server_url(url: URL) -> URL:
 
 
 def _server_engine(url: URL, where: str) -> Engine:
+    if url.get_backend_name() != "postgresql":
+        # The write lock below, and the tests, are PostgreSQL's: another server could fork the
+        # audit chain when two clients save at once.
+        raise UserError(
+            f"paintrack cannot use the database {where}: paintrack keeps a diary in a SQLite "
+            "file or on a PostgreSQL server (postgresql://...), and has no database driver for "
+            f"{url.get_backend_name()!r}."
+        )
     try:
-        if url.get_backend_name() != "postgresql":
-            return create_engine(url)
         # Reads see one snapshot for the whole unit of work, so `verify` never compares the audit
         # trail with diary rows another client committed in between; writes override this.
         engine = create_engine(url, isolation_level="REPEATABLE READ", pool_pre_ping=True)
     except (ImportError, NoSuchModuleError) as error:
-        if url.get_backend_name() == "postgresql":
-            raise UserError(
-                f"paintrack cannot use the database {where}: the PostgreSQL driver "
-                f"({url.get_driver_name()}) is not installed. {POSTGRES_INSTALL_HINT}, then "
-                "try again."
-            ) from error
+        driver = url.get_driver_name()
         raise UserError(
-            f"paintrack cannot use the database {where}: {error}. Check the address, and "
-            "that the database driver for it is installed."
+            f"paintrack cannot use the database {where}: the PostgreSQL driver ({driver}) is "
+            f"not installed. {POSTGRES_INSTALL_HINT}, then try again"
+            + ("." if driver == POSTGRES_DRIVER else " with a postgresql:// address.")
         ) from error
     except ArgumentError as error:
         raise UserError(

@@ -162,6 +162,14 @@ def test_a_server_url_without_its_driver_is_a_user_error_hiding_the_password(
         assert "pip install 'paintrack[postgres]'" in raised.value.message
 
 
+def test_a_server_other_than_postgresql_is_refused_before_connecting() -> None:
+    # Only PostgreSQL gets the write lock that keeps the audit chain whole with several clients.
+    with pytest.raises(UserError) as raised:
+        open_store("mysql://clinic:s3cret@db.clinic/paintrack")
+    assert "SQLite file or on a PostgreSQL server" in raised.value.message
+    assert "mysql://clinic:***@db.clinic/paintrack" in raised.value.message
+
+
 def test_a_postgresql_server_that_is_not_running_is_a_user_error() -> None:
     with pytest.raises(UserError) as raised:
         open_store("postgresql://clinic:s3cret@127.0.0.1:1/paintrack")
