@@ -213,6 +213,42 @@ def test_clients_saving_at_the_same_time_keep_one_unbroken_audit_chain(
     assert len({r.object_id for r in trail if r.action == "add_entry"}) == WRITERS * ENTRIES_EACH
 
 
+def _open_new_database_and_add_a_patient(url: str, name: str, start: Any) -> None:
+    """One client opening a database nobody has set up yet: it migrates it on open."""
+    start.wait(60)
+    with open_store(url) as store:
+        store.add_patient(Patient(name=name))
+
+
+@pytest.mark.slow
+def test_clients_opening_a_new_database_at_once_set_it_up_once(postgres_url: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(WRITERS)
+    clients = [
+        context.Process(
+            target=_open_new_database_and_add_a_patient, args=(postgres_url, f"Client {n}", start)
+        )
+        for n in range(WRITERS)
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join(120)
+    assert [c.exitcode for c in clients] == [0] * WRITERS
+    with open_store(postgres_url) as store:
+        assert sorted(p.name for p in store.list_patients()) == [
+            f"Client {n}" for n in range(WRITERS)
+        ]
+        assert store.check_audit_trail().intact
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(v) for v in versions] == [(next(iter(head_revisions())),)]
+
+
 def test_verify_names_a_record_changed_on_the_server(postgres_url: str) -> None:
     diary = sample_diary()
     with open_store(postgres_url) as store:
