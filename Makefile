@@ -31,6 +31,7 @@ test: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
 	$(PY) -m paintrack.commands.window offscreen
 	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || { echo "The PDF tests read pages with poppler. Install it with:"; echo "    sudo apt-get install -y poppler-utils"; exit 1; }
+	@{ [ -n "$$PAINTRACK_PG_BINDIR" ] && [ -x "$$PAINTRACK_PG_BINDIR/initdb" ]; } || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "The store tests run a throw-away PostgreSQL server. Install it with:"; echo "    sudo apt-get install -y postgresql"; exit 1; }
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 bench: $(VENV)/.installed-test

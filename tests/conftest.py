@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from postgres_server import PostgresServer
 
 # Property tests run the same examples on every run, so a CI result never depends on luck and a
 # failure can be reproduced; timing health checks are off because this machine is shared and
@@ -41,3 +42,21 @@ def _private_data_dirs(
     monkeypatch.setenv("PAINTRACK_DB", str(home / "data" / "paintrack" / "paintrack.db"))
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     yield home
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throw-away PostgreSQL server for the whole session, started on first use. It fails
+    (never skips) when the server binaries are missing, naming the apt-get line to install them."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a new, empty PostgreSQL database for one test."""
+    return postgres_server.new_database()

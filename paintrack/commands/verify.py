@@ -1,5 +1,6 @@
 """`paintrack verify`: check the audit trail's hash chain, that the diary matches its audit
-trail, and SQLite's own integrity check. Exit status 0 when all is well, 1 otherwise."""
+trail, and SQLite's own integrity check (a database server checks its own storage). Exit status 0
+when all is well, 1 otherwise."""
 
 from __future__ import annotations
 
@@ -32,8 +33,11 @@ def run(args: argparse.Namespace) -> int:
     with open_store(target) as store:
         integrity = store.integrity_check()
         check = store.check_audit_trail()
+        where = store.where
     ok = True
-    if integrity == ["ok"]:
+    if integrity is None:
+        print("Database server: no file to check here (the server checks its own storage)")
+    elif integrity == ["ok"]:
         print("Database file: integrity check ok")
     else:
         ok = False
@@ -48,8 +52,13 @@ def run(args: argparse.Namespace) -> int:
         ok = False
         print(
             f"Audit trail BROKEN at {check.first_break.describe()}.\n"
-            "The database was changed outside paintrack. Keep this file as evidence, and "
-            "compare it with a backup (paintrack backup --list)."
+            + (
+                "The database was changed outside paintrack. Keep this file as evidence, and "
+                "compare it with a backup (paintrack backup --list)."
+                if integrity is not None
+                else "The database was changed outside paintrack. Keep it as it is, and compare "
+                "it with the server's backups."
+            )
         )
     if check.mismatches:
         ok = False
@@ -58,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
             + "\n  ".join(check.mismatches[:20])
         )
     if not ok:
-        print(f"paintrack: verify found problems in {target}", file=sys.stderr)
+        print(f"paintrack: verify found problems in {where}", file=sys.stderr)
     return 0 if ok else EXIT_BROKEN

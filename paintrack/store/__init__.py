@@ -14,10 +14,10 @@ __all__ = ["ImportResult", "RefusedDatabase", "Store", "default_actor", "open_st
 
 
 def open_store(target: str, *, clock: Clock | None = None) -> Store:
-    """Open the database at a file path or SQLAlchemy URL, creating it or migrating it to this
+    """Open the database at a file path or SQLAlchemy URL (`postgresql://` uses
+    psycopg 3, the `postgres` extra), creating it or migrating it to this
     version's schema. RefusedDatabase (a UserError; the file left untouched) if it is not a
     paintrack database, is damaged, or was written by a newer paintrack; UserError for other
     problems the user can fix. `clock` (tests) returns aware datetimes."""
     opened = open_database(str(target))
-    where = str(opened.db_path) if opened.db_path is not None else str(target)
-    return Store(opened, where, clock=clock)
+    return Store(opened, opened.where, clock=clock)

@@ -4,6 +4,9 @@ touching it, create new files privately, set SQLite's durability pragmas, run th
 The order matters. `PRAGMA journal_mode=WAL` rewrites the file header, and Alembic would happily
 create its table in anybody's database, so every check on an existing file runs first, through a
 read-only sqlite3 connection, before an engine with pragmas ever opens it.
+
+A PostgreSQL server (a clinic's shared database) has no file to check, lock or back up; what it
+needs instead is that several paintrack clients writing at once take turns (see _server_engine).
 """
 
 from __future__ import annotations
@@ -65,6 +68,13 @@ class OpenedDatabase:
     engine: Engine
     write_engine: Engine
     db_path: Path | None
+    # How to name the database to the user: the file, or the server URL without its password.
+    where: str = ""
+
+    @property
+    def is_server(self) -> bool:
+        """A database server (PostgreSQL) rather than a file or an in-memory database."""
+        return self.engine.dialect.name != "sqlite"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,6 +137,8 @@ def _migrate(engine: Engine, write_engine: Engine, where: str) -> None:
     """Bring the schema to head; refuse, changing nothing, a revision we do not know."""
     with engine.connect() as connection:
         current = _current_revisions(connection)
+        if not current:
+            _refuse_foreign_tables(connection, where)
     if current == {SCHEMA_HEAD}:
         return
     unknown = current - known_revisions()
@@ -135,11 +147,31 @@ def _migrate(engine: Engine, write_engine: Engine, where: str) -> None:
     from alembic import command
 
     with write_engine.begin() as connection:
-        # Checked again under the write lock: another paintrack may have migrated meanwhile.
-        unknown = _current_revisions(connection) - known_revisions()
+        # Checked again under the write lock: another paintrack may have migrated meanwhile
+        # (on a server, two clients opening a new database at once take turns here).
+        current = _current_revisions(connection)
+        unknown = current - known_revisions()
         if unknown:
             raise newer_version_error(where, unknown)
+        if not current:
+            _refuse_foreign_tables(connection, where)
         command.upgrade(alembic_config(connection), "head")
+
+
+def _refuse_foreign_tables(connection: Connection, where: str) -> None:
+    """A database with no paintrack schema version must be empty: Alembic would otherwise add
+    paintrack's tables to another application's database. (A SQLite file was already checked
+    by check_existing_sqlite_file; this is what protects a server database.)"""
+    tables = sorted(inspect(connection).get_table_names())
+    if tables:
+        raise RefusedDatabase(
+            f"{where} is not a paintrack database: it already holds other tables "
+            f"({', '.join(tables[:5])}{', ...' if len(tables) > 5 else ''}) and no paintrack "
+            f"schema version. Nothing in it was changed. Give paintrack a database "
+            "of its own (an empty one is set up on first use).",
+            kind="foreign",
+            path=None,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,6 +350,75 @@ def _sqlite_engine(url: URL, *, memory: bool) -> Engine:
 
 
 # ---------------------------------------------------------------------------------------------
+# Database servers (PostgreSQL)
+
+# The driver paintrack installs and tests for PostgreSQL (the `postgres` extra): psycopg 3.
+POSTGRES_DRIVER = "psycopg"
+POSTGRES_INSTALL_HINT = (
+    "Install paintrack's PostgreSQL support with: pip install 'paintrack[postgres]' "
+    "(or: pip install 'psycopg[binary]')"
+)
+# pg_advisory_xact_lock key every paintrack write transaction takes ("paintrk" in ASCII): one
+# writer at a time per database, like SQLite's BEGIN IMMEDIATE. Released at commit or rollback.
+POSTGRES_WRITE_LOCK = 0x7061696E74726B
+
+
+def display_target(target: str) -> str:
+    """A database target fit to show or to keep in the window's preferences: a URL's password
+    is replaced by ***, a file path is left as it is."""
+    if not paths.is_url(target):
+        return target
+    try:
+        return make_url(target).render_as_string(hide_password=True)
+    except ArgumentError:
+        return target
+
+
+def server_url(url: URL) -> URL:
+    """`postgresql://` (and `postgres://`) mean the psycopg 3 driver; a named driver is kept."""
+    if url.drivername in ("postgresql", "postgres"):
+        return url.set(drivername=f"postgresql+{POSTGRES_DRIVER}")
+    return url
+
+
+def _server_engine(url: URL, where: str) -> Engine:
+    if url.get_backend_name() != "postgresql":
+        # The write lock below, and the tests, are PostgreSQL's: another server could fork the
+        # audit chain when two clients save at once.
+        raise UserError(
+            f"paintrack cannot use the database {where}: paintrack keeps a diary in a SQLite "
+            "file or on a PostgreSQL server (postgresql://...), and has no database driver for "
+            f"{url.get_backend_name()!r}."
+        )
+    try:
+        # Reads see one snapshot for the whole unit of work, so `verify` never compares the audit
+        # trail with diary rows another client committed in between; writes override this.
+        engine = create_engine(url, isolation_level="REPEATABLE READ", pool_pre_ping=True)
+    except (ImportError, NoSuchModuleError) as error:
+        driver = url.get_driver_name()
+        raise UserError(
+            f"paintrack cannot use the database {where}: the PostgreSQL driver ({driver}) is "
+            f"not installed. {POSTGRES_INSTALL_HINT}, then try again"
+            + ("." if driver == POSTGRES_DRIVER else " with a postgresql:// address.")
+        ) from error
+    except ArgumentError as error:
+        raise UserError(
+            f"paintrack cannot use the database {where}: {error}. Check the address."
+        ) from error
+    event.listen(engine, "begin", _lock_writes)
+    return engine
+
+
+def _lock_writes(connection: Connection) -> None:
+    # Several paintrack clients may write to a clinic's server at once. Each write reads the
+    # audit trail's last row and appends after it, so two at once would fork the hash chain (or
+    # collide on `seq`); the same goes for the checks an entry makes against its neighbours. The
+    # transaction-scoped advisory lock makes writers take turns; readers never wait.
+    if connection.get_execution_options().get(WRITE_OPTION):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK})")
+
+
+# ---------------------------------------------------------------------------------------------
 # Errors the user can act on
 
 
@@ -364,8 +465,10 @@ def user_error_for(error: BaseException, where: str) -> UserError | None:
     if not isinstance(original, sqlite3.OperationalError | sqlite3.DatabaseError):
         if isinstance(error, OperationalError):
             # A database server that cannot be reached, refuses the login, or is shutting down.
+            said = str(original).strip().rstrip(".")
             return UserError(
-                f"Cannot use {where}: the database server said: {str(original).strip()}. "
+                f"Cannot use {where}: the database server said: {said}"
+                f"{'' if said.endswith(('?', '!')) else '.'} "
                 "Check the address and that the server is running, then try again."
             )
         return None
@@ -420,19 +523,20 @@ def open_database(target: str) -> OpenedDatabase:
         where = "the in-memory database"
         engine = _sqlite_engine(url, memory=True)
     else:
+        url = server_url(url)
         where = url.render_as_string(hide_password=True)
-        try:
-            engine = create_engine(url)
-        except (ImportError, NoSuchModuleError, ArgumentError) as error:
-            raise UserError(
-                f"paintrack cannot use the database {where}: {error}. Check the address, and "
-                "that the database driver for it is installed."
-            ) from error
-    write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        engine = _server_engine(url, where)
+    if engine.dialect.name == "postgresql":
+        # Writes read the newest committed rows once they hold the write lock (see _lock_writes).
+        write_engine = engine.execution_options(
+            isolation_level="READ COMMITTED", **{WRITE_OPTION: True}
+        )
+    else:
+        write_engine = engine.execution_options(**{WRITE_OPTION: True})
     try:
         with user_errors(where):
             _migrate(engine, write_engine, where)
     except BaseException:
         engine.dispose()
         raise
-    return OpenedDatabase(engine=engine, write_engine=write_engine, db_path=db_path)
+    return OpenedDatabase(engine=engine, write_engine=write_engine, db_path=db_path, where=where)

@@ -225,6 +225,7 @@ class Store:
         self._engine = opened.engine
         self._write_engine = opened.write_engine
         self._db_path = opened.db_path
+        self._is_server = opened.is_server
         self._where = where
         self._clock = clock or _system_clock
 
@@ -234,6 +235,16 @@ class Store:
     def db_path(self) -> Path | None:
         """The database file, or None for a server URL or an in-memory database."""
         return self._db_path
+
+    @property
+    def is_server(self) -> bool:
+        """A database server (a clinic's shared PostgreSQL): no file to lock or back up here."""
+        return self._is_server
+
+    @property
+    def where(self) -> str:
+        """The database as shown to the user: its file, or its URL without the password."""
+        return self._where
 
     def close(self) -> None:
         self._engine.dispose()
@@ -628,8 +639,11 @@ class Store:
             mismatches = _trail_mismatches(session, rows)
         return AuditCheck(records=len(rows), first_break=first_break, mismatches=mismatches)
 
-    def integrity_check(self) -> list[str]:
-        """SQLite's own check of the file's structure: ["ok"] when sound."""
+    def integrity_check(self) -> list[str] | None:
+        """SQLite's own check of the file's structure: ["ok"] when sound. None for a database
+        server, which checks its own storage (there is no file here to check)."""
+        if self._is_server:
+            return None
         with user_errors(self._where), self._engine.connect() as connection:
             return [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
 

@@ -330,7 +330,10 @@ class MainWindow(QMainWindow):
 
     def _settings_key(self) -> str:
         # Per database, so a sample or a second diary does not move the patient's place.
-        safe = self.db_target.replace("/", "|").replace("\\", "|")
+        # A server URL's password must never be written to the preferences file.
+        from paintrack.store.database import display_target
+
+        safe = display_target(self.db_target).replace("/", "|").replace("\\", "|")
         return f"place/{safe}"
 
     def _remember(self) -> None:
@@ -848,17 +851,26 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         path = self.store.db_path if self.store is not None else None
-        where = str(path) if path is not None else self.db_target
         from paintrack.store.backup import backups_dir
+        from paintrack.store.database import display_target
 
-        backups = str(backups_dir(Path(path))) if path is not None else "(on the server)"
+        where = self.store.where if self.store is not None else display_target(self.db_target)
+
+        if path is not None:
+            backups = f"Backups are kept in:\n{backups_dir(Path(path))}"
+        elif self.store is not None and self.store.is_server:
+            # A clinic's shared server: paintrack makes no copies of it; the server's own apply.
+            backups = (
+                "Backups: this diary is on a database server, so the server's own backups "
+                "apply; paintrack makes no copies of it."
+            )
+        else:
+            backups = "Backups: none (this diary is not kept in a file)."
         box = QMessageBox(self)
         box.setWindowTitle("About paintrack")
         box.setIcon(QMessageBox.Icon.Information)
         box.setText(f"paintrack {__version__}\nA pain diary for medial branch blocks.")
-        box.setInformativeText(
-            f"Your diary is kept in:\n{where}\n\nBackups are kept in:\n{backups}"
-        )
+        box.setInformativeText(f"Your diary is kept in:\n{where}\n\n{backups}")
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.exec()
 

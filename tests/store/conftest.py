@@ -22,3 +22,23 @@ def store(db_path: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """The same contract on both backends: a SQLite file, and a database on a real PostgreSQL
+    server (tests/postgres_server.py; it fails, never skips, without the server binaries)."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return str(db_path)
+
+
+@pytest.fixture
+def any_store(db_target: str) -> Iterator[Store]:
+    """A fresh store on each backend in turn."""
+    opened = open_store(db_target)
+    try:
+        yield opened
+    finally:
+        opened.close()

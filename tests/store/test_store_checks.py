@@ -1,14 +1,14 @@
 """The store refuses what the diary parser refuses, so every diary the app builds exports to a file
 that imports again. Each case is checked on both sides: the store says no in plain words (a
-UserError), and the same value written into a diary file is refused by the parser too."""
+UserError), and the same value written into a diary file is refused by the parser too. Each runs on
+a SQLite file and on a real PostgreSQL server (conftest's db_target)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +18,11 @@ from paintrack.clinical.model import Block, Diary, Entry, Patient, Side
 from paintrack.errors import UserError
 from paintrack.exchange.diary_json import diary_to_dict, parse_diary
 from paintrack.store import Store, open_store
+
+
+@pytest.fixture
+def store(any_store: Store) -> Iterator[Store]:
+    yield any_store
 
 
 def _file_refuses(diary: Diary) -> None:
@@ -136,12 +141,12 @@ def test_a_refusal_writes_no_audit_row(store: Store) -> None:
 # -- times in the future --------------------------------------------------------------------------
 
 
-def test_an_entry_recorded_in_the_future_is_refused(db_path: Path) -> None:
+def test_an_entry_recorded_in_the_future_is_refused(db_target: str) -> None:
     """A score cannot be recorded after 'now' (by more than two clocks may disagree): it is a
     typo in the date, or a computer whose clock is wrong. The diary file format itself has no
     'now', so the store is where this is caught, for the window and for imports alike."""
     now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-    with open_store(str(db_path), clock=lambda: now) as store:
+    with open_store(db_target, clock=lambda: now) as store:
         patient = store.add_patient(Patient(name="Future"))
         block = store.add_block(patient.id, _base_block())
         ahead = now + timedelta(days=2)
@@ -154,14 +159,14 @@ def test_an_entry_recorded_in_the_future_is_refused(db_path: Path) -> None:
         assert len(store.get_block(block.id).entries) == 3
 
 
-def test_importing_a_diary_with_a_future_entry_imports_nothing(db_path: Path) -> None:
+def test_importing_a_diary_with_a_future_entry_imports_nothing(db_target: str) -> None:
     now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     late = now + timedelta(days=400)
     block = dataclasses.replace(
         _base_block(),
         entries=(*_base_block().entries, Entry(at=late, recorded_at=late, scores={"index": 1})),
     )
-    with open_store(str(db_path), clock=lambda: now) as store:
+    with open_store(db_target, clock=lambda: now) as store:
         with pytest.raises(UserError, match="in the future"):
             store.import_diary(Diary(Patient(name="Year Typo"), (block,)), source_name="x.json")
         assert store.list_patients() == []

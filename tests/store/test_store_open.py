@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -146,12 +147,35 @@ def test_a_sqlite_url_to_a_file_is_the_same_file(tmp_path: Path) -> None:
     "url",
     ["postgresql://clinic:s3cret@localhost:1/paintrack", "nosuchdb://clinic:s3cret@host/db"],
 )
-def test_a_server_url_without_its_driver_is_a_user_error_hiding_the_password(url: str) -> None:
+def test_a_server_url_without_its_driver_is_a_user_error_hiding_the_password(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a machine where paintrack was installed without its `postgres` extra.
+    monkeypatch.setitem(sys.modules, "psycopg", None)
     with pytest.raises(UserError) as raised:
         open_store(url)
     assert "s3cret" not in raised.value.message
     assert "clinic:***@" in raised.value.message
     assert "driver" in raised.value.message
+    if url.startswith("postgresql"):
+        assert "psycopg" in raised.value.message
+        assert "pip install 'paintrack[postgres]'" in raised.value.message
+
+
+def test_a_server_other_than_postgresql_is_refused_before_connecting() -> None:
+    # Only PostgreSQL gets the write lock that keeps the audit chain whole with several clients.
+    with pytest.raises(UserError) as raised:
+        open_store("mysql://clinic:s3cret@db.clinic/paintrack")
+    assert "SQLite file or on a PostgreSQL server" in raised.value.message
+    assert "mysql://clinic:***@db.clinic/paintrack" in raised.value.message
+
+
+def test_a_postgresql_server_that_is_not_running_is_a_user_error() -> None:
+    with pytest.raises(UserError) as raised:
+        open_store("postgresql://clinic:s3cret@127.0.0.1:1/paintrack")
+    assert "s3cret" not in raised.value.message
+    assert "postgresql+psycopg://clinic:***@127.0.0.1:1/paintrack" in raised.value.message
+    assert "server is running" in raised.value.message
 
 
 def test_a_server_that_cannot_be_reached_is_a_user_error() -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from postgres_server import PostgresServer
 
 from paintrack.clinical.model import Ability, Agent, Block, Entry, Patient, Region, Side, Source
 from paintrack.store import Store, open_store
@@ -48,11 +49,16 @@ def entries(draw: st.DrawFn) -> Entry:
     )
 
 
-@pytest.fixture(scope="module")
-def memory_store() -> Iterator[Store]:
-    """One in-memory database for every example (each gets its own block): migrating a fresh
-    database per example would make this test slow."""
-    store = open_store("sqlite://")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """One database for every example (each gets its own block): migrating a fresh database per
+    example would make this test slow. In memory, then on the real PostgreSQL server."""
+    if request.param == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        target = server.new_database()
+    else:
+        target = "sqlite://"
+    store = open_store(target)
     try:
         yield store
     finally:
@@ -61,8 +67,8 @@ def memory_store() -> Iterator[Store]:
 
 @settings(max_examples=40, deadline=None)
 @given(drawn=st.lists(entries(), min_size=1, max_size=6, unique_by=lambda e: e.at))
-def test_any_valid_entries_round_trip_exactly(memory_store: Store, drawn: list[Entry]) -> None:
-    store = memory_store
+def test_any_valid_entries_round_trip_exactly(shared_store: Store, drawn: list[Entry]) -> None:
+    store = shared_store
     patient = store.add_patient(Patient(name="Property Patient"))
     block = store.add_block(
         patient.id,

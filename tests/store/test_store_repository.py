@@ -1,14 +1,16 @@
-"""The repository API: round trips, the audit trail, amendments, imports, settings, patients."""
+"""The repository API: round trips, the audit trail, amendments, imports, settings, patients.
+
+Every test runs twice: on a SQLite file and on a real PostgreSQL server (conftest's db_target)."""
 
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import raw_rows
 from store_builders import T0, bilateral_block, index_block, sample_diary, sorted_diary
 
 from paintrack.clinical.model import Agent, Block, Diary, Entry, Patient, Source
@@ -18,16 +20,16 @@ from paintrack.store import Store, default_actor, open_store
 from paintrack.store.repository import SAME_TIME_REASON
 
 
-def _counts(path: Path | None) -> dict[str, int]:
-    assert path is not None
-    raw = sqlite3.connect(path)
-    try:
-        return {
-            table: raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("patients", "blocks", "entries", "entry_scores", "settings", "audit")
-        }
-    finally:
-        raw.close()
+@pytest.fixture
+def store(any_store: Store) -> Iterator[Store]:
+    yield any_store
+
+
+def _counts(store: Store) -> dict[str, int]:
+    return {
+        table: raw_rows(store, f"SELECT count(*) FROM {table}")[0][0]
+        for table in ("patients", "blocks", "entries", "entry_scores", "settings", "audit")
+    }
 
 
 def _first_post_block_entry(diary: Diary) -> tuple[Block, Entry]:
@@ -58,11 +60,11 @@ def test_a_bilateral_diary_with_paper_entries_round_trips_every_field(store: Sto
             assert entry.amended is False
 
 
-def test_the_record_survives_closing_and_reopening(db_path: Path) -> None:
+def test_the_record_survives_closing_and_reopening(db_target: str) -> None:
     diary = sample_diary()
-    with open_store(str(db_path)) as store:
+    with open_store(db_target) as store:
         store.import_diary(diary, source_name="sample.json")
-    with open_store(str(db_path)) as store:
+    with open_store(db_target) as store:
         assert store.load_diary(diary.patient.id) == sorted_diary(diary)
         assert (
             store.get_block(diary.blocks[0].id)
@@ -128,10 +130,10 @@ def test_a_naive_datetime_never_reaches_the_database() -> None:
 # -- amendments, deletions, the audit trail --------------------------------------------------------
 
 
-def test_amend_keeps_the_original_in_history_and_audit(db_path: Path) -> None:
+def test_amend_keeps_the_original_in_history_and_audit(db_target: str) -> None:
     # after the sample's last entry: the store refuses an entry recorded in its future
     moments = iter([datetime(2026, 4, 3, 8, 0, tzinfo=UTC), datetime(2026, 4, 4, 8, 0, tzinfo=UTC)])
-    store = open_store(str(db_path), clock=lambda: next(moments))
+    store = open_store(db_target, clock=lambda: next(moments))
     try:
         diary = sample_diary()
         store.import_diary(diary, source_name="sample.json")
@@ -185,14 +187,11 @@ def test_delete_hides_the_entry_and_keeps_it_in_the_trail(store: Store) -> None:
         None,
     )
     assert last.old is not None and last.old["scores"] == dict(entry.scores)
-    raw = sqlite3.connect(store.db_path)  # type: ignore[arg-type]
-    try:
-        nulls = raw.execute(
-            "SELECT action, old IS NULL, new IS NULL FROM audit WHERE object_id = ? ORDER BY seq",
-            (entry.id,),
-        ).fetchall()
-    finally:
-        raw.close()
+    nulls = raw_rows(
+        store,
+        "SELECT action, old IS NULL, new IS NULL FROM audit WHERE object_id = :id ORDER BY seq",
+        id=entry.id,
+    )
     assert nulls == [("add_entry", 1, 0), ("delete_entry", 0, 1)]  # SQL NULL, not JSON 'null'
     with pytest.raises(UserError, match="already deleted"):
         store.delete_entry(entry.id, reason="again")
@@ -322,7 +321,7 @@ def test_importing_the_same_diary_twice_adds_nothing(store: Store) -> None:
     assert (first.patients_added, first.blocks_added, first.entries_added) == (1, 2, entries)
     assert first.entries_unchanged == 0
     assert first.patient_id == diary.patient.id
-    counts = _counts(store.db_path)
+    counts = _counts(store)
 
     second = store.import_diary(diary, source_name="sample.json")
 
@@ -330,7 +329,7 @@ def test_importing_the_same_diary_twice_adds_nothing(store: Store) -> None:
     assert second.entries_unchanged == entries
     assert second.blocks_unchanged == 2
     assert second.entries_conflicting == 0
-    after = _counts(store.db_path)
+    after = _counts(store)
     assert {k: v for k, v in after.items() if k != "audit"} == {
         k: v for k, v in counts.items() if k != "audit"
     }
@@ -386,14 +385,14 @@ def test_a_failing_import_leaves_the_database_unchanged(
 ) -> None:
     earlier = sample_diary("Earlier Patient", mrn="E-1")
     store.import_diary(earlier, source_name="earlier.json")
-    counts = _counts(store.db_path)
+    counts = _counts(store)
     trail = store.audit_trail()
 
     with pytest.raises(UserError, match=words) as raised:
         store.import_diary(_diary_with_bad_last_entry(scores), source_name="bad.json")
     assert "Nothing was imported" in raised.value.message
 
-    assert _counts(store.db_path) == counts
+    assert _counts(store) == counts
     assert store.audit_trail() == trail
     assert [p.name for p in store.list_patients()] == ["Earlier Patient"]
 
@@ -406,10 +405,10 @@ def test_a_database_constraint_failing_mid_import_rolls_everything_back(
     import paintrack.store.repository as repository
 
     monkeypatch.setattr(repository, "check_entry", lambda entry, block, now=None: None)
-    counts = _counts(store.db_path)
-    with pytest.raises(Exception, match="CHECK constraint failed"):
+    counts = _counts(store)
+    with pytest.raises(Exception, match=r"(?i)check constraint"):
         store.import_diary(_diary_with_bad_last_entry(), source_name="bad.json")
-    assert _counts(store.db_path) == counts
+    assert _counts(store) == counts
 
 
 def test_a_crash_mid_import_rolls_everything_back(
@@ -430,7 +429,7 @@ def test_a_crash_mid_import_rolls_everything_back(
     with pytest.raises(RuntimeError, match="power cut"):
         store.import_diary(sample_diary(), source_name="sample.json")
     assert calls["n"] == 4
-    assert all(v == 0 for v in _counts(store.db_path).values())
+    assert all(v == 0 for v in _counts(store).values())
     monkeypatch.undo()
     result = store.import_diary(sample_diary(), source_name="sample.json")
     assert result.entries_added == 6
@@ -450,10 +449,10 @@ def test_a_new_entry_at_a_stored_entrys_time_fails_the_whole_import(store: Store
             for b in diary.blocks
         ),
     )
-    counts = _counts(store.db_path)
+    counts = _counts(store)
     with pytest.raises(UserError, match="same time"):
         store.import_diary(clashing, source_name="clash.json")
-    assert _counts(store.db_path) == counts
+    assert _counts(store) == counts
 
 
 def test_a_block_of_another_patient_fails_the_import(store: Store) -> None:
@@ -468,14 +467,14 @@ def test_a_block_of_another_patient_fails_the_import(store: Store) -> None:
 # -- settings ----------
 
 
-def test_settings_default_then_round_trip(db_path: Path) -> None:
+def test_settings_default_then_round_trip(db_target: str) -> None:
     custom = ClinicSettings(
         preset="medicare-lcd",
         thresholds=(80, 100),
         expected_minutes={Agent.LIDOCAINE: 45.0, Agent.BUPIVACAINE: 180.0},
         protocols={"standard": (15.0, 30.0, 60.0), "extended": (60.0, 1440.0, 2880.0)},
     )
-    with open_store(str(db_path)) as store:
+    with open_store(db_target) as store:
         assert store.get_settings() == ClinicSettings()
         store.save_settings(custom, actor="clinic-admin")
         store.save_settings(custom)  # unchanged: no second audit row
@@ -484,7 +483,7 @@ def test_settings_default_then_round_trip(db_path: Path) -> None:
         assert saves[0].actor == "clinic-admin"
         assert saves[0].old is not None and saves[0].old["thresholds"] == [50, 80]
         assert saves[0].new is not None and saves[0].new["thresholds"] == [80, 100]
-    with open_store(str(db_path)) as store:
+    with open_store(db_target) as store:
         loaded = store.get_settings()
     assert loaded == custom
     assert loaded.protocol_points("extended") == (60.0, 1440.0, 2880.0)
@@ -492,10 +491,7 @@ def test_settings_default_then_round_trip(db_path: Path) -> None:
 
 def test_a_settings_key_never_saved_takes_its_default(store: Store) -> None:
     store.save_settings(ClinicSettings(preset="research-100"))
-    raw = sqlite3.connect(store.db_path)  # type: ignore[arg-type]
-    with raw:
-        raw.execute("DELETE FROM settings WHERE key = 'thresholds'")
-    raw.close()
+    raw_rows(store, "DELETE FROM settings WHERE key = 'thresholds'")
     settings = store.get_settings()
     assert settings.preset == "research-100"
     assert settings.thresholds == ClinicSettings().thresholds

@@ -1,0 +1,143 @@
+"""A throw-away PostgreSQL server for the tests: initdb + pg_ctl into a temporary folder,
+listening only on a unix socket in that folder, stopped and removed at the end of the session.
+
+It never skips: without the server binaries the tests that need it fail, saying what to install
+(CI's .ci/run installs it). The Debian package's own cluster, if it runs, is never touched.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+INSTALL_LINE = "sudo apt-get install -y postgresql"
+BINDIR_ENV = "PAINTRACK_PG_BINDIR"
+# Only the socket's file name depends on it (no TCP), so it cannot clash with another server.
+PORT = 5432
+SUPERUSER = "paintrack"
+# initdb refuses to run as root: then the server runs as the user the Debian package creates.
+SERVER_USER = "postgres"
+
+
+def find_bindir(search_root: Path = Path("/usr/lib/postgresql")) -> Path:
+    """The newest PostgreSQL server's bin folder (Debian: /usr/lib/postgresql/N/bin)."""
+    configured = os.environ.get(BINDIR_ENV)
+    candidates = [Path(configured)] if configured else []
+    found = search_root.glob("*/bin")
+    candidates += sorted(
+        found, key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0), reverse=True
+    )
+    for bindir in candidates:
+        if (bindir / "initdb").is_file() and (bindir / "pg_ctl").is_file():
+            return bindir
+    pytest.fail(
+        "The PostgreSQL tests need a PostgreSQL server's initdb and pg_ctl (looked in "
+        f"{', '.join(map(str, candidates)) or f'{search_root}/*/bin'}). Install them with:\n"
+        f"    {INSTALL_LINE}\n"
+        f"(or point {BINDIR_ENV} at the folder that holds initdb and pg_ctl).",
+        pytrace=False,
+    )
+
+
+class PostgresServer:
+    """One running cluster; `new_database()` hands each test an empty database of its own."""
+
+    def __init__(self) -> None:
+        self.bindir = find_bindir()
+        self.root = Path(tempfile.mkdtemp(prefix="paintrack-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self._as_user: list[str] = []
+        self._names = itertools.count(1)
+        if os.geteuid() == 0:
+            try:
+                server_user = pwd.getpwnam(SERVER_USER)
+            except KeyError:
+                shutil.rmtree(self.root, ignore_errors=True)
+                pytest.fail(
+                    f"Running as root, the test server needs the unprivileged user "
+                    f"{SERVER_USER!r}, which the Debian package creates:\n    {INSTALL_LINE}",
+                    pytrace=False,
+                )
+            os.chown(self.root, server_user.pw_uid, server_user.pw_gid)
+            self._as_user = ["runuser", "-u", SERVER_USER, "--"]
+        self.started = False
+
+    def _run(self, tool: str, *args: str) -> None:
+        command: Sequence[str] = [*self._as_user, str(self.bindir / tool), *args]
+        done = subprocess.run(
+            command, cwd=self.root, capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode != 0:
+            log = self.log.read_text(errors="replace") if self.log.exists() else ""
+            pytest.fail(
+                f"{tool} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}\n{log}",
+                pytrace=False,
+            )
+
+    def start(self) -> None:
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            SUPERUSER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+            "--no-instructions",
+        )
+        # No TCP at all; fsync off: a throw-away server, and the tests stay fast on a busy disk.
+        options = f"-c listen_addresses='' -k {self.root} -p {PORT} -F -c max_connections=60"
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
+        self.started = True
+
+    def stop(self) -> None:
+        try:
+            if self.started:
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str, driver: str = "postgresql+psycopg") -> str:
+        return f"{driver}://{SUPERUSER}@/{database}?host={self.root}&port={PORT}"
+
+    def execute(self, sql: str, database: str = "postgres") -> list[tuple[object, ...]]:
+        """Run one statement outside any transaction (CREATE DATABASE needs that)."""
+        import psycopg
+
+        with psycopg.connect(
+            host=str(self.root), port=PORT, user=SUPERUSER, dbname=database, autocommit=True
+        ) as connection:
+            cursor = connection.execute(sql)  # type: ignore[arg-type]
+            return list(cursor.fetchall()) if cursor.description else []
+
+    def new_database(self) -> str:
+        """The URL of a new, empty database."""
+        name = f"paintrack_test_{next(self._names)}"
+        self.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
