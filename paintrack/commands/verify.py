@@ -5,17 +5,175 @@ when all is well, 1 otherwise."""
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paintrack.clinical.audit import AuditRecord
+    from paintrack.store import Store
 
 EXIT_BROKEN = 1
+_LISTED = 20  # differing records named one by one; more are counted
+
+# How the store names a diary record that differs from its audit trail.
+_MISMATCH = re.compile(r"(?P<kind>patient|block|entry) (?P<id>\S+) (?P<rest>.*)")
+
+# What each stored field is called in a sentence.
+_FIELD_NAMES = {
+    "scores": "score",
+    "at": "time",
+    "recorded_at": "time it was written down",
+    "patient_relief_percent": "relief estimate",
+    "activity": "activity",
+    "activity_ability": "ability",
+    "rescue_medication": "rescue medication",
+    "source": "source",
+    "note": "note",
+    "block_id": "block",
+    "name": "name",
+    "birth_date": "birth date",
+    "mrn": "record number",
+    "performed_at": "time",
+    "region": "region",
+    "side": "side",
+    "levels": "levels",
+    "agent": "medicine",
+    "concentration_percent": "concentration",
+    "volume_ml": "volume",
+    "sequence": "place in the series",
+    "sedation": "sedation",
+    "steroid": "steroid",
+    "sites": "rated sites",
+    "activities": "activities",
+    "protocol": "protocol",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "Every change to the diary is recorded in the audit trail, and each record carries a "
         "hash of its content and of the record before it. verify recomputes them and names "
-        "the first record that does not match (changed, removed or moved outside paintrack). "
-        "Nothing is changed."
+        "the first record that does not match (changed, removed or moved outside paintrack), "
+        "and every score or other saved record that differs from its last audit record, by "
+        "its time and patient. Nothing is changed."
     )
+
+
+def _when(value: object) -> str:
+    """A moment (as the audit trail writes it) as people read it, in local time: 26 Nov 2026
+    18:45."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return "an unknown time"
+    return moment.astimezone().strftime("%d %b %Y %H:%M").lstrip("0")
+
+
+def _fields(before: Mapping[str, Any] | None, now: Mapping[str, Any] | None) -> str:
+    """ "the score", "the score and the note": the fields that differ."""
+    if before is None or now is None:
+        return "the values"
+    names: list[str] = []
+    for key in sorted(
+        set(before) | set(now),
+        key=lambda k: list(_FIELD_NAMES).index(k) if k in _FIELD_NAMES else len(_FIELD_NAMES),
+    ):
+        if key != "id" and before.get(key) != now.get(key):
+            name = _FIELD_NAMES.get(key, key)
+            if name not in names:
+                names.append(name)
+    if not names:
+        return "the values"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return "the " + listed
+
+
+def _changed(
+    what: str, audited: bool, before: Mapping[str, Any] | None, now: Mapping[str, Any] | None
+) -> str:
+    """ "the volume of block 2 (...) was changed outside paintrack." """
+    if not audited:
+        return f"{what} has no audit record: it was added outside paintrack."
+    changed = _fields(before, now)
+    verb = "were" if " and " in changed or changed == "the values" else "was"
+    return f"{changed} of {what} {verb} changed outside paintrack."
+
+
+@dataclass(frozen=True)
+class _Place:
+    patient: str
+    block_number: int | None = None
+
+
+def _describe_mismatches(store: Store, mismatches: Sequence[str]) -> list[str]:
+    """Each differing record in words: what changed, its time, the patient and block."""
+    from paintrack.store.convert import block_to_json, entry_to_json, patient_to_json
+
+    last: dict[tuple[str, str], AuditRecord] = {}
+    for audit in store.audit_trail():
+        if audit.object_id is not None:
+            last[(audit.object_type, audit.object_id)] = audit
+    current: dict[tuple[str, str], tuple[_Place, dict[str, Any]]] = {}
+    block_places: dict[str, _Place] = {}
+    for patient in store.list_patients():
+        current[("patient", patient.id)] = (_Place(patient.name), patient_to_json(patient))
+        for number, block in enumerate(store.load_diary(patient.id).blocks, start=1):
+            block_place = _Place(patient.name, number)
+            block_places[block.id] = block_place
+            current[("block", block.id)] = (block_place, block_to_json(block))
+            for entry in block.entries:
+                current[("entry", entry.id)] = (
+                    block_place,
+                    {"block_id": block.id, **entry_to_json(entry)},
+                )
+
+    lines: list[str] = []
+    for mismatch in mismatches:
+        match = _MISMATCH.fullmatch(mismatch)
+        if match is None:
+            lines.append(mismatch)
+            continue
+        kind, object_id = match["kind"], match["id"]
+        record = last.get((kind, object_id))
+        recorded = dict(record.new) if record is not None and record.new is not None else None
+        if recorded is None and record is not None and record.old is not None:
+            recorded = dict(record.old)  # a deletion: the values as they were deleted
+        place: _Place | None = None
+        now: dict[str, Any] | None = None
+        if (kind, object_id) in current:
+            place, now = current[(kind, object_id)]
+        known = recorded or now or {}
+        if kind == "entry":
+            place = place or block_places.get(str(known.get("block_id")))
+            where = f" (patient {place.patient}, block {place.block_number})" if place else ""
+            what = f"of {_when(known.get('at'))}{where}"
+            if record is None:
+                lines.append(
+                    f"the entry {what} has no audit record: it was added outside paintrack."
+                )
+            elif record.action == "delete_entry" and now is not None:
+                lines.append(
+                    f"the entry {what} was deleted in paintrack but is back in the diary: it "
+                    "was restored outside paintrack."
+                )
+            elif now is None:
+                lines.append(f"the entry {what} was deleted outside paintrack.")
+            else:
+                changed = _fields(recorded, now)
+                verb = "were" if " and " in changed or changed == "the values" else "was"
+                lines.append(f"{changed} {what} {verb} changed outside paintrack.")
+        elif kind == "block":
+            where = (
+                f"block {place.block_number} (patient {place.patient}, " if place else "a block ("
+            ) + f"done {_when(known.get('performed_at'))})"
+            lines.append(_changed(where, record is not None, recorded, now))
+        else:
+            name = place.patient if place else str(known.get("name", "?"))
+            lines.append(_changed(f"patient {name}", record is not None, recorded, now))
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
         integrity = store.integrity_check()
         check = store.check_audit_trail()
         where = store.where
+        differing = (
+            _describe_mismatches(store, check.mismatches[:_LISTED]) if check.mismatches else []
+        )
     ok = True
     if integrity is None:
         print("Database server: no file to check here (the server checks its own storage)")
@@ -46,26 +207,32 @@ def run(args: argparse.Namespace) -> int:
             + "\n  ".join(integrity[:20])
             + "\nRestore a backup (paintrack backup --list, then paintrack restore BACKUP).",
         )
-    if check.first_break is None:
+    keep = (
+        "Keep this file as evidence, and compare it with a backup (paintrack backup --list)."
+        if integrity is not None
+        else "Keep it as it is, and compare it with the server's backups."
+    )
+    count = len(check.mismatches)
+    records = f"{count} saved record does" if count == 1 else f"{count} saved records do"
+    its = "its" if count == 1 else "their"
+    listed = "\n  ".join(differing)
+    more = f"\n  ... and {count - _LISTED} more" if count > _LISTED else ""
+    if check.first_break is None and not count:
         print(f"Audit trail intact: {check.records} records")
+    elif check.first_break is None:
+        ok = False
+        print(
+            f"The audit trail's chain is unbroken ({check.records} records), but {records} not "
+            f"match {its} last audit record:\n  {listed}{more}\n{keep}"
+        )
     else:
         ok = False
         print(
             f"Audit trail BROKEN at {check.first_break.describe()}.\n"
-            + (
-                "The database was changed outside paintrack. Keep this file as evidence, and "
-                "compare it with a backup (paintrack backup --list)."
-                if integrity is not None
-                else "The database was changed outside paintrack. Keep it as it is, and compare "
-                "it with the server's backups."
-            )
+            f"The database was changed outside paintrack. {keep}"
         )
-    if check.mismatches:
-        ok = False
-        print(
-            f"{len(check.mismatches)} diary record(s) differ from what the audit trail says:\n  "
-            + "\n  ".join(check.mismatches[:20])
-        )
+        if count:
+            print(f"Also, {records} not match {its} last audit record:\n  {listed}{more}")
     if not ok:
         print(f"paintrack: verify found problems in {where}", file=sys.stderr)
     return 0 if ok else EXIT_BROKEN

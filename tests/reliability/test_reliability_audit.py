@@ -161,12 +161,23 @@ def test_a_rehashed_edit_still_breaks_the_link_to_the_next_row(
 def test_editing_a_score_behind_paintracks_back_is_detected(
     filled: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (entry_id,) = raw_query(filled, "SELECT id FROM entries WHERE deleted = 0 LIMIT 1")[0]
-    raw_execute(filled, "UPDATE entry_scores SET score = 10 WHERE entry_id = ?", (entry_id,))
+    with open_store(str(filled)) as store:
+        (patient,) = store.list_patients()
+        entry = store.load_diary(patient.id).blocks[1].entries[3]
+    raw_execute(filled, "UPDATE entry_scores SET score = 10 WHERE entry_id = ?", (entry.id,))
     code, out = _verify(filled, capsys)
     assert code == 1
-    assert "Audit trail intact" in out  # the chain itself is fine ...
-    assert f"entry {entry_id} differs from its last audit record" in out  # ... the diary is not
+    # The chain itself is fine, the diary is not: said in one sentence, not "intact" then "BROKEN".
+    assert "Audit trail intact" not in out
+    assert "The audit trail's chain is unbroken (" in out
+    assert "but 1 saved record does not match its last audit record:" in out
+    # The score is named by its time and patient, as the clinician knows it, not by its id.
+    when = entry.at.astimezone().strftime("%d %b %Y %H:%M").lstrip("0")
+    assert (
+        f"the score of {when} (patient Audit Patient, block 2) was changed outside paintrack."
+        in out
+    )
+    assert entry.id not in out
 
 
 def test_undeleting_an_entry_behind_paintracks_back_is_detected(
@@ -175,7 +186,8 @@ def test_undeleting_an_entry_behind_paintracks_back_is_detected(
     raw_execute(filled, "UPDATE entries SET deleted = 0 WHERE deleted = 1")
     code, out = _verify(filled, capsys)
     assert code == 1
-    assert "differs from its last audit record" in out
+    assert "1 saved record does not match its last audit record" in out
+    assert "(patient Audit Patient, block 1) was deleted in paintrack but is back" in out
 
 
 def test_a_damaged_file_fails_verify(
