@@ -147,6 +147,43 @@ def test_import_bad_files_exit_2_with_message(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (b"%PDF-1.7\n%\x93\x8c\x8b\x9e ReportLab", "a PDF"),
+        (b"SQLite format 3\x00" + bytes(100), "a database file"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "a ZIP archive or an Office document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a picture (PNG)"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a picture (JPEG)"),
+    ],
+    ids=["pdf", "sqlite", "zip-office", "png", "jpeg"],
+)
+def test_importing_another_kind_of_file_says_what_it_is(
+    content: bytes, kind: str, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "summary.pdf"
+    source.write_bytes(content)
+    code, out, err = _run(capsys, "--db", db, "import", source)
+    assert code == 2 and out == ""
+    assert err.startswith(f"paintrack: {source}: this is {kind}"), err
+    assert "not a paintrack diary file (.json). Choose the diary file" in err
+    assert "UTF-8" not in err and "0x" not in err
+
+
+def test_importing_a_csv_export_says_it_is_one(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = tmp_path / "diary.csv"
+    assert _run(capsys, "--db", db, "import", DEMO)[0] == 0
+    assert _run(capsys, "--db", db, "export", "--csv", exported)[0] == 0
+    code, out, err = _run(capsys, "--db", db, "import", exported)
+    assert code == 2 and out == ""
+    assert err.startswith(
+        f"paintrack: {exported}: this is a spreadsheet (CSV) export of paintrack, not a "
+        "paintrack diary file (.json); a CSV file cannot be imported. Choose the diary file"
+    ), err
+
+
 def test_import_missing_file(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "--db", db, "import", tmp_path / "nope.json")
     assert code == 2
@@ -157,7 +194,71 @@ def test_file_without_ids_gets_a_note(db: Path, capsys: pytest.CaptureFixture[st
     code, out, err = _run(capsys, "--db", db, "import", DIARIES / "minimal.json")
     assert code == 0
     assert out == "Imported Jane Example: 1 block, 2 entries (0 already present).\n"
-    assert "importing it again would add them a second time" in err
+    assert "importing this file again (or a longer version of it) adds only what is new" in err
+
+
+def _hand_written(tmp_path: Path, name: str, scores: list[tuple[str, int]]) -> Path:
+    """A hand-written diary without any id: one patient, one block, an entry per (time, score)."""
+    document = {
+        "format": "paintrack-diary",
+        "version": 1,
+        "patient": {"name": "Helen Hand", "birth_date": "1950-01-02", "mrn": "H-1"},
+        "blocks": [
+            {
+                "performed_at": "2026-03-02T09:30:00-05:00",
+                "region": "lumbar",
+                "side": "left",
+                "agent": "lidocaine",
+                "entries": [
+                    {"at": at, "source": "paper", "scores": {"index": score}}
+                    for at, score in scores
+                ],
+            }
+        ],
+    }
+    path = tmp_path / name
+    path.write_text(json.dumps(document, indent=2), "utf-8")
+    return path
+
+
+def test_hand_written_file_imported_twice_adds_nothing(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    diary = _hand_written(
+        tmp_path, "paper.json", [("2026-03-02T09:20:00-05:00", 7), ("2026-03-02T10:00:00-05:00", 2)]
+    )
+    assert _run(capsys, "--db", db, "import", diary)[0] == 0
+    before = _state(db)
+    code, out, err = _run(capsys, "--db", db, "import", diary)
+    assert code == 0 and err == ""
+    assert out.startswith(f"Nothing new in {diary}: Helen Hand's 1 block and 2 entries")
+    assert _state(db)[:3] == before[:3] == (1, 1, 2)  # (the audit trail records the attempt)
+    # The record number still names one patient.
+    assert _run(capsys, "--db", db, "export", tmp_path / "out.json", "--patient", "H-1")[0] == 0
+
+
+def test_longer_hand_written_file_adds_only_the_new_entries(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = [("2026-03-02T09:20:00-05:00", 7), ("2026-03-02T10:00:00-05:00", 2)]
+    assert _run(capsys, "--db", db, "import", _hand_written(tmp_path, "a.json", first))[0] == 0
+    # The same day written out further, with the 10:00 score changed by mistake.
+    longer = [
+        ("2026-03-02T09:20:00-05:00", 7),
+        ("2026-03-02T10:00:00-05:00", 5),
+        ("2026-03-02T11:00:00-05:00", 3),
+        ("2026-03-02T12:00:00-05:00", 4),
+    ]
+    code, out, _ = _run(capsys, "--db", db, "import", _hand_written(tmp_path, "b.json", longer))
+    assert code == 0
+    assert out.startswith("Imported Helen Hand: 0 blocks, 2 entries (1 already present).\n")
+    assert "1 record differs from the version already stored" in out
+    assert _state(db)[:3] == (1, 1, 4)
+    with open_store(str(db)) as store:
+        (patient,) = store.list_patients()
+        (block,) = store.load_diary(patient.id).blocks
+    # The stored 10:00 score was kept, not silently overwritten by the file's.
+    assert [entry.scores["index"] for entry in block.entries] == [7, 2, 3, 4]
 
 
 def test_import_and_export_reproduce_every_sample(

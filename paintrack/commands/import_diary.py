@@ -1,7 +1,8 @@
 """`paintrack import FILE`: add a diary file to the database, all or nothing.
 
 The whole file is checked before the database is opened, then written in one transaction:
-bad input changes nothing, and importing the same file again adds nothing (same ids).
+bad input changes nothing, and importing the same file again adds nothing (same ids; a file
+without ids gets the same ids derived from its content each time, see diary_json).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Every problem in the file is reported with its JSON path (for example "
         "blocks[1].entries[4].scores.index) and nothing is imported until the file is "
         "valid. Records already in the database (same id) are kept as stored, never "
-        "overwritten."
+        "overwritten. Records without an id are known by their content (patient: name, birth "
+        "date and record number; block: time, region, side and sequence; entry: time and "
+        "sites), so importing the same file again adds nothing."
     )
 
 
@@ -85,9 +88,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if parsed.generated_ids and (result.entries_added or result.blocks_added):
         print(
-            f"paintrack: note: {file_name} gives no id for some records, so importing it "
-            "again would add them a second time. Use a file written by paintrack export to "
-            "move this diary between machines.",
+            f"paintrack: note: {file_name} gives no id for some records; paintrack knows them "
+            "by the patient's name, birth date and record number, each block's time, region "
+            "and side, and each entry's time, so importing this file again (or a longer "
+            "version of it) adds only what is new.",
             file=sys.stderr,
         )
     return 0

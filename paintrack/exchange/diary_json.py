@@ -37,7 +37,6 @@ from paintrack.clinical.model import (
     Sedation,
     Side,
     Source,
-    new_id,
 )
 from paintrack.exchange.errors import DiaryFormatError, DiaryProblem
 from paintrack.exchange.files import MAX_FILE_BYTES, read_limited, too_big_message, write_atomic
@@ -111,6 +110,16 @@ _UUID_RE = re.compile(
 _IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 JsonPath = tuple[str | int, ...]
+
+# Records without an id get one derived from what identifies them (uuid5 in this namespace), so
+# the same hand-written file imported twice gives the same ids and adds nothing the second time:
+#   patient: name, birth date, MRN
+#   block:   patient id, performed_at (UTC), region, side, sequence
+#   entry:   block id, at (UTC), the sites it rates
+# A changed score at the same moment keeps the entry's id, so the import sees it as differing
+# from the stored entry and keeps the stored one rather than overwriting it.
+DERIVED_ID_NAMESPACE = uuid.UUID("5d0f3c9e-8a47-4f0b-9a6e-2c1b7d4e6a10")
+_ABSENT_ID = ""  # _id's answer for a record without an id: derived once its content is read
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
@@ -124,7 +133,7 @@ class ParsedDiary:
     """A parsed diary and what parsing had to fill in, for the import summary."""
 
     diary: Diary
-    generated_ids: int  # ids that were absent from the file and made up while parsing
+    generated_ids: int  # ids that were absent from the file and derived while parsing
 
 
 def parse_diary(text: str | bytes, source_name: str) -> Diary:
@@ -189,7 +198,43 @@ def _whole_file_error(source_name: str, message: str) -> DiaryFormatError:
     return DiaryFormatError(source_name, [DiaryProblem("", message)])
 
 
+# The first bytes of files people pick by mistake instead of a diary, and what to call them.
+_OTHER_FILES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF"),
+    (b"SQLite format 3\x00", "a database file (paintrack's own diary or a backup of it?)"),
+    (b"PK\x03\x04", "a ZIP archive or an Office document (Word, Excel)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Office document (Word, Excel)"),
+    (b"{\\rtf", "a word-processor document (RTF)"),
+    (b"\x89PNG\r\n\x1a\n", "a picture (PNG)"),
+    (b"\xff\xd8\xff", "a picture (JPEG)"),
+    (b"GIF87a", "a picture (GIF)"),
+    (b"GIF89a", "a picture (GIF)"),
+    (b"II*\x00", "a picture (TIFF)"),
+    (b"MM\x00*", "a picture (TIFF)"),
+)
+_CHOOSE_DIARY = (
+    "Choose the diary file that Export diary (or paintrack export) writes; its name ends in .json."
+)
+
+
+def _other_kind(data: bytes) -> str | None:
+    """What a file that is clearly not a diary is (a PDF, a picture...), from its first bytes."""
+    for magic, kind in _OTHER_FILES:
+        if data.startswith(magic):
+            return kind
+    if data[4:8] == b"ftyp":
+        return "a picture or video (HEIC, MP4)"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "a picture (WebP)"
+    return None
+
+
 def _decode(data: bytes, source_name: str) -> str:
+    kind = _other_kind(data)
+    if kind is not None:
+        raise _whole_file_error(
+            source_name, f"this is {kind}, not a paintrack diary file (.json). {_CHOOSE_DIARY}"
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _whole_file_error(
             source_name, "the file is UTF-16 text; diary files must be UTF-8 (save it as UTF-8)"
@@ -222,6 +267,13 @@ def _load_json(text: str | bytes, source_name: str) -> Any:
         return json.loads(text, object_pairs_hook=_object_from_pairs, parse_constant=_NonFinite)
     except json.JSONDecodeError as error:
         where = f"{error.msg} at line {error.lineno}, column {error.colno}"
+        first_line = text.lstrip().partition("\n")[0]
+        if first_line.startswith("patient_name,patient_mrn,"):
+            raise _whole_file_error(
+                source_name,
+                "this is a spreadsheet (CSV) export of paintrack, not a paintrack diary file "
+                f"(.json); a CSV file cannot be imported. {_CHOOSE_DIARY}",
+            ) from None
         if error.pos == 0 or not text.lstrip().startswith(("{", "[")):
             # Not JSON at all: most often a CSV export or another program's file.
             raise _whole_file_error(
@@ -413,6 +465,8 @@ class _DiaryReader:
         self.problems: list[DiaryProblem] = []
         self.generated_ids = 0
         self._ids: dict[str, str] = {}  # id -> path where it was first seen
+        self._derived: dict[str, int] = {}  # derivation key -> times used (to keep ids unique)
+        self._patient_id: str | None = None  # the patient's id, the blocks' derived ids use it
 
     # ---- bookkeeping
 
@@ -460,10 +514,11 @@ class _DiaryReader:
             return default
 
     def _id(self, obj: Mapping[str, Any], path: JsonPath) -> str | None:
-        """The object's id (lower-case canonical UUID), generated when absent; None if invalid."""
+        """The object's id (lower-case canonical UUID); _ABSENT_ID when absent (derived later
+        from the record's content, see DERIVED_ID_NAMESPACE); None if invalid."""
         if "id" not in obj:
             self.generated_ids += 1
-            return new_id()
+            return _ABSENT_ID
         value = obj["id"]
         if not isinstance(value, str) or not _UUID_RE.fullmatch(value):
             self.problem(
@@ -479,6 +534,17 @@ class _DiaryReader:
             return None
         self._ids[canonical] = format_path(path)
         return canonical
+
+    def _derive_id(self, *key: Any) -> str:
+        """A stable id for a record without one, from what identifies it. Two records of the
+        file with the same key (for example two blocks at the same time, region and side) get
+        different ids by their order in the file."""
+        text = json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+        count = self._derived.get(text, 0)
+        self._derived[text] = count + 1
+        if count:
+            text += f"#{count}"
+        return str(uuid.uuid5(DERIVED_ID_NAMESPACE, text))
 
     def _text_list(
         self, value: Any, what: str, singular: str, *, distinct: bool
@@ -570,6 +636,11 @@ class _DiaryReader:
         mrn = self._optional(obj, path, "mrn", _mrn, None)
         if len(self.problems) > mark or patient_id is None or name is None:
             return None
+        if patient_id == _ABSENT_ID:
+            patient_id = self._derive_id(
+                "patient", name, birth_date.isoformat() if birth_date else None, mrn
+            )
+        self._patient_id = patient_id
         return Patient(name=name, birth_date=birth_date, mrn=mrn, id=patient_id)
 
     def read_block(self, value: Any, path: JsonPath) -> Block | None:
@@ -619,6 +690,21 @@ class _DiaryReader:
             obj, path, "protocol", lambda v: _text(v, "expected a protocol name"), STANDARD_PROTOCOL
         )
         sites = self._sites(obj, path, side)
+        if (
+            block_id == _ABSENT_ID
+            and self._patient_id is not None
+            and performed_at is not None
+            and region is not None
+            and side is not None
+        ):
+            block_id = self._derive_id(
+                "block",
+                self._patient_id,
+                format_time(performed_at),
+                region.value,
+                side.value,
+                sequence,
+            )
 
         entries: list[tuple[int, Entry]] = []
         raw_entries = obj.get("entries", [])
@@ -627,7 +713,7 @@ class _DiaryReader:
                 (*path, "entries"), f"expected a list of entries [...], got {_show(raw_entries)}"
             )
             raw_entries = []
-        context = _BlockContext(sites=sites, activities=activities)
+        context = _BlockContext(sites=sites, activities=activities, block_id=block_id)
         for index, raw_entry in enumerate(raw_entries):
             entry = self.read_entry(raw_entry, (*path, "entries", index), context)
             if entry is not None:
@@ -636,7 +722,7 @@ class _DiaryReader:
 
         if (
             len(self.problems) > mark
-            or block_id is None
+            or not block_id
             or performed_at is None
             or region is None
             or side is None
@@ -751,6 +837,10 @@ class _DiaryReader:
             or source is None
         ):
             return None
+        if entry_id == _ABSENT_ID:
+            if not block.block_id:
+                return None  # the block's own problem is reported; nothing to derive from
+            entry_id = self._derive_id("entry", block.block_id, format_time(at), sorted(scores))
         return Entry(
             at=at,
             recorded_at=recorded_at,
@@ -817,6 +907,7 @@ class _BlockContext:
 
     sites: tuple[str, ...] | None
     activities: tuple[str, ...] | None
+    block_id: str | None  # None or _ABSENT_ID when it could not be read or derived
 
 
 def _show_list(value: Any) -> str:

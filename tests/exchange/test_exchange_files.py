@@ -402,5 +402,13 @@ def test_missing_folder_is_a_plain_message(tmp_path: Path) -> None:
 
 def test_a_csv_export_given_to_import_is_named_for_what_it_is() -> None:
     message = _error_text("patient_name,patient_mrn,block_id\nAlex Sample,DEMO-0001,x\n")
+    assert message.startswith(
+        "diary.json: this is a spreadsheet (CSV) export of paintrack, not a paintrack diary "
+        "file (.json); a CSV file cannot be imported."
+    )
+    assert "JSON:" not in message  # the parser's complaint is no help here
+
+
+def test_another_csv_file_is_still_not_json() -> None:
+    message = _error_text("name,score\nJane,7\n")
     assert message.startswith("diary.json: this is not a paintrack diary file (not JSON: ")
-    assert "a CSV export cannot be imported" in message

@@ -3,6 +3,7 @@ what was expected, and nothing is returned from an invalid file."""
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Callable
@@ -612,8 +613,47 @@ def test_absent_ids_are_generated_and_present_ones_kept() -> None:
         assert uuid.UUID(diary.patient.id)
         assert diary.blocks[0].id == BLOCK_IDS[0]
         assert diary.blocks[0].entries[1].id == ENTRY_IDS[1]
-    assert first.patient.id != second.patient.id
-    assert first.blocks[0].entries[0].id != second.blocks[0].entries[0].id
+    # Derived from the records' content, so the same file gives the same ids every time.
+    assert first.patient.id == second.patient.id
+    assert first.blocks[0].entries[0].id == second.blocks[0].entries[0].id
+
+
+def test_derived_ids_follow_what_identifies_a_record() -> None:
+    document = valid_document()
+    del document["patient"]["id"]
+    for block in document["blocks"]:
+        del block["id"]
+        for entry in block["entries"]:
+            del entry["id"]
+    first = parse_document(document)
+    entry = first.blocks[0].entries[0]
+    # A changed score (or note) at the same moment keeps the entry's id: the import then sees
+    # it differ from the stored entry and keeps the stored one.
+    document["blocks"][0]["entries"][0]["scores"]["index"] = (entry.scores["index"] + 1) % 11
+    document["blocks"][0]["entries"][0]["note"] = "changed"
+    changed = parse_document(document)
+    assert changed.blocks[0].entries[0].id == entry.id
+    assert changed.patient.id == first.patient.id
+    assert changed.blocks[0].id == first.blocks[0].id
+    # Another patient (a different record number) gets other ids all the way down.
+    document["patient"]["mrn"] = "OTHER-1"
+    other = parse_document(document)
+    assert other.patient.id != first.patient.id
+    assert other.blocks[0].id != first.blocks[0].id
+    assert other.blocks[0].entries[0].id != entry.id
+
+
+def test_two_blocks_alike_get_different_derived_ids() -> None:
+    document = valid_document()
+    document["blocks"] = document["blocks"][:1]
+    del document["blocks"][0]["id"]
+    for entry in document["blocks"][0]["entries"]:
+        del entry["id"]
+    document["blocks"].append(copy.deepcopy(document["blocks"][0]))
+    diary = parse_document(document)
+    assert len({block.id for block in diary.blocks}) == 2
+    entry_ids = [entry.id for block in diary.blocks for entry in block.entries]
+    assert len(set(entry_ids)) == len(entry_ids)
 
 
 def test_upper_case_uuid_is_kept_in_canonical_form() -> None:
