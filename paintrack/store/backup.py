@@ -19,7 +19,7 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -302,6 +302,68 @@ def aside_path(db_path: Path, now: datetime) -> Path:
 
 
 @dataclass(frozen=True)
+class DiarySummary:
+    """What a diary file holds, said before a restore replaces one diary by another."""
+
+    patients: int
+    blocks: int
+    entries: int  # live entries (deleted ones are hidden from the diary)
+    newest_entry: datetime | None  # the latest moment an entry rates (UTC), None if none
+
+    def describe(self, tz: tzinfo | None = None) -> str:
+        """ "1 patient, 2 blocks and 20 entries (the newest of 3 Mar 2026 09:00)"."""
+
+        def count(number: int, one: str, many: str) -> str:
+            return f"{number} {one if number == 1 else many}"
+
+        text = (
+            f"{count(self.patients, 'patient', 'patients')}, "
+            f"{count(self.blocks, 'block', 'blocks')} and "
+            f"{count(self.entries, 'entry', 'entries')}"
+        )
+        if self.newest_entry is not None:
+            when = self.newest_entry.astimezone(tz).strftime("%d %b %Y %H:%M").lstrip("0")
+            text += f" (the newest of {when})"
+        return text
+
+
+def summarize_diary(path: Path, *, immutable: bool = False) -> DiarySummary | None:
+    """Count what the diary file at `path` holds, read-only; None when it cannot be read (missing,
+    damaged, not paintrack's). `immutable` for a backup, which nothing else writes to; a live
+    diary is read normally, so what is still in its -wal counts too."""
+    if not path.is_file():
+        return None
+    mode = "ro&immutable=1" if immutable else "ro"
+    try:
+        connection = sqlite3.connect(f"file:{path.absolute()}?mode={mode}", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        ((patients,),) = connection.execute("SELECT count(*) FROM patients").fetchall()
+        ((blocks,),) = connection.execute("SELECT count(*) FROM blocks").fetchall()
+        ((entries, newest),) = connection.execute(
+            "SELECT count(*), max(at) FROM entries WHERE deleted = 0"
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    newest_entry = None
+    if newest is not None:
+        try:
+            newest_entry = datetime.fromisoformat(str(newest)).replace(tzinfo=UTC)
+        except ValueError:
+            newest_entry = None
+    return DiarySummary(int(patients), int(blocks), int(entries), newest_entry)
+
+
+# Called by restore_backup with what the backup holds and what the diary holds now (None when it
+# cannot be read), once the diary is locked and before anything changes; raise UserError to stop.
+ConfirmRestore = Callable[[DiarySummary, "DiarySummary | None"], None]
+
+
+@dataclass(frozen=True)
 class Restored:
     db_path: Path
     saved_aside: tuple[Path, ...]  # the previous diary (and its -wal), kept; empty if none
@@ -317,8 +379,13 @@ def _current_is_sound(db_path: Path) -> bool:
     return True
 
 
-def restore_backup(db_path: Path, backup: Path, *, now: datetime) -> Restored:
+def restore_backup(
+    db_path: Path, backup: Path, *, now: datetime, confirm: ConfirmRestore | None = None
+) -> Restored:
     """Replace the diary at `db_path` by `backup`, after saving the current one aside.
+
+    `confirm`, when given, is shown what the backup and the current diary hold once the diary is
+    locked (so neither changes meanwhile) and may refuse by raising UserError: nothing changes.
 
     Refuses while a paintrack window has the diary open (DiaryInUse). When the current file is a
     sound paintrack database, the restore is one SQLite transaction into it (the online backup
@@ -331,8 +398,14 @@ def restore_backup(db_path: Path, backup: Path, *, now: datetime) -> Restored:
         raise UserError("That is the diary itself, not a backup of it; choose a backup file.")
     check_backup_file(backup)
     with DiaryLock(db_path).acquire(purpose="restore"), user_errors(str(db_path)):
+        sound = _current_is_sound(db_path)
+        if confirm is not None:
+            held = summarize_diary(backup, immutable=True)
+            if held is None:  # pragma: no cover - check_backup_file has just read it
+                raise UserError(f"{backup} could not be read; choose another backup.")
+            confirm(held, summarize_diary(db_path) if sound else None)
         try:
-            if _current_is_sound(db_path):
+            if sound:
                 saved = _restore_in_place(db_path, backup, now)
             else:
                 saved = _restore_by_rename(db_path, backup, now)

@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 from paintrack.errors import UserError
 from paintrack.paths import is_url
 from paintrack.store import RefusedDatabase, open_store
-from paintrack.store.backup import Backup, backups_dir, daily_backup, list_backups, restore_backup
+from paintrack.store.backup import (
+    Backup,
+    backups_dir,
+    daily_backup,
+    list_backups,
+    restore_backup,
+    summarize_diary,
+)
 from paintrack.store.lock import DiaryInUse, DiaryLock
 
 log = logging.getLogger(__name__)
@@ -137,7 +144,10 @@ class StartupProblemDialog(QDialog):
         for backup in self.backups:
             when = backup.made_at.astimezone().strftime("%A %d %B %Y, %H:%M")
             kind = "made on start" if backup.kind == "daily" else "made by hand"
-            item = QListWidgetItem(f"{when} ({kind})")
+            # What it holds, as `paintrack restore` says it: an empty early backup shows as such.
+            held = summarize_diary(backup.path, immutable=True)
+            holds = held.describe() if held is not None else "could not be read"
+            item = QListWidgetItem(f"{when} ({kind})\nHolds {holds}")
             item.setData(Qt.ItemDataRole.UserRole, str(backup.path))
             item.setToolTip(str(backup.path))
             self.backup_list.addItem(item)

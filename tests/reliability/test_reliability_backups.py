@@ -185,8 +185,10 @@ def test_restore_puts_the_backup_back_and_keeps_the_current_file_aside(
 ) -> None:
     backup = make_backup(db, now=NOW)
     _change(db)
-    assert cli.main(["restore", str(backup), "--db", str(db)]) == 0
+    assert cli.main(["restore", str(backup), "--db", str(db), "--yes"]) == 0
     out = capsys.readouterr().out
+    assert "This backup holds 1 patient, 2 blocks and 20 entries (the newest of " in out
+    assert "Your diary now holds 2 patients, 3 blocks and 23 entries (the newest of " in out
     assert f"Restored {db} from {backup}" in out
     (aside,) = db.parent.glob("paintrack.db.before-restore-*")
     assert f"kept in {aside}" in out
@@ -195,6 +197,67 @@ def test_restore_puts_the_backup_back_and_keeps_the_current_file_aside(
     assert _patients(aside) == ["After", "Before"]  # nothing is lost by restoring
     assert raw_query(db, "PRAGMA journal_mode") == [("wal",)]
     assert cli.main(["verify", "--db", str(db)]) == 0
+
+
+def _newest(path: Path) -> str:
+    with open_store(str(path)) as store:
+        newest = max(
+            entry.at
+            for patient in store.list_patients()
+            for block in store.load_diary(patient.id).blocks
+            for entry in block.entries
+        )
+    return newest.astimezone().strftime("%d %b %Y %H:%M").lstrip("0")
+
+
+def test_restoring_an_emptier_backup_says_so_and_changes_nothing_without_yes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "clinic" / "paintrack.db"
+    open_store(str(db)).close()
+    empty = make_backup(db, now=NOW)  # made on the first start, before any entry
+    with open_store(str(db)) as store:
+        store.import_diary(big_diary("Jane", blocks=1, entries_per_block=8), source_name="x")
+    before = file_digest(db)
+    assert cli.main(["--db", str(db), "restore", str(empty)]) == 2
+    out, err = capsys.readouterr()
+    assert out == (
+        "This backup holds 0 patients, 0 blocks and 0 entries.\n"
+        f"Your diary now holds 1 patient, 1 block and 8 entries (the newest of {_newest(db)}).\n"
+    )
+    assert err == (
+        "paintrack: This backup holds 0 entries; your diary now holds 8. Nothing was changed. "
+        f"To restore it anyway: paintrack --db {db} restore {empty} --yes\n"
+    )
+    assert file_digest(db) == before
+    assert not list(db.parent.glob("*.before-restore-*"))
+    assert _patients(db) == ["Jane"]
+
+
+@pytest.mark.parametrize(("answer", "code", "patients"), [("y", 0, []), ("", 2, ["Jane"])])
+def test_on_a_terminal_restoring_an_emptier_backup_asks_first(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    code: int,
+    patients: list[str],
+) -> None:
+    db = tmp_path / "paintrack.db"
+    open_store(str(db)).close()
+    empty = make_backup(db, now=NOW)
+    with open_store(str(db)) as store:
+        store.import_diary(big_diary("Jane", blocks=1, entries_per_block=3), source_name="x")
+    asked: list[str] = []
+    monkeypatch.setattr("paintrack.commands.restore._on_terminal", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda question: asked.append(question) or answer)
+    assert cli.main(["--db", str(db), "restore", str(empty)]) == code
+    out, err = capsys.readouterr()
+    assert "This backup holds 0 entries; your diary now holds 3.\n" in out
+    assert asked == ["Restore it anyway? Your diary as it is now is kept aside. [y/N] "]
+    assert _patients(db) == patients
+    if code:
+        assert err == "paintrack: Nothing was changed.\n"
 
 
 def test_restore_over_a_damaged_diary_keeps_the_damaged_bytes_aside(db: Path) -> None:

@@ -89,6 +89,24 @@ def test_restore_lists_backups_newest_first_and_picks_the_selected_one(
     assert dialog.result() == dialog.DialogCode.Accepted
 
 
+def test_each_backup_says_what_it_holds(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "diary.db"
+    open_store(str(path)).close()
+    empty = make_backup(path, now=NOW - timedelta(days=2))  # before any entry
+    _diary(path)
+    one_patient = make_backup(path, now=NOW)
+    _damage(path)
+    dialog = _dialog(qtbot, path)
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    texts = [dialog.backup_list.item(i).text() for i in range(dialog.backup_list.count())]
+    assert [dialog.backup_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)] == [
+        str(one_patient),
+        str(empty),
+    ]
+    assert texts[0].endswith("(made by hand)\nHolds 1 patient, 0 blocks and 0 entries")
+    assert texts[1].endswith("(made by hand)\nHolds 0 patients, 0 blocks and 0 entries")
+
+
 def test_without_backups_restore_is_disabled_and_says_where_it_looked(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
