@@ -178,11 +178,13 @@ def _block_lines(result: BlockResult) -> list[str]:
         for threshold, t in e.thresholds.items():
             lines.append(f"    >= {threshold}%: {w.threshold_text(t)}")
     c = result.compliance
-    percent = "-" if c.percent is None else f"{c.percent:g}%"
-    lines.append(
-        f"  Compliance: {c.kept_on_time} of {c.due} due points on time ({percent}),"
-        f" {c.kept_late} late or from paper, {c.missed} missed"
-    )
+    if c.due == 0 or c.percent is None:
+        lines.append(f"  Compliance: {w.compliance_text(c.due, c.kept_on_time, c.percent)}")
+    else:
+        lines.append(
+            f"  Compliance: {c.kept_on_time} of {c.due} due points on time ({c.percent:g}%),"
+            f" {c.kept_late} late or from paper, {c.missed} missed"
+        )
     for minutes in result.rescue_medication_minutes:
         lines.append(f"  Note: {w.rescue_text(minutes)}")
     for flag in result.flags:
@@ -224,7 +226,7 @@ def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
     if not checklist.targets:
         lines.append("  no diagnostic blocks (sequence 1 or 2) to check")
     for target in checklist.targets:
-        lines.append(f"  {target.region.value} {target.side.value}: {target.verdict}")
+        lines.append(f"  {w.target_text(target.region, target.side)}: {target.verdict}")
         for criterion in target.criteria:
             lines.append(
                 f"    [{w.STATUS_TEXT[criterion.status]}] {criterion.description}:"
