@@ -266,7 +266,8 @@ def test_patient_from_the_database(capsys, tmp_path):
     finally:
         store.close()
     data = analyze_json(capsys, "--db", str(db), "--patient", "jane")
-    assert data["thresholds"] == [60]
+    # The clinic's 60% and the complete-relief preset's own 100%.
+    assert data["thresholds"] == [60, 100]
     assert data["settings"]["preset"] == "complete"
     assert data["settings"]["expected_minutes"] == {"bupivacaine": 100.0, "lidocaine": 30.0}
     assert [b["id"] for b in data["blocks"]] == [FIRST_ID, SECOND_ID]
@@ -305,3 +306,30 @@ def test_analyze_imports_neither_qt_nor_matplotlib(diary_file):
     imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()]
     assert imported, "no -X importtime output"
     assert not [m for m in imported if m.split(".")[0] in {"PySide6", "matplotlib", "sqlalchemy"}]
+
+
+def test_the_presets_threshold_is_analysed_beside_the_clinics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Clinic thresholds 50 and 75 with the Medicare LCD preset: its 80% is shown too, so the
+    checklist's "80%" has its figures beside the clinic's own."""
+    from paintrack.clinical.settings import ClinicSettings
+    from paintrack.exchange.diary_json import parse_diary
+    from paintrack.store import open_store
+
+    db = tmp_path / "clinic.db"
+    store = open_store(str(db))
+    try:
+        store.import_diary(parse_diary(json.dumps(DIARY), "test"), source_name="test")
+        store.save_settings(ClinicSettings(thresholds=(50, 75)))
+    finally:
+        store.close()
+    data = analyze_json(capsys, "--db", str(db), "--preset", "medicare-lcd")
+    assert data["thresholds"] == [50, 75, 80]
+    assert list(data["blocks"][0]["sites"]["index"]["thresholds"]) == ["50", "75", "80"]
+    assert analyze_json(capsys, "--db", str(db))["thresholds"] == [50, 75]
+    # An explicit --threshold still replaces them, as diary-format.md says.
+    explicit = analyze_json(
+        capsys, "--db", str(db), "--preset", "medicare-lcd", "--threshold", "75"
+    )
+    assert explicit["thresholds"] == [75]

@@ -118,7 +118,7 @@ def _load(args: argparse.Namespace) -> tuple[Diary, ClinicSettings]:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from paintrack.clinical.analysis import analyze_diary
+    from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
 
     thresholds = _thresholds(args.threshold)
     expected = _expected(args.expected)
@@ -128,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
     overrides.update(expected)
     settings = replace(settings, expected_minutes=overrides, preset=args.preset or settings.preset)
     try:
+        if thresholds is None:
+            # The clinic's thresholds and the preset's own: its 80% is shown beside 50 and 75.
+            thresholds = list(thresholds_with_preset(settings))
         analysis = analyze_diary(diary, settings, now=now, thresholds=thresholds)
     except ValueError as error:
         raise UserError(f"cannot analyse this diary: {error}") from None
