@@ -152,6 +152,18 @@ def data_quality_text(result: BlockResult) -> str:
     )
 
 
+def entry_notes(block: Block) -> list[str]:
+    """The patient's notes for the block, by time: "2 Mar 15:16 (+46 min): Could load the
+    dishwasher"."""
+    lines = []
+    for entry in sorted(block.entries, key=lambda e: (e.at, e.id)):
+        note = " ".join(entry.note.split())
+        if note:
+            minutes = (entry.at - block.performed_at).total_seconds() / 60
+            lines.append(f"{short_datetime_text(entry.at)} ({offset_text(minutes)}): {note}")
+    return lines
+
+
 def entry_status(entry: Entry) -> str:
     """On time / late / transcribed, plus amended: what the appendix prints per entry."""
     parts: list[str] = []
