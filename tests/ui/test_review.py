@@ -700,3 +700,25 @@ def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> N
         review.grab().save("/tmp/review-in-progress.png")
     finally:
         store.close()
+
+
+def test_review_and_the_pdf_word_relief_alike(
+    qtbot: QtBot, review: ReviewMode, tmp_path: Path
+) -> None:
+    """The clinician sees "87.5%" on screen and in the PDF (the patient's screen may round)."""
+    from paintrack.report.pdf import ReportRequest, write_report
+
+    choose_patient(qtbot, review, "DEMO-0001")
+    assert review.analysis is not None and review.diary is not None
+    request = ReportRequest(
+        diary=review.diary, analysis=review.analysis, generated_at=NOW, audit_available=False
+    )
+    page_one = " ".join(
+        PdfReader(write_report(request, tmp_path / "r.pdf")).pages[0].extract_text().split()
+    )
+    for row in range(review.blocks.count()):
+        review.blocks.setCurrentRow(row)
+        peak = review.metric_text(1)
+        assert re.fullmatch(r"\d+(\.\d)?% at .+", peak), peak
+        assert peak.replace("\u00a0", " ") in page_one
+    assert "87.5% at 31 min" in page_one
