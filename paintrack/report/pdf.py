@@ -411,10 +411,11 @@ class _Builder:
             FigureFlowable(figure, self.width, height),
         ]
 
-    def _threshold_cell(self, result: ThresholdResult | None, agent: Any) -> Paragraph:
+    def _threshold_cell(self, block: BlockResult, result: ThresholdResult | None) -> Paragraph:
+        agent = block.agent
         if result is None:
             return _p("-", self.s["cell"])
-        main = threshold_text(result)
+        main = words.duration_text(block, result)
         lines = [f"<b>{_e(main)}</b>"]
         bounds = bounds_text(result)
         if bounds and not result.censored:
@@ -447,9 +448,7 @@ class _Builder:
                     _p(_e(baseline), s["cell"]),
                     _p(peak, s["cell"]),
                 ]
-                row += [
-                    self._threshold_cell(site.thresholds.get(t), result.agent) for t in thresholds
-                ]
+                row += [self._threshold_cell(result, site.thresholds.get(t)) for t in thresholds]
                 rows.append(row)
         fixed = [0.11, 0.09, 0.09, 0.13]
         rest = (1 - sum(fixed)) / max(1, len(thresholds))
@@ -699,7 +698,9 @@ class _Builder:
                     f"peak {format_percent(site.peak_relief_percent)} at "
                     f"{format_duration(site.time_to_peak_minutes)}"
                 )
-            figures += [f"≥ {t}% {threshold_text(r)}" for t, r in site.thresholds.items()]
+            figures += [
+                f"≥ {t}% {words.duration_text(result, r)}" for t, r in site.thresholds.items()
+            ]
             parts.append(f"{words.site_name(name).capitalize()}: {', '.join(figures)}")
         parts.append(words.data_quality_text(result).capitalize())
         return ". ".join(parts) + "."

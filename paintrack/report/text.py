@@ -33,6 +33,7 @@ from paintrack.clinical.wording import (
     format_duration,
     format_percent,
     rescue_text,
+    threshold_text,
 )
 
 SITE_NAMES = {INDEX_SITE: "index pain", "left": "left", "right": "right"}
@@ -150,6 +151,15 @@ def data_quality_text(result: BlockResult) -> str:
         f"{compliance}; {n.entries} entries: {n.late} late, {n.transcribed} transcribed, "
         f"{n.amended} amended"
     )
+
+
+def duration_text(result: BlockResult, t: ThresholdResult) -> str:
+    """How long relief stayed at a threshold, worded as the engine's `threshold_text`, with
+    "not reached yet" while the block's diary is still in progress."""
+    text = threshold_text(t)
+    if t.reached is False and in_progress_reason(result) is not None:
+        return f"{text} yet"
+    return text
 
 
 def entry_notes(block: Block) -> list[str]:

@@ -138,7 +138,7 @@ LAST_PATIENT_KEY = "review/last_patient"
 
 def threshold_cell(result: BlockResult, site: str, threshold: int) -> str:
     t = result.sites[site].thresholds[threshold]
-    lines = [threshold_text(t)]
+    lines = [words.duration_text(result, t)]
     bounds = bounds_text(t)
     if bounds and not t.censored:
         lines.append(bounds)

@@ -692,6 +692,7 @@ def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> N
             f" — the diary is still in progress (next score due {due})"
         )
         assert "no score due yet" in review.compliance.text()
+        assert review.metric_text(2, 0) == review.metric_text(3, 1) == "not reached yet"
         assert "0%" not in review.compliance.text()
         rows = review.checklist_rows()
         assert rows[1][0] == "? unknown"
