@@ -148,8 +148,8 @@ def data_quality_text(result: BlockResult) -> str:
         )
     n = entry_counts(result.block)
     return (
-        f"{compliance}; {n.entries} entries: {n.late} late, {n.transcribed} transcribed, "
-        f"{n.amended} amended"
+        f"{compliance}; {n.entries} {'entry' if n.entries == 1 else 'entries'}: {n.late} late, "
+        f"{n.transcribed} transcribed, {n.amended} amended"
     )
 
 

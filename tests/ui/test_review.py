@@ -691,7 +691,7 @@ def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> N
             "Lumbar, both sides: not known yet whether it meets the 50% rule (ASRA 2020 preset)"
             f" — the diary is still in progress (next score due {due})"
         )
-        assert "no score due yet" in review.compliance.text()
+        assert "no score due yet; 1 entry: 0 late" in review.compliance.text()
         assert review.metric_text(2, 0) == review.metric_text(3, 1) == "not reached yet"
         assert "0%" not in review.compliance.text()
         rows = review.checklist_rows()
