@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -356,7 +358,14 @@ class ReviewMode(QWidget):
             column.addWidget(box, 1)
             lists.addLayout(column, 1)
         detail_layout.addLayout(lists, 1)
-        layout.addWidget(detail, 3)
+        # In a small window or with larger text the block's figures scroll as one, rather than
+        # being squeezed on top of each other.
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setWidget(detail)
+        layout.addWidget(self.detail_scroll, 3)
         return tab
 
     def _build_compare_tab(self) -> QWidget:

@@ -4,6 +4,7 @@ PDF export off the UI thread with a calm error on failure."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -723,3 +724,29 @@ def test_review_and_the_pdf_word_relief_alike(
         assert re.fullmatch(r"\d+(\.\d)?% at .+", peak), peak
         assert peak.replace("\u00a0", " ") in page_one
     assert "87.5% at 31 min" in page_one
+
+
+def test_the_block_view_fits_flags_and_notes_in_the_window(qtbot: QtBot, make_window: Any) -> None:
+    """In the 1100 x 760 window, with larger text too, the lines above the flags and notes keep
+    all their text: the two lists give up room first."""
+    window = make_window()
+    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
+    window.store.import_diary(read_diary_file(DEMO), source_name="demo")
+    review: ReviewMode = window.review
+    window.show_mode("Review")
+    review.refresh_patients()  # the only patient opens by itself
+    for larger in (False, True):
+        window.larger_text_action.setChecked(larger)
+        review.blocks.setCurrentRow(1)
+        qtbot.wait(100)
+        for label in (review.estimate, review.compliance, review.block_title):
+            assert label.text()
+            assert label.height() >= label.heightForWidth(label.width()), label.accessibleName()
+        # Nothing drawn over anything else: each part starts below the one before.
+        parts = [review.block_title, review.metrics, review.estimate, review.compliance]
+        for above, below in itertools.pairwise(parts):
+            assert above.geometry().bottom() < below.geometry().top(), below.accessibleName()
+        assert review.notes.isVisible() and review.notes.count() >= 3
+        assert review.notes.height() >= 3 * review.notes.fontMetrics().lineSpacing()
+        window.grab().save(f"/tmp/review-window-notes-{'large' if larger else 'normal'}.png")
+    window.larger_text_action.setChecked(False)
