@@ -333,3 +333,59 @@ def test_the_presets_threshold_is_analysed_beside_the_clinics(
         capsys, "--db", str(db), "--preset", "medicare-lcd", "--threshold", "75"
     )
     assert explicit["thresholds"] == [75]
+
+
+def test_a_diary_still_in_progress_reads_not_known_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The newcomer: a bilateral block two minutes old with only the baselines 9 and 10."""
+    from datetime import datetime
+
+    diary = {
+        "format": "paintrack-diary",
+        "version": 1,
+        "patient": {"name": "Ann Tester"},
+        "blocks": [
+            {
+                "performed_at": "2026-03-02T14:30:00Z",
+                "region": "lumbar",
+                "side": "bilateral",
+                "agent": "lidocaine",
+                "sequence": 1,
+                "sites": ["left", "right"],
+                "entries": [
+                    {
+                        "at": "2026-03-02T14:25:00Z",
+                        "recorded_at": "2026-03-02T14:25:00Z",
+                        "scores": {"left": 9, "right": 10},
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "in-progress.json"
+    path.write_text(json.dumps(diary), encoding="utf-8")
+    now = "2026-03-02T14:32:00Z"
+    due_text = datetime.fromisoformat("2026-03-02T14:45:00+00:00").astimezone().strftime("%H:%M")
+    code, out, err = run(capsys, "analyze", str(path), "--now", now)
+    assert code == 0, err
+    verdict = (
+        "not known yet whether it meets the 50% rule (ASRA 2020 preset)"
+        f" — the diary is still in progress (next score due {due_text})"
+    )
+    assert f"  Lumbar, both sides: {verdict}\n" in out
+    assert "does not meet" not in out and "[not met]" not in out
+    assert "    >= 50%: not reached yet\n" in out
+    assert "  Compliance: no score due yet\n" in out
+    code, out, err = run(capsys, "analyze", str(path), "--json", "--now", now)
+    data = json.loads(out)
+    (target,) = data["preset"]["targets"]
+    assert target["status"] == "unknown" and target["verdict"] == verdict
+    # The metrics keep their meaning: not reached, duration 0, nothing due.
+    left = data["blocks"][0]["sites"]["left"]["thresholds"]["50"]
+    assert left["reached"] is False and left["duration_minutes"] == 0.0
+    assert data["blocks"][0]["compliance"]["due"] == 0
+    assert data["blocks"][0]["compliance"]["percent"] is None
+    # Once the last window has closed (8 h 30 min after the block), not reached is not met.
+    code, out, err = run(capsys, "analyze", str(path), "--now", "2026-03-02T23:00:00Z")
+    assert "  Lumbar, both sides: does not meet the 50% rule (ASRA 2020 preset)\n" in out

@@ -148,8 +148,10 @@ def _local(moment: datetime) -> str:
 
 def _block_lines(result: BlockResult) -> list[str]:
     from paintrack.clinical import wording as w
+    from paintrack.clinical.presets import in_progress_reason
 
     block = result.block
+    waiting = in_progress_reason(result)  # "not reached" is "not reached yet" while it goes on
     lines = [
         f"Block {block.sequence}: {_local(block.performed_at)}, {block.agent.value},"
         f" {block.region.value} {block.side.value}"
@@ -170,7 +172,8 @@ def _block_lines(result: BlockResult) -> list[str]:
             bounds = "" if t.censored else w.bounds_text(t)  # "at least" is already said
             extra = [x for x in (bounds, w.expected_text(t, block.agent)) if x]
             suffix = f" ({'; '.join(extra)})" if extra else ""
-            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}{suffix}")
+            yet = " yet" if t.reached is False and waiting is not None else ""
+            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}{yet}{suffix}")
     if result.patient_estimate is not None:
         e = result.patient_estimate
         lines.append("  Patient's own estimate (not used for verdicts)")
