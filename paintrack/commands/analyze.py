@@ -35,7 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--threshold",
         metavar="N",
         action="append",
-        help="relief threshold in percent (repeatable; replaces the default 50 and 80)",
+        help=(
+            "relief threshold in percent (repeatable; replaces the default: the clinic's"
+            " thresholds, 50 and 80 unless set, and the preset's own)"
+        ),
     )
     parser.add_argument(
         "--preset",
