@@ -266,7 +266,8 @@ def test_patient_from_the_database(capsys, tmp_path):
     finally:
         store.close()
     data = analyze_json(capsys, "--db", str(db), "--patient", "jane")
-    assert data["thresholds"] == [60]
+    # The clinic's 60% and the complete-relief preset's own 100%.
+    assert data["thresholds"] == [60, 100]
     assert data["settings"]["preset"] == "complete"
     assert data["settings"]["expected_minutes"] == {"bupivacaine": 100.0, "lidocaine": 30.0}
     assert [b["id"] for b in data["blocks"]] == [FIRST_ID, SECOND_ID]
@@ -305,3 +306,86 @@ def test_analyze_imports_neither_qt_nor_matplotlib(diary_file):
     imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()]
     assert imported, "no -X importtime output"
     assert not [m for m in imported if m.split(".")[0] in {"PySide6", "matplotlib", "sqlalchemy"}]
+
+
+def test_the_presets_threshold_is_analysed_beside_the_clinics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Clinic thresholds 50 and 75 with the Medicare LCD preset: its 80% is shown too, so the
+    checklist's "80%" has its figures beside the clinic's own."""
+    from paintrack.clinical.settings import ClinicSettings
+    from paintrack.exchange.diary_json import parse_diary
+    from paintrack.store import open_store
+
+    db = tmp_path / "clinic.db"
+    store = open_store(str(db))
+    try:
+        store.import_diary(parse_diary(json.dumps(DIARY), "test"), source_name="test")
+        store.save_settings(ClinicSettings(thresholds=(50, 75)))
+    finally:
+        store.close()
+    data = analyze_json(capsys, "--db", str(db), "--preset", "medicare-lcd")
+    assert data["thresholds"] == [50, 75, 80]
+    assert list(data["blocks"][0]["sites"]["index"]["thresholds"]) == ["50", "75", "80"]
+    assert analyze_json(capsys, "--db", str(db))["thresholds"] == [50, 75]
+    # An explicit --threshold still replaces them, as diary-format.md says.
+    explicit = analyze_json(
+        capsys, "--db", str(db), "--preset", "medicare-lcd", "--threshold", "75"
+    )
+    assert explicit["thresholds"] == [75]
+
+
+def test_a_diary_still_in_progress_reads_not_known_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The newcomer: a bilateral block two minutes old with only the baselines 9 and 10."""
+    from datetime import datetime
+
+    diary = {
+        "format": "paintrack-diary",
+        "version": 1,
+        "patient": {"name": "Ann Tester"},
+        "blocks": [
+            {
+                "performed_at": "2026-03-02T14:30:00Z",
+                "region": "lumbar",
+                "side": "bilateral",
+                "agent": "lidocaine",
+                "sequence": 1,
+                "sites": ["left", "right"],
+                "entries": [
+                    {
+                        "at": "2026-03-02T14:25:00Z",
+                        "recorded_at": "2026-03-02T14:25:00Z",
+                        "scores": {"left": 9, "right": 10},
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "in-progress.json"
+    path.write_text(json.dumps(diary), encoding="utf-8")
+    now = "2026-03-02T14:32:00Z"
+    due_text = datetime.fromisoformat("2026-03-02T14:45:00+00:00").astimezone().strftime("%H:%M")
+    code, out, err = run(capsys, "analyze", str(path), "--now", now)
+    assert code == 0, err
+    verdict = (
+        "not known yet whether it meets the 50% rule (ASRA 2020 preset)"
+        f" — the diary is still in progress (next score due {due_text})"
+    )
+    assert f"  Lumbar, both sides: {verdict}\n" in out
+    assert "does not meet" not in out and "[not met]" not in out
+    assert "    >= 50%: not reached yet\n" in out
+    assert "  Compliance: no score due yet\n" in out
+    code, out, err = run(capsys, "analyze", str(path), "--json", "--now", now)
+    data = json.loads(out)
+    (target,) = data["preset"]["targets"]
+    assert target["status"] == "unknown" and target["verdict"] == verdict
+    # The metrics keep their meaning: not reached, duration 0, nothing due.
+    left = data["blocks"][0]["sites"]["left"]["thresholds"]["50"]
+    assert left["reached"] is False and left["duration_minutes"] == 0.0
+    assert data["blocks"][0]["compliance"]["due"] == 0
+    assert data["blocks"][0]["compliance"]["percent"] is None
+    # Once the last window has closed (8 h 30 min after the block), not reached is not met.
+    code, out, err = run(capsys, "analyze", str(path), "--now", "2026-03-02T23:00:00Z")
+    assert "  Lumbar, both sides: does not meet the 50% rule (ASRA 2020 preset)\n" in out

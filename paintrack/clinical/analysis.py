@@ -90,6 +90,7 @@ __all__ = [
     "analyze_block",
     "analyze_diary",
     "block_flags",
+    "thresholds_with_preset",
     "validate_thresholds",
 ]
 
@@ -107,6 +108,13 @@ def validate_thresholds(thresholds: Sequence[int]) -> tuple[int, ...]:
     if not result:
         raise ValueError("at least one threshold is needed")
     return tuple(result)
+
+
+def thresholds_with_preset(settings: ClinicSettings) -> tuple[int, ...]:
+    """The thresholds to analyse and show: the clinic's own and the chosen preset's (80% for the
+    Medicare LCD preset), ascending, so the rule's threshold always has its line and column
+    beside the clinic's. Raises ValueError for an unknown preset."""
+    return tuple(sorted({*settings.thresholds, preset_threshold(settings.preset)}))
 
 
 def block_flags(block: Block, sites: Mapping[str, SiteResult]) -> tuple[Flag, ...]:

@@ -11,6 +11,12 @@ come from the relief computed from the scores, never from the patient's estimate
 - medicare-lcd: two diagnostic blocks; >= 80% after each; the second at least 14 days after
   the first; no steroid in either; each block's 80% duration consistent with its agent's
   expected duration (clinical.md item 6).
+
+A block whose diary is still in progress (the window of its last protocol point has not closed
+at the time of analysis) has not had its chance to reach a threshold yet: "not reached" is then
+unknown, not "not met", with the reason "diary still in progress (next score due 14:45)". The
+metrics themselves are unchanged (reached false, duration 0, as clinical.md defines them); a
+threshold already reached is met even while the diary goes on.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from paintrack.clinical.results import (
     CriterionStatus,
     CriterionValue,
     Expected,
+    PointState,
     PresetChecklist,
     PresetTarget,
     ThresholdResult,
@@ -35,6 +42,7 @@ from paintrack.clinical.wording import (
     bounds_text,
     format_duration,
     format_percent,
+    in_progress_text,
     preset_label,
     threshold_text,
     verdict_sentence,
@@ -65,6 +73,26 @@ def combine(statuses: Sequence[CriterionStatus]) -> CriterionStatus:
     return UNKNOWN
 
 
+def diary_in_progress(result: BlockResult) -> bool:
+    """True while a protocol point's window is still open (or to come) at the time of analysis."""
+    return any(not point.due for point in result.schedule)
+
+
+def in_progress_reason(result: BlockResult) -> str | None:
+    """ "diary still in progress (next score due 14:45)" while the block's diary goes on, else
+    None. The next score is the first open point with no score yet; times are local."""
+    if not diary_in_progress(result):
+        return None
+    waiting = [p for p in result.schedule if not p.due and not p.entries]
+    if not waiting:
+        last = result.schedule[-1]
+        return in_progress_text(result.performed_at, last.window_end, due_now=False, ends=True)
+    point = waiting[0]
+    return in_progress_text(
+        result.performed_at, point.at, due_now=point.state == PointState.DUE_NOW, ends=False
+    )
+
+
 def _block_name(result: BlockResult) -> str:
     return f"block {result.sequence} ({result.agent.value})"
 
@@ -89,24 +117,38 @@ def _relief_status(
     statuses: list[CriterionStatus] = []
     parts: list[str] = []
     values: dict[str, CriterionValue] = {}
+    waiting = in_progress_reason(result)
+    held_back = False
     for site, found in _site_thresholds(result, threshold, expected_minutes).items():
         site_result = result.sites[site]
         if found.reached is None:
             statuses.append(UNKNOWN)
             parts.append(f"{site}: relief not computed (no usable baseline)")
         else:
-            statuses.append(MET if found.reached else NOT_MET)
+            if found.reached:
+                statuses.append(MET)
+            elif waiting is not None:
+                # Not reached yet, but the diary is still going: it may yet be reached.
+                statuses.append(UNKNOWN)
+                held_back = True
+            else:
+                statuses.append(NOT_MET)
             # A censored duration already reads "at least 8 h"; its bounds would repeat it.
             bounds = "" if found.censored else bounds_text(found)
+            reached = threshold_text(found) + (" yet" if not found.reached and waiting else "")
             parts.append(
                 f"{site}: baseline {site_result.baseline}, peak"
                 f" {format_percent(site_result.peak_relief_percent)},"
-                f" >= {threshold}% {threshold_text(found)}" + (f" ({bounds})" if bounds else "")
+                f" >= {threshold}% {reached}" + (f" ({bounds})" if bounds else "")
             )
         values[f"{site}_peak_relief_percent"] = _round(site_result.peak_relief_percent)
         values[f"{site}_reached"] = found.reached
         values[f"{site}_duration_minutes"] = _round(found.duration_minutes)
-    return combine(statuses), f"{_block_name(result)}: " + "; ".join(parts), values
+    status = combine(statuses)
+    if held_back and status == UNKNOWN and waiting is not None:
+        parts.append(waiting)
+        values["diary_in_progress"] = True
+    return status, f"{_block_name(result)}: " + "; ".join(parts), values
 
 
 def _round(value: float | None) -> float | None:
@@ -141,6 +183,8 @@ def _single_block_target(
         status = NOT_MET
     detail = "; ".join(detail for _, detail, _ in evaluated)
     values: dict[str, CriterionValue] = {"blocks_meeting": statuses.count(MET)}
+    if status == UNKNOWN and any(v.get("diary_in_progress") for _, _, v in evaluated):
+        values["diary_in_progress"] = True
     return Criterion(key, description, status, detail, values)
 
 
@@ -235,9 +279,13 @@ def _duration_criterion(
             continue
         expected = result.expected_minutes
         values[f"{label}_expected_minutes"] = expected
+        waiting = in_progress_reason(result)
         for site, found in _site_thresholds(result, threshold, expected_minutes).items():
             if found.reached is None:
                 status, why = UNKNOWN, "relief not computed"
+            elif not found.reached and waiting is not None:
+                status, why = UNKNOWN, f"{threshold}% not reached yet, {waiting}"
+                values["diary_in_progress"] = True
             elif not found.reached:
                 status, why = NOT_MET, f"{threshold}% not reached"
             elif found.expected is None:
@@ -279,13 +327,18 @@ def evaluate_preset(
         else:
             criteria = [_single_block_target(present, threshold, expected_minutes)]
         status = combine([c.status for c in criteria])
+        waiting = None
+        if status == UNKNOWN and any(c.values.get("diary_in_progress") for c in criteria):
+            waiting = next(
+                (r for r in map(in_progress_reason, reversed(present)) if r is not None), None
+            )
         targets.append(
             PresetTarget(
                 region=region,
                 side=side,
                 block_ids=tuple(b.block_id for b in present),
                 status=status,
-                verdict=verdict_sentence(status, preset, threshold),
+                verdict=verdict_sentence(status, preset, threshold, in_progress=waiting),
                 criteria=tuple(criteria),
             )
         )

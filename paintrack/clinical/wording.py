@@ -6,7 +6,9 @@ never anything like a treatment recommendation.
 
 from __future__ import annotations
 
-from paintrack.clinical.model import Agent
+from datetime import datetime
+
+from paintrack.clinical.model import Agent, Region, Side
 from paintrack.clinical.results import (
     ComparisonOutcome,
     CriterionStatus,
@@ -141,11 +143,54 @@ def preset_label(preset: str) -> str:
     return PRESET_LABELS.get(preset, f"{preset} preset")
 
 
-def verdict_sentence(status: CriterionStatus, preset: str, threshold: int) -> str:
-    """E.g. "meets the 80% rule (Medicare LCD preset)"."""
+def verdict_sentence(
+    status: CriterionStatus, preset: str, threshold: int, *, in_progress: str | None = None
+) -> str:
+    """E.g. "meets the 80% rule (Medicare LCD preset)".
+
+    `in_progress` (an unknown verdict only because a diary is still going on) is the reason,
+    "diary still in progress (next score due 14:45)": "not known yet whether it meets the 50%
+    rule (ASRA 2020 preset) — the diary is still in progress (next score due 14:45)".
+    """
     rule = f"the {threshold}% rule ({preset_label(preset)})"
     if status == CriterionStatus.MET:
         return f"meets {rule}"
     if status == CriterionStatus.NOT_MET:
         return f"does not meet {rule}"
+    if in_progress:
+        reason = in_progress.removeprefix("diary still in progress")
+        return f"not known yet whether it meets {rule} — the diary is still in progress{reason}"
     return f"not enough information to say whether it meets {rule}"
+
+
+def in_progress_text(performed_at: datetime, when: datetime, *, due_now: bool, ends: bool) -> str:
+    """Why a verdict waits: "diary still in progress (next score due 14:45)", "(a score is due
+    now)" or, with every open time point already scored, "(until 22:30)". Local time; the date
+    too when it is not the day of the block."""
+    local = when.astimezone()
+    same_day = local.date() == performed_at.astimezone().date()
+    shown = local.strftime("%H:%M") if same_day else f"{local.day} {local:%b %H:%M}"
+    if due_now:
+        return "diary still in progress (a score is due now)"
+    if ends:
+        return f"diary still in progress (until {shown})"
+    return f"diary still in progress (next score due {shown})"
+
+
+SIDE_WORDS: dict[Side, str] = {
+    Side.LEFT: "left side",
+    Side.RIGHT: "right side",
+    Side.BILATERAL: "both sides",
+}
+
+
+def target_text(region: Region, side: Side) -> str:
+    """A treatment target in plain words: "Lumbar, both sides", "Cervical, right side"."""
+    return f"{region.value.capitalize()}, {SIDE_WORDS.get(side, side.value)}"
+
+
+def compliance_text(due: int, kept_on_time: int, percent: float | None) -> str:
+    """ "90.9% (10 of 11 due points on time)"; with nothing due yet "no score due yet"."""
+    if due == 0 or percent is None:
+        return "no score due yet"
+    return f"{percent:g}% ({kept_on_time} of {due} due points on time)"

@@ -35,7 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--threshold",
         metavar="N",
         action="append",
-        help="relief threshold in percent (repeatable; replaces the default 50 and 80)",
+        help=(
+            "relief threshold in percent (repeatable; replaces the default: the clinic's"
+            " thresholds, 50 and 80 unless set, and the preset's own)"
+        ),
     )
     parser.add_argument(
         "--preset",
@@ -118,7 +121,7 @@ def _load(args: argparse.Namespace) -> tuple[Diary, ClinicSettings]:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from paintrack.clinical.analysis import analyze_diary
+    from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
 
     thresholds = _thresholds(args.threshold)
     expected = _expected(args.expected)
@@ -128,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
     overrides.update(expected)
     settings = replace(settings, expected_minutes=overrides, preset=args.preset or settings.preset)
     try:
+        if thresholds is None:
+            # The clinic's thresholds and the preset's own: its 80% is shown beside 50 and 75.
+            thresholds = list(thresholds_with_preset(settings))
         analysis = analyze_diary(diary, settings, now=now, thresholds=thresholds)
     except ValueError as error:
         raise UserError(f"cannot analyse this diary: {error}") from None
@@ -145,8 +151,10 @@ def _local(moment: datetime) -> str:
 
 def _block_lines(result: BlockResult) -> list[str]:
     from paintrack.clinical import wording as w
+    from paintrack.clinical.presets import in_progress_reason
 
     block = result.block
+    waiting = in_progress_reason(result)  # "not reached" is "not reached yet" while it goes on
     lines = [
         f"Block {block.sequence}: {_local(block.performed_at)}, {block.agent.value},"
         f" {block.region.value} {block.side.value}"
@@ -167,7 +175,8 @@ def _block_lines(result: BlockResult) -> list[str]:
             bounds = "" if t.censored else w.bounds_text(t)  # "at least" is already said
             extra = [x for x in (bounds, w.expected_text(t, block.agent)) if x]
             suffix = f" ({'; '.join(extra)})" if extra else ""
-            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}{suffix}")
+            yet = " yet" if t.reached is False and waiting is not None else ""
+            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}{yet}{suffix}")
     if result.patient_estimate is not None:
         e = result.patient_estimate
         lines.append("  Patient's own estimate (not used for verdicts)")
@@ -178,11 +187,13 @@ def _block_lines(result: BlockResult) -> list[str]:
         for threshold, t in e.thresholds.items():
             lines.append(f"    >= {threshold}%: {w.threshold_text(t)}")
     c = result.compliance
-    percent = "-" if c.percent is None else f"{c.percent:g}%"
-    lines.append(
-        f"  Compliance: {c.kept_on_time} of {c.due} due points on time ({percent}),"
-        f" {c.kept_late} late or from paper, {c.missed} missed"
-    )
+    if c.due == 0 or c.percent is None:
+        lines.append(f"  Compliance: {w.compliance_text(c.due, c.kept_on_time, c.percent)}")
+    else:
+        lines.append(
+            f"  Compliance: {c.kept_on_time} of {c.due} due points on time ({c.percent:g}%),"
+            f" {c.kept_late} late or from paper, {c.missed} missed"
+        )
     for minutes in result.rescue_medication_minutes:
         lines.append(f"  Note: {w.rescue_text(minutes)}")
     for flag in result.flags:
@@ -224,7 +235,7 @@ def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
     if not checklist.targets:
         lines.append("  no diagnostic blocks (sequence 1 or 2) to check")
     for target in checklist.targets:
-        lines.append(f"  {target.region.value} {target.side.value}: {target.verdict}")
+        lines.append(f"  {w.target_text(target.region, target.side)}: {target.verdict}")
         for criterion in target.criteria:
             lines.append(
                 f"    [{w.STATUS_TEXT[criterion.status]}] {criterion.description}:"

@@ -57,7 +57,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
     """Load the diary (file or database), analyse it, and gather what the report shows."""
     from dataclasses import replace
 
-    from paintrack.clinical.analysis import analyze_diary
+    from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
     from paintrack.clinical.settings import ClinicSettings
     from paintrack.report.pdf import ReportRequest
 
@@ -85,7 +85,10 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
     if args.preset:
         settings = replace(settings, preset=args.preset)
     try:
-        analysis = analyze_diary(diary, settings, now=now)
+        # The clinic's thresholds and the preset's own, so the rule's line is on the chart.
+        analysis = analyze_diary(
+            diary, settings, now=now, thresholds=thresholds_with_preset(settings)
+        )
     except ValueError as error:
         raise UserError(f"cannot analyse this diary: {error}") from None
     points = sorted({p for b in diary.blocks for p in settings.protocol_points(b.protocol)})

@@ -55,6 +55,7 @@ from paintrack.clinical.wording import (
     format_duration,
     format_percent,
     preset_label,
+    target_text,
     threshold_text,
 )
 from paintrack.errors import UserError
@@ -121,6 +122,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "small": ParagraphStyle("small", base, fontSize=7.6, leading=9.4),
         "note": ParagraphStyle("note", base, fontSize=7.6, leading=9.4, textColor=MUTED),
+        "note_row": ParagraphStyle("note_row", base, fontSize=7.8, leading=9.4),
         "verdict": ParagraphStyle("verdict", base, fontName=BOLD, fontSize=9.5, leading=12),
         "informs": ParagraphStyle(
             "informs",
@@ -341,7 +343,7 @@ class _Builder:
         out: list[Flowable] = []
         for target in checklist.targets:
             _mark, colour = STATUS_MARKS[target.status]
-            where = f"{target.region.value} {target.side.value}".capitalize()
+            where = target_text(target.region, target.side)
             out.append(
                 _p(
                     f'{_e(where)}: <font color="#{colour.hexval()[2:]}">'
@@ -409,10 +411,11 @@ class _Builder:
             FigureFlowable(figure, self.width, height),
         ]
 
-    def _threshold_cell(self, result: ThresholdResult | None, agent: Any) -> Paragraph:
+    def _threshold_cell(self, block: BlockResult, result: ThresholdResult | None) -> Paragraph:
+        agent = block.agent
         if result is None:
             return _p("-", self.s["cell"])
-        main = threshold_text(result)
+        main = words.duration_text(block, result)
         lines = [f"<b>{_e(main)}</b>"]
         bounds = bounds_text(result)
         if bounds and not result.censored:
@@ -445,9 +448,7 @@ class _Builder:
                     _p(_e(baseline), s["cell"]),
                     _p(peak, s["cell"]),
                 ]
-                row += [
-                    self._threshold_cell(site.thresholds.get(t), result.agent) for t in thresholds
-                ]
+                row += [self._threshold_cell(result, site.thresholds.get(t)) for t in thresholds]
                 rows.append(row)
         fixed = [0.11, 0.09, 0.09, 0.13]
         rest = (1 - sum(fixed)) / max(1, len(thresholds))
@@ -500,7 +501,7 @@ class _Builder:
         rows: list[list[Any]] = [[_p(h, s["head"]) for h in ("Status", "Criterion", "Found")]]
         spans: list[tuple[Any, ...]] = []
         for target in checklist.targets:
-            where = f"{target.region.value} {target.side.value}".capitalize()
+            where = target_text(target.region, target.side)
             blocks = ", ".join(
                 f"Block {self.numbers[b]}" for b in target.block_ids if b in self.numbers
             )
@@ -629,6 +630,9 @@ class _Builder:
             head += ["Relief" if single else f"Relief {x}" for x in sites]
             head += ["Patient's %", "Activity", "Rescue medicine", "Status"]
             rows: list[list[Any]] = [[_p(_e(h), s["head"]) for h in head]]
+            # The patient's note ("anything you want the clinic to know") on its own row under
+            # the entry, across the table, wrapped: long notes never widen a column.
+            note_rows: list[tuple[Any, ...]] = []
             for entry in sorted(b.entries, key=lambda e: (e.at, e.id)):
                 minutes = (entry.at - b.performed_at).total_seconds() / 60
                 activity = ""
@@ -651,13 +655,32 @@ class _Builder:
                     _p(_e(words.entry_status(entry)), s["cell"]),
                 ]
                 rows.append(row)
+                note = entry.note.strip()
+                if note:
+                    rows.append(
+                        [
+                            "",
+                            _p(
+                                f"<i>Patient's note:</i> {_e(self._scrub(note))}",
+                                s["note_row"],
+                            ),
+                        ]
+                        + [""] * (len(head) - 2)
+                    )
+                    last = len(rows) - 1
+                    note_rows += [
+                        ("SPAN", (1, last), (-1, last)),
+                        ("LINEABOVE", (1, last), (-1, last), 0, colors.white),
+                        ("TOPPADDING", (0, last), (-1, last), 0),
+                        ("LINEBELOW", (0, last - 1), (-1, last - 1), 0.35, colors.white),
+                    ]
             if len(rows) == 1:
                 out.append(_p("No entries.", s["small"]))
                 continue
             n = len(sites)
             fixed = [0.12, 0.1] + [0.065] * n + [0.08] * n + [0.085, 0.0, 0.1, 0.17]
             fixed[-3] = 1 - sum(fixed)
-            out.append(_table(rows, [w * self.width for w in fixed]))
+            out.append(_table(rows, [w * self.width for w in fixed], extra=note_rows))
         out.append(CondPageBreak(30 * mm))
         out.append(Spacer(1, 6))
         out.append(_p("Appendix B: audit trail of amendments", s["h1"]))
@@ -675,7 +698,9 @@ class _Builder:
                     f"peak {format_percent(site.peak_relief_percent)} at "
                     f"{format_duration(site.time_to_peak_minutes)}"
                 )
-            figures += [f"≥ {t}% {threshold_text(r)}" for t, r in site.thresholds.items()]
+            figures += [
+                f"≥ {t}% {words.duration_text(result, r)}" for t, r in site.thresholds.items()
+            ]
             parts.append(f"{words.site_name(name).capitalize()}: {', '.join(figures)}")
         parts.append(words.data_quality_text(result).capitalize())
         return ". ".join(parts) + "."

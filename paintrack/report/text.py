@@ -14,6 +14,7 @@ from typing import Any
 
 from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.model import INDEX_SITE, Block, Entry, Patient
+from paintrack.clinical.presets import in_progress_reason
 from paintrack.clinical.results import (
     BlockResult,
     Comparison,
@@ -32,6 +33,7 @@ from paintrack.clinical.wording import (
     format_duration,
     format_percent,
     rescue_text,
+    threshold_text,
 )
 
 SITE_NAMES = {INDEX_SITE: "index pain", "left": "left", "right": "right"}
@@ -138,7 +140,7 @@ def data_quality_text(result: BlockResult) -> str:
     14 entries: 2 late, 0 transcribed, 1 amended"."""
     c = result.compliance
     if c.due == 0 or c.percent is None:
-        compliance = "compliance: no time point due yet"
+        compliance = "compliance: no score due yet"
     else:
         compliance = (
             f"compliance {c.percent:g}% ({c.kept_on_time} of {c.due} due points on time, "
@@ -146,9 +148,30 @@ def data_quality_text(result: BlockResult) -> str:
         )
     n = entry_counts(result.block)
     return (
-        f"{compliance}; {n.entries} entries: {n.late} late, {n.transcribed} transcribed, "
-        f"{n.amended} amended"
+        f"{compliance}; {n.entries} {'entry' if n.entries == 1 else 'entries'}: {n.late} late, "
+        f"{n.transcribed} transcribed, {n.amended} amended"
     )
+
+
+def duration_text(result: BlockResult, t: ThresholdResult) -> str:
+    """How long relief stayed at a threshold, worded as the engine's `threshold_text`, with
+    "not reached yet" while the block's diary is still in progress."""
+    text = threshold_text(t)
+    if t.reached is False and in_progress_reason(result) is not None:
+        return f"{text} yet"
+    return text
+
+
+def entry_notes(block: Block) -> list[str]:
+    """The patient's notes for the block, by time: "2 Mar 15:16 (+46 min): Could load the
+    dishwasher"."""
+    lines = []
+    for entry in sorted(block.entries, key=lambda e: (e.at, e.id)):
+        note = " ".join(entry.note.split())
+        if note:
+            minutes = (entry.at - block.performed_at).total_seconds() / 60
+            lines.append(f"{short_datetime_text(entry.at)} ({offset_text(minutes)}): {note}")
+    return lines
 
 
 def entry_status(entry: Entry) -> str:
@@ -397,7 +420,8 @@ def site_relief_text(result: BlockResult, site: str, t: ThresholdResult, thresho
         return f"baseline {s.baseline}/10, no score after the block yet"
     figures = f"baseline {s.baseline}/10, peak {format_percent(s.peak_relief_percent)}"
     if not t.reached:
-        return f"{figures}, ≥ {threshold}% not reached"
+        yet = " yet" if in_progress_reason(result) is not None else ""
+        return f"{figures}, ≥ {threshold}% not reached{yet}"
     duration = format_duration(t.duration_minutes, censored=bool(t.censored))
     return f"{figures}, ≥ {threshold}% for {duration}"
 
@@ -405,13 +429,17 @@ def site_relief_text(result: BlockResult, site: str, t: ThresholdResult, thresho
 def block_relief_text(
     result: BlockResult, threshold: int, expected: Mapping[Any, float]
 ) -> tuple[CriterionStatus, str]:
-    """Whether the block reached the threshold at every rated site, and the figures per site."""
+    """Whether the block reached the threshold at every rated site, and the figures per site.
+
+    Not reached while the block's diary is still in progress is unknown, not "not met" (as in
+    the engine's checklist), and the reason ends the text."""
     statuses: list[CriterionStatus] = []
     parts: list[str] = []
     single = list(result.sites) == [INDEX_SITE]
+    waiting = in_progress_reason(result)
     for site in result.sites:
         t = preset_threshold_result(result, site, threshold, expected)
-        if t.reached is None:
+        if t.reached is None or (not t.reached and waiting is not None):
             statuses.append(CriterionStatus.UNKNOWN)
         else:
             statuses.append(CriterionStatus.MET if t.reached else CriterionStatus.NOT_MET)
@@ -423,6 +451,8 @@ def block_relief_text(
         status = CriterionStatus.MET
     else:
         status = CriterionStatus.UNKNOWN
+    if status == CriterionStatus.UNKNOWN and waiting is not None:
+        parts.append(waiting)
     return status, "; ".join(parts)
 
 
@@ -460,7 +490,10 @@ def criterion_found(
         lines = []
         for result in blocks:
             status, text = block_relief_text(result, threshold, expected)
-            line = f"{_BY_STATUS[status]} {name(result)}: {text}"
+            by = _BY_STATUS[status]
+            if status == CriterionStatus.UNKNOWN and in_progress_reason(result) is not None:
+                by = "not known yet for"
+            line = f"{by} {name(result)}: {text}"
             lines.append(line[0].upper() + line[1:])
         return lines
     if key in ("first_block_80", "second_block_80"):
@@ -494,8 +527,11 @@ def criterion_found(
             for site in result.sites:
                 t = preset_threshold_result(result, site, threshold, expected)
                 where = "" if list(result.sites) == [INDEX_SITE] else f"{site_name(site)}: "
+                waiting = in_progress_reason(result)
                 if t.reached is None:
                     why = "relief cannot be computed"
+                elif not t.reached and waiting is not None:
+                    why = f"≥ {threshold}% not reached yet, {waiting}"
                 elif not t.reached:
                     why = f"≥ {threshold}% not reached"
                 else:

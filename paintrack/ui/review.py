@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -40,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paintrack.clinical.analysis import DiaryAnalysis, analyze_diary
+from paintrack.clinical.analysis import DiaryAnalysis, analyze_diary, thresholds_with_preset
 from paintrack.clinical.model import Diary, Patient
 from paintrack.clinical.results import BlockResult, CriterionStatus
 from paintrack.clinical.settings import ClinicSettings
@@ -52,6 +54,7 @@ from paintrack.clinical.wording import (
     expected_text,
     format_duration,
     format_percent,
+    target_text,
     threshold_text,
 )
 from paintrack.errors import UserError
@@ -123,12 +126,21 @@ NO_PATIENTS_HINT = (
     "the patient will then appear here."
 )
 NEEDS_TWO_BLOCKS = "Comparison needs two blocks of the same region and side."
+
+
+def no_match_text(query: str) -> str:
+    return (
+        f"No patient matches “{query}”. Check the spelling, or search by another part of the "
+        "name or by record number; clear the search to see every patient."
+    )
+
+
 LAST_PATIENT_KEY = "review/last_patient"
 
 
 def threshold_cell(result: BlockResult, site: str, threshold: int) -> str:
     t = result.sites[site].thresholds[threshold]
-    lines = [threshold_text(t)]
+    lines = [words.duration_text(result, t)]
     bounds = bounds_text(t)
     if bounds and not t.censored:
         lines.append(bounds)
@@ -181,6 +193,9 @@ class ReviewMode(QWidget):
         self.canvas: Any = None
         self.figure: Any = None
         self._progress: QProgressDialog | None = None
+        # The preset chosen on screen: kept across patients, reloads and saved clinic settings
+        # (None: show the clinic's default).
+        self._preset_choice: str | None = None
         self._build()
         self.refresh_patients()
 
@@ -324,13 +339,33 @@ class ReviewMode(QWidget):
         self.compliance.setWordWrap(True)
         self.compliance.setAccessibleName("Compliance")
         detail_layout.addWidget(self.compliance)
-        detail_layout.addWidget(QLabel("<b>Flags</b>"))
+        # Flags and the patient's notes side by side, under the figures; the lists take the
+        # room that is left, and scroll, so the figures and the lines above never shrink.
+        for label in (self.estimate, self.compliance):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        lists = QHBoxLayout()
         self.flags = QListWidget()
         self.flags.setAccessibleName("Flags in plain words")
-        self.flags.setWordWrap(True)
-        detail_layout.addWidget(self.flags)
-        detail_layout.addStretch(1)
-        layout.addWidget(detail, 3)
+        # What the patient wrote for the clinic ("anything you want the clinic to know").
+        self.notes = QListWidget()
+        self.notes.setAccessibleName("Patient's notes, with the time each is about")
+        for title, box in (("Flags", self.flags), ("Patient's notes", self.notes)):
+            box.setWordWrap(True)
+            box.setMinimumHeight(4 * self.fontMetrics().lineSpacing())
+            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+            column = QVBoxLayout()
+            column.addWidget(QLabel(f"<b>{title}</b>"))
+            column.addWidget(box, 1)
+            lists.addLayout(column, 1)
+        detail_layout.addLayout(lists, 1)
+        # In a small window or with larger text the block's figures scroll as one, rather than
+        # being squeezed on top of each other.
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setWidget(detail)
+        layout.addWidget(self.detail_scroll, 3)
         return tab
 
     def _build_compare_tab(self) -> QWidget:
@@ -463,11 +498,29 @@ class ReviewMode(QWidget):
             if patient.id == keep:
                 self.patients.setCurrentItem(item)
         self.patients.blockSignals(False)
+        if query and not found:
+            # Nobody matches: say so, and do not leave the previous patient on screen as if
+            # they matched.
+            self._clear_patient()
+            self.hint.setText(no_match_text(query))
+            self.pages.setCurrentWidget(self.hint)
+            return
         if self.patient is None and not query:
             chosen = self._patient_to_open(found)
             if chosen is not None:
                 self.patients.setCurrentRow(found.index(chosen))  # opens it
         self._show_hint_or_tabs(have_patients=bool(found) or bool(query))
+
+    def _clear_patient(self) -> None:
+        """No patient on screen: nothing to export, no figures of someone else."""
+        self.patient = None
+        self.diary = None
+        self.analysis = None
+        self.numbers = {}
+        self.title.setText("Choose a patient")
+        self.verdict.setText("")
+        self.export_button.setEnabled(False)
+        self.export_status.setText("")
 
     def _patient_to_open(self, found: list[Patient]) -> Patient | None:
         """With none chosen yet: the last patient viewed here, else the diary's open patient,
@@ -508,10 +561,15 @@ class ReviewMode(QWidget):
         if self.prefs is not None:
             self.prefs.setValue(LAST_PATIENT_KEY, patient.id)
         self._show_hint_or_tabs()
-        self.preset.blockSignals(True)
-        self.preset.setCurrentIndex(max(0, self.preset.findData(self.settings.preset)))
-        self.preset.blockSignals(False)
+        self._show_preset()
         self.reanalyse()
+
+    def _show_preset(self) -> None:
+        """The preset chosen on screen, else the clinic's default."""
+        wanted = self._preset_choice or self.settings.preset
+        self.preset.blockSignals(True)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(wanted)))
+        self.preset.blockSignals(False)
 
     def reload(self, patient_id: str | None = None) -> None:
         """The diary changed elsewhere (the window's diary mode): show the new figures."""
@@ -528,7 +586,12 @@ class ReviewMode(QWidget):
         if self.diary is None or self.patient is None:
             return
         try:
-            self.analysis = analyze_diary(self.diary, self.chosen_settings(), now=self._now())
+            chosen = self.chosen_settings()
+            # The clinic's thresholds and the preset's own: the Medicare LCD checklist's 80%
+            # has its chart line and table row beside a clinic's 50 and 75.
+            self.analysis = analyze_diary(
+                self.diary, chosen, now=self._now(), thresholds=thresholds_with_preset(chosen)
+            )
         except ValueError as error:
             self.show_error(UserError(str(error)), "This diary could not be analysed.")
             return
@@ -537,8 +600,7 @@ class ReviewMode(QWidget):
         self.title.setText(patient_line(self.patient))
         self.verdict.setText(
             "\n".join(
-                f"{t.region.value} {t.side.value}".capitalize() + f": {t.verdict}"
-                for t in analysis.preset.targets
+                f"{target_text(t.region, t.side)}: {t.verdict}" for t in analysis.preset.targets
             )
             or "No diagnostic block yet."
         )
@@ -601,6 +663,7 @@ class ReviewMode(QWidget):
         self._draw_comparison()
 
     def _preset_changed(self, _index: int) -> None:
+        self._preset_choice = str(self.preset.currentData())
         self.reanalyse()
 
     # --- one block --------------------------------------------------------------------------
@@ -608,6 +671,7 @@ class ReviewMode(QWidget):
     def _block_chosen(self, row: int) -> None:
         self.metrics.clear()
         self.flags.clear()
+        self.notes.clear()
         if self.analysis is None or not 0 <= row < len(self.analysis.blocks):
             self.block_title.setText("No block recorded yet." if self.analysis else "")
             self.metrics.setRowCount(0)
@@ -659,6 +723,9 @@ class ReviewMode(QWidget):
         texts = words.block_flag_texts(result)
         for text in texts or ["no flags"]:
             self.flags.addItem(text)
+        notes = words.entry_notes(b)
+        for text in notes or ["no notes from the patient for this block"]:
+            self.notes.addItem(text)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -763,7 +830,7 @@ class ReviewMode(QWidget):
             blocks = ", ".join(
                 f"Block {self.numbers[b]}" for b in target.block_ids if b in self.numbers
             )
-            where = f"{target.region.value} {target.side.value}".capitalize()
+            where = target_text(target.region, target.side)
             row = add_row(
                 [
                     STATUS_MARKS[target.status],
@@ -819,10 +886,11 @@ class ReviewMode(QWidget):
     def _settings_saved(self, dialog: Any) -> None:
         if dialog.saved is None:
             return
+        if dialog.saved.preset != self.settings.preset:
+            # The clinic's default preset itself was changed: show the new default.
+            self._preset_choice = None
         self.settings = dialog.saved
-        self.preset.blockSignals(True)
-        self.preset.setCurrentIndex(max(0, self.preset.findData(self.settings.preset)))
-        self.preset.blockSignals(False)
+        self._show_preset()
         self.reanalyse()
 
     # --- export -----------------------------------------------------------------------------

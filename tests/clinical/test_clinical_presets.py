@@ -249,3 +249,81 @@ def test_a_censored_duration_is_said_once_in_the_checklist():
     detail = {c.key: c for c in target.criteria}["first_block_80"].detail
     assert "at least 3 h" in detail
     assert detail.count("at least 3 h") == 1
+
+
+# --- a diary still in progress (newcomer finding A) ----------------------------------------
+
+
+def _bilateral_in_progress(points=()):
+    """Baselines 9 (left) and 10 (right) before the block, as the tester entered them."""
+    entries = [entry(-5, scores={"left": 9, "right": 10})]
+    entries += [entry(m, scores=s) for m, s in points]
+    return block(entries, sites=("left", "right"), side=Side.BILATERAL)
+
+
+def _local_hm(minutes):
+    return (T0 + timedelta(minutes=minutes)).astimezone().strftime("%H:%M")
+
+
+def test_not_reached_while_the_diary_goes_on_is_not_known_yet():
+    # Two minutes after the block: nothing due, no score after it.
+    analysis = analyze(_bilateral_in_progress(), now=T0 + timedelta(minutes=2))
+    (target,) = analysis.preset.targets
+    (criterion,) = target.criteria
+    assert criterion.status == St.UNKNOWN
+    assert target.status == St.UNKNOWN
+    reason = f"diary still in progress (next score due {_local_hm(15)})"
+    assert criterion.detail.endswith(reason)
+    assert "not reached yet" in criterion.detail
+    assert criterion.values["diary_in_progress"] is True
+    assert target.verdict == (
+        "not known yet whether it meets the 50% rule (ASRA 2020 preset)"
+        f" — the diary is still in progress (next score due {_local_hm(15)})"
+    )
+    # The metrics keep their clinical.md meaning.
+    site = analysis.blocks[0].sites["left"].thresholds[50]
+    assert site.reached is False and site.duration_minutes == 0
+    assert analysis.blocks[0].compliance.percent is None
+
+
+def test_a_score_due_now_is_said_so():
+    # 20 min after: the 15-min point's window [7.5, 22.5) is open and has no score.
+    (target,) = analyze(_bilateral_in_progress(), now=T0 + timedelta(minutes=20)).preset.targets
+    assert target.criteria[0].detail.endswith("diary still in progress (a score is due now)")
+
+
+def test_a_threshold_reached_while_in_progress_is_met():
+    b = _bilateral_in_progress([(15, {"left": 3, "right": 4})])
+    (target,) = analyze(b, now=T0 + timedelta(minutes=16)).preset.targets
+    assert target.status == St.MET
+    assert target.verdict == "meets the 50% rule (ASRA 2020 preset)"
+
+
+def test_not_reached_once_the_last_window_closed_is_not_met():
+    b = _bilateral_in_progress([(15, {"left": 8, "right": 9})])
+    # The standard protocol's last window [450, 510) closes 8 h 30 min after the block.
+    before = analyze(b, now=T0 + timedelta(minutes=509)).preset.targets[0]
+    after = analyze(b, now=T0 + timedelta(minutes=510)).preset.targets[0]
+    assert before.status == St.UNKNOWN
+    assert before.criteria[0].detail.endswith("diary still in progress (a score is due now)")
+    # With the 7 h score in, the next one is the 8 h score.
+    b7 = _bilateral_in_progress([(15, {"left": 8, "right": 9}), (420, {"left": 8, "right": 9})])
+    at_seven = analyze(b7, now=T0 + timedelta(minutes=425)).preset.targets[0]
+    assert at_seven.criteria[0].detail.endswith(
+        f"diary still in progress (next score due {_local_hm(480)})"
+    )
+    assert after.status == St.NOT_MET
+    assert after.verdict == "does not meet the 50% rule (ASRA 2020 preset)"
+    assert "yet" not in after.criteria[0].detail
+
+
+def test_medicare_duration_waits_for_a_diary_in_progress():
+    b = _bilateral_in_progress([(15, {"left": 5, "right": 5})])
+    settings = ClinicSettings(preset="medicare-lcd")
+    (target,) = analyze(b, now=T0 + timedelta(minutes=16), settings=settings).preset.targets
+    criteria = {c.key: c for c in target.criteria}
+    assert criteria["first_block_80"].status == St.UNKNOWN
+    assert criteria["durations_consistent"].status == St.UNKNOWN
+    assert "80% not reached yet, diary still in progress" in criteria["durations_consistent"].detail
+    # Only one block: the rule itself is not met, whatever the diary still brings.
+    assert target.status == St.NOT_MET

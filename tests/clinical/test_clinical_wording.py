@@ -87,3 +87,12 @@ def test_expected_text_for_each_verdict():
     assert text(Expected.CONSISTENT) == f"consistent with {tail}"
     assert text(Expected.SHORTER) == f"shorter than {tail}"
     assert text(Expected.INDETERMINATE) == f"indeterminate against {tail}"
+
+
+def test_targets_and_compliance_in_plain_words():
+    from paintrack.clinical.model import Region, Side
+
+    assert w.target_text(Region.LUMBAR, Side.BILATERAL) == "Lumbar, both sides"
+    assert w.target_text(Region.CERVICAL, Side.RIGHT) == "Cervical, right side"
+    assert w.compliance_text(0, 0, None) == "no score due yet"
+    assert w.compliance_text(11, 10, 90.9) == "90.9% (10 of 11 due points on time)"

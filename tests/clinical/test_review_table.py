@@ -150,10 +150,14 @@ def test_table_says_what_the_json_says(
     preset = data["preset"]
     assert f"Checklist: {preset['label']} (>= {preset['threshold']}%)" in table
     for target in preset["targets"]:
-        assert f"  {target['region']} {target['side']}: {target['verdict']}\n" in table
+        where = f"{target['region'].capitalize()}, " + (
+            "both sides" if target["side"] == "bilateral" else f"{target['side']} side"
+        )
+        assert f"  {where}: {target['verdict']}\n" in table
         assert re.fullmatch(
-            r"(meets|does not meet|not enough information to say whether it meets)"
-            r" the \d+% rule \(.+ preset\)",
+            r"(meets|does not meet|not enough information to say whether it meets"
+            r"|not known yet whether it meets)"
+            r" the \d+% rule \(.+ preset\)( — the diary is still in progress \(.+\))?",
             target["verdict"],
         )
     settings = data["settings"]

@@ -85,7 +85,30 @@ def test_report_from_the_database_uses_its_settings_and_audit_trail(
 def test_preset_option_overrides_the_setting(tmp_path: Path) -> None:
     out = tmp_path / "lcd.pdf"
     assert main(["report", str(DEMO), "-o", str(out), "--preset", "complete", *NOW_ARG]) == 0
-    assert "complete relief preset" in page_texts(out)[0]
+    page_one = page_texts(out)[0]
+    assert "complete relief preset" in page_one
+    # The preset's own 100% has its column beside the default 50% and 80%.
+    assert "Relief ≥ 100%: how long" in page_one
+    assert "thresholds 50%, 80%, 100%" in page_one
+
+
+def test_the_presets_threshold_is_shown_beside_the_clinics(tmp_path: Path) -> None:
+    """Clinic thresholds 50 and 75, Medicare LCD preset: the 80% the checklist speaks of is a
+    column of the relief table too, beside the clinic's 75%."""
+    db = tmp_path / "clinic.db"
+    store = open_store(str(db))
+    try:
+        store.import_diary(load(DEMO), source_name="demo-diary.json")
+        store.save_settings(ClinicSettings(thresholds=(50, 75)))
+    finally:
+        store.close()
+    out = tmp_path / "lcd.pdf"
+    args = ["--db", str(db), "report", "-o", str(out), "--preset", "medicare-lcd", *NOW_ARG]
+    assert main(args) == 0
+    page_one = page_texts(out)[0]
+    for threshold in (50, 75, 80):
+        assert f"Relief ≥ {threshold}%: how long" in page_one
+    assert "thresholds 50%, 75%, 80%" in page_one
 
 
 def test_deidentify_and_letter_from_the_command_line(tmp_path: Path) -> None:

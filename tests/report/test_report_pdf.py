@@ -6,6 +6,7 @@ import contextlib
 import re
 import zlib
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -511,3 +512,63 @@ def test_checklist_of_a_censored_block_names_its_duration_once(
     duration = format_duration(t.duration_minutes, censored=True)
     assert f"≥ 50% for {duration}" in page_one
     assert f"{duration} ({duration})" not in page_one
+
+
+def _in_progress_diary(demo_diary: Diary) -> Diary:
+    """The newcomer's diary: a bilateral block with only the baselines 9/10 and 10/10, two
+    minutes before the time of analysis."""
+    from paintrack.clinical.model import Agent, Block, Entry, Region, Side
+
+    t0 = NOW - timedelta(minutes=2)
+    baseline = Entry(
+        at=t0 - timedelta(minutes=5),
+        recorded_at=t0 - timedelta(minutes=5),
+        scores={"left": 9, "right": 10},
+    )
+    block = Block(
+        performed_at=t0,
+        agent=Agent.LIDOCAINE,
+        region=Region.LUMBAR,
+        side=Side.BILATERAL,
+        sites=("left", "right"),
+        entries=(baseline,),
+    )
+    return replace(demo_diary, blocks=(block,))
+
+
+def test_a_diary_still_in_progress_is_not_known_yet(tmp_path: Path, demo_diary: Diary) -> None:
+    diary = _in_progress_diary(demo_diary)
+    page_one = page_texts(make_pdf(tmp_path, diary))[0]
+    due = (NOW + timedelta(minutes=13)).astimezone().strftime("%H:%M")
+    assert (
+        "Lumbar, both sides: not known yet whether it meets the 50% rule (ASRA 2020 preset)"
+        f" — the diary is still in progress (next score due {due})"
+    ) in page_one
+    assert "does not meet" not in page_one and "not met" not in page_one
+    assert "Not known yet for Block 1 (lidocaine)" in page_one
+    assert "compliance: no score due yet" in page_one
+    assert page_one.count("not reached yet") >= 4  # both sites, 50% and 80%
+    assert "0%" not in page_one.replace("50%", "").replace("80%", "")
+
+
+def test_the_patients_notes_are_in_the_appendix(tmp_path: Path, demo_diary: Diary) -> None:
+    noted = [e for b in demo_diary.blocks for e in b.entries if e.note]
+    assert len(noted) >= 3
+    long_note = f"{demo_diary.patient.name} here: the pain came back when I bent over. " * 4
+    first = demo_diary.blocks[0]
+    entries = tuple(
+        replace(e, note=long_note) if i == 3 else e for i, e in enumerate(first.entries)
+    )
+    diary = replace(demo_diary, blocks=(replace(first, entries=entries), *demo_diary.blocks[1:]))
+    for paper in ("a4", "letter"):
+        path = make_pdf(tmp_path, diary, paper=paper, name=f"notes-{paper}.pdf")
+        appendix = " ".join(page_texts(path)[1:])
+        for entry in noted:
+            assert f"Patient's note: {squash(entry.note)}" in appendix
+        assert "the pain came back when I bent over." in appendix
+        # Wrapped inside the page: no word beyond the margins.
+        for word in words_with_boxes(path):
+            assert word.x1 <= word.page_width - MARGIN_PT + 0.5, word
+    hidden = " ".join(page_texts(make_pdf(tmp_path, diary, deidentify=True, name="de.pdf"))[1:])
+    assert "Patient's note: [removed] here: the pain came back" in hidden
+    assert demo_diary.patient.name.split()[0] not in hidden

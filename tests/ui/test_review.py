@@ -4,6 +4,7 @@ PDF export off the UI thread with a calm error on failure."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -264,7 +265,8 @@ def test_clinic_settings_dialog_saves_to_the_store(
     assert saved.expected_minutes[Agent.LIDOCAINE] == 45
     assert saved.protocol_points("standard") == (15, 30, 60, 120, 240)
     labels = [review.metrics.verticalHeaderItem(r).text() for r in range(review.metrics.rowCount())]
-    assert labels[2:] == ["Relief ≥ 30% lasted", "Relief ≥ 60% lasted"]
+    # The clinic's thresholds, and the Medicare LCD preset's own 80% beside them.
+    assert labels[2:] == ["Relief ≥ 30% lasted", "Relief ≥ 60% lasted", "Relief ≥ 80% lasted"]
     assert review.preset.currentData() == "medicare-lcd"
 
 
@@ -591,3 +593,160 @@ def test_the_comparison_chart_follows_larger_text(qtbot: QtBot, make_window: Any
     assert box.x0 >= 0 and box.x1 <= review.figure.bbox.width
     window.larger_text_action.setChecked(False)
     assert label_size() == normal
+
+
+def test_the_chosen_preset_stays_and_its_threshold_is_shown(
+    qtbot: QtBot, review: ReviewMode, store: Store
+) -> None:
+    """The newcomer: Medicare LCD chosen on screen, then clinic thresholds "50, 75" saved. The
+    preset stayed Medicare LCD, and its 80% is in the table and on the chart beside 75%."""
+    choose_patient(qtbot, review, "DEMO-0001")
+    with qtbot.waitSignal(review.analysed, timeout=15000):
+        review.preset.setCurrentIndex(review.preset.findData("medicare-lcd"))
+    dialog = review.edit_settings()
+    assert dialog.preset.currentData() == "asra-2020"  # the clinic default, left as it is
+    dialog.thresholds.clear()
+    qtbot.keyClicks(dialog.thresholds, "50, 75")
+    with qtbot.waitSignal(review.analysed, timeout=15000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert store.get_settings().thresholds == (50, 75)
+    assert review.preset.currentData() == "medicare-lcd"
+    assert review.analysis is not None and review.analysis.preset.preset == "medicare-lcd"
+    assert review.analysis.thresholds == (50, 75, 80)
+    labels = [review.metrics.verticalHeaderItem(r).text() for r in range(review.metrics.rowCount())]
+    assert labels[2:] == ["Relief ≥ 50% lasted", "Relief ≥ 75% lasted", "Relief ≥ 80% lasted"]
+    review.tabs.setCurrentIndex(1)
+    lines = {line.get_gid() for axes in review.figure.axes for line in axes.lines}
+    assert {"threshold:50", "threshold:75", "threshold:80"} <= lines, lines
+    qtbot.wait(100)  # the layout settles before the look
+    review.grab().save("/tmp/review-medicare-75.png")
+    # The diary changing elsewhere, or another patient, keeps the preset chosen here.
+    with qtbot.waitSignal(review.analysed, timeout=15000):
+        review.reload()
+    assert review.preset.currentData() == "medicare-lcd"
+    choose_patient(qtbot, review, "Casey")
+    assert review.preset.currentData() == "medicare-lcd"
+    assert review.verdict.text().endswith("(Medicare LCD preset)")
+
+
+def test_a_search_with_no_match_says_so_and_shows_no_patient(
+    qtbot: QtBot, review: ReviewMode
+) -> None:
+    choose_patient(qtbot, review, "DEMO-0001")
+    review.search.clear()
+    qtbot.keyClicks(review.search, "zzz")
+    assert review.patients.count() == 0
+    assert review.pages.currentWidget() is review.hint and review.hint.isVisible()
+    assert review.hint.text().startswith("No patient matches “zzz”.")
+    assert review.patient is None and review.analysis is None
+    assert "Alex" not in review.title.text() and review.verdict.text() == ""
+    assert not review.export_button.isEnabled()
+    qtbot.wait(100)  # the layout settles before the look
+    review.grab().save("/tmp/review-no-match.png")
+    review.search.clear()
+    assert review.patients.count() == 2
+
+
+def test_the_patients_notes_are_in_the_block_view(qtbot: QtBot, review: ReviewMode) -> None:
+    choose_patient(qtbot, review, "DEMO-0001")
+    assert review.diary is not None
+    for row, block in enumerate(sorted(review.diary.blocks, key=lambda b: b.performed_at)):
+        review.blocks.setCurrentRow(row)
+        shown = [review.notes.item(i).text() for i in range(review.notes.count())]
+        noted = sorted((e for e in block.entries if e.note), key=lambda e: e.at)
+        assert noted
+        assert [line.split(": ", 1)[1] for line in shown] == [e.note for e in noted]
+        assert shown[0].startswith(words.short_datetime_text(noted[0].at))
+    review.blocks.setCurrentRow(0)
+    qtbot.wait(100)  # the layout settles before the look
+    review.grab().save("/tmp/review-notes.png")
+
+
+def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> None:
+    """The newcomer's bilateral block two minutes old, baselines 9 and 10 and nothing after."""
+    from datetime import timedelta
+
+    from paintrack.clinical.model import Block, Entry, Region, Side
+
+    t0 = NOW - timedelta(minutes=2)
+    diary = read_diary_file(DEMO)
+    block = Block(
+        performed_at=t0,
+        agent=Agent.LIDOCAINE,
+        region=Region.LUMBAR,
+        side=Side.BILATERAL,
+        sites=("left", "right"),
+        entries=(
+            Entry(
+                at=t0 - timedelta(minutes=5),
+                recorded_at=t0 - timedelta(minutes=5),
+                scores={"left": 9, "right": 10},
+            ),
+        ),
+    )
+    store = store_with(tmp_path, replace(diary, blocks=(block,)))
+    try:
+        review = make_review(qtbot, store)
+        due = (t0 + timedelta(minutes=15)).astimezone().strftime("%H:%M")
+        assert review.verdict.text() == (
+            "Lumbar, both sides: not known yet whether it meets the 50% rule (ASRA 2020 preset)"
+            f" — the diary is still in progress (next score due {due})"
+        )
+        assert "no score due yet; 1 entry: 0 late" in review.compliance.text()
+        assert review.metric_text(2, 0) == review.metric_text(3, 1) == "not reached yet"
+        assert "0%" not in review.compliance.text()
+        rows = review.checklist_rows()
+        assert rows[1][0] == "? unknown"
+        assert rows[1][2].startswith("Not known yet for Block 1 (lidocaine)")
+        qtbot.wait(100)  # the layout settles before the look
+        review.grab().save("/tmp/review-in-progress.png")
+    finally:
+        store.close()
+
+
+def test_review_and_the_pdf_word_relief_alike(
+    qtbot: QtBot, review: ReviewMode, tmp_path: Path
+) -> None:
+    """The clinician sees "87.5%" on screen and in the PDF (the patient's screen may round)."""
+    from paintrack.report.pdf import ReportRequest, write_report
+
+    choose_patient(qtbot, review, "DEMO-0001")
+    assert review.analysis is not None and review.diary is not None
+    request = ReportRequest(
+        diary=review.diary, analysis=review.analysis, generated_at=NOW, audit_available=False
+    )
+    page_one = " ".join(
+        PdfReader(write_report(request, tmp_path / "r.pdf")).pages[0].extract_text().split()
+    )
+    for row in range(review.blocks.count()):
+        review.blocks.setCurrentRow(row)
+        peak = review.metric_text(1)
+        assert re.fullmatch(r"\d+(\.\d)?% at .+", peak), peak
+        assert peak.replace("\u00a0", " ") in page_one
+    assert "87.5% at 31 min" in page_one
+
+
+def test_the_block_view_fits_flags_and_notes_in_the_window(qtbot: QtBot, make_window: Any) -> None:
+    """In the 1100 x 760 window, with larger text too, the lines above the flags and notes keep
+    all their text: the two lists give up room first."""
+    window = make_window()
+    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
+    window.store.import_diary(read_diary_file(DEMO), source_name="demo")
+    review: ReviewMode = window.review
+    window.show_mode("Review")
+    review.refresh_patients()  # the only patient opens by itself
+    for larger in (False, True):
+        window.larger_text_action.setChecked(larger)
+        review.blocks.setCurrentRow(1)
+        qtbot.wait(100)
+        for label in (review.estimate, review.compliance, review.block_title):
+            assert label.text()
+            assert label.height() >= label.heightForWidth(label.width()), label.accessibleName()
+        # Nothing drawn over anything else: each part starts below the one before.
+        parts = [review.block_title, review.metrics, review.estimate, review.compliance]
+        for above, below in itertools.pairwise(parts):
+            assert above.geometry().bottom() < below.geometry().top(), below.accessibleName()
+        assert review.notes.isVisible() and review.notes.count() >= 3
+        assert review.notes.height() >= 3 * review.notes.fontMetrics().lineSpacing()
+        window.grab().save(f"/tmp/review-window-notes-{'large' if larger else 'normal'}.png")
+    window.larger_text_action.setChecked(False)
