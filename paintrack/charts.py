@@ -556,7 +556,8 @@ def draw_relief_comparison(
                     zorder=5,
                     gid=f"rescue:{result.block_id}:{site}",
                 )
-        for threshold in thresholds:
+        ordered = sorted(thresholds)
+        for position, threshold in enumerate(ordered):
             ax.axhline(
                 threshold,
                 color=THRESHOLD_COLOUR,
@@ -565,14 +566,17 @@ def draw_relief_comparison(
                 zorder=1,
                 gid=f"threshold:{threshold}",
             )
+            # Labels sit above their line, except one close below another (75% under 80%),
+            # which goes under its line so the two never overlap.
+            below = position + 1 < len(ordered) and ordered[position + 1] - threshold < 12
             ax.annotate(
                 f"{threshold}%",
                 xy=(1.0, threshold),
                 xycoords=("axes fraction", "data"),
-                xytext=(-2, 2),
+                xytext=(-2, -2 if below else 2),
                 textcoords="offset points",
                 ha="right",
-                va="bottom",
+                va="top" if below else "bottom",
                 fontsize=fontsize * 0.88,
                 color=THRESHOLD_COLOUR,
             )

@@ -246,3 +246,27 @@ def test_set_fontsize_changes_every_text_in_place() -> None:
     assert chart.sites["index"].level_labels[50].get_fontsize() == pytest.approx(10.0)
     assert chart.legend is not None
     assert chart.legend.get_texts()[0].get_fontsize() == pytest.approx(10.0)
+
+
+def test_close_threshold_labels_on_the_comparison_never_overlap() -> None:
+    from pathlib import Path
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from paintrack.charts import draw_relief_comparison
+    from paintrack.exchange.diary_json import read_diary_file
+
+    demo = Path(__file__).resolve().parents[1] / "resources" / "demo" / "demo-diary.json"
+    diary = read_diary_file(demo)
+    analysis = analyze_diary(
+        diary, ClinicSettings(), now=datetime(2027, 1, 1, tzinfo=UTC), thresholds=[50, 75, 80]
+    )
+    figure = Figure(figsize=(7, 3.2), layout="constrained")
+    canvas = FigureCanvasAgg(figure)
+    draw_relief_comparison(figure, analysis.blocks, [50, 75, 80], fontsize=9)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    labels = {t.get_text(): t.get_window_extent(renderer) for t in figure.axes[0].texts}
+    assert set(labels) == {"50%", "75%", "80%"}
+    assert not labels["75%"].overlaps(labels["80%"])
+    assert labels["80%"].y0 > labels["75%"].y1  # 80% above, 75% below: still in order
