@@ -213,11 +213,16 @@ class LogPanel(Card):
         self.save_button.setObjectName("Primary")
         self.save_button.setAccessibleName("Save my score")
         buttons.addWidget(self.save_button)
-        self.skip_button = QPushButton("Skip: I did not note my pain before the block")
-        self.skip_button.setAccessibleName("Skip the score before the block")
-        buttons.addWidget(self.skip_button)
         buttons.addStretch(1)
         self.body.addLayout(buttons)
+        # On its own line: beside Save it made the panel wider than its column (with larger
+        # text), which pushed 9 and 10 out of sight.
+        skip_row = QHBoxLayout()
+        self.skip_button = QPushButton("Skip: I did not note my pain before the block")
+        self.skip_button.setAccessibleName("Skip the score before the block")
+        skip_row.addWidget(self.skip_button)
+        skip_row.addStretch(1)
+        self.body.addLayout(skip_row)
         # One status message at a time (an error, a confirmation or a warning), in one place
         # whose height is kept, so nothing jumps or stacks up when a message comes or goes.
         self.status = StatusArea()
@@ -398,6 +403,7 @@ class LogPanel(Card):
             else:
                 self.status.say("Error", "Please choose a score from 0 to 10 first.")
             self.scales.focus_first()
+            self._bring_status_into_view()
             return None
         now = self.clock.now()
         if self.baseline_mode:
@@ -410,6 +416,7 @@ class LogPanel(Card):
                     "Error", "That time is in the future. Please choose an earlier one."
                 )
                 self.at.setFocus(Qt.FocusReason.OtherFocusReason)
+                self._bring_status_into_view()
                 return None
         else:
             at = now
@@ -436,6 +443,13 @@ class LogPanel(Card):
             note=self.note.text().strip(),
         )
 
+    def _bring_status_into_view(self) -> None:
+        """A message below the visible part would make Save seem to do nothing: scroll to it,
+        now and once the layout has settled."""
+        shown = self.status
+        self.scroller.ensureWidgetVisible(shown, 0, 0)
+        QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown, 0, 0))
+
     def save(self) -> None:
         entry = self.entry()
         if entry is not None:
@@ -448,8 +462,7 @@ class LogPanel(Card):
             f"Not saved yet: {reason} Your score is still chosen; press Save my score to try "
             "again.",
         )
-        shown = self.status
-        QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown))
+        self._bring_status_into_view()
 
     def confirm(self, text: str, warning: str = "") -> None:
         """Show what was saved, inline (never a dialog), and get ready for the next score."""
@@ -461,8 +474,7 @@ class LogPanel(Card):
         self.reset_inputs()
         self.focus_scale()
         # Make sure the confirmation (and any warning) can be seen without scrolling.
-        shown = self.status
-        QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown))
+        self._bring_status_into_view()
 
 
 def describe_time(moment: datetime) -> str:
