@@ -306,7 +306,7 @@ class DiaryPage(QWidget):
         entries_layout.addLayout(entry_buttons)
         self.tabs.addTab(entries_tab, "My entries")
         # Long notes wrap; the rows can only be measured once the table is on screen.
-        self.tabs.currentChanged.connect(lambda _index: self.entries.resizeRowsToContents())
+        self.tabs.currentChanged.connect(lambda _index: self._measure_rows())
         right_layout.addWidget(self.tabs, 1)
         body.addWidget(right, 1)
 
@@ -527,6 +527,8 @@ class DiaryPage(QWidget):
             self.schedule.setItem(row, 1, _item(point_label(point.minutes)))
             self.schedule.setItem(row, 2, _item(scores))
             self.schedule.setItem(row, 3, _item(STATE_TEXT[point.state], data=point.state.value))
+        # A narrow column (larger text) wraps "✓ Done on time" rather than cut it short.
+        self.schedule.resizeRowsToContents()
         self.compliance.setText(schedule_tally(result.schedule))
 
     # -- entries -----------------------------------------------------------------------------
@@ -684,8 +686,12 @@ class DiaryPage(QWidget):
             height = int(table.fontMetrics().height() * 1.9)
             table.verticalHeader().setMinimumSectionSize(height)
             table.verticalHeader().setDefaultSectionSize(height)
-        self.entries.resizeRowsToContents()
+        self._measure_rows()
         self.chart.font_size_changed()
+
+    def _measure_rows(self) -> None:
+        for table in (self.schedule, self.entries):
+            table.resizeRowsToContents()
 
     def import_done(self) -> None:
         self.refresh()

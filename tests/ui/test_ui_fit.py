@@ -33,11 +33,12 @@ def _settle(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.wait(20)
 
 
-@pytest.mark.parametrize("larger", [False, True])
+@pytest.mark.parametrize(("larger", "contrast"), [(False, False), (True, False), (True, True)])
 def test_bilateral_baseline_shows_all_eleven_buttons(
-    qtbot: QtBot, window: MainWindow, clock: FakeClock, larger: bool
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, larger: bool, contrast: bool
 ) -> None:
     window.larger_text_action.setChecked(larger)
+    window.high_contrast_action.setChecked(contrast)
     start_diary(qtbot, window, "Margaret O'Brien-Smith")
     add_block(qtbot, window, bilateral=True)
     # The block time has passed: the long question ("Your block was at ...") and the badge.
@@ -50,7 +51,7 @@ def test_bilateral_baseline_shows_all_eleven_buttons(
     assert log.scales.scales["left"].now_rating.isVisible()
     assert _outside_viewport(window) == []
     assert log.scroller.widget().minimumSizeHint().width() <= log.scroller.viewport().width()
-    log.grab().save(f"/tmp/fixlog/fit-baseline-{larger}.png")
+    log.grab().save(f"/tmp/fixlog/fit-baseline-{larger}-{contrast}.png")
     # The widest chosen text on both sides, typed as a patient would (9, then 1 0).
     log.scales.scales["left"].type_digit(9)
     log.scales.scales["right"].type_digit(1)
@@ -61,7 +62,7 @@ def test_bilateral_baseline_shows_all_eleven_buttons(
     assert log.scroller.horizontalScrollBar().maximum() == 0 or (
         log.scroller.widget().width() <= log.scroller.viewport().width()
     )
-    log.grab().save(f"/tmp/fixlog/fit-chosen-{larger}.png")
+    log.grab().save(f"/tmp/fixlog/fit-chosen-{larger}-{contrast}.png")
     # The score for now, with every optional field open: still no wider than the column.
     save(qtbot, window)
     assert not log.baseline_mode
@@ -73,7 +74,7 @@ def test_bilateral_baseline_shows_all_eleven_buttons(
     _settle(qtbot, window)
     assert log.scroller.widget().minimumSizeHint().width() <= log.scroller.viewport().width()
     assert _outside_viewport(window) == []
-    log.grab().save(f"/tmp/fixlog/fit-now-{larger}.png")
+    log.grab().save(f"/tmp/fixlog/fit-now-{larger}-{contrast}.png")
 
 
 def test_a_missing_side_is_said_where_it_can_be_seen(
