@@ -38,7 +38,7 @@ from paintrack.errors import UserError
 from paintrack.store import Store
 from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
-from paintrack.ui.log_panel import LogPanel
+from paintrack.ui.log_panel import LogPanel, diary_closes_at
 from paintrack.ui.scale import band
 from paintrack.ui.widgets import FittingLabel, hint, scaled_label
 
@@ -313,6 +313,7 @@ class DiaryPage(QWidget):
         self.log.save_requested.connect(self.save_entry)
         self.log.skip_baseline.connect(self._skip_baseline)
         self.log.ask_baseline.connect(self._ask_baseline)
+        self.log.add_block.connect(self.add_block_requested.emit)
         self.block_choice.activated.connect(self._block_chosen)
         self.add_block_button.clicked.connect(self.add_block_requested.emit)
         self.paper_button.clicked.connect(self._paper)
@@ -383,6 +384,8 @@ class DiaryPage(QWidget):
         if self.diary is None:
             return
         self.analyze()
+        if self.diary_finished() != self.log.finished:
+            self._update_log_mode()
         self._fill_time_dependent()
         self.log.tick()
 
@@ -418,12 +421,29 @@ class DiaryPage(QWidget):
             return False
         return not self.has_baseline()
 
+    def diary_finished(self) -> bool:
+        """The block's diary is over (a day after it, or after a longer protocol's last
+        point): no new score is taken for it."""
+        result = self.current_result()
+        if result is None:
+            return False
+        return self.clock.now() > diary_closes_at(result.block, result.schedule)
+
     def _update_log_mode(self) -> None:
         block = self.current_block()
+        result = self.current_result()
         postponed = (
             block is not None and block.id in self.skipped_baseline and not self.has_baseline()
         )
-        self.log.set_block(block, baseline_mode=self.needs_baseline(), baseline_postponed=postponed)
+        self.log.closes_at = (
+            diary_closes_at(result.block, result.schedule) if result is not None else None
+        )
+        self.log.set_block(
+            block,
+            baseline_mode=self.needs_baseline(),
+            baseline_postponed=postponed,
+            finished=self.diary_finished(),
+        )
 
     def _skip_baseline(self) -> None:
         """Go on to the score for now; the score from before the block can be added later."""
@@ -471,7 +491,7 @@ class DiaryPage(QWidget):
             self.summary.setText("")
             self.banner.reserve_space(False)
             return
-        if self.log.baseline_mode:
+        if self.log.baseline_mode or self.log.finished:
             self.log.set_next_due("")
         else:
             point = self.next_point()
@@ -665,6 +685,15 @@ class DiaryPage(QWidget):
             return (
                 f"Saved your pain before the block ({when}): {scores}{late}.",
                 warning,
+            )
+        if entry.at <= result.block.performed_at:
+            # A score for a time before the block is a score from before it, not relief.
+            if any(site.baseline_entry_id == entry.id for site in result.sites.values()):
+                return f"Saved your {when} score as your pain before the block{late}.", ""
+            return (
+                f"Saved your {when} score{late}. It is from before the block; your later "
+                "score from before the block is the one used.",
+                "",
             )
         reliefs: list[str] = []
         for site, site_result in result.sites.items():
