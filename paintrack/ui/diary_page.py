@@ -81,6 +81,16 @@ def point_label(minutes: float) -> str:
     return format_duration(minutes) + " after"
 
 
+def point_words(point: SchedulePoint) -> str:
+    """A schedule point in the same words everywhere (banner, panel, tray): "your 19:45 score
+    (2 h after the block)"."""
+    return f"your {clock_text(point.at)} score ({point_label(point.minutes)} the block)"
+
+
+def reminder_text(point: SchedulePoint) -> str:
+    return f"It's time for {point_words(point)}."
+
+
 def relief_words(percent: float) -> str:
     """The engine's relief for a patient: whole percent; negative relief is worse pain."""
     if percent < 0:
@@ -154,6 +164,9 @@ class ReminderBanner(QFrame):
         super().setVisible(visible)
         self._sync_idle()
 
+    def set_idle_text(self, text: str) -> None:
+        self.idle.setText(text)
+
     def reserve_space(self, on: bool) -> None:
         self._reserved = on
         self._sync_idle()
@@ -223,6 +236,11 @@ class DiaryPage(QWidget):
         self.analysis: DiaryAnalysis | None = None
         self.skipped_baseline: set[str] = set()
         self.threshold = 50
+        # The reminder's state (from `Reminders`): the point it fired for, and while snoozed,
+        # until when. With the engine's schedule states, the one source for the banner, the
+        # panel's "next score" line and the Schedule tab.
+        self.reminder_point: SchedulePoint | None = None
+        self.snoozed_until: datetime | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 12)
@@ -500,15 +518,43 @@ class DiaryPage(QWidget):
                     "All scheduled scores are done for this block. You can still add a score "
                     "if your clinic asked for more."
                 )
+            elif point.state == PointState.DUE_NOW:
+                # The engine says its window is open: "due now", as in the Schedule tab.
+                self.log.set_next_due(f"Due now: {point_words(point)}")
             else:
-                wait = (point.at - now).total_seconds()
-                when = countdown_text(wait)
-                self.log.set_next_due(
-                    f"Next score: {clock_text(point.at)} ({point_label(point.minutes)} "
-                    f"the block) — {when}"
-                )
+                when = countdown_text((point.at - now).total_seconds())
+                self.log.set_next_due(f"Next: {point_words(point)} — {when}")
         self.summary.setText(self._summary_text(result))
-        self.banner.reserve_space(self.next_point() is not None)
+        self._fill_banner()
+
+    def set_reminder(self, point: SchedulePoint | None, snoozed_until: datetime | None) -> None:
+        """The reminder fired for `point` (None: nothing to remind), or is snoozed."""
+        self.reminder_point = point
+        self.snoozed_until = snoozed_until if point is not None else None
+        self._fill_banner()
+
+    def _fill_banner(self) -> None:
+        """The reminder banner, or the calm line in its place, from the same states as the
+        panel and the Schedule tab, so they never contradict each other."""
+        point = self.next_point() if not self.log.finished else None
+        fired = self.reminder_point
+        if fired is not None and self.snoozed_until is None:
+            self.banner.text.setText(reminder_text(fired))
+            self.banner.setVisible(True)
+        else:
+            self.banner.setVisible(False)
+        if fired is not None and self.snoozed_until is not None:
+            self.banner.set_idle_text(
+                f"Reminder snoozed until {clock_text(self.snoozed_until)} — you can rate now "
+                "if you like."
+            )
+        elif point is not None and point.state == PointState.DUE_NOW:
+            self.banner.set_idle_text(f"Due now: {point_words(point)}. You can rate it now.")
+        elif point is not None:
+            self.banner.set_idle_text(
+                f"No score is due right now. I'll remind you here when {point_words(point)} is due."
+            )
+        self.banner.reserve_space(point is not None or fired is not None)
 
     def _summary_text(self, result: BlockResult) -> str:
         parts: list[str] = []
