@@ -652,8 +652,24 @@ class DiaryPage(QWidget):
             notes = _item("; ".join(marks))
             notes.setToolTip("; ".join(marks))
             self.entries.setItem(row, 3, notes)
-        self.entries.resizeRowsToContents()
+        self._fit_entry_columns()
         self._selection_changed()
+
+    def _fit_entry_columns(self) -> None:
+        """Time, score and relief take what they need up to a few words, wrapping beyond, so
+        the notes keep a readable share of the width (larger text cut them off)."""
+        header = self.entries.horizontalHeader()
+        metrics = self.entries.fontMetrics()
+        # Each at most a fifth of the width (never less than a word like "yesterday"), so
+        # the notes keep at least a third.
+        share = int(self.entries.viewport().width() * 0.21)
+        cap = max(share, metrics.horizontalAdvance("yesterday") + 16)
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.entries.resizeColumnToContents(column)
+            self.entries.setColumnWidth(column, min(self.entries.columnWidth(column), cap))
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.entries.resizeRowsToContents()
 
     def selected_entry(self) -> Entry | None:
         block = self.current_block()
@@ -765,6 +781,7 @@ class DiaryPage(QWidget):
         self.chart.font_size_changed()
 
     def _measure_rows(self) -> None:
+        self._fit_entry_columns()
         for table in (self.schedule, self.entries):
             table.resizeRowsToContents()
 

@@ -105,3 +105,31 @@ def test_schedule_status_is_never_cut_short(
         )
         assert needed.height() <= rect.height(), f"row {row}: {item.text()!r} is cut short"
     assert table.item(0, 3).text() == "✓ Done on time"
+
+
+def test_larger_text_keeps_the_notes_column_readable(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    window.larger_text_action.setChecked(True)
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 8)
+    clock.set(START + minutes(30))
+    window.tick()
+    log = window.diary.log
+    click_score(qtbot, window, 4)
+    log.more_button.setChecked(True)
+    qtbot.keyClicks(log.note, "walked to the shop and back")
+    save(qtbot, window)
+    page = window.diary
+    page.tabs.setCurrentIndex(2)
+    qtbot.wait(30)
+    table = page.entries
+    viewport = table.viewport().width()
+    notes_left = table.columnViewportPosition(3)
+    notes_width = table.columnWidth(3)
+    table.window().grab().save("/tmp/fixlog/entries-larger.png")
+    assert notes_left + notes_width <= viewport + 1, "the notes run off the side"
+    assert notes_width >= viewport * 0.25, "the notes are squeezed to a sliver"
+    note_item = table.item(0, 3)
+    assert "walked to the shop and back" in note_item.text()
