@@ -137,7 +137,8 @@ class PaperLogDialog(QDialog):
         when = DateTimeField()
         when.setDisplayFormat("ddd d MMM  HH:mm")
         when.setAccessibleName(f"Time of row {row + 1}")
-        when.setDateTime(to_qdatetime(at or self.clock.now()))
+        # A new row starts at now, or at the end of the block's diary if that has passed.
+        when.setDateTime(to_qdatetime(at or min(self.clock.now(), self.closes_at)))
         when.dateTimeChanged.connect(lambda _value: self._update_notes())
         self.table.setCellWidget(row, 0, when)
         for column, site in enumerate(self.sites, start=1):

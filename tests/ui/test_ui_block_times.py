@@ -164,3 +164,31 @@ def test_paper_rows_say_before_the_block_and_refuse_a_day_before(
     assert seen["error"].startswith("Row 2:") and "more than a day before" in seen["error"]
     stored = sorted((e.at, e.scores["index"]) for e in _stored(window))
     assert (early, 6) in stored and (START + minutes(15), 5) in stored
+
+
+def test_paper_rows_months_later_are_refused_and_new_rows_start_within_the_day(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 8)
+    clock.set(START + timedelta(days=90))
+    window.tick()
+    assert window.diary.log.finished
+    seen: dict[str, object] = {}
+
+    def transcribe(dialog: QDialog) -> None:
+        assert isinstance(dialog, PaperLogDialog)
+        row = dialog.add_row(None)
+        when = dialog.table.cellWidget(row, 0)
+        seen["start"] = when.dateTime().toSecsSinceEpoch()  # type: ignore[union-attr]
+        dialog.set_row(row, START + timedelta(days=3), {"index": 4})
+        _press(dialog, "Save these scores")
+        seen["error"] = dialog.error.text()
+        dialog.reject()
+
+    when_dialog_opens(transcribe)
+    qtbot.mouseClick(window.diary.log.paper_button, Qt.MouseButton.LeftButton)
+    assert seen["start"] == int((START + timedelta(hours=24)).timestamp())
+    assert "more than a day after your block" in str(seen["error"])
+    assert len(_stored(window)) == 1
