@@ -38,7 +38,7 @@ from paintrack.errors import UserError
 from paintrack.store import Store
 from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
-from paintrack.ui.log_panel import LogPanel
+from paintrack.ui.log_panel import LogPanel, diary_closes_at
 from paintrack.ui.scale import band
 from paintrack.ui.widgets import FittingLabel, hint, scaled_label
 
@@ -79,6 +79,16 @@ def block_title(block: Block, today: datetime) -> str:
 
 def point_label(minutes: float) -> str:
     return format_duration(minutes) + " after"
+
+
+def point_words(point: SchedulePoint) -> str:
+    """A schedule point in the same words everywhere (banner, panel, tray): "your 19:45 score
+    (2 h after the block)"."""
+    return f"your {clock_text(point.at)} score ({point_label(point.minutes)} the block)"
+
+
+def reminder_text(point: SchedulePoint) -> str:
+    return f"It's time for {point_words(point)}."
 
 
 def relief_words(percent: float) -> str:
@@ -154,6 +164,9 @@ class ReminderBanner(QFrame):
         super().setVisible(visible)
         self._sync_idle()
 
+    def set_idle_text(self, text: str) -> None:
+        self.idle.setText(text)
+
     def reserve_space(self, on: bool) -> None:
         self._reserved = on
         self._sync_idle()
@@ -223,6 +236,11 @@ class DiaryPage(QWidget):
         self.analysis: DiaryAnalysis | None = None
         self.skipped_baseline: set[str] = set()
         self.threshold = 50
+        # The reminder's state (from `Reminders`): the point it fired for, and while snoozed,
+        # until when. With the engine's schedule states, the one source for the banner, the
+        # panel's "next score" line and the Schedule tab.
+        self.reminder_point: SchedulePoint | None = None
+        self.snoozed_until: datetime | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 12)
@@ -306,13 +324,14 @@ class DiaryPage(QWidget):
         entries_layout.addLayout(entry_buttons)
         self.tabs.addTab(entries_tab, "My entries")
         # Long notes wrap; the rows can only be measured once the table is on screen.
-        self.tabs.currentChanged.connect(lambda _index: self.entries.resizeRowsToContents())
+        self.tabs.currentChanged.connect(lambda _index: self._measure_rows())
         right_layout.addWidget(self.tabs, 1)
         body.addWidget(right, 1)
 
         self.log.save_requested.connect(self.save_entry)
         self.log.skip_baseline.connect(self._skip_baseline)
         self.log.ask_baseline.connect(self._ask_baseline)
+        self.log.add_block.connect(self.add_block_requested.emit)
         self.block_choice.activated.connect(self._block_chosen)
         self.add_block_button.clicked.connect(self.add_block_requested.emit)
         self.paper_button.clicked.connect(self._paper)
@@ -383,6 +402,8 @@ class DiaryPage(QWidget):
         if self.diary is None:
             return
         self.analyze()
+        if self.diary_finished() != self.log.finished:
+            self._update_log_mode()
         self._fill_time_dependent()
         self.log.tick()
 
@@ -418,12 +439,29 @@ class DiaryPage(QWidget):
             return False
         return not self.has_baseline()
 
+    def diary_finished(self) -> bool:
+        """The block's diary is over (a day after it, or after a longer protocol's last
+        point): no new score is taken for it."""
+        result = self.current_result()
+        if result is None:
+            return False
+        return self.clock.now() > diary_closes_at(result.block, result.schedule)
+
     def _update_log_mode(self) -> None:
         block = self.current_block()
+        result = self.current_result()
         postponed = (
             block is not None and block.id in self.skipped_baseline and not self.has_baseline()
         )
-        self.log.set_block(block, baseline_mode=self.needs_baseline(), baseline_postponed=postponed)
+        self.log.closes_at = (
+            diary_closes_at(result.block, result.schedule) if result is not None else None
+        )
+        self.log.set_block(
+            block,
+            baseline_mode=self.needs_baseline(),
+            baseline_postponed=postponed,
+            finished=self.diary_finished(),
+        )
 
     def _skip_baseline(self) -> None:
         """Go on to the score for now; the score from before the block can be added later."""
@@ -471,7 +509,7 @@ class DiaryPage(QWidget):
             self.summary.setText("")
             self.banner.reserve_space(False)
             return
-        if self.log.baseline_mode:
+        if self.log.baseline_mode or self.log.finished:
             self.log.set_next_due("")
         else:
             point = self.next_point()
@@ -480,15 +518,43 @@ class DiaryPage(QWidget):
                     "All scheduled scores are done for this block. You can still add a score "
                     "if your clinic asked for more."
                 )
+            elif point.state == PointState.DUE_NOW:
+                # The engine says its window is open: "due now", as in the Schedule tab.
+                self.log.set_next_due(f"Due now: {point_words(point)}")
             else:
-                wait = (point.at - now).total_seconds()
-                when = countdown_text(wait)
-                self.log.set_next_due(
-                    f"Next score: {clock_text(point.at)} ({point_label(point.minutes)} "
-                    f"the block) — {when}"
-                )
+                when = countdown_text((point.at - now).total_seconds())
+                self.log.set_next_due(f"Next: {point_words(point)} — {when}")
         self.summary.setText(self._summary_text(result))
-        self.banner.reserve_space(self.next_point() is not None)
+        self._fill_banner()
+
+    def set_reminder(self, point: SchedulePoint | None, snoozed_until: datetime | None) -> None:
+        """The reminder fired for `point` (None: nothing to remind), or is snoozed."""
+        self.reminder_point = point
+        self.snoozed_until = snoozed_until if point is not None else None
+        self._fill_banner()
+
+    def _fill_banner(self) -> None:
+        """The reminder banner, or the calm line in its place, from the same states as the
+        panel and the Schedule tab, so they never contradict each other."""
+        point = self.next_point() if not self.log.finished else None
+        fired = self.reminder_point
+        if fired is not None and self.snoozed_until is None:
+            self.banner.text.setText(reminder_text(fired))
+            self.banner.setVisible(True)
+        else:
+            self.banner.setVisible(False)
+        if fired is not None and self.snoozed_until is not None:
+            self.banner.set_idle_text(
+                f"Reminder snoozed until {clock_text(self.snoozed_until)} — you can rate now "
+                "if you like."
+            )
+        elif point is not None and point.state == PointState.DUE_NOW:
+            self.banner.set_idle_text(f"Due now: {point_words(point)}. You can rate it now.")
+        elif point is not None:
+            self.banner.set_idle_text(
+                f"No score is due right now. I'll remind you here when {point_words(point)} is due."
+            )
+        self.banner.reserve_space(point is not None or fired is not None)
 
     def _summary_text(self, result: BlockResult) -> str:
         parts: list[str] = []
@@ -527,6 +593,8 @@ class DiaryPage(QWidget):
             self.schedule.setItem(row, 1, _item(point_label(point.minutes)))
             self.schedule.setItem(row, 2, _item(scores))
             self.schedule.setItem(row, 3, _item(STATE_TEXT[point.state], data=point.state.value))
+        # A narrow column (larger text) wraps "✓ Done on time" rather than cut it short.
+        self.schedule.resizeRowsToContents()
         self.compliance.setText(schedule_tally(result.schedule))
 
     # -- entries -----------------------------------------------------------------------------
@@ -584,8 +652,24 @@ class DiaryPage(QWidget):
             notes = _item("; ".join(marks))
             notes.setToolTip("; ".join(marks))
             self.entries.setItem(row, 3, notes)
-        self.entries.resizeRowsToContents()
+        self._fit_entry_columns()
         self._selection_changed()
+
+    def _fit_entry_columns(self) -> None:
+        """Time, score and relief take what they need up to a few words, wrapping beyond, so
+        the notes keep a readable share of the width (larger text cut them off)."""
+        header = self.entries.horizontalHeader()
+        metrics = self.entries.fontMetrics()
+        # Each at most a fifth of the width (never less than a word like "yesterday"), so
+        # the notes keep at least a third.
+        share = int(self.entries.viewport().width() * 0.21)
+        cap = max(share, metrics.horizontalAdvance("yesterday") + 16)
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.entries.resizeColumnToContents(column)
+            self.entries.setColumnWidth(column, min(self.entries.columnWidth(column), cap))
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.entries.resizeRowsToContents()
 
     def selected_entry(self) -> Entry | None:
         block = self.current_block()
@@ -664,6 +748,15 @@ class DiaryPage(QWidget):
                 f"Saved your pain before the block ({when}): {scores}{late}.",
                 warning,
             )
+        if entry.at <= result.block.performed_at:
+            # A score for a time before the block is a score from before it, not relief.
+            if any(site.baseline_entry_id == entry.id for site in result.sites.values()):
+                return f"Saved your {when} score as your pain before the block{late}.", ""
+            return (
+                f"Saved your {when} score{late}. It is from before the block; your later "
+                "score from before the block is the one used.",
+                "",
+            )
         reliefs: list[str] = []
         for site, site_result in result.sites.items():
             point = next((p for p in site_result.series if p.entry_id == entry.id), None)
@@ -684,8 +777,13 @@ class DiaryPage(QWidget):
             height = int(table.fontMetrics().height() * 1.9)
             table.verticalHeader().setMinimumSectionSize(height)
             table.verticalHeader().setDefaultSectionSize(height)
-        self.entries.resizeRowsToContents()
+        self._measure_rows()
         self.chart.font_size_changed()
+
+    def _measure_rows(self) -> None:
+        self._fit_entry_columns()
+        for table in (self.schedule, self.entries):
+            table.resizeRowsToContents()
 
     def import_done(self) -> None:
         self.refresh()

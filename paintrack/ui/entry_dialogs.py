@@ -35,6 +35,7 @@ from paintrack.clinical.model import Block, Entry, Source
 from paintrack.clinical.results import BlockResult, PointState
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
 from paintrack.ui.clock import Clock, day_and_time_text, local
+from paintrack.ui.log_panel import before_block_note, diary_closes_at, time_problem
 from paintrack.ui.scale import describe
 from paintrack.ui.widgets import (
     DateTimeField,
@@ -91,6 +92,7 @@ class PaperLogDialog(QDialog):
                 "Rows without a score are skipped. These scores are marked as copied from paper."
             )
         )
+        self.closes_at = diary_closes_at(block, result.schedule if result is not None else ())
         self.sites = tuple(block.sites)
         headers = ["Time on the paper"] + [SITE_NAMES.get(s, s) for s in self.sites] + ["Note"]
         self.table = QTableWidget(0, len(headers))
@@ -106,6 +108,10 @@ class PaperLogDialog(QDialog):
         row_buttons.addWidget(self.add_row_button)
         row_buttons.addStretch(1)
         layout.addLayout(row_buttons)
+        # Rows at or before the block count as the pain before it: said per row, as typed.
+        self.notes = message_label("Hint")
+        self.notes.setAccessibleName("About the times")
+        layout.addWidget(self.notes)
         self.error = message_label("Error")
         layout.addWidget(self.error)
         buttons = _dialog_buttons("Save these scores")
@@ -131,7 +137,9 @@ class PaperLogDialog(QDialog):
         when = DateTimeField()
         when.setDisplayFormat("ddd d MMM  HH:mm")
         when.setAccessibleName(f"Time of row {row + 1}")
-        when.setDateTime(to_qdatetime(at or self.clock.now()))
+        # A new row starts at now, or at the end of the block's diary if that has passed.
+        when.setDateTime(to_qdatetime(at or min(self.clock.now(), self.closes_at)))
+        when.dateTimeChanged.connect(lambda _value: self._update_notes())
         self.table.setCellWidget(row, 0, when)
         for column, site in enumerate(self.sites, start=1):
             self.table.setCellWidget(
@@ -141,7 +149,23 @@ class PaperLogDialog(QDialog):
         note.setAccessibleName(f"Note for row {row + 1}")
         self.table.setCellWidget(row, len(self.sites) + 1, note)
         self.table.resizeRowsToContents()
+        self._update_notes()
         return row
+
+    def _update_notes(self) -> None:
+        now = self.clock.now()
+        lines = []
+        for row in range(self.table.rowCount()):
+            when = self.table.cellWidget(row, 0)
+            if not isinstance(when, QDateTimeEdit):
+                continue
+            at = from_qdatetime(when.dateTime())
+            # A time that cannot be kept is said on Save, with the row to change.
+            problem = time_problem(at, self.block, self.closes_at, now)
+            said = "" if problem else before_block_note(at, self.block, now)
+            if said:
+                lines.append(f"Row {row + 1}: {said}")
+        show_message(self.notes, "\n".join(lines))
 
     def set_row(self, row: int, at: datetime, scores: dict[str, int], note: str = "") -> None:
         """Fill a row (tests and keyboard users alike go through the same widgets)."""
@@ -175,6 +199,9 @@ class PaperLogDialog(QDialog):
             at = from_qdatetime(when.dateTime())
             if at - now > FUTURE_SLACK:
                 raise ValueError(f"Row {row + 1} has a time in the future. Please check it.")
+            problem = time_problem(at, self.block, self.closes_at, now)
+            if problem:
+                raise ValueError(f"Row {row + 1}: {problem}")
             if at in seen:
                 raise ValueError(f"Two rows have the same time ({at:%H:%M}). Keep only one.")
             seen.add(at)

@@ -7,7 +7,8 @@ Digits go to the focused scale; Enter saves from anywhere in the panel.
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -25,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import LATE_AFTER, Ability, Block, Entry, Source
+from paintrack.clinical.results import SchedulePoint
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
-from paintrack.ui.clock import Clock, clock_text, day_and_time_text
+from paintrack.ui.clock import Clock, clock_text, day_and_time_text, local
 from paintrack.ui.scale import ScalePanel
 from paintrack.ui.widgets import (
     Card,
@@ -47,6 +49,56 @@ ABILITIES = (
 FUTURE_SLACK = timedelta(minutes=1)
 # A confirmation stays this long; a later glance should not mistake it for a new save.
 MESSAGE_LIFETIME = timedelta(minutes=10)
+# A score up to a day before the block can be the score from before it (clinical.md, 1).
+BEFORE_BLOCK_LIMIT = timedelta(hours=24)
+# The diary of a block stays open for a day after it (or to the end of a longer protocol).
+DIARY_OPEN_FOR = timedelta(hours=24)
+
+
+def diary_closes_at(block: Block, schedule: Sequence[SchedulePoint] = ()) -> datetime:
+    """After this moment, no new score is taken for the block: a day after it, or the end of
+    the last scheduled point's window if the protocol runs longer (daily scores)."""
+    return max([block.performed_at + DIARY_OPEN_FOR, *(p.window_end for p in schedule)])
+
+
+def _moment(at: datetime, block: Block, now: datetime) -> str:
+    """ "11:00" on the block's day, "yesterday 11:00" or a date otherwise."""
+    if local_date(at) == local_date(block.performed_at):
+        return clock_text(at)
+    return day_and_time_text(at, today=now)
+
+
+def time_problem(at: datetime, block: Block, closes_at: datetime, now: datetime) -> str:
+    """Why a score for `at` cannot be kept for this block, in plain words ("" if it can)."""
+    if at - now > FUTURE_SLACK:
+        return "That time is in the future. Please choose an earlier one."
+    when, block_when = _moment(at, block, now), _moment(block.performed_at, block, now)
+    if at < block.performed_at - BEFORE_BLOCK_LIMIT:
+        return (
+            f"{when} is more than a day before your block ({block_when}), so it cannot count "
+            "for this block. Please check the time."
+        )
+    if at > closes_at:
+        return (
+            f"{when} is more than a day after your block ({block_when}): the diary for this "
+            "block is finished. Please check the time."
+        )
+    return ""
+
+
+def before_block_note(at: datetime, block: Block, now: datetime) -> str:
+    """A score at or before the block counts as the pain before it, not as relief: say so."""
+    if at > block.performed_at:
+        return ""
+    return (
+        f"{_moment(at, block, now)} is before your block "
+        f"({_moment(block.performed_at, block, now)}): this will count as your pain before "
+        "the block, not as relief after it."
+    )
+
+
+def local_date(moment: datetime) -> date:
+    return local(moment).date()
 
 
 class StatusArea(QWidget):
@@ -106,6 +158,7 @@ class LogPanel(Card):
     save_requested = Signal(object, bool)
     skip_baseline = Signal()
     ask_baseline = Signal()
+    add_block = Signal()
 
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -166,8 +219,24 @@ class LogPanel(Card):
         when.addWidget(self.at)
         when.addStretch(1)
         self.body.addLayout(when)
+        # The note under the time (written late, or before the block) has its room kept while
+        # the box is ticked, so its coming and going never moves Save.
+        self.late_box = QWidget()
+        late_layout = QVBoxLayout(self.late_box)
+        late_layout.setContentsMargins(0, 0, 0, 0)
         self.late_note = message_label("Hint")
-        self.body.addWidget(self.late_note)
+        late_layout.addWidget(self.late_note)
+        late_layout.addStretch(1)
+        self.late_box.setVisible(False)
+        self.body.addWidget(self.late_box)
+
+        # When the block's diary is over: say so, and offer a new block instead of a scale.
+        self.finished_button = QPushButton("Add a block")
+        self.finished_button.setObjectName("Primary")
+        self.finished_button.setAccessibleName("Add a block")
+        self.finished_button.setVisible(False)
+        self.finished = False
+        self.closes_at: datetime | None = None
 
         self.more_button = QPushButton("Add details (optional) ▸")
         self.more_button.setCheckable(True)
@@ -213,11 +282,17 @@ class LogPanel(Card):
         self.save_button.setObjectName("Primary")
         self.save_button.setAccessibleName("Save my score")
         buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        buttons.insertWidget(0, self.finished_button)
+        self.body.addLayout(buttons)
+        # On its own line: beside Save it made the panel wider than its column (with larger
+        # text), which pushed 9 and 10 out of sight.
+        skip_row = QHBoxLayout()
         self.skip_button = QPushButton("Skip: I did not note my pain before the block")
         self.skip_button.setAccessibleName("Skip the score before the block")
-        buttons.addWidget(self.skip_button)
-        buttons.addStretch(1)
-        self.body.addLayout(buttons)
+        skip_row.addWidget(self.skip_button)
+        skip_row.addStretch(1)
+        self.body.addLayout(skip_row)
         # One status message at a time (an error, a confirmation or a warning), in one place
         # whose height is kept, so nothing jumps or stacks up when a message comes or goes.
         self.status = StatusArea()
@@ -227,6 +302,7 @@ class LogPanel(Card):
         self.save_button.clicked.connect(self.save)
         self.skip_button.clicked.connect(self.skip_baseline.emit)
         self.add_baseline_button.clicked.connect(self.ask_baseline.emit)
+        self.finished_button.clicked.connect(self.add_block.emit)
         self.more_button.toggled.connect(self._toggle_details)
         self.earlier.toggled.connect(self._toggle_earlier)
         self.at.dateTimeChanged.connect(lambda _value: self._update_late_note())
@@ -234,16 +310,24 @@ class LogPanel(Card):
     # -- state -------------------------------------------------------------------------------
 
     def set_block(
-        self, block: Block | None, *, baseline_mode: bool, baseline_postponed: bool = False
+        self,
+        block: Block | None,
+        *,
+        baseline_mode: bool,
+        baseline_postponed: bool = False,
+        finished: bool = False,
     ) -> None:
         """Show one question: the score from before the block (`baseline_mode`) or the score
-        for now. `baseline_postponed`: now-mode while the block still has no earlier score."""
+        for now. `baseline_postponed`: now-mode while the block still has no earlier score.
+        `finished`: the block's diary is over; no scale, an offer to add a block instead."""
+        baseline_mode = baseline_mode and not finished
         same = (
             self.block is not None
             and block is not None
             and block.id == self.block.id
             and block.sites == self.block.sites
             and baseline_mode == self.baseline_mode
+            and finished == self.finished
         )
         if not same:
             # A message belongs to the question it answered: never carry it to another block
@@ -254,11 +338,23 @@ class LogPanel(Card):
         self.baseline_mode = baseline_mode
         self.setEnabled(block is not None)
         self.postponed_row.setVisible(
-            block is not None and baseline_postponed and not baseline_mode
+            block is not None and baseline_postponed and not baseline_mode and not finished
         )
+        self._show_finished(block is not None and finished)
         if block is None:
             self.step.setText("Add a block to start")
             self.scales.set_sites(())
+            return
+        if finished:
+            when = day_and_time_text(block.performed_at, today=self.clock.now())
+            self.step.setText("The diary for this block is finished")
+            self.explain.setText(
+                f"This block was on {when}: its scores are done, so new scores are not added to "
+                "it. Your entries are still here to look at or correct. For a new block, "
+                "press Add a block."
+            )
+            self.scales.set_sites(())
+            self.reset_inputs()
             return
         question = self._set_step_texts()
         self.skip_button.setVisible(baseline_mode)
@@ -277,6 +373,17 @@ class LogPanel(Card):
             self.reset_inputs()
         else:
             self.scales.set_sites(tuple(block.sites), question)
+
+    def _show_finished(self, on: bool) -> None:
+        self.finished = on
+        self.finished_button.setVisible(on)
+        # The paper log stays: scores written on paper that day can still be typed in.
+        for widget in (self.save_button, self.more_button):
+            widget.setVisible(not on)
+        if on:
+            self.more_button.setChecked(False)
+            for hidden in (self.skip_button, self.earlier, self.at, self.late_box):
+                hidden.setVisible(False)
 
     def block_time_passed(self) -> bool:
         return self.block is not None and self.clock.now() > self.block.performed_at
@@ -343,14 +450,33 @@ class LogPanel(Card):
         if on:
             self.at.setDateTime(to_qdatetime(self.clock.now()))
             self.at.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            # A complaint about the time ("in the future") no longer applies.
+            self.status.clear_kind("Error")
         self._update_late_note()
 
+    def _closes_at(self) -> datetime:
+        assert self.block is not None
+        return self.closes_at or diary_closes_at(self.block)
+
     def _update_late_note(self) -> None:
-        if not self.earlier.isChecked():
+        on = self.earlier.isChecked() and self.block is not None and not self.finished
+        self.late_box.setVisible(on)
+        if on:
+            lines = self.late_note.fontMetrics().lineSpacing()
+            self.late_box.setMinimumHeight(int(lines * 3.2))
+        if not on or self.block is None:
             show_message(self.late_note, "")
             return
         at = from_qdatetime(self.at.dateTime())
-        if self.clock.now() - at > LATE_AFTER:
+        now = self.clock.now()
+        problem = time_problem(at, self.block, self._closes_at(), now)
+        before = before_block_note(at, self.block, now)
+        if problem:
+            show_message(self.late_note, problem)
+        elif before:
+            show_message(self.late_note, before)
+        elif now - at > LATE_AFTER:
             show_message(
                 self.late_note,
                 f"This score is for {clock_text(at)}. It will be marked as written down late, "
@@ -388,7 +514,7 @@ class LogPanel(Card):
 
     def entry(self) -> Entry | None:
         """The entry the panel describes, or None with what is missing said in plain words."""
-        if self.block is None:
+        if self.block is None or self.finished:
             return None
         missing = self.scales.missing()
         if missing:
@@ -398,6 +524,7 @@ class LogPanel(Card):
             else:
                 self.status.say("Error", "Please choose a score from 0 to 10 first.")
             self.scales.focus_first()
+            self._bring_status_into_view()
             return None
         now = self.clock.now()
         if self.baseline_mode:
@@ -405,11 +532,11 @@ class LogPanel(Card):
             at = min(now, self.block.performed_at)
         elif self.earlier.isChecked():
             at = from_qdatetime(self.at.dateTime())
-            if at - now > FUTURE_SLACK:
-                self.status.say(
-                    "Error", "That time is in the future. Please choose an earlier one."
-                )
+            problem = time_problem(at, self.block, self._closes_at(), now)
+            if problem:
+                self.status.say("Error", problem)
                 self.at.setFocus(Qt.FocusReason.OtherFocusReason)
+                self._bring_status_into_view()
                 return None
         else:
             at = now
@@ -436,6 +563,13 @@ class LogPanel(Card):
             note=self.note.text().strip(),
         )
 
+    def _bring_status_into_view(self) -> None:
+        """A message below the visible part would make Save seem to do nothing: scroll to it,
+        now and once the layout has settled."""
+        shown = self.status
+        self.scroller.ensureWidgetVisible(shown, 0, 0)
+        QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown, 0, 0))
+
     def save(self) -> None:
         entry = self.entry()
         if entry is not None:
@@ -448,8 +582,7 @@ class LogPanel(Card):
             f"Not saved yet: {reason} Your score is still chosen; press Save my score to try "
             "again.",
         )
-        shown = self.status
-        QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown))
+        self._bring_status_into_view()
 
     def confirm(self, text: str, warning: str = "") -> None:
         """Show what was saved, inline (never a dialog), and get ready for the next score."""
@@ -461,8 +594,7 @@ class LogPanel(Card):
         self.reset_inputs()
         self.focus_scale()
         # Make sure the confirmation (and any warning) can be seen without scrolling.
-        shown = self.status
-        QTimer.singleShot(0, self, lambda: self.scroller.ensureWidgetVisible(shown))
+        self._bring_status_into_view()
 
 
 def describe_time(moment: datetime) -> str:

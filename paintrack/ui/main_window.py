@@ -37,7 +37,7 @@ from paintrack import __version__
 from paintrack.clinical.model import Block, Entry, Patient
 from paintrack.clinical.results import SchedulePoint
 from paintrack.errors import UserError
-from paintrack.ui.clock import Clock, SystemClock, clock_text
+from paintrack.ui.clock import Clock, SystemClock
 from paintrack.ui.reminders import Reminders
 from paintrack.ui.widgets import enter_activates_buttons, heading, refresh_relative_fonts
 
@@ -552,32 +552,28 @@ class MainWindow(QMainWindow):
         self._feed_reminders()
 
     def _remind(self, point: SchedulePoint) -> None:
-        text = (
-            f"It's time for your score of {clock_text(point.at)} "
-            f"({point.minutes:g} minutes after the block)."
-            if point.minutes < 60
-            else f"It's time for your {clock_text(point.at)} score "
-            f"({point.minutes / 60:g} h after the block)."
-        )
-        self.diary.banner.text.setText(text)
-        self.diary.banner.setVisible(True)
+        from paintrack.ui.diary_page import reminder_text
+
+        text = reminder_text(point)
+        self.diary.set_reminder(point, None)
         if self.tray is not None and self.tray.isVisible():
             self.tray.showMessage("paintrack", text, QSystemTrayIcon.MessageIcon.Information, 30000)
         QApplication.alert(self)
 
     def _reminder_cleared(self) -> None:
         if self.diary is not None:
-            self.diary.banner.setVisible(False)
+            self.diary.set_reminder(None, None)
 
     def _reminders_finished(self) -> None:
         if self.diary is not None:
-            self.diary.banner.setVisible(False)
+            self.diary.set_reminder(None, None)
         self.statusBar().showMessage("That was the last scheduled score. Thank you!", 15000)
 
     def snooze(self) -> None:
         self.reminders.snooze()
-        self.statusBar().showMessage("I'll remind you again in 5 minutes.", 10000)
         if self.diary is not None:
+            # The banner's place says until when (no status-bar line outliving the score).
+            self.diary.set_reminder(self.reminders.current, self.reminders.snoozed_until)
             self.diary.log.focus_scale()
 
     def _log_now(self) -> None:

@@ -88,6 +88,11 @@ class Reminders(QObject):
         self.due.emit(point)
         return point
 
+    @property
+    def snoozed_until(self) -> datetime | None:
+        """While a reminder is snoozed: when it comes back (if still unscored)."""
+        return self._snoozed_until if self.current is not None else None
+
     def snooze(self) -> None:
         self._snoozed_until = self.clock.now() + SNOOZE
         self.cleared.emit()

@@ -67,10 +67,15 @@ class PainScale(QFrame):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
-        top = QHBoxLayout()
+        # The question wraps on its own line; the badge and the chosen score share the next
+        # one. Nothing here may be wider than the eleven buttons, or the panel would grow
+        # past its column and hide 9 and 10 (the panel never scrolls sideways).
         self.title = QLabel(label)
         self.title.setObjectName("ScaleTitle")
-        top.addWidget(self.title, 1)
+        self.title.setWordWrap(True)
+        outer.addWidget(self.title)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
         # With more than one scale: which one the keyboard is rating now.
         self.now_rating = QLabel("")
         self.now_rating.setObjectName("NowRating")
@@ -78,6 +83,7 @@ class PainScale(QFrame):
         self.now_rating.setVisible(False)
         self.rating_name = ""
         top.addWidget(self.now_rating)
+        top.addStretch(1)
         self.chosen = QLabel("Not chosen yet")
         self.chosen.setObjectName("ScaleChosen")
         relative_font(self.chosen, 1.0, bold=True)

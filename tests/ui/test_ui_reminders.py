@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
 
-from paintrack.ui.clock import FakeClock
+from paintrack.ui.clock import FakeClock, clock_text
 from paintrack.ui.main_window import MainWindow
 
 
@@ -132,3 +132,53 @@ def test_closing_hides_to_the_tray_while_scores_are_due(
     _at(window, clock, 30)  # the banner is hidden with the window; the tray still says it
     assert window.reminders.fired_log[-1][1] == 30.0
     assert shown[-1] == "paintrack"
+
+
+def test_banner_panel_and_schedule_say_the_same_thing(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    """One source: the engine's schedule states and the reminder's state. Before the point's
+    time its window is already open ("● Due now" in the Schedule): the banner's place and
+    the panel say so too; snoozed, the banner's place says until when; no status-bar line."""
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    page = window.diary
+    words = f"your {clock_text(START + minutes(15))} score (15 min after the block)"
+
+    assert not _at(window, clock, 13)  # window open, the reminder's time not come yet
+    assert page.schedule.item(0, 3).text() == "● Due now"
+    assert page.log.next_due.text() == f"Due now: {words}"
+    assert page.banner.idle.isVisible()
+    assert page.banner.idle.text() == f"Due now: {words}. You can rate it now."
+
+    assert _at(window, clock, 15)
+    assert page.banner.text.text() == f"It's time for {words}."
+    assert page.log.next_due.text() == f"Due now: {words}"
+
+    page.banner.snooze_button.click()
+    assert not page.banner.isVisible()
+    snoozed = (
+        f"Reminder snoozed until {clock_text(START + minutes(20))} — you can rate now if you like."
+    )
+    assert page.banner.idle.isVisible() and page.banner.idle.text() == snoozed
+    assert not _at(window, clock, 17)
+    assert page.banner.idle.text() == snoozed, "the tick must not forget the snooze"
+    assert page.schedule.item(0, 3).text() == "● Due now"
+    assert page.log.next_due.text() == f"Due now: {words}"
+    assert "remind" not in window.statusBar().currentMessage()
+    window.grab().save("/tmp/fixlog/reminder-snoozed.png")
+
+    click_score(qtbot, window, 3)
+    save(qtbot, window)
+    later = f"your {clock_text(START + minutes(30))} score (30 min after the block)"
+    assert page.banner.idle.text() == (
+        f"No score is due right now. I'll remind you here when {later} is due."
+    )
+    assert page.log.next_due.text().startswith(f"Next: {later} — in ")
+    assert "remind" not in window.statusBar().currentMessage()
+
+    assert _at(window, clock, 120)
+    assert page.banner.text.text() == (
+        f"It's time for your {clock_text(START + minutes(120))} score (2 h after the block)."
+    )
