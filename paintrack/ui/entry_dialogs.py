@@ -374,7 +374,7 @@ ACTION_WORDS = {
     "delete_entry": "Deleted",
     "import": "Imported",
 }
-SITE_WORDS = {"index": "index pain", "left": "left side", "right": "right side"}
+SITE_WORDS = {"index": "usual pain", "left": "left side", "right": "right side"}
 
 
 def _when(moment: datetime) -> str:
@@ -384,7 +384,7 @@ def _when(moment: datetime) -> str:
 
 
 def _score_lines(old: object, new: object) -> list[str]:
-    """ "Score: 3 → 1 (index pain)" per site; "Score: 3 (index pain)" for a new entry."""
+    """ "Score: 3 → 1 (usual pain)" per site; "Score: 3 (usual pain)" for a new entry."""
     before = old if isinstance(old, dict) else {}
     after = new if isinstance(new, dict) else {}
     lines = []
@@ -432,6 +432,9 @@ FIELD_WORDS = (
 def describe_change(record: AuditRecord) -> str:
     """One history line in plain words: what happened, who, when and why, then what changed."""
     action = ACTION_WORDS.get(record.action, record.action.replace("_", " ").capitalize())
+    new_source = (record.new or {}).get("source")
+    if record.action == "add_entry" and new_source == "paper":
+        action += " from a paper log"
     line = f"{action} by {record.actor} on {_when(record.at)}"
     if record.reason:
         line += f" — reason: {record.reason}"

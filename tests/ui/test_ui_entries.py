@@ -110,8 +110,9 @@ def test_correction_needs_a_reason_and_keeps_the_original(
     # In plain words, never raw data.
     text = shown["text"]
     assert "Changed by " in text and "— reason: I pressed the wrong number" in text
-    assert "Score: 7 → 5 (index pain)" in text
-    assert "Written down by " in text and "Score: 7 (index pain)" in text
+    assert "Score: 7 → 5 (usual pain)" in text
+    assert "Written down by " in text and "Score: 7 (usual pain)" in text
+    assert "paper" not in text  # typed in the window, not from a paper log
     assert "{" not in text and '"index"' not in text
 
 
@@ -213,3 +214,27 @@ def test_paper_log_refuses_a_future_time(
     assert "future" in str(result["error"])
     block = window.store.load_diary(window.current_patient_id).blocks[0]
     assert len(block.entries) == 1
+
+
+def test_history_says_an_entry_came_from_a_paper_log() -> None:
+    from datetime import UTC, datetime
+
+    from paintrack.clinical.audit import AuditRecord
+    from paintrack.ui.entry_dialogs import describe_change
+
+    def written(source: str) -> str:
+        record = AuditRecord(
+            id="r1",
+            at=datetime(2026, 11, 26, 18, 20, tzinfo=UTC),
+            actor="jane",
+            action="add_entry",
+            object_type="entry",
+            object_id="e1",
+            reason=None,
+            old=None,
+            new={"scores": {"index": 4}, "source": source},
+        )
+        return describe_change(record).splitlines()[0]
+
+    assert written("paper").startswith("Written down from a paper log by jane on ")
+    assert written("app").startswith("Written down by jane on ")
