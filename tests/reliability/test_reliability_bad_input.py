@@ -258,15 +258,17 @@ def test_concentration_and_volume_take_only_numbers_in_range(qtbot: QtBot) -> No
     form = BlockForm(FakeClock(T0))
     qtbot.addWidget(form)
     form.reset()
-    for spin in (form.concentration, form.volume):
-        spin.clear()
-        qtbot.keyClicks(spin, "abc")  # type: ignore[no-untyped-call]
-        assert spin.value() == 0.0  # letters are not accepted: "Not known"
-        spin.setValue(spin.maximum() + 1000)
-        assert spin.value() == spin.maximum()
-        spin.setValue(-5)
-        assert spin.value() == 0.0  # no negative amounts
-    form.concentration.setValue(2.0)
+    for field, error in (
+        (form.concentration, form.concentration_error),
+        (form.volume, form.volume_error),
+    ):
+        for typed in ("abc", "1000", "-5", "nan", "inf"):
+            field.setText(typed)
+            assert form.block() is None  # refused with a message, never cut or clamped
+            assert "from 0.1 to 5" in error.text()
+            assert field.text() == typed
+        field.clear()
+    form.concentration.setText("2")
     block = form.block()
     assert block is not None
     assert (block.concentration_percent, block.volume_ml) == (2.0, None)

@@ -466,7 +466,10 @@ def test_a_second_block_defaults_to_second_and_can_choose_what_to_rate(
     qtbot.mouseClick(form.cancel_button, Qt.MouseButton.LeftButton)
     window.add_block_action.trigger()
     assert form.sequence.currentData() == 2
-    assert form.one_site.isEnabled() and form.two_sites.isEnabled()
+    # Free to choose again; left and right separately once the side is both sides.
+    assert form.one_site.isEnabled() and not form.two_sites.isEnabled()
+    form.side.setCurrentIndex(form.side.findData("bilateral"))
+    assert form.two_sites.isEnabled()
     assert not form.sites_hint.isVisible()
     assert window.windowTitle() == "Add a block — Jane Example"
 
