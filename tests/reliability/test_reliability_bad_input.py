@@ -7,12 +7,11 @@ from __future__ import annotations
 import csv
 import tracemalloc
 import unicodedata
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 from reliability_helpers import T0, big_diary
 
@@ -212,16 +211,20 @@ def test_the_name_field_keeps_any_unicode_and_refuses_a_blank_name(qtbot: QtBot)
         assert patient is not None and patient.name == " ".join(name.split())
 
 
-def test_a_birth_date_in_the_future_cannot_be_chosen(qtbot: QtBot) -> None:
+def test_a_birth_date_in_the_future_is_refused_inline(qtbot: QtBot) -> None:
     from paintrack.ui.welcome import WelcomePage
 
     page = WelcomePage()
     qtbot.addWidget(page)
-    page.birth_date.setDate(QDate.currentDate().addDays(30))
-    assert page.birth_date.date() == QDate.currentDate()
-    page.name.setText("Born Today")
+    page.name.setText("Born Later")
+    later = date.today() + timedelta(days=30)
+    page.birth_date.edit.setText(later.isoformat())
+    assert page.patient() is None  # refused with a message, not changed to today
+    assert "in the future" in page.birth_date.error.text()
+    assert page.birth_date.edit.text() == later.isoformat()
+    page.birth_date.edit.setText(date.today().isoformat())
     patient = page.patient()
-    assert patient is not None and patient.birth_date is not None
+    assert patient is not None and patient.birth_date == date.today()
 
 
 def test_the_record_number_is_optional_free_text(qtbot: QtBot) -> None:
