@@ -500,8 +500,18 @@ class BlockForm(QWidget):
         ok = self._check_time()
         activities = tuple(" ".join(line.text().split()) for line in self.activities)
         activities = tuple(a for a in activities if a)
+        scored = self._editing.entries if self._editing is not None else ()
+        used = sorted({e.activity for e in scored if e.activity} - set(activities))
         if len({a.casefold() for a in activities}) != len(activities):
             show_message(self.activity_error, "Two activities are the same: please change one.")
+            ok = False
+        elif used:
+            # A saved score says how this activity went: it has to stay as it was written.
+            show_message(
+                self.activity_error,
+                f'"{used[0]}" is in a saved score, so it has to stay as it is. '
+                "You can add or change the other activities.",
+            )
             ok = False
         else:
             show_message(self.activity_error, "")

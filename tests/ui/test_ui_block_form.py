@@ -227,3 +227,33 @@ def test_figures_saved_earlier_are_kept_when_other_details_change(
         0.05,
     )
     assert stored.steroid
+
+
+def test_an_activity_used_in_a_saved_score_stays_with_an_inline_message(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window, activities=("bending forward",))
+    block = window.diary.current_block()
+    assert block is not None
+    window.store.add_entry(
+        block.id,
+        Entry(at=START, recorded_at=START, scores={"index": 6}, activity="bending forward"),
+    )
+    window.diary.refresh()
+    block = window.diary.current_block()
+    assert block is not None
+    window.edit_block(block)
+    form = window.block_form
+    form.activities[0].setText("bending over")
+    qtbot.keyClicks(form.reason, "better words")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is form
+    assert window.errors_shown == []  # no pop-up
+    assert form.activity_error.text().startswith('"bending forward" is in a saved score')
+    form.activities[0].setText("bending forward")
+    form.activities[1].setText("walking")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.diary
+    (stored,) = window.store.load_diary(window.current_patient_id).blocks
+    assert stored.activities == ("bending forward", "walking")
