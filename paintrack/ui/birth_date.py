@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QDialog,
@@ -154,6 +155,9 @@ class BirthDateField(QWidget):
         row.addWidget(self.edit, 1)
         self.calendar_button = QPushButton("Calendar…")
         self.calendar_button.setAccessibleName("Pick the date of birth from a calendar")
+        # Tab goes from the date straight on to the next field (typing is the keyboard's way;
+        # Alt+Down or F4 in the date opens the calendar, as in a drop-down list).
+        self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         row.addWidget(self.calendar_button)
         layout.addLayout(row)
         self.error = message_label("Error")
@@ -165,6 +169,25 @@ class BirthDateField(QWidget):
         self.edit.textChanged.connect(self._typed)
         self.edit.editingFinished.connect(self.check)
         self.calendar_button.clicked.connect(self.pick)
+        self.edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        opens = (
+            watched is self.edit
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and (
+                event.key() == Qt.Key.Key_F4
+                or (
+                    event.key() == Qt.Key.Key_Down
+                    and bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+                )
+            )
+        )
+        if opens:
+            self.pick()
+            return True
+        return super().eventFilter(watched, event)
 
     def setAccessibleName(self, name: str) -> None:  # the typing line carries the name
         super().setAccessibleName(name)

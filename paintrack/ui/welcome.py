@@ -141,8 +141,7 @@ class WelcomePage(QWidget):
         self.open_existing_button.clicked.connect(self._open_existing)
         self.start_anyway_button.clicked.connect(self._start_anyway)
         QWidget.setTabOrder(self.name, self.birth_date.edit)
-        QWidget.setTabOrder(self.birth_date.edit, self.birth_date.calendar_button)
-        QWidget.setTabOrder(self.birth_date.calendar_button, self.mrn)
+        QWidget.setTabOrder(self.birth_date.edit, self.mrn)
         QWidget.setTabOrder(self.mrn, self.start_button)
 
     def set_patients(self, patients: list[Patient]) -> None:
