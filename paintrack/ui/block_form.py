@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -228,7 +228,7 @@ class BlockForm(QWidget):
             )
         )
 
-        scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         inner = QWidget()
@@ -552,6 +552,21 @@ class BlockForm(QWidget):
     def _save(self) -> None:
         block = self.block()
         if block is None:
+            # Bring the first message into view: it may be below the fold.
+            for label in (
+                self.time_error,
+                self.side_error,
+                self.levels_error,
+                self.concentration_error,
+                self.volume_error,
+                self.activity_error,
+            ):
+                if not label.isHidden():
+                    # After the layout has made room for the message.
+                    QTimer.singleShot(
+                        0, self, lambda shown=label: self.scroll_area.ensureWidgetVisible(shown)
+                    )
+                    break
             return
         reason: str | None = None
         if self._editing is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from ui_helpers import START, add_block, minutes, start_diary, when_dialog_opens
@@ -199,6 +199,29 @@ def test_strength_and_volume_keep_what_is_typed_and_say_what_is_usual(
     assert window.pages.currentWidget() is window.diary
     (block,) = window.store.load_diary(window.current_patient_id).blocks
     assert (block.concentration_percent, block.volume_ml) == (0.5, 0.3)
+
+
+def test_the_first_message_is_brought_into_view(qtbot: QtBot, window: MainWindow) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    block = window.diary.current_block()
+    assert block is not None
+    window.edit_block(block)  # with its reason card, the form is taller than the window
+    form = window.block_form
+    window.resize(1100, 560)
+    qtbot.wait(50)
+    form.volume.setText("999")
+    viewport = form.scroll_area.viewport()
+
+    def shown() -> bool:
+        top_left = form.volume_error.mapTo(viewport, QPoint(0, 0))
+        bottom = form.volume_error.mapTo(viewport, QPoint(0, form.volume_error.height() - 1))
+        return viewport.rect().contains(top_left) and viewport.rect().contains(bottom)
+
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert form.volume_error.isVisible()
+    qtbot.wait(50)
+    assert shown()
 
 
 def test_figures_saved_earlier_are_kept_when_other_details_change(
