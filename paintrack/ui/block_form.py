@@ -6,20 +6,23 @@ editing an existing block goes through the same form and asks why (the change is
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -32,10 +35,12 @@ from paintrack.clinical.model import (
     INDEX_SITE,
     Agent,
     Block,
+    Entry,
     Region,
     Sedation,
     Side,
 )
+from paintrack.clinical.relief import find_baseline, site_entries
 from paintrack.ui.clock import Clock, SystemClock
 from paintrack.ui.widgets import (
     Card,
@@ -95,15 +100,109 @@ def _select(combo: QComboBox, data: object) -> None:
         combo.setCurrentIndex(index)
 
 
-def _optional_number(name: str, suffix: str, maximum: float, step: float) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setAccessibleName(name)
-    spin.setRange(0.0, maximum)
-    spin.setDecimals(2)
-    spin.setSingleStep(step)
-    spin.setSuffix(suffix)
-    spin.setSpecialValueText("Not known")  # 0 means "not known": neither can really be 0
-    return spin
+# Plausible amounts for a medial branch block (clinical.md: about 0.5 mL per level of a local
+# anaesthetic). The diary format accepts more (0-100 %, any volume from 0): the form asks for
+# a plausible figure, so a slip like 99 for 0.9 is caught where it is typed.
+STRENGTH_RANGE = (0.1, 5.0)
+VOLUME_RANGE = (0.1, 5.0)
+
+# Spinal levels: C2-C7, T1-T12, L1-L5, S1-S2, alone or as a range ("L4-L5", "L4-S1", "L4/5"),
+# optionally followed by what was blocked ("L4 MB", "L5 DR", "medial branch").
+_LEVEL = r"(?:C[2-7]|T(?:1[0-2]|[1-9])|L[1-5]|S[12])"
+_LEVEL_RE = re.compile(
+    rf"(?P<first>{_LEVEL})(?:\s*(?:-|\u2013|\u2014|/|to)\s*(?P<second>{_LEVEL}|\d{{1,2}}))?"
+    r"(?:\s+(?:MB|DR|medial\s+branch(?:es)?|dorsal\s+ram(?:us|i)))?",
+    re.IGNORECASE,
+)
+_REGION_ORDER = "CTLS"
+LEVELS_EXPECTED = (
+    "Write levels like L4, L5 or a range like L4-L5 (from C2-C7, T1-T12, L1-L5, S1-S2), "
+    "or leave this empty."
+)
+
+
+def _level_rank(text: str, region: str = "") -> int | None:
+    """An order for spinal levels (C2 < ... < T12 < L1 < ... < S2); None if not a level."""
+    text = text.strip().upper()
+    if text.isdigit():
+        text = region + text
+    if not re.fullmatch(_LEVEL, text, re.IGNORECASE):
+        return None
+    return _REGION_ORDER.index(text[0]) * 100 + int(text[1:])
+
+
+def _is_level(text: str) -> bool:
+    match = _LEVEL_RE.fullmatch(text.strip())
+    if match is None:
+        return False
+    second = match["second"]
+    if second is None:
+        return True
+    first = _level_rank(match["first"])
+    last = _level_rank(second, match["first"][0].upper())
+    return first is not None and last is not None and last > first
+
+
+def parse_levels(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """The levels typed (split at commas or semicolons, blanks dropped; "L3 L4" is two levels)
+    and the parts that are not spinal levels."""
+    levels: list[str] = []
+    unreadable: list[str] = []
+    for part in text.replace(";", ",").split(","):
+        part = " ".join(part.split())
+        if not part:
+            continue
+        if _is_level(part):
+            levels.append(part)
+        elif all(_is_level(word) for word in part.split()):
+            levels.extend(part.split())
+        else:
+            unreadable.append(part)
+    return tuple(levels), unreadable
+
+
+class AmountField(QLineEdit):
+    """An optional amount typed as text: empty means "not known". Nothing typed is cut or
+    rounded; `amount()` reads it, and the form says when it is not a plausible figure."""
+
+    def __init__(self, name: str, what: str, unit: str, limits: tuple[float, float]) -> None:
+        super().__init__()
+        self.what = what
+        self.setAccessibleName(name)
+        self.unit = unit
+        self.limits = limits
+        low, high = limits
+        self.setPlaceholderText(f"{low:g} to {high:g} {unit}, if you know it")
+        self.original: float | None = None  # the saved figure, kept as it is if not retyped
+
+    def setValue(self, value: float | None) -> None:  # like a spin box
+        self.setText("" if not value else f"{value:g}")
+
+    def amount(self) -> tuple[float | None, str]:
+        """(the amount or None when empty, "" or a plain message saying what is wrong)."""
+        text = self.text().strip()
+        if text.endswith(self.unit) or text.endswith(self.unit.lower()):
+            text = text[: -len(self.unit)].strip()
+        if not text:
+            return None, ""
+        if self.original is not None and text == f"{self.original:g}":
+            return self.original, ""
+        low, high = self.limits
+        expected = f"from {low:g} to {high:g} {self.unit}"
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            return None, (
+                f"{self.what.capitalize()}: please type a number {expected}, or leave it empty."
+            )
+        if not low <= number <= high:
+            return None, (
+                f"{self.what.capitalize()}: {text} {self.unit} is not a usual amount. "
+                f"Please check it: it should be {expected}, or leave it empty."
+            )
+        return number, ""
 
 
 class BlockForm(QWidget):
@@ -129,7 +228,7 @@ class BlockForm(QWidget):
             )
         )
 
-        scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         inner = QWidget()
@@ -161,6 +260,10 @@ class BlockForm(QWidget):
         when.body.addLayout(form)
         self.time_error = message_label("Error")
         when.body.addWidget(self.time_error)
+        self.side_error = message_label("Error")
+        when.body.addWidget(self.side_error)
+        self.levels_error = message_label("Error")
+        when.body.addWidget(self.levels_error)
         self.time_warning = message_label("Warning")
         when.body.addWidget(self.time_warning)
         grid.addWidget(when, 0, 0)
@@ -171,23 +274,31 @@ class BlockForm(QWidget):
         form2.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.agent = _combo("Medicine injected", AGENTS)
         form2.addRow("Medicine injected", self.agent)
-        self.concentration = _optional_number("Strength in percent (optional)", " %", 10.0, 0.25)
-        form2.addRow("Strength (optional)", self.concentration)
-        self.volume = _optional_number("Volume in millilitres (optional)", " mL", 20.0, 0.1)
-        form2.addRow("Volume per level (optional)", self.volume)
+        self.concentration = AmountField(
+            "Strength in percent (optional)", "strength", "%", STRENGTH_RANGE
+        )
+        form2.addRow("Strength (optional)", _with_unit(self.concentration, "%"))
+        self.volume = AmountField("Volume in millilitres (optional)", "volume", "mL", VOLUME_RANGE)
+        form2.addRow("Volume per level (optional)", _with_unit(self.volume, "mL"))
         self.sedation = _combo("Sedation during the block", SEDATIONS)
         form2.addRow("Sedation", self.sedation)
         self.steroid = QCheckBox("A steroid was added to the injection")
         self.steroid.setAccessibleName("A steroid was added to the injection")
         form2.addRow("", self.steroid)
         what.body.addLayout(form2)
+        self.concentration_error = message_label("Error")
+        what.body.addWidget(self.concentration_error)
+        self.volume_error = message_label("Error")
+        what.body.addWidget(self.volume_error)
         grid.addWidget(what, 1, 0)
 
         rate = Card()
         rate.body.addWidget(heading("What you will rate", 1.2))
         self.one_site = QRadioButton("My usual pain: one score each time")
         self.one_site.setAccessibleName("Rate my usual pain with one score")
-        self.two_sites = QRadioButton("Left and right separately (after a block on both sides)")
+        self.two_sites = QRadioButton(
+            "Left and right separately (only after a block on both sides)"
+        )
         self.two_sites.setAccessibleName("Rate left and right separately")
         self.one_site.setChecked(True)
         rate.body.addWidget(self.one_site)
@@ -244,6 +355,9 @@ class BlockForm(QWidget):
         self.side.currentIndexChanged.connect(self._side_changed)
         self.reset()
 
+        # The question asked before a change of time moves scores across the block.
+        self.move_question = ""
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter saves from any field (fields pass Enter on); a focused button handles its own.
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -266,20 +380,31 @@ class BlockForm(QWidget):
         self.levels.clear()
         _select(self.sequence, max(1, min(next_sequence, 3)))
         _select(self.agent, Agent.UNKNOWN)
-        self.concentration.setValue(0.0)
-        self.volume.setValue(0.0)
+        for amount in (self.concentration, self.volume):
+            amount.original = None
+            amount.setValue(None)
         _select(self.sedation, Sedation.NONE)
         self.steroid.setChecked(False)
         self.one_site.setChecked(True)
-        # Editing a block with scores locks its sites; a new block may choose freely.
+        # Editing a block with scores locks its sites; a new block may rate left and right
+        # separately only when it was on both sides.
         self.one_site.setEnabled(True)
-        self.two_sites.setEnabled(True)
+        self.two_sites.setEnabled(False)
         self.sites_hint.setVisible(False)
         for line in self.activities:
             line.clear()
         self.reason.clear()
         self.reason_card.setVisible(False)
-        for label in (self.time_error, self.time_warning, self.activity_error, self.reason_error):
+        for label in (
+            self.time_error,
+            self.time_warning,
+            self.side_error,
+            self.levels_error,
+            self.concentration_error,
+            self.volume_error,
+            self.activity_error,
+            self.reason_error,
+        ):
             show_message(label, "")
 
     def edit(self, block: Block) -> None:
@@ -294,8 +419,10 @@ class BlockForm(QWidget):
         self.levels.setText(", ".join(block.levels))
         _select(self.sequence, min(block.sequence, 3))
         _select(self.agent, block.agent)
-        self.concentration.setValue(block.concentration_percent or 0.0)
-        self.volume.setValue(block.volume_ml or 0.0)
+        self.concentration.original = block.concentration_percent
+        self.concentration.setValue(block.concentration_percent)
+        self.volume.original = block.volume_ml
+        self.volume.setValue(block.volume_ml)
         _select(self.sedation, block.sedation)
         self.steroid.setChecked(block.steroid)
         (self.two_sites if tuple(block.sites) == BILATERAL_SITES else self.one_site).setChecked(
@@ -303,7 +430,7 @@ class BlockForm(QWidget):
         )
         # The sites cannot change once scores exist: they would no longer match.
         self.one_site.setEnabled(not block.entries)
-        self.two_sites.setEnabled(not block.entries)
+        self.two_sites.setEnabled(not block.entries and block.side == Side.BILATERAL)
         self.sites_hint.setVisible(bool(block.entries))
         for line, activity in zip(self.activities, block.activities, strict=False):
             line.setText(activity)
@@ -313,9 +440,36 @@ class BlockForm(QWidget):
         self.performed_at.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _side_changed(self) -> None:
+        bilateral = self.side.currentData() == Side.BILATERAL
         if self._editing is None or not self._editing.entries:
-            bilateral = self.side.currentData() == Side.BILATERAL
+            # Left and right are rated separately only after a block on both sides.
+            self.two_sites.setEnabled(bilateral)
             (self.two_sites if bilateral else self.one_site).setChecked(True)
+        self._check_side()
+
+    def _check_side(self) -> bool:
+        if self.two_sites.isChecked() and self.side.currentData() != Side.BILATERAL:
+            show_message(
+                self.side_error,
+                "Your scores for this block are for the left and the right side separately, "
+                'so the side has to stay "Both sides".',
+            )
+            return False
+        show_message(self.side_error, "")
+        return True
+
+    def _check_levels(self) -> tuple[str, ...] | None:
+        levels, unreadable = parse_levels(self.levels.text())
+        if self._editing is not None and self.levels.text() == ", ".join(self._editing.levels):
+            # Levels saved earlier (perhaps from an imported diary) stay as they are.
+            levels, unreadable = self._editing.levels, []
+        if unreadable:
+            quoted = ", ".join(f'"{part}"' for part in unreadable)
+            what = "is not a spinal level" if len(unreadable) == 1 else "are not spinal levels"
+            show_message(self.levels_error, f"{quoted} {what}. {LEVELS_EXPECTED}")
+            return None
+        show_message(self.levels_error, "")
+        return levels
 
     # -- checks ------------------------------------------------------------------------------
 
@@ -346,23 +500,43 @@ class BlockForm(QWidget):
         ok = self._check_time()
         activities = tuple(" ".join(line.text().split()) for line in self.activities)
         activities = tuple(a for a in activities if a)
+        scored = self._editing.entries if self._editing is not None else ()
+        used = sorted({e.activity for e in scored if e.activity} - set(activities))
         if len({a.casefold() for a in activities}) != len(activities):
             show_message(self.activity_error, "Two activities are the same: please change one.")
             ok = False
+        elif used:
+            # A saved score says how this activity went: it has to stay as it was written.
+            show_message(
+                self.activity_error,
+                f'"{used[0]}" is in a saved score, so it has to stay as it is. '
+                "You can add or change the other activities.",
+            )
+            ok = False
         else:
             show_message(self.activity_error, "")
-        if not ok:
+        ok = self._check_side() and ok
+        levels = self._check_levels()
+        amounts: list[float | None] = []
+        for field, label in (
+            (self.concentration, self.concentration_error),
+            (self.volume, self.volume_error),
+        ):
+            amount, problem = field.amount()
+            show_message(label, problem)
+            amounts.append(amount)
+            ok = ok and not problem
+        if not ok or levels is None:
             return None
-        levels = tuple(part.strip() for part in self.levels.text().replace(";", ",").split(","))
         sites = BILATERAL_SITES if self.two_sites.isChecked() else (INDEX_SITE,)
         values: dict[str, Any] = dict(
             performed_at=from_qdatetime(self.performed_at.dateTime()),
             region=Region(self.region.currentData()),
             side=Side(self.side.currentData()),
             agent=Agent(self.agent.currentData()),
-            levels=tuple(level for level in levels if level),
-            concentration_percent=self.concentration.value() or None,
-            volume_ml=self.volume.value() or None,
+            levels=levels,
+            concentration_percent=amounts[0],
+            volume_ml=amounts[1],
             sequence=int(self.sequence.currentData()),
             sedation=Sedation(self.sedation.currentData()),
             steroid=self.steroid.isChecked(),
@@ -378,6 +552,21 @@ class BlockForm(QWidget):
     def _save(self) -> None:
         block = self.block()
         if block is None:
+            # Bring the first message into view: it may be below the fold.
+            for label in (
+                self.time_error,
+                self.side_error,
+                self.levels_error,
+                self.concentration_error,
+                self.volume_error,
+                self.activity_error,
+            ):
+                if not label.isHidden():
+                    # After the layout has made room for the message.
+                    QTimer.singleShot(
+                        0, self, lambda shown=label: self.scroll_area.ensureWidgetVisible(shown)
+                    )
+                    break
             return
         reason: str | None = None
         if self._editing is not None:
@@ -387,4 +576,107 @@ class BlockForm(QWidget):
                 self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
                 return
             show_message(self.reason_error, "")
+            if not self._confirm_time_change(block):
+                return
         self.saved.emit(block, reason)
+
+    # -- a change of time that moves scores across the block ---------------------------------
+
+    def _confirm_time_change(self, block: Block) -> bool:
+        """Ask before a new time changes which scores count as before or after the block."""
+        self.move_question = time_change_consequences(self._editing, block)
+        if not self.move_question:
+            return True
+        box = QMessageBox(self)
+        box.setWindowTitle("Change the time of the block?")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText("This new time changes how your scores are counted.")
+        box.setInformativeText(self.move_question)
+        move = box.addButton("Move the block anyway", QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        box.exec()
+        if box.clickedButton() is move:
+            return True
+        self.performed_at.setFocus(Qt.FocusReason.OtherFocusReason)
+        return False
+
+
+def _with_unit(field: QLineEdit, unit: str) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field, 1)
+    layout.addWidget(QLabel(unit))
+    return row
+
+
+def _clock_time(moment: datetime, day_of: datetime) -> str:
+    """Local "19:45", with the day when it is not the day of `day_of`."""
+    local, day = moment.astimezone(), day_of.astimezone()
+    if local.date() == day.date():
+        return f"{local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def _scores(count: int) -> str:
+    return f"{count} saved score" + ("" if count == 1 else "s")
+
+
+def time_change_consequences(before: Block | None, after: Block) -> str:
+    """Plain words for what moving `before` to `after.performed_at` does to its saved scores:
+    scores crossing the block time, and the score before the block (the engine's choice,
+    clinical.md item 1). "" when the new time changes none of that."""
+    if before is None or not before.entries or before.performed_at == after.performed_at:
+        return ""
+    old_t0, new_t0 = before.performed_at, after.performed_at
+    entries: dict[str, Entry] = {}
+    for site in before.sites:
+        for entry in site_entries(before.entries, site):
+            entries[entry.id] = entry
+    # A score is after the block when its time is later than the block's (clinical.md item 2).
+    now_before = [e for e in entries.values() if new_t0 >= e.at > old_t0]
+    now_after = [e for e in entries.values() if old_t0 >= e.at > new_t0]
+    baselines: list[str] = []
+    for site in before.sites:
+        old = find_baseline(before.entries, site, old_t0)
+        new = find_baseline(before.entries, site, new_t0)
+        if (old.id if old else None) == (new.id if new else None):
+            continue
+        whose = "" if site == INDEX_SITE else f"For the {site} side, "
+        subject = f"{whose}the score before the block"
+        if whose == "":
+            subject = subject.capitalize()
+        if old is not None and new is not None:
+            baselines.append(
+                f"{subject} would change from {old.scores[site]} (at "
+                f"{_clock_time(old.at, new_t0)}) to {new.scores[site]} (at "
+                f"{_clock_time(new.at, new_t0)})."
+            )
+        elif old is not None:
+            baselines.append(
+                f"{subject} ({old.scores[site]} at {_clock_time(old.at, new_t0)}) would no "
+                "longer count, and without one your relief cannot be worked out."
+            )
+        elif new is not None:
+            baselines.append(
+                f"{subject} would be {new.scores[site]} (at {_clock_time(new.at, new_t0)})."
+            )
+    if not (now_before or now_after or baselines):
+        return ""
+    when = _clock_time(new_t0, old_t0)
+    moves: list[str] = []
+    if now_before:
+        moves.append(f"puts {_scores(len(now_before))} before it")
+    if now_after:
+        moves.append(f"moves {_scores(len(now_after))} from before it to after it")
+    if not moves:
+        moves.append("changes the score before the block")
+    sentences = [f"Moving the block to {when} " + " and ".join(moves) + "."]
+    if now_before:
+        sentences.append(
+            ("That score" if len(now_before) == 1 else "Those scores")
+            + " would no longer count as after the block."
+        )
+    return " ".join(sentences + baselines)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -16,19 +14,15 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import Patient
+from paintrack.ui.birth_date import BirthDateField
 from paintrack.ui.widgets import (
     Card,
-    DateField,
     heading,
     hint,
     message_label,
     scaled_label,
     show_message,
 )
-
-NO_DATE = QDate(1900, 1, 1)
-# With no date of birth given, the calendar opens here rather than at January 1900.
-CALENDAR_START = (1960, 1)
 
 
 class WelcomePage(QWidget):
@@ -67,15 +61,8 @@ class WelcomePage(QWidget):
         self.name.setAccessibleName("Your name")
         self.name.setPlaceholderText("for example Jane Example")
         form.addRow("Your name", self.name)
-        self.birth_date = DateField()
+        self.birth_date = BirthDateField()
         self.birth_date.setAccessibleName("Date of birth (optional)")
-        self.birth_date.setDisplayFormat("d MMMM yyyy")
-        self.birth_date.setMinimumDate(NO_DATE)
-        self.birth_date.setMaximumDate(QDate.currentDate())
-        self.birth_date.setSpecialValueText("Not given")
-        self.birth_date.setDate(NO_DATE)
-        self.birth_date.setCalendarPopup(True)
-        self.birth_date.blank_page = CALENDAR_START
         form.addRow("Date of birth (optional)", self.birth_date)
         self.mrn = QLineEdit()
         self.mrn.setAccessibleName("Clinic record number (optional)")
@@ -91,11 +78,11 @@ class WelcomePage(QWidget):
         self.duplicate_text = message_label("Warning")
         duplicate.addWidget(self.duplicate_text)
         duplicate_buttons = QHBoxLayout()
-        self.open_existing_button = QPushButton("Open that diary")
+        self.open_existing_button = QPushButton("Yes, open it")
         self.open_existing_button.setObjectName("Primary")
-        self.open_existing_button.setAccessibleName("Open that diary")
-        self.start_anyway_button = QPushButton("Start a new diary anyway")
-        self.start_anyway_button.setAccessibleName("Start a new diary with the same name anyway")
+        self.open_existing_button.setAccessibleName("Yes, it is mine: open that diary")
+        self.start_anyway_button = QPushButton("No, start a new diary")
+        self.start_anyway_button.setAccessibleName("No: start a new diary with the same name")
         duplicate_buttons.addWidget(self.open_existing_button)
         duplicate_buttons.addWidget(self.start_anyway_button)
         duplicate_buttons.addStretch(1)
@@ -149,11 +136,12 @@ class WelcomePage(QWidget):
         self.sample_button.clicked.connect(self.sample_requested.emit)
         self.continue_button.clicked.connect(self._continue)
         self.name.textChanged.connect(lambda _text: self._form_changed())
-        self.birth_date.dateChanged.connect(lambda _date: self._form_changed())
+        self.birth_date.changed.connect(self._form_changed)
+        self.birth_date.edit.returnPressed.connect(self._start)
         self.open_existing_button.clicked.connect(self._open_existing)
         self.start_anyway_button.clicked.connect(self._start_anyway)
-        QWidget.setTabOrder(self.name, self.birth_date)
-        QWidget.setTabOrder(self.birth_date, self.mrn)
+        QWidget.setTabOrder(self.name, self.birth_date.edit)
+        QWidget.setTabOrder(self.birth_date.edit, self.mrn)
         QWidget.setTabOrder(self.mrn, self.start_button)
 
     def set_patients(self, patients: list[Patient]) -> None:
@@ -167,7 +155,7 @@ class WelcomePage(QWidget):
     def clear_form(self) -> None:
         """A fresh form: "Start or open another diary" must not show the last name typed."""
         self.name.clear()
-        self.birth_date.setDate(NO_DATE)
+        self.birth_date.clear()
         self.mrn.clear()
         show_message(self.error, "")
         self._hide_duplicate()
@@ -180,6 +168,7 @@ class WelcomePage(QWidget):
         self._duplicate_of = None
         show_message(self.duplicate_text, "")
         self.duplicate.setVisible(False)
+        self.start_button.setVisible(True)
 
     def same_person(self, patient: Patient) -> Patient | None:
         """An existing diary with the same name (any case) and, if both are given, birth date."""
@@ -204,10 +193,10 @@ class WelcomePage(QWidget):
             )
             self.name.setFocus(Qt.FocusReason.OtherFocusReason)
             return None
-        birth: date | None = None
-        if self.birth_date.date() != NO_DATE:
-            qdate = self.birth_date.date()
-            birth = date(qdate.year(), qdate.month(), qdate.day())
+        if not self.birth_date.check():
+            self.birth_date.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
+        birth = self.birth_date.birth_date()
         mrn = self.mrn.text().strip() or None
         return Patient(name=name, birth_date=birth, mrn=mrn)
 
@@ -227,9 +216,10 @@ class WelcomePage(QWidget):
             show_message(
                 self.duplicate_text,
                 f"There is already a diary for {existing.name}{born} on this computer. "
-                "Is it yours? You can open it and carry on, or start a second diary with "
-                "the same name.",
+                "Is it yours?",
             )
+            # One question with its two answers: "Start my diary" waits until it is answered.
+            self.start_button.setVisible(False)
             self.duplicate.setVisible(True)
             self.open_existing_button.setFocus(Qt.FocusReason.OtherFocusReason)
             return

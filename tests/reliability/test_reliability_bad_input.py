@@ -7,12 +7,11 @@ from __future__ import annotations
 import csv
 import tracemalloc
 import unicodedata
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 from reliability_helpers import T0, big_diary
 
@@ -212,16 +211,20 @@ def test_the_name_field_keeps_any_unicode_and_refuses_a_blank_name(qtbot: QtBot)
         assert patient is not None and patient.name == " ".join(name.split())
 
 
-def test_a_birth_date_in_the_future_cannot_be_chosen(qtbot: QtBot) -> None:
+def test_a_birth_date_in_the_future_is_refused_inline(qtbot: QtBot) -> None:
     from paintrack.ui.welcome import WelcomePage
 
     page = WelcomePage()
     qtbot.addWidget(page)
-    page.birth_date.setDate(QDate.currentDate().addDays(30))
-    assert page.birth_date.date() == QDate.currentDate()
-    page.name.setText("Born Today")
+    page.name.setText("Born Later")
+    later = date.today() + timedelta(days=30)
+    page.birth_date.edit.setText(later.isoformat())
+    assert page.patient() is None  # refused with a message, not changed to today
+    assert "in the future" in page.birth_date.error.text()
+    assert page.birth_date.edit.text() == later.isoformat()
+    page.birth_date.edit.setText(date.today().isoformat())
     patient = page.patient()
-    assert patient is not None and patient.birth_date is not None
+    assert patient is not None and patient.birth_date == date.today()
 
 
 def test_the_record_number_is_optional_free_text(qtbot: QtBot) -> None:
@@ -258,15 +261,17 @@ def test_concentration_and_volume_take_only_numbers_in_range(qtbot: QtBot) -> No
     form = BlockForm(FakeClock(T0))
     qtbot.addWidget(form)
     form.reset()
-    for spin in (form.concentration, form.volume):
-        spin.clear()
-        qtbot.keyClicks(spin, "abc")  # type: ignore[no-untyped-call]
-        assert spin.value() == 0.0  # letters are not accepted: "Not known"
-        spin.setValue(spin.maximum() + 1000)
-        assert spin.value() == spin.maximum()
-        spin.setValue(-5)
-        assert spin.value() == 0.0  # no negative amounts
-    form.concentration.setValue(2.0)
+    for field, error in (
+        (form.concentration, form.concentration_error),
+        (form.volume, form.volume_error),
+    ):
+        for typed in ("abc", "1000", "-5", "nan", "inf"):
+            field.setText(typed)
+            assert form.block() is None  # refused with a message, never cut or clamped
+            assert "from 0.1 to 5" in error.text()
+            assert field.text() == typed
+        field.clear()
+    form.concentration.setText("2")
     block = form.block()
     assert block is not None
     assert (block.concentration_percent, block.volume_ml) == (2.0, None)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
     START,
@@ -250,19 +250,19 @@ def test_start_another_diary_clears_the_form_and_catches_the_same_name(
     assert window.current_patient_id != first.id
 
 
-# The offscreen platform cannot raise or grab for a popup, and says so.
-@pytest.mark.qt_log_ignore("This plugin does not support")
 def test_birth_calendar_opens_around_1960_not_1900(qtbot: QtBot, window: MainWindow) -> None:
     field = window.welcome.birth_date
-    calendar = field.calendarWidget()
-    # Click the drop-down arrow at the right-hand end of the box.
-    qtbot.mouseClick(
-        field, Qt.MouseButton.LeftButton, pos=QPoint(field.width() - 8, field.height() // 2)
-    )
-    qtbot.waitUntil(calendar.isVisible, timeout=15000)
-    qtbot.waitUntil(lambda: calendar.yearShown() == 1960, timeout=15000)
-    calendar.window().hide()
-    assert field.date() == field.minimumDate()  # still "Not given" until a date is picked
+    years: list[int] = []
+
+    def look(dialog: QDialog) -> None:
+        (calendar,) = dialog.findChildren(QCalendarWidget)
+        years.append(calendar.yearShown())
+        dialog.reject()
+
+    when_dialog_opens(look)
+    qtbot.mouseClick(field.calendar_button, Qt.MouseButton.LeftButton)
+    assert years == [1960]
+    assert field.birth_date() is None and field.edit.text() == ""  # still not given
 
 
 # -- 4. left and right by keyboard -----------------------------------------------------------
@@ -466,7 +466,10 @@ def test_a_second_block_defaults_to_second_and_can_choose_what_to_rate(
     qtbot.mouseClick(form.cancel_button, Qt.MouseButton.LeftButton)
     window.add_block_action.trigger()
     assert form.sequence.currentData() == 2
-    assert form.one_site.isEnabled() and form.two_sites.isEnabled()
+    # Free to choose again; left and right separately once the side is both sides.
+    assert form.one_site.isEnabled() and not form.two_sites.isEnabled()
+    form.side.setCurrentIndex(form.side.findData("bilateral"))
+    assert form.two_sites.isEnabled()
     assert not form.sites_hint.isVisible()
     assert window.windowTitle() == "Add a block — Jane Example"
 

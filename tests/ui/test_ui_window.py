@@ -76,7 +76,7 @@ def test_keyboard_only_main_path(qtbot: QtBot, window: MainWindow, clock: FakeCl
         qtbot.keyClick(QApplication.focusWidget(), key)
 
     keys("Sam Keyboard")
-    press(Qt.Key.Key_Tab)  # date of birth: optional, left as "Not given"
+    press(Qt.Key.Key_Tab)  # date of birth: optional, left empty
     press(Qt.Key.Key_Tab)
     keys("MRN-77")
     press(Qt.Key.Key_Return)
