@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import Patient
+from paintrack.ui.clock import Clock, SystemClock, local
 from paintrack.ui.widgets import (
     Card,
     DateField,
@@ -36,8 +37,9 @@ class WelcomePage(QWidget):
     sample_requested = Signal()
     continue_requested = Signal(str)  # patient id
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.clock = clock or SystemClock()
         self.setObjectName("Page")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(48, 32, 48, 32)
@@ -71,7 +73,8 @@ class WelcomePage(QWidget):
         self.birth_date.setAccessibleName("Date of birth (optional)")
         self.birth_date.setDisplayFormat("d MMMM yyyy")
         self.birth_date.setMinimumDate(NO_DATE)
-        self.birth_date.setMaximumDate(QDate.currentDate())
+        today = local(self.clock.now()).date()  # the window's clock, as for every other time
+        self.birth_date.setMaximumDate(QDate(today.year, today.month, today.day))
         self.birth_date.setSpecialValueText("Not given")
         self.birth_date.setDate(NO_DATE)
         self.birth_date.setCalendarPopup(True)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import tracemalloc
 import unicodedata
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,13 +213,19 @@ def test_the_name_field_keeps_any_unicode_and_refuses_a_blank_name(qtbot: QtBot)
         assert patient is not None and patient.name == " ".join(name.split())
 
 
-def test_a_birth_date_in_the_future_cannot_be_chosen(qtbot: QtBot) -> None:
+def test_a_birth_date_in_the_future_cannot_be_chosen(
+    qtbot: QtBot, set_local_zone: Callable[[str], None]
+) -> None:
+    from paintrack.ui.clock import FakeClock
     from paintrack.ui.welcome import WelcomePage
 
-    page = WelcomePage()
+    # "Today" is the window's clock in the patient's own zone: 14:00 UTC on 2 March is already
+    # 3 March in Chatham (+13:45). The real clock would make the test depend on the day it runs.
+    set_local_zone("Pacific/Chatham")
+    page = WelcomePage(FakeClock(datetime(2026, 3, 2, 14, 0, tzinfo=UTC)))
     qtbot.addWidget(page)
-    page.birth_date.setDate(QDate.currentDate().addDays(30))
-    assert page.birth_date.date() == QDate.currentDate()
+    page.birth_date.setDate(QDate(2026, 4, 2))
+    assert page.birth_date.date() == QDate(2026, 3, 3)
     page.name.setText("Born Today")
     patient = page.patient()
     assert patient is not None and patient.birth_date is not None
