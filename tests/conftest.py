@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,28 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """The URL of a new, empty PostgreSQL database for one test."""
     return postgres_server.new_database()
+
+
+@pytest.fixture
+def set_local_zone() -> Iterator[Callable[[str], None]]:
+    """Set the computer's time zone for one test (TZ, then time.tzset(): setting TZ alone does
+    not change what astimezone() uses), and put the machine's own back afterwards. For tests
+    whose expected text spells a local date or time: CI runs in whatever zone its machine has."""
+    saved = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_zone
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+@pytest.fixture
+def local_utc(set_local_zone: Callable[[str], None]) -> None:
+    """This test's local time is UTC, so "1 Nov 2026" in the expected text is the UTC date."""
+    set_local_zone("UTC")

@@ -178,8 +178,7 @@ def test_preset_and_expected_overrides(capsys, diary_file):
     assert criteria["durations_consistent"] == "not_met"
 
 
-def test_readable_table(capsys, diary_file, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
+def test_readable_table(capsys, diary_file, local_utc):
     code, out, err = run(capsys, "analyze", str(diary_file), "--now", NOW)
     assert code == 0, err
     assert "Block 1: 2026-03-02" in out and "lidocaine" in out

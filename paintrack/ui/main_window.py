@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         from paintrack.ui.diary_page import DiaryPage
         from paintrack.ui.welcome import WelcomePage
 
-        self.welcome = WelcomePage()
+        self.welcome = WelcomePage(self.clock)
         self.welcome.start_requested.connect(self.start_diary)
         self.welcome.sample_requested.connect(self.open_sample)
         self.welcome.continue_requested.connect(self.open_patient)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from paintrack.clinical.model import Patient
 from paintrack.ui.birth_date import BirthDateField
+from paintrack.ui.clock import Clock, SystemClock, local
 from paintrack.ui.widgets import (
     Card,
     heading,
@@ -30,8 +31,9 @@ class WelcomePage(QWidget):
     sample_requested = Signal()
     continue_requested = Signal(str)  # patient id
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.clock = clock or SystemClock()
         self.setObjectName("Page")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(48, 32, 48, 32)
@@ -61,7 +63,8 @@ class WelcomePage(QWidget):
         self.name.setAccessibleName("Your name")
         self.name.setPlaceholderText("for example Jane Example")
         form.addRow("Your name", self.name)
-        self.birth_date = BirthDateField()
+        # "Not in the future" by the window's clock, as for every other time.
+        self.birth_date = BirthDateField(today=lambda: local(self.clock.now()).date())
         self.birth_date.setAccessibleName("Date of birth (optional)")
         form.addRow("Date of birth (optional)", self.birth_date)
         self.mrn = QLineEdit()

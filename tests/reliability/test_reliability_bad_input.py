@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import tracemalloc
 import unicodedata
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -211,20 +212,25 @@ def test_the_name_field_keeps_any_unicode_and_refuses_a_blank_name(qtbot: QtBot)
         assert patient is not None and patient.name == " ".join(name.split())
 
 
-def test_a_birth_date_in_the_future_is_refused_inline(qtbot: QtBot) -> None:
+def test_a_birth_date_in_the_future_is_refused_inline(
+    qtbot: QtBot, set_local_zone: Callable[[str], None]
+) -> None:
+    from paintrack.ui.clock import FakeClock
     from paintrack.ui.welcome import WelcomePage
 
-    page = WelcomePage()
+    # "Today" is the window's clock in the patient's own zone: 14:00 UTC on 2 March is already
+    # 3 March in Chatham (+13:45). The real clock would make the test depend on the day it runs.
+    set_local_zone("Pacific/Chatham")
+    page = WelcomePage(FakeClock(datetime(2026, 3, 2, 14, 0, tzinfo=UTC)))
     qtbot.addWidget(page)
     page.name.setText("Born Later")
-    later = date.today() + timedelta(days=30)
-    page.birth_date.edit.setText(later.isoformat())
+    page.birth_date.edit.setText("2026-03-04")
     assert page.patient() is None  # refused with a message, not changed to today
     assert "in the future" in page.birth_date.error.text()
-    assert page.birth_date.edit.text() == later.isoformat()
-    page.birth_date.edit.setText(date.today().isoformat())
+    assert page.birth_date.edit.text() == "2026-03-04"
+    page.birth_date.edit.setText("2026-03-03")  # today in Chatham, though 2 March in UTC
     patient = page.patient()
-    assert patient is not None and patient.birth_date == date.today()
+    assert patient is not None and patient.birth_date == date(2026, 3, 3)
 
 
 def test_the_record_number_is_optional_free_text(qtbot: QtBot) -> None:

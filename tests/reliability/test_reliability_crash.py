@@ -95,17 +95,28 @@ class Writer:
         time.sleep(delay)
         alive = self.process.poll() is None
         self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self._reader.join(timeout=30)
+        self._collect(timeout=30)
+        # It may also have finished on its own in the instant between the poll and the kill
+        # (an import that completed): that is fine, but it is not counted as a kill.
+        assert self.process.returncode in (0, -signal.SIGKILL), self.stderr
+        return alive and self.process.returncode == -signal.SIGKILL
+
+    def finish(self) -> float:
+        """Let it run to the end; how many seconds it took from its start."""
+        self.process.wait(timeout=300)
+        took = time.monotonic() - self.started
+        self._collect(timeout=30)
+        assert self.process.returncode == 0, self.stderr
+        return took
+
+    def _collect(self, timeout: float) -> None:
+        self.process.wait(timeout=timeout)
+        self._reader.join(timeout=timeout)
         assert self.process.stderr is not None
         self.stderr = self.process.stderr.read().decode()
         self.process.stderr.close()
         assert self.process.stdout is not None
         self.process.stdout.close()
-        # It may also have finished on its own in the instant between the poll and the kill
-        # (an import that completed): that is fine, but it is not counted as a kill.
-        assert self.process.returncode in (0, -signal.SIGKILL), self.stderr
-        return alive and self.process.returncode == -signal.SIGKILL
 
 
 def _entry_writer_loop(db: Path, script: Path, rng: random.Random) -> tuple[int, set[str]]:
@@ -138,6 +149,11 @@ def _entry_writer_loop(db: Path, script: Path, rng: random.Random) -> tuple[int,
 def _import_loop(db: Path, folder: Path, rng: random.Random) -> tuple[int, dict[str, int]]:
     outcomes = {"absent": 0, "complete": 0}
     kills = 0
+    # How long one import takes on this machine, from a first one left to finish: the kills are
+    # spread over that time, so that they land during the import however fast the machine is.
+    # (Fixed delays of 0.2-1.8 s were cut to the speed of a machine and of the import code: on
+    # a faster one most imports finished first, and 45 runs no longer gave 25 kills.)
+    duration: float | None = None
     for run in range(MAX_RUNS):
         if kills == IMPORT_KILLS:
             break
@@ -145,7 +161,14 @@ def _import_loop(db: Path, folder: Path, rng: random.Random) -> tuple[int, dict[
         file = folder / f"import-{run}.json"
         file.write_text(json.dumps(diary_to_dict(diary)), encoding="utf-8")
         writer = Writer([sys.executable, "-m", "paintrack", "import", str(file), "--db", str(db)])
-        kills += writer.kill_after(rng.uniform(0.2, 1.8))
+        if duration is None:
+            duration = writer.finish()
+        else:
+            delay = rng.uniform(0.05, 0.95) * duration
+            if writer.kill_after(delay):
+                kills += 1
+            else:  # finished within `delay`: imports are quicker now than the first one was
+                duration = min(duration, delay)
         assert integrity(db) == ["ok"], f"after import kill {run}"
         tables = {str(r[0]) for r in raw_query(db, "SELECT name FROM sqlite_master")}
         if "entries" not in tables:  # killed before the schema was created: nothing there

@@ -114,7 +114,7 @@ def test_appendix_lists_every_entry_with_relief_and_status(
     assert "baseline" in appendix
 
 
-def test_page_count_and_footer(tmp_path: Path, demo_diary: Diary) -> None:
+def test_page_count_and_footer(tmp_path: Path, demo_diary: Diary, local_utc: None) -> None:
     path = make_pdf(tmp_path, demo_diary)
     reader = PdfReader(path)
     total = len(reader.pages)
@@ -285,7 +285,7 @@ def test_empty_diary_renders_without_a_chart(tmp_path: Path, demo_diary: Diary) 
     assert INFORMS_SENTENCE in texts[0]
 
 
-def test_preset_changes_the_checklist(tmp_path: Path, demo_diary: Diary) -> None:
+def test_preset_changes_the_checklist(tmp_path: Path, demo_diary: Diary, local_utc: None) -> None:
     settings = ClinicSettings(preset="medicare-lcd")
     analysis = analyse(demo_diary, settings)
     page_one = page_texts(make_pdf(tmp_path, demo_diary, settings=settings))[0]
@@ -391,7 +391,7 @@ def test_no_text_beyond_the_margins(
 
 
 def test_deidentified_report_never_shows_the_exact_date_of_birth(
-    tmp_path: Path, demo_diary: Diary
+    tmp_path: Path, demo_diary: Diary, local_utc: None
 ) -> None:
     from datetime import UTC, datetime
 

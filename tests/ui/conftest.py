@@ -23,6 +23,25 @@ def _the_app_as_users_get_it(qapp: QApplication) -> None:
     ensure_application()
 
 
+@pytest.fixture(autouse=True)
+def _the_look_a_patient_starts_with(_the_app_as_users_get_it: None) -> None:
+    """Larger text and High contrast are application-wide (its font and style sheet): a test
+    that switched them on left them on for whatever test came next, so a widget tested on its
+    own (the review mode) was laid out in the calm look, a larger font or none at all,
+    depending on test order. Every test starts from the calm look at the normal text size."""
+    from paintrack.ui.app import style_sheet
+
+    app = ensure_application()
+    base = app.property("paintrack_base_point_size")
+    font = app.font()
+    if isinstance(base, float) and font.pointSizeF() != base:
+        font.setPointSizeF(base)
+        app.setFont(font)
+    calm = style_sheet(False)
+    if app.styleSheet() != calm:
+        app.setStyleSheet(calm)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(START)

@@ -485,7 +485,9 @@ def test_the_checklist_shows_every_row_without_scrolling(
     assert review.canvas.height() >= 170
 
 
-def test_block_selectors_show_their_whole_label(qtbot: QtBot, review: ReviewMode) -> None:
+def test_block_selectors_show_their_whole_label(
+    qtbot: QtBot, review: ReviewMode, local_utc: None
+) -> None:
     choose_patient(qtbot, review, "DEMO-0001")
     review.tabs.setCurrentIndex(1)
     assert review.first.itemText(0) == "Block 1 · 2 Mar · lidocaine"
