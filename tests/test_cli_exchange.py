@@ -471,3 +471,41 @@ def test_bad_stdin_is_named_standard_input(
         "name)\n"
     )
     assert not db.exists()
+
+
+def test_two_people_with_only_the_same_name_are_never_merged(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def name_only(file_name: str, block_times: list[str]) -> Path:
+        document = {
+            "format": "paintrack-diary",
+            "version": 1,
+            "patient": {"name": "Jane Smith"},
+            "blocks": [
+                {
+                    "performed_at": at,
+                    "region": "lumbar",
+                    "side": "right",
+                    "agent": "lidocaine",
+                    "entries": [{"at": at, "source": "paper", "scores": {"index": 6}}],
+                }
+                for at in block_times
+            ],
+        }
+        path = tmp_path / file_name
+        path.write_text(json.dumps(document), "utf-8")
+        return path
+
+    first = name_only("first.json", ["2026-03-02T09:30:00Z"])
+    assert _run(capsys, "--db", db, "import", first)[0] == 0
+    # Another Jane Smith, from another clinic's file: no birth date or record number either.
+    assert (
+        _run(capsys, "--db", db, "import", name_only("other.json", ["2026-04-07T14:00:00Z"]))[0]
+        == 0
+    )
+    assert _state(db)[:2] == (2, 2)  # two patients, one block each
+    # The first file again, and a longer version of it: still the first Jane Smith.
+    assert _run(capsys, "--db", db, "import", first)[0] == 0
+    longer = name_only("longer.json", ["2026-03-02T09:30:00Z", "2026-03-17T09:30:00Z"])
+    assert _run(capsys, "--db", db, "import", longer)[0] == 0
+    assert _state(db)[:2] == (2, 3)

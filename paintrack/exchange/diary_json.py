@@ -379,6 +379,20 @@ def _bool(value: Any) -> bool:
     return value
 
 
+def _earliest_block_time(raw_blocks: Any) -> str | None:
+    """The earliest readable `performed_at` among the file's blocks (in UTC), or None; used
+    only to tell apart patients who have nothing but a name. Bad values are reported where
+    the blocks themselves are read."""
+    times = []
+    for raw in raw_blocks if isinstance(raw_blocks, list) else []:
+        if isinstance(raw, dict):
+            try:
+                times.append(parse_time(raw.get("performed_at")))
+            except _Invalid:
+                continue
+    return format_time(min(times)) if times else None
+
+
 def parse_time(value: Any) -> datetime:
     """A strict ISO 8601 date and time with a UTC offset (`Z` allowed), returned in UTC.
 
@@ -606,7 +620,9 @@ class _DiaryReader:
         if "patient" not in root:
             self.problem(("patient",), "missing; expected the patient (an object with a name)")
         else:
-            patient = self.read_patient(root["patient"], ("patient",))
+            patient = self.read_patient(
+                root["patient"], ("patient",), _earliest_block_time(root.get("blocks"))
+            )
 
         blocks: list[Block] = []
         raw_blocks = root.get("blocks", [])
@@ -625,7 +641,9 @@ class _DiaryReader:
         blocks.sort(key=lambda block: (block.performed_at, block.sequence, block.id))
         return Diary(patient=patient, blocks=tuple(blocks))
 
-    def read_patient(self, value: Any, path: JsonPath) -> Patient | None:
+    def read_patient(
+        self, value: Any, path: JsonPath, first_block_at: str | None = None
+    ) -> Patient | None:
         obj = self._object(value, path, _PATIENT_KEYS, "the patient")
         if obj is None:
             return None
@@ -637,9 +655,15 @@ class _DiaryReader:
         if len(self.problems) > mark or patient_id is None or name is None:
             return None
         if patient_id == _ABSENT_ID:
-            patient_id = self._derive_id(
-                "patient", name, birth_date.isoformat() if birth_date else None, mrn
-            )
+            if birth_date is not None or mrn is not None:
+                patient_id = self._derive_id(
+                    "patient", name, birth_date.isoformat() if birth_date else None, mrn
+                )
+            else:
+                # A name alone does not tell two people apart (two files for two "Jane Smith"s
+                # must never be merged): the first block's time goes into the key too, which a
+                # longer version of the same file keeps.
+                patient_id = self._derive_id("patient", name, None, None, first_block_at)
         self._patient_id = patient_id
         return Patient(name=name, birth_date=birth_date, mrn=mrn, id=patient_id)
 
