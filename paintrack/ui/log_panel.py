@@ -79,10 +79,12 @@ def time_problem(at: datetime, block: Block, closes_at: datetime, now: datetime)
             "for this block. Please check the time."
         )
     if at > closes_at:
-        return (
-            f"{when} is more than a day after your block ({block_when}): the diary for this "
-            "block is finished. Please check the time."
-        )
+        if closes_at - block.performed_at <= DIARY_OPEN_FOR:
+            after = f"more than a day after your block ({block_when})"
+        else:  # a longer protocol: the diary ran on past the first day
+            ended = _moment(closes_at, block, now)
+            after = f"after the diary for your block ({block_when}) ended ({ended})"
+        return f"{when} is {after}: the diary for this block is finished. Please check the time."
     return ""
 
 

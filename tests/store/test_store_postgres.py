@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import threading
+import time
 from datetime import UTC, timedelta, timezone
 from typing import Any
 
@@ -151,12 +152,20 @@ def test_a_writer_waits_for_another_writers_transaction(postgres_url: str) -> No
                 connection.execute(text(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK})"))
                 writer = threading.Thread(target=save)
                 writer.start()
-                assert not done.wait(1.0), "the save did not wait for the write lock"
-                waiting = connection.execute(
-                    text(
-                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-                    )
-                ).scalar_one()
+                # The save asks for the lock and waits: seen in pg_locks (polled, as a busy
+                # machine may take a while to start the thread), and not done meanwhile.
+                deadline = time.monotonic() + 30
+                waiting = 0
+                while waiting == 0 and time.monotonic() < deadline and not done.is_set():
+                    waiting = connection.execute(
+                        text(
+                            "SELECT count(*) FROM pg_locks "
+                            "WHERE locktype = 'advisory' AND NOT granted"
+                        )
+                    ).scalar_one()
+                    if waiting == 0:
+                        time.sleep(0.05)
+                assert not done.is_set(), "the save did not wait for the write lock"
                 assert waiting == 1
             assert done.wait(30), "the save never went in after the lock was released"
             writer.join()

@@ -621,7 +621,6 @@ def test_the_chosen_preset_stays_and_its_threshold_is_shown(
     lines = {line.get_gid() for axes in review.figure.axes for line in axes.lines}
     assert {"threshold:50", "threshold:75", "threshold:80"} <= lines, lines
     qtbot.wait(100)  # the layout settles before the look
-    review.grab().save("/tmp/review-medicare-75.png")
     # The diary changing elsewhere, or another patient, keeps the preset chosen here.
     with qtbot.waitSignal(review.analysed, timeout=15000):
         review.reload()
@@ -644,7 +643,6 @@ def test_a_search_with_no_match_says_so_and_shows_no_patient(
     assert "Alex" not in review.title.text() and review.verdict.text() == ""
     assert not review.export_button.isEnabled()
     qtbot.wait(100)  # the layout settles before the look
-    review.grab().save("/tmp/review-no-match.png")
     review.search.clear()
     assert review.patients.count() == 2
 
@@ -661,7 +659,6 @@ def test_the_patients_notes_are_in_the_block_view(qtbot: QtBot, review: ReviewMo
         assert shown[0].startswith(words.short_datetime_text(noted[0].at))
     review.blocks.setCurrentRow(0)
     qtbot.wait(100)  # the layout settles before the look
-    review.grab().save("/tmp/review-notes.png")
 
 
 def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> None:
@@ -701,7 +698,6 @@ def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> N
         assert rows[1][0] == "? unknown"
         assert rows[1][2].startswith("Not known yet for Block 1 (lidocaine)")
         qtbot.wait(100)  # the layout settles before the look
-        review.grab().save("/tmp/review-in-progress.png")
     finally:
         store.close()
 
@@ -750,5 +746,4 @@ def test_the_block_view_fits_flags_and_notes_in_the_window(qtbot: QtBot, make_wi
             assert above.geometry().bottom() < below.geometry().top(), below.accessibleName()
         assert review.notes.isVisible() and review.notes.count() >= 3
         assert review.notes.height() >= 3 * review.notes.fontMetrics().lineSpacing()
-        window.grab().save(f"/tmp/review-window-notes-{'large' if larger else 'normal'}.png")
     window.larger_text_action.setChecked(False)

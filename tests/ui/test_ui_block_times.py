@@ -56,7 +56,6 @@ def test_an_earlier_time_before_the_block_counts_as_the_pain_before_it(
     assert "count as your pain before the block, not as relief after it" in note
     assert "That's fine" not in note
     qtbot.wait(50)
-    window.grab().save("/tmp/fixlog/before-block-note.png")
     click_score(qtbot, window, 6)
     save(qtbot, window)
     assert [(e.at, e.scores["index"]) for e in _stored(window)] == [(earlier, 6)]
@@ -129,7 +128,6 @@ def test_a_blocks_diary_closes_a_day_after_it(
     assert not log.next_due.isVisible(), "no 'you can still add a score'"
     assert log.finished_button.isVisible()
     qtbot.wait(50)
-    window.grab().save("/tmp/fixlog/diary-finished.png")
     log.save()  # Enter: nothing to save
     assert len(_stored(window)) == 1
     qtbot.mouseClick(log.finished_button, Qt.MouseButton.LeftButton)
@@ -154,7 +152,6 @@ def test_paper_rows_say_before_the_block_and_refuse_a_day_before(
         dialog.set_row(1, START - timedelta(hours=30), {"index": 5})
         _press(dialog, "Save these scores")
         seen["error"] = dialog.error.text()
-        dialog.grab().save("/tmp/fixlog/paper-before.png")
         dialog.set_row(1, START + minutes(15), {"index": 5})
         _press(dialog, "Save these scores")
 
@@ -192,3 +189,24 @@ def test_paper_rows_months_later_are_refused_and_new_rows_start_within_the_day(
     assert seen["start"] == int((START + timedelta(hours=24)).timestamp())
     assert "more than a day after your block" in str(seen["error"])
     assert len(_stored(window)) == 1
+
+
+def test_a_longer_protocol_says_when_its_diary_ended() -> None:
+    from paintrack.clinical.model import Agent, Block, Region, Side
+    from paintrack.ui.log_panel import DIARY_OPEN_FOR, time_problem
+
+    block = Block(
+        performed_at=START, region=Region.LUMBAR, side=Side.RIGHT, agent=Agent.BUPIVACAINE
+    )
+    day_after = START + DIARY_OPEN_FOR + timedelta(hours=1)
+    # The standard day: a day after the block is the end.
+    standard = time_problem(day_after, block, START + DIARY_OPEN_FOR, now=day_after)
+    assert "more than a day after your block" in standard
+    # A protocol with daily scores for a week: still open the next day, and when it has ended
+    # the message says when, not "more than a day after".
+    week = START + timedelta(days=7)
+    assert time_problem(day_after, block, week, now=day_after) == ""
+    late = week + timedelta(hours=2)
+    message = time_problem(late, block, week, now=late)
+    assert "more than a day" not in message
+    assert "ended" in message and "the diary for this block is finished" in message

@@ -69,7 +69,6 @@ def test_every_table_row_is_readable(
         table.clearFocus()
         qtbot.wait(30)
         image = table.viewport().grab().toImage()
-        table.window().grab().save(f"/tmp/fixlog/contrast-{tab}-{contrast}.png")
         visible = [
             row
             for row in range(table.rowCount())
@@ -128,7 +127,6 @@ def test_larger_text_keeps_the_notes_column_readable(
     viewport = table.viewport().width()
     notes_left = table.columnViewportPosition(3)
     notes_width = table.columnWidth(3)
-    table.window().grab().save("/tmp/fixlog/entries-larger.png")
     assert notes_left + notes_width <= viewport + 1, "the notes run off the side"
     assert notes_width >= viewport * 0.25, "the notes are squeezed to a sliver"
     note_item = table.item(0, 3)

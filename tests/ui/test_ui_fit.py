@@ -51,7 +51,6 @@ def test_bilateral_baseline_shows_all_eleven_buttons(
     assert log.scales.scales["left"].now_rating.isVisible()
     assert _outside_viewport(window) == []
     assert log.scroller.widget().minimumSizeHint().width() <= log.scroller.viewport().width()
-    log.grab().save(f"/tmp/fixlog/fit-baseline-{larger}-{contrast}.png")
     # The widest chosen text on both sides, typed as a patient would (9, then 1 0).
     log.scales.scales["left"].type_digit(9)
     log.scales.scales["right"].type_digit(1)
@@ -62,7 +61,6 @@ def test_bilateral_baseline_shows_all_eleven_buttons(
     assert log.scroller.horizontalScrollBar().maximum() == 0 or (
         log.scroller.widget().width() <= log.scroller.viewport().width()
     )
-    log.grab().save(f"/tmp/fixlog/fit-chosen-{larger}-{contrast}.png")
     # The score for now, with every optional field open: still no wider than the column.
     save(qtbot, window)
     assert not log.baseline_mode
@@ -74,7 +72,6 @@ def test_bilateral_baseline_shows_all_eleven_buttons(
     _settle(qtbot, window)
     assert log.scroller.widget().minimumSizeHint().width() <= log.scroller.viewport().width()
     assert _outside_viewport(window) == []
-    log.grab().save(f"/tmp/fixlog/fit-now-{larger}-{contrast}.png")
 
 
 def test_a_missing_side_is_said_where_it_can_be_seen(
@@ -92,4 +89,3 @@ def test_a_missing_side_is_said_where_it_can_be_seen(
     label = log.status.label
     top = label.mapTo(viewport, QPoint(0, 0)).y()
     assert top >= 0 and top + label.height() <= viewport.height(), "the message is out of sight"
-    log.grab().save("/tmp/fixlog/fit-missing-side.png")
