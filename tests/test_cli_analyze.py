@@ -388,3 +388,40 @@ def test_a_diary_still_in_progress_reads_not_known_yet(
     # Once the last window has closed (8 h 30 min after the block), not reached is not met.
     code, out, err = run(capsys, "analyze", str(path), "--now", "2026-03-02T23:00:00Z")
     assert "  Lumbar, both sides: does not meet the 50% rule (ASRA 2020 preset)\n" in out
+
+
+def test_the_patients_estimate_not_reached_while_in_progress_says_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The patient's own estimate lines say "not reached yet" as the computed lines do."""
+    diary = {
+        "format": "paintrack-diary",
+        "version": 1,
+        "patient": {"name": "Ann Tester"},
+        "blocks": [
+            {
+                "performed_at": "2026-03-02T14:30:00Z",
+                "region": "lumbar",
+                "side": "right",
+                "agent": "lidocaine",
+                "sequence": 1,
+                "entries": [
+                    _entry("2026-03-02T14:20:00Z", 8),
+                    _entry("2026-03-02T14:45:00Z", 7, patient_relief_percent=20),
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "estimate.json"
+    path.write_text(json.dumps(diary), encoding="utf-8")
+    code, out, err = run(capsys, "analyze", str(path), "--now", "2026-03-02T14:50:00Z")
+    assert code == 0, err
+    estimate = out.split("  Patient's own estimate (not used for verdicts)\n")[1]
+    assert estimate.startswith("    peak: 20% at 15 min\n")
+    assert "    >= 50%: not reached yet\n    >= 80%: not reached yet\n" in estimate
+    # Once the last window has closed, not reached is just that, for both.
+    code, out, err = run(capsys, "analyze", str(path), "--now", "2026-03-03T14:50:00Z")
+    assert code == 0, err
+    assert "not reached yet" not in out
+    estimate = out.split("  Patient's own estimate (not used for verdicts)\n")[1]
+    assert "    >= 50%: not reached\n    >= 80%: not reached\n" in estimate

@@ -14,9 +14,16 @@ come from the relief computed from the scores, never from the patient's estimate
 
 A block whose diary is still in progress (the window of its last protocol point has not closed
 at the time of analysis) has not had its chance to reach a threshold yet: "not reached" is then
-unknown, not "not met", with the reason "diary still in progress (next score due 14:45)". The
-metrics themselves are unchanged (reached false, duration 0, as clinical.md defines them); a
-threshold already reached is met even while the diary goes on.
+unknown, not "not met", with the reason "diary still in progress (next score due 14:45)". So is
+an 80% duration that has not yet lasted as long as the agent is expected to while relief is
+still at 80% at the latest score: the scores still to come settle it. The metrics themselves are
+unchanged (reached false, duration 0, expected-duration verdict indeterminate, as clinical.md
+defines them); a threshold already reached is met even while the diary goes on.
+
+A criterion's values carry "diary_in_progress": True only when every unknown in it comes from a
+diary still in progress, and a verdict reads "not known yet ... the diary is still in progress"
+only when every unknown criterion is of that kind: an unknown that the diary cannot settle (a
+site with no baseline, an agent with no expected duration) makes it "not enough information".
 """
 
 from __future__ import annotations
@@ -119,10 +126,12 @@ def _relief_status(
     values: dict[str, CriterionValue] = {}
     waiting = in_progress_reason(result)
     held_back = False
+    not_computed = False  # an unknown the diary going on cannot settle
     for site, found in _site_thresholds(result, threshold, expected_minutes).items():
         site_result = result.sites[site]
         if found.reached is None:
             statuses.append(UNKNOWN)
+            not_computed = True
             parts.append(f"{site}: relief not computed (no usable baseline)")
         else:
             if found.reached:
@@ -147,7 +156,8 @@ def _relief_status(
     status = combine(statuses)
     if held_back and status == UNKNOWN and waiting is not None:
         parts.append(waiting)
-        values["diary_in_progress"] = True
+        if not not_computed:
+            values["diary_in_progress"] = True
     return status, f"{_block_name(result)}: " + "; ".join(parts), values
 
 
@@ -183,7 +193,9 @@ def _single_block_target(
         status = NOT_MET
     detail = "; ".join(detail for _, detail, _ in evaluated)
     values: dict[str, CriterionValue] = {"blocks_meeting": statuses.count(MET)}
-    if status == UNKNOWN and any(v.get("diary_in_progress") for _, _, v in evaluated):
+    if status == UNKNOWN and all(
+        v.get("diary_in_progress") for s, _, v in evaluated if s == UNKNOWN
+    ):
         values["diary_in_progress"] = True
     return Criterion(key, description, status, detail, values)
 
@@ -272,6 +284,7 @@ def _duration_criterion(
     statuses: list[CriterionStatus] = []
     parts: list[str] = []
     values: dict[str, CriterionValue] = {}
+    settled_later = 0  # unknowns that the scores still to come will settle
     for label, result in (("first", first), ("second", second)):
         if result is None:
             statuses.append(UNKNOWN)
@@ -285,29 +298,42 @@ def _duration_criterion(
                 status, why = UNKNOWN, "relief not computed"
             elif not found.reached and waiting is not None:
                 status, why = UNKNOWN, f"{threshold}% not reached yet, {waiting}"
-                values["diary_in_progress"] = True
+                settled_later += 1
             elif not found.reached:
                 status, why = NOT_MET, f"{threshold}% not reached"
             elif found.expected is None:
                 status, why = UNKNOWN, f"no expected duration for {result.agent.value}"
+            elif found.censored and found.expected != Expected.CONSISTENT and waiting is not None:
+                # Still at the threshold at the latest score, and the diary goes on: how long
+                # it lasts is not known yet (the metric itself stays indeterminate).
+                status = UNKNOWN
+                why = (
+                    f"not known yet: {threshold_text(found)} so far against"
+                    f" {_minutes(expected)}, {waiting}"
+                )
+                settled_later += 1
             else:
                 status = {
                     Expected.CONSISTENT: MET,
                     Expected.SHORTER: NOT_MET,
                     Expected.INDETERMINATE: UNKNOWN,
                 }[found.expected]
+                # A censored duration already reads "at least 8 h"; its bounds would repeat it.
+                bounds = "" if found.censored else bounds_text(found)
                 why = (
                     f"{found.expected.value}: {threshold_text(found)}"
-                    f" ({bounds_text(found)}) against {_minutes(expected)}"
+                    + (f" ({bounds})" if bounds else "")
+                    + f" against {_minutes(expected)}"
                 )
             statuses.append(status)
             parts.append(f"{_block_name(result)} {site}: {why}")
             values[f"{label}_{site}_expected"] = (
                 None if found.expected is None else found.expected.value
             )
-    return Criterion(
-        "durations_consistent", description, combine(statuses), "; ".join(parts), values
-    )
+    status = combine(statuses)
+    if status == UNKNOWN and settled_later == statuses.count(UNKNOWN):
+        values["diary_in_progress"] = True
+    return Criterion("durations_consistent", description, status, "; ".join(parts), values)
 
 
 def _minutes(value: float | None) -> str:
@@ -328,7 +354,10 @@ def evaluate_preset(
             criteria = [_single_block_target(present, threshold, expected_minutes)]
         status = combine([c.status for c in criteria])
         waiting = None
-        if status == UNKNOWN and any(c.values.get("diary_in_progress") for c in criteria):
+        # "Not known yet" only when the diary going on can settle every unknown criterion.
+        if status == UNKNOWN and all(
+            c.values.get("diary_in_progress") for c in criteria if c.status == UNKNOWN
+        ):
             waiting = next(
                 (r for r in map(in_progress_reason, reversed(present)) if r is not None), None
             )

@@ -185,7 +185,8 @@ def _block_lines(result: BlockResult) -> list[str]:
             f" at {w.format_duration(e.time_to_peak_minutes)}"
         )
         for threshold, t in e.thresholds.items():
-            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}")
+            yet = " yet" if t.reached is False and waiting is not None else ""
+            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}{yet}")
     c = result.compliance
     if c.due == 0 or c.percent is None:
         lines.append(f"  Compliance: {w.compliance_text(c.due, c.kept_on_time, c.percent)}")

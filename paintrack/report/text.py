@@ -22,6 +22,7 @@ from paintrack.clinical.results import (
     Criterion,
     CriterionStatus,
     DiaryAnalysis,
+    Expected,
     Flag,
     PresetTarget,
     SiteResult,
@@ -437,10 +438,14 @@ def block_relief_text(
     parts: list[str] = []
     single = list(result.sites) == [INDEX_SITE]
     waiting = in_progress_reason(result)
+    held_back = False
     for site in result.sites:
         t = preset_threshold_result(result, site, threshold, expected)
-        if t.reached is None or (not t.reached and waiting is not None):
+        if t.reached is None:
             statuses.append(CriterionStatus.UNKNOWN)
+        elif not t.reached and waiting is not None:
+            statuses.append(CriterionStatus.UNKNOWN)
+            held_back = True
         else:
             statuses.append(CriterionStatus.MET if t.reached else CriterionStatus.NOT_MET)
         text = site_relief_text(result, site, t, threshold)
@@ -451,9 +456,21 @@ def block_relief_text(
         status = CriterionStatus.MET
     else:
         status = CriterionStatus.UNKNOWN
-    if status == CriterionStatus.UNKNOWN and waiting is not None:
+    if status == CriterionStatus.UNKNOWN and held_back and waiting is not None:
         parts.append(waiting)
     return status, "; ".join(parts)
+
+
+def only_waiting(result: BlockResult, threshold: int, expected: Mapping[Any, float]) -> bool:
+    """True when the block's diary is still in progress and every site whose relief can be
+    computed is what it waits on: no site is unknown for a reason the diary cannot settle (no
+    usable baseline). Only then is an unknown "not known yet" (as in the engine's checklist)."""
+    if in_progress_reason(result) is None:
+        return False
+    return all(
+        preset_threshold_result(result, site, threshold, expected).reached is not None
+        for site in result.sites
+    )
 
 
 _BY_STATUS = {
@@ -491,7 +508,7 @@ def criterion_found(
         for result in blocks:
             status, text = block_relief_text(result, threshold, expected)
             by = _BY_STATUS[status]
-            if status == CriterionStatus.UNKNOWN and in_progress_reason(result) is not None:
+            if status == CriterionStatus.UNKNOWN and only_waiting(result, threshold, expected):
                 by = "not known yet for"
             line = f"{by} {name(result)}: {text}"
             lines.append(line[0].upper() + line[1:])
@@ -536,6 +553,19 @@ def criterion_found(
                     why = f"≥ {threshold}% not reached"
                 else:
                     duration = format_duration(t.duration_minutes, censored=bool(t.censored))
+                    if (
+                        t.censored
+                        and t.expected_minutes is not None
+                        and t.expected != Expected.CONSISTENT
+                        and waiting is not None
+                    ):
+                        # Still at the threshold at the latest score while the diary goes on:
+                        # the scores to come say whether it lasts as long as expected.
+                        parts.append(
+                            f"{where}{duration} so far, expected ≥ "
+                            f"{format_duration(t.expected_minutes)}: not known yet, {waiting}"
+                        )
+                        continue
                     if t.expected is None or t.expected_minutes is None:
                         verdict = f"no expected duration set for {result.agent.value}"
                     else:

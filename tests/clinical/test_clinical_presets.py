@@ -10,6 +10,7 @@ from clinical_builders import T0, analyze, block, entry, series
 from paintrack.clinical.model import Agent, Side
 from paintrack.clinical.presets import evaluate_preset, preset_threshold
 from paintrack.clinical.results import CriterionStatus as St
+from paintrack.clinical.results import Expected
 from paintrack.clinical.settings import ClinicSettings
 
 # Baseline 10: relief = 100 - 10 * score.
@@ -299,7 +300,7 @@ def test_a_threshold_reached_while_in_progress_is_met():
     assert target.verdict == "meets the 50% rule (ASRA 2020 preset)"
 
 
-def test_not_reached_once_the_last_window_closed_is_not_met():
+def test_not_reached_once_the_last_window_closed_is_not_met(local_utc):
     b = _bilateral_in_progress([(15, {"left": 8, "right": 9})])
     # The standard protocol's last window [450, 510) closes 8 h 30 min after the block.
     before = analyze(b, now=T0 + timedelta(minutes=509)).preset.targets[0]
@@ -309,9 +310,9 @@ def test_not_reached_once_the_last_window_closed_is_not_met():
     # With the 7 h score in, the next one is the 8 h score.
     b7 = _bilateral_in_progress([(15, {"left": 8, "right": 9}), (420, {"left": 8, "right": 9})])
     at_seven = analyze(b7, now=T0 + timedelta(minutes=425)).preset.targets[0]
-    assert at_seven.criteria[0].detail.endswith(
-        f"diary still in progress (next score due {_local_hm(480)})"
-    )
+    # 480 min after 14:30 UTC is 22:30 (the zone is pinned: east of UTC+01:30 it is the next
+    # day, spelled with its date; see the test below).
+    assert at_seven.criteria[0].detail.endswith("diary still in progress (next score due 22:30)")
     assert after.status == St.NOT_MET
     assert after.verdict == "does not meet the 50% rule (ASRA 2020 preset)"
     assert "yet" not in after.criteria[0].detail
@@ -327,3 +328,146 @@ def test_medicare_duration_waits_for_a_diary_in_progress():
     assert "80% not reached yet, diary still in progress" in criteria["durations_consistent"].detail
     # Only one block: the rule itself is not met, whatever the diary still brings.
     assert target.status == St.NOT_MET
+
+
+def test_a_next_score_on_the_next_local_day_is_said_with_its_date(set_local_zone):
+    # In Helsinki (UTC+2) the 8 h score of a block at 16:30 local time is at 00:30 the next day.
+    set_local_zone("Europe/Helsinki")
+    b7 = _bilateral_in_progress([(15, {"left": 8, "right": 9}), (420, {"left": 8, "right": 9})])
+    at_seven = analyze(b7, now=T0 + timedelta(minutes=425)).preset.targets[0]
+    assert at_seven.criteria[0].detail.endswith(
+        "diary still in progress (next score due 3 Mar 00:30)"
+    )
+
+
+# --- reviewer findings on the "not known yet" wording ----------------------------------------
+
+
+def _medicare_second_block_still_going(minutes_after):
+    """Block 1 (lidocaine) met and finished; block 2 (bupivacaine, baseline 8) at 87.5% relief
+    at 15 and 30 min, analysed `minutes_after` the block: still at 80% at its latest score."""
+    second_t0 = T0 + timedelta(days=15)
+    blocks = [
+        block(series(10, LIDO), agent=Agent.LIDOCAINE),
+        block(
+            series(8, [(15, 1), (30, 1)], t0=second_t0),
+            agent=Agent.BUPIVACAINE,
+            sequence=2,
+            t0=second_t0,
+        ),
+    ]
+    settings = ClinicSettings(preset="medicare-lcd")
+    return analyze(*blocks, settings=settings, now=second_t0 + timedelta(minutes=minutes_after))
+
+
+def test_80_percent_still_lasting_while_the_diary_goes_on_is_not_known_yet(local_utc):
+    analysis = _medicare_second_block_still_going(35)
+    (target,) = analysis.preset.targets
+    criteria = {c.key: c for c in target.criteria}
+    duration = criteria["durations_consistent"]
+    assert statuses(target) == {
+        "two_diagnostic_blocks": St.MET,
+        "first_block_80": St.MET,
+        "second_block_80": St.MET,
+        "interval_14_days": St.MET,
+        "no_steroid": St.MET,
+        "durations_consistent": St.UNKNOWN,
+    }
+    # 35 min after a block at 14:30 UTC the next standard point is the 45-min one, 15:15.
+    assert target.verdict == (
+        "not known yet whether it meets the 80% rule (Medicare LCD preset)"
+        " — the diary is still in progress (next score due 15:15)"
+    )
+    assert duration.values["diary_in_progress"] is True
+    assert duration.detail.endswith(
+        "block 2 (bupivacaine) index: not known yet: at least 30 min so far against"
+        " expected 2 h, diary still in progress (next score due 15:15)"
+    )
+    assert duration.detail.count("at least 30 min") == 1
+    # The metric keeps its clinical.md meaning: censored, indeterminate.
+    found = analysis.blocks[1].sites["index"].thresholds[80]
+    assert found.censored is True and found.expected is Expected.INDETERMINATE
+    assert duration.values["second_index_expected"] == "indeterminate"
+
+
+def test_80_percent_outlasting_a_finished_diary_is_said_once():
+    # The same scores once every window has closed: indeterminate, and the bounds said once.
+    (target,) = _medicare_second_block_still_going(60 * 24 * 30).preset.targets
+    duration = {c.key: c for c in target.criteria}["durations_consistent"]
+    assert duration.status == St.UNKNOWN
+    assert "diary_in_progress" not in duration.values
+    assert target.verdict == (
+        "not enough information to say whether it meets the 80% rule (Medicare LCD preset)"
+    )
+    assert duration.detail.endswith(
+        "block 2 (bupivacaine) index: indeterminate: at least 30 min against expected 2 h"
+    )
+    assert duration.detail.count("at least 30 min") == 1
+
+
+def test_an_unknown_the_diary_cannot_settle_is_not_enough_information():
+    # The right side has no baseline (never computable); the left has not reached 50% yet.
+    b = block(
+        [entry(-5, scores={"left": 9}), entry(15, scores={"left": 8, "right": 3})],
+        sites=("left", "right"),
+        side=Side.BILATERAL,
+    )
+    (target,) = analyze(b, now=T0 + timedelta(minutes=16)).preset.targets
+    (criterion,) = target.criteria
+    assert criterion.status == St.UNKNOWN
+    assert "diary_in_progress" not in criterion.values
+    assert target.verdict == (
+        "not enough information to say whether it meets the 50% rule (ASRA 2020 preset)"
+    )
+    # The left side's figures still say the diary goes on.
+    assert "left: baseline 9, peak 11.1%, >= 50% not reached yet" in criterion.detail
+    assert "right: relief not computed (no usable baseline)" in criterion.detail
+
+
+def test_a_block_the_diary_cannot_settle_beside_one_in_progress_is_not_enough_information():
+    # Block 1 has no baseline (finished long ago); block 2 has not reached 50% yet.
+    second_t0 = T0 + timedelta(days=15)
+    first = block([entry(15, 2), entry(60, 2)])
+    second = block(series(8, [(15, 7)], t0=second_t0), sequence=2, t0=second_t0)
+    (target,) = analyze(first, second, now=second_t0 + timedelta(minutes=16)).preset.targets
+    (criterion,) = target.criteria
+    assert criterion.status == St.UNKNOWN
+    assert "diary_in_progress" not in criterion.values
+    assert target.verdict.startswith("not enough information")
+    # With a baseline for block 1 (not reached, finished), only block 2's diary is left to say.
+    first = block(series(8, [(15, 7), (60, 7)]))
+    (target,) = analyze(first, second, now=second_t0 + timedelta(minutes=16)).preset.targets
+    assert target.verdict.startswith("not known yet whether it meets the 50% rule")
+
+
+def test_medicare_duration_not_computed_for_one_side_is_not_enough_information():
+    # A medicare pair where block 2's right side has no baseline and its left side has not
+    # reached 80% yet: the duration check can never be settled by the diary.
+    second_t0 = T0 + timedelta(days=15)
+    first = block(
+        [entry(-5, scores={"left": 10, "right": 10})]
+        + [entry(m, scores={"left": s, "right": s}) for m, s in LIDO],
+        sites=("left", "right"),
+        side=Side.BILATERAL,
+        agent=Agent.LIDOCAINE,
+    )
+    second = block(
+        [
+            entry(-5, scores={"left": 10}, t0=second_t0),
+            entry(15, scores={"left": 5, "right": 5}, t0=second_t0),
+        ],
+        sites=("left", "right"),
+        side=Side.BILATERAL,
+        agent=Agent.BUPIVACAINE,
+        sequence=2,
+        t0=second_t0,
+    )
+    settings = ClinicSettings(preset="medicare-lcd")
+    analysis = analyze(first, second, settings=settings, now=second_t0 + timedelta(minutes=16))
+    (target,) = analysis.preset.targets
+    criteria = {c.key: c for c in target.criteria}
+    assert criteria["durations_consistent"].status == St.UNKNOWN
+    assert "diary_in_progress" not in criteria["durations_consistent"].values
+    assert "diary_in_progress" not in criteria["second_block_80"].values
+    assert target.status == St.UNKNOWN
+    assert target.verdict.startswith("not enough information")

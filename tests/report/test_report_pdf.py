@@ -6,7 +6,7 @@ import contextlib
 import re
 import zlib
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -572,3 +572,68 @@ def test_the_patients_notes_are_in_the_appendix(tmp_path: Path, demo_diary: Diar
     hidden = " ".join(page_texts(make_pdf(tmp_path, diary, deidentify=True, name="de.pdf"))[1:])
     assert "Patient's note: [removed] here: the pain came back" in hidden
     assert demo_diary.patient.name.split()[0] not in hidden
+
+
+def _analysed_at(diary: Diary, now: datetime, settings: ClinicSettings | None = None):
+    from paintrack.clinical.analysis import analyze_diary
+
+    return analyze_diary(diary, settings or ClinicSettings(), now=now)
+
+
+def _found_lines(analysis, key: str) -> list[str]:
+    (target,) = analysis.preset.targets
+    numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
+    (criterion,) = [c for c in target.criteria if c.key == key]
+    return criterion_found(criterion, target, analysis, numbers)
+
+
+def test_80_percent_still_lasting_while_the_diary_goes_on_is_not_known_yet(
+    demo_diary: Diary, local_utc: None
+) -> None:
+    # Block 2 (bupivacaine, baseline 7) is 35 min old: 1/10 at 30 min is 85.7%, still >= 80%.
+    second = demo_diary.blocks[1]
+    now = second.performed_at + timedelta(minutes=35)
+    kept = tuple(e for e in second.entries if e.at <= now)
+    diary = replace(demo_diary, blocks=(demo_diary.blocks[0], replace(second, entries=kept)))
+    settings = ClinicSettings(preset="medicare-lcd")
+    analysis = _analysed_at(diary, now, settings)
+    (target,) = analysis.preset.targets
+    assert target.verdict == (
+        "not known yet whether it meets the 80% rule (Medicare LCD preset)"
+        " — the diary is still in progress (next score due 15:15)"
+    )
+    lines = _found_lines(analysis, "durations_consistent")
+    assert lines[1] == (
+        "Block 2 (bupivacaine): at least 30 min so far, expected ≥ 2 h: not known yet,"
+        " diary still in progress (next score due 15:15)"
+    )
+    # Once the diary has finished with the same scores: indeterminate, as the metric says.
+    later = _analysed_at(diary, NOW, settings)
+    assert later.preset.targets[0].verdict.startswith("not enough information")
+    assert _found_lines(later, "durations_consistent")[1] == (
+        "Block 2 (bupivacaine): at least 30 min, indeterminate against the expected ≥ 2 h"
+    )
+
+
+def test_a_side_with_no_baseline_is_not_settled_by_the_diary(demo_diary: Diary) -> None:
+    # The right side has no baseline; the left has not reached 50% yet.
+    from paintrack.clinical.model import Entry
+
+    diary = _in_progress_diary(demo_diary)
+    (block,) = diary.blocks
+    baseline = replace(block.entries[0], scores={"left": 9})
+    later = Entry(
+        at=block.performed_at + timedelta(minutes=1),
+        recorded_at=block.performed_at + timedelta(minutes=1),
+        scores={"left": 8, "right": 3},
+    )
+    diary = replace(diary, blocks=(replace(block, entries=(baseline, later)),))
+    analysis = _analysed_at(diary, NOW)
+    (target,) = analysis.preset.targets
+    assert target.verdict == (
+        "not enough information to say whether it meets the 50% rule (ASRA 2020 preset)"
+    )
+    (line,) = _found_lines(analysis, "relief_50")
+    assert line.startswith("Unknown for Block 1 (lidocaine): left: baseline 9/10")
+    assert "≥ 50% not reached yet" in line
+    assert "right: no baseline score before the block" in line
