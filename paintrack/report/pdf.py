@@ -56,7 +56,6 @@ from paintrack.clinical.wording import (
     format_percent,
     preset_label,
     target_text,
-    threshold_text,
 )
 from paintrack.errors import UserError
 from paintrack.report import text as words
@@ -479,7 +478,7 @@ class _Builder:
                 f"peak {format_percent(est.peak_relief_percent)} at "
                 f"{format_duration(est.time_to_peak_minutes)}"
             ]
-            parts += [f"≥ {t}% {threshold_text(r)}" for t, r in est.thresholds.items()]
+            parts += [f"≥ {t}% {words.duration_text(result, r)}" for t, r in est.thresholds.items()]
             estimates.append(f"{self.block_key(result.block_id)}: {_e(', '.join(parts))}")
         if estimates:
             out.append(Spacer(1, 2))

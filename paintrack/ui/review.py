@@ -55,7 +55,6 @@ from paintrack.clinical.wording import (
     format_duration,
     format_percent,
     target_text,
-    threshold_text,
 )
 from paintrack.errors import UserError
 from paintrack.report import text as words
@@ -712,7 +711,7 @@ class ReviewMode(QWidget):
             parts = [
                 f"peak {format_percent(est.peak_relief_percent)} at "
                 f"{format_duration(est.time_to_peak_minutes)}"
-            ] + [f"≥ {t}% {threshold_text(r)}" for t, r in est.thresholds.items()]
+            ] + [f"≥ {t}% {words.duration_text(result, r)}" for t, r in est.thresholds.items()]
             self.estimate.setText(
                 "Patient's own % relief estimate (never used for a verdict): "
                 + unbroken(", ".join(parts))

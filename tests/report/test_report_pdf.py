@@ -637,3 +637,31 @@ def test_a_side_with_no_baseline_is_not_settled_by_the_diary(demo_diary: Diary) 
     assert line.startswith("Unknown for Block 1 (lidocaine): left: baseline 9/10")
     assert "≥ 50% not reached yet" in line
     assert "right: no baseline score before the block" in line
+
+
+def test_the_patients_estimate_not_reached_while_in_progress_says_yet(
+    tmp_path: Path, demo_diary: Diary
+) -> None:
+    from paintrack.clinical.model import Agent, Block, Entry, Region, Side
+
+    t0 = NOW - timedelta(minutes=20)
+    before = Entry(at=t0 - timedelta(minutes=5), recorded_at=t0, scores={"index": 8})
+    after = Entry(
+        at=t0 + timedelta(minutes=15),
+        recorded_at=t0 + timedelta(minutes=15),
+        scores={"index": 6},
+        patient_relief_percent=20,
+    )
+    block = Block(
+        performed_at=t0,
+        agent=Agent.LIDOCAINE,
+        region=Region.LUMBAR,
+        side=Side.RIGHT,
+        entries=(before, after),
+    )
+    page_one = " ".join(
+        page_texts(make_pdf(tmp_path, replace(demo_diary, blocks=(block,))))[0].split()
+    )
+    start = page_one.index("Patient's own % relief estimate")
+    estimate = page_one[start : page_one.index("Rule checklist", start)]
+    assert "≥ 50% not reached yet" in estimate
