@@ -733,15 +733,27 @@ def test_the_block_view_fits_flags_and_notes_in_the_window(qtbot: QtBot, make_wi
     review: ReviewMode = window.review
     window.show_mode("Review")
     review.refresh_patients()  # the only patient opens by itself
+    parts = [review.block_title, review.metrics, review.estimate, review.compliance]
+
+    labels = (review.estimate, review.compliance, review.block_title)
+
+    def settled() -> bool:
+        return all(
+            above.geometry().bottom() < below.geometry().top()
+            for above, below in itertools.pairwise(parts)
+        ) and all(label.height() >= label.heightForWidth(label.width()) for label in labels)
+
     for larger in (False, True):
         window.larger_text_action.setChecked(larger)
         review.blocks.setCurrentRow(1)
-        qtbot.wait(100)
-        for label in (review.estimate, review.compliance, review.block_title):
+
+        # The layout settles over a few event-loop passes (slower on a busy machine); an
+        # overlap that never goes away fails here.
+        qtbot.waitUntil(settled, timeout=15000)
+        for label in labels:
             assert label.text()
             assert label.height() >= label.heightForWidth(label.width()), label.accessibleName()
         # Nothing drawn over anything else: each part starts below the one before.
-        parts = [review.block_title, review.metrics, review.estimate, review.compliance]
         for above, below in itertools.pairwise(parts):
             assert above.geometry().bottom() < below.geometry().top(), below.accessibleName()
         assert review.notes.isVisible() and review.notes.count() >= 3
