@@ -620,7 +620,6 @@ def test_the_chosen_preset_stays_and_its_threshold_is_shown(
     review.tabs.setCurrentIndex(1)
     lines = {line.get_gid() for axes in review.figure.axes for line in axes.lines}
     assert {"threshold:50", "threshold:75", "threshold:80"} <= lines, lines
-    qtbot.wait(100)  # the layout settles before the look
     # The diary changing elsewhere, or another patient, keeps the preset chosen here.
     with qtbot.waitSignal(review.analysed, timeout=15000):
         review.reload()
@@ -642,7 +641,6 @@ def test_a_search_with_no_match_says_so_and_shows_no_patient(
     assert review.patient is None and review.analysis is None
     assert "Alex" not in review.title.text() and review.verdict.text() == ""
     assert not review.export_button.isEnabled()
-    qtbot.wait(100)  # the layout settles before the look
     review.search.clear()
     assert review.patients.count() == 2
 
@@ -658,7 +656,6 @@ def test_the_patients_notes_are_in_the_block_view(qtbot: QtBot, review: ReviewMo
         assert [line.split(": ", 1)[1] for line in shown] == [e.note for e in noted]
         assert shown[0].startswith(words.short_datetime_text(noted[0].at))
     review.blocks.setCurrentRow(0)
-    qtbot.wait(100)  # the layout settles before the look
 
 
 def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> None:
@@ -697,7 +694,6 @@ def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> N
         rows = review.checklist_rows()
         assert rows[1][0] == "? unknown"
         assert rows[1][2].startswith("Not known yet for Block 1 (lidocaine)")
-        qtbot.wait(100)  # the layout settles before the look
     finally:
         store.close()
 

@@ -220,8 +220,7 @@ def test_the_first_message_is_brought_into_view(qtbot: QtBot, window: MainWindow
 
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert form.volume_error.isVisible()
-    qtbot.wait(50)
-    assert shown()
+    qtbot.waitUntil(shown, timeout=15000)  # scrolled into view once the layout has run
 
 
 def test_figures_saved_earlier_are_kept_when_other_details_change(
