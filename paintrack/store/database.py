@@ -15,6 +15,8 @@ import contextlib
 import os
 import sqlite3
 import struct
+import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -492,6 +494,42 @@ def user_errors(where: str) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Files this process has open
+#
+# SQLite's locks on a file are POSIX (fcntl) locks, which belong to the process: closing ANY
+# descriptor of the file in the process drops all of them, whichever connection took them. So
+# once a diary file is open here, this process must never open() and close() it outside SQLite
+# (as the header check below does). Otherwise another process's connection, finding no lock,
+# takes itself for the last one and deletes the write-ahead log that this process is still
+# writing confirmed entries into. (The window opens the diary a second time to export a PDF.)
+
+_IN_USE: Counter[Path] = Counter()
+_IN_USE_LOCK = threading.Lock()
+
+
+def _claim_file(path: Path) -> bool:
+    """Count one more Store on `path`; True if it was already open in this process."""
+    with _IN_USE_LOCK:
+        already = _IN_USE[path] > 0
+        _IN_USE[path] += 1
+        return already
+
+
+def release_file(path: Path) -> None:
+    """One Store on `path` is closed."""
+    with _IN_USE_LOCK:
+        _IN_USE[path] -= 1
+        if _IN_USE[path] <= 0:
+            del _IN_USE[path]
+
+
+def file_in_use(path: Path) -> bool:
+    """Whether a Store in this process has the file open."""
+    with _IN_USE_LOCK:
+        return _IN_USE[path.expanduser().absolute()] > 0
+
+
+# ---------------------------------------------------------------------------------------------
 # Opening
 
 
@@ -511,14 +549,22 @@ def open_database(target: str) -> OpenedDatabase:
         db_path = db_path.expanduser().absolute()
         url = url.set(database=str(db_path))
         where = str(db_path)
-        with user_errors(where):
-            if not db_path.exists():
-                _create_private_file(db_path)
-            elif _is_empty(db_path):
-                _make_private(db_path)  # an empty file is a new database: ours to set up
-            else:
-                check_existing_sqlite_file(db_path)
-        engine = _sqlite_engine(url, memory=False)
+        # Checked when first opened here; reading its bytes again would drop our own locks.
+        already_open = _claim_file(db_path)
+        try:
+            with user_errors(where):
+                if already_open:
+                    pass
+                elif not db_path.exists():
+                    _create_private_file(db_path)
+                elif _is_empty(db_path):
+                    _make_private(db_path)  # an empty file is a new database: ours to set up
+                else:
+                    check_existing_sqlite_file(db_path)
+            engine = _sqlite_engine(url, memory=False)
+        except BaseException:
+            release_file(db_path)
+            raise
     elif url.get_backend_name() == "sqlite":
         where = "the in-memory database"
         engine = _sqlite_engine(url, memory=True)
@@ -538,5 +584,7 @@ def open_database(target: str) -> OpenedDatabase:
             _migrate(engine, write_engine, where)
     except BaseException:
         engine.dispose()
+        if db_path is not None:
+            release_file(db_path)
         raise
     return OpenedDatabase(engine=engine, write_engine=write_engine, db_path=db_path, where=where)

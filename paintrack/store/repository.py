@@ -42,7 +42,7 @@ from paintrack.store.convert import (
     settings_from_json,
     settings_to_json,
 )
-from paintrack.store.database import OpenedDatabase, user_errors
+from paintrack.store.database import OpenedDatabase, release_file, user_errors
 from paintrack.store.models import (
     AuditRow,
     BlockRow,
@@ -228,6 +228,7 @@ class Store:
         self._is_server = opened.is_server
         self._where = where
         self._clock = clock or _system_clock
+        self._closed = False
 
     # -- lifetime ------------------------------------------------------------------------------
 
@@ -248,6 +249,9 @@ class Store:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._db_path is not None and not self._closed:
+            release_file(self._db_path)
+        self._closed = True
 
     def __enter__(self) -> Store:
         return self

@@ -195,3 +195,44 @@ def test_a_full_disk_while_saving_entries_loses_nothing_already_saved(db: Path) 
         assert len(stored) == 5 + len(saved)
         assert store.check_audit_trail().intact
     assert integrity(db) == ["ok"]
+
+
+def _count_entries_from_another_process(db: Path) -> int:
+    """What another program (paintrack analyze, a backup tool) sees: it opens the file with
+    SQLite, reads, and closes, the last of its connections."""
+    reader = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1])\n"
+        "print(c.execute('SELECT count(*) FROM entries').fetchone()[0])\n"
+        "c.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", reader, str(db)], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
+
+
+def test_opening_the_diary_again_in_the_window_process_keeps_its_saves_visible(
+    db: Path,
+) -> None:
+    """The window opens its diary a second time (to export a PDF) while it keeps it open.
+    SQLite's locks belong to the process: if that second open read the file's bytes outside
+    SQLite, closing that read would drop the window's locks; another program's connection would
+    then think itself the last one and delete the write-ahead log, and every score the window
+    confirmed after that would be written into a deleted file: lost, and invisible meanwhile."""
+    diary = big_diary("Open Twice", blocks=1, entries_per_block=2)
+    with open_store(str(db)) as window:
+        window.import_diary(diary, source_name="setup")
+        saved = sum(
+            len(b.entries) for p in window.list_patients() for b in window.load_diary(p.id).blocks
+        )
+        with open_store(str(db)) as export:  # as Export PDF does, in its worker thread
+            assert export.list_patients()
+        assert _count_entries_from_another_process(db) == saved
+        assert Path(f"{db}-wal").exists()  # the other program left the log alone
+        block = diary.blocks[0]
+        at = block.performed_at + timedelta(hours=7)
+        window.add_entry(block.id, Entry(at=at, recorded_at=at, scores={"index": 4}))
+        # Confirmed: so another program sees it at once, not only after the window closes.
+        assert _count_entries_from_another_process(db) == saved + 1
+    assert _count_entries_from_another_process(db) == saved + 1
