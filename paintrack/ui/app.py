@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,28 @@ def ensure_application() -> QApplication:
         app.setFont(font)
         app.setProperty("paintrack_font_scaled", True)
         app.setProperty("paintrack_base_point_size", font.pointSizeF())
+    if app.property("paintrack_wheel_guard") is None:
+        guard = WheelGuard(app)
+        app.installEventFilter(guard)
+        app.setProperty("paintrack_wheel_guard", True)
     return app
+
+
+class WheelGuard(QObject):
+    """The mouse wheel scrolls the page; it never changes a drop-down list or a number field
+    the pointer merely passes over (a clinical detail, such as the medicine injected or the
+    sedation, changed by scrolling the form, unseen). A field the user has clicked or tabbed
+    into still takes the wheel."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Wheel
+            and isinstance(watched, (QComboBox, QAbstractSpinBox))
+            and not watched.hasFocus()
+        ):
+            event.ignore()  # handed on to the scroll area behind the field
+            return True
+        return False
 
 
 def report_bugs_calmly() -> None:
