@@ -498,6 +498,10 @@ class MainWindow(QMainWindow):
         ):
             self.diary.refresh()
             self._diary_saved()
+            # The inline message of the last save gave figures the correction has changed.
+            self.diary.log.status.say(
+                "Saved", "Correction saved. The original is kept in the entry's history."
+            )
             self.statusBar().showMessage(
                 "Correction saved. The original is kept in the entry's history.", 8000
             )
@@ -519,6 +523,9 @@ class MainWindow(QMainWindow):
         ):
             self.diary.refresh()
             self._diary_saved()
+            self.diary.log.status.say(
+                "Saved", "Entry deleted. It is still kept in the history for the clinic."
+            )
             self.statusBar().showMessage(
                 "Entry deleted. It is still kept in the history for the clinic.", 8000
             )

@@ -89,6 +89,8 @@ def test_correction_needs_a_reason_and_keeps_the_original(
     block = window.store.load_diary(window.current_patient_id).blocks[0]
     (entry,) = [e for e in block.entries if e.id == entry_id]
     assert entry.scores["index"] == 5 and entry.amended
+    # The inline message no longer gives the figures of the save before the correction.
+    assert window.diary.log.status.text().startswith("Correction saved.")
     history = window.store.entry_history(entry_id)
     amended = [r for r in history if r.action == "amend_entry"]
     assert len(amended) == 1
