@@ -590,14 +590,24 @@ def comparison_note(
     """For a "not positive" pair, which block did not reach the threshold; "" otherwise."""
     if comparison.result != ComparisonOutcome.NOT_POSITIVE:
         return ""
-    missed = []
+    missed: list[str] = []
+    waiting: list[str] = []
     for block_id in (comparison.first_block_id, comparison.second_block_id):
         result = analysis.block(block_id)
         site = result.sites.get(comparison.site)
         t = site.thresholds.get(comparison.threshold) if site is not None else None
         if t is None or not t.reached:
-            missed.append(f"Block {numbers.get(block_id, '?')}")
-    if not missed:
-        return ""
-    verb = "does" if len(missed) == 1 else "do"
-    return f"{' and '.join(missed)} {verb} not reach {comparison.threshold}%"
+            name = f"Block {numbers.get(block_id, '?')}"
+            # Not reached while its diary still goes on is "not yet", not a result.
+            (waiting if in_progress_reason(result) is not None else missed).append(name)
+    parts = []
+    if missed:
+        verb = "does" if len(missed) == 1 else "do"
+        parts.append(f"{' and '.join(missed)} {verb} not reach {comparison.threshold}%")
+    if waiting:
+        verb = "has" if len(waiting) == 1 else "have"
+        parts.append(
+            f"{' and '.join(waiting)} {verb} not reached {comparison.threshold}% yet: "
+            "the diary is still in progress"
+        )
+    return "; ".join(parts)

@@ -665,3 +665,23 @@ def test_the_patients_estimate_not_reached_while_in_progress_says_yet(
     start = page_one.index("Patient's own % relief estimate")
     estimate = page_one[start : page_one.index("Rule checklist", start)]
     assert "≥ 50% not reached yet" in estimate
+
+
+def test_a_pair_with_a_block_still_in_progress_says_not_reached_yet(demo_diary: Diary) -> None:
+    from paintrack.report.text import comparison_note
+
+    # Block 2 is 10 minutes old: no score after it yet, so it has not reached 50% *yet*.
+    second = demo_diary.blocks[1]
+    now = second.performed_at + timedelta(minutes=10)
+    kept = tuple(e for e in second.entries if e.at <= now)
+    diary = replace(demo_diary, blocks=(demo_diary.blocks[0], replace(second, entries=kept)))
+    analysis = _analysed_at(diary, now)
+    numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
+    (pair,) = [c for c in analysis.comparisons if c.threshold == 50]
+    assert pair.result.value == "not positive"  # clinical.md item 7, unchanged
+    note = comparison_note(pair, analysis, numbers)
+    assert note == "Block 2 has not reached 50% yet: the diary is still in progress"
+    # Once its diary is over, the same pair reads as a result.
+    later = _analysed_at(diary, second.performed_at + timedelta(hours=10))
+    (done,) = [c for c in later.comparisons if c.threshold == 50]
+    assert comparison_note(done, later, numbers) == "Block 2 does not reach 50%"
