@@ -398,7 +398,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{self.diary.diary.patient.name}{sample}")
 
     def show_block_form(self) -> None:
-        if self.current_patient_id is None:
+        if self.current_patient_id is None or not self._unsaved_score_handled(leaving=False):
             return
         next_sequence = 1
         if self.diary is not None and self.diary.diary is not None:
@@ -410,6 +410,8 @@ class MainWindow(QMainWindow):
         self.block_form.focus_first()
 
     def edit_block(self, block: Block) -> None:
+        if not self._unsaved_score_handled(leaving=False):
+            return
         self.block_form.edit(block)
         self.pages.setCurrentWidget(self.block_form)
         self._title()
@@ -648,17 +650,21 @@ class MainWindow(QMainWindow):
             return False
         return any(v is not None for v in chosen)
 
-    def _unsaved_score_handled(self) -> bool:
-        """Before closing: offer to save a chosen score. False means stay open."""
+    def _unsaved_score_handled(self, *, leaving: bool = True) -> bool:
+        """Before closing (or leaving the score for the block form): offer to save a chosen
+        score. False means stay where we are."""
         if self.quiet or not self.unsaved_score():
             return True
         box = QMessageBox(self)
         box.setWindowTitle("paintrack")
         box.setIcon(QMessageBox.Icon.Question)
         box.setText("You chose a score but have not saved it yet.")
-        box.setInformativeText("Save it before closing?")
+        box.setInformativeText("Save it before closing?" if leaving else "Save it first?")
         save = box.addButton("Save my score", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("Close without saving", QMessageBox.ButtonRole.DestructiveRole)
+        discard = box.addButton(
+            "Close without saving" if leaving else "Go on without saving",
+            QMessageBox.ButtonRole.DestructiveRole,
+        )
         stay = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(save)
         box.setEscapeButton(stay)

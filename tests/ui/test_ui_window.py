@@ -429,3 +429,33 @@ def test_closing_with_a_chosen_unsaved_score_asks_first(
         (block,) = again.load_diary(patient_id).blocks  # type: ignore[arg-type]
         scores = [e.scores["index"] for e in block.entries]
     assert scores == ([6] if choice == "Save my score" else [])
+
+
+@pytest.mark.parametrize("choice", ["Save my score", "Go back", "Go on without saving"])
+def test_opening_block_details_with_a_chosen_unsaved_score_asks_first(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, choice: str
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    window.quiet = False
+    window.diary.log.scales.scales["index"].set_value(6)
+    asked: list[str] = []
+
+    def answer(dialog: object) -> None:
+        assert isinstance(dialog, QMessageBox)
+        asked.append(dialog.text())
+        (button,) = [b for b in dialog.buttons() if b.text() == choice]
+        button.click()
+
+    when_dialog_opens(answer)  # type: ignore[arg-type]
+    block = window.diary.current_block()
+    window.edit_block(block)
+    window.quiet = True
+    assert asked and "not saved" in asked[0]
+    if choice == "Go back":
+        assert window.pages.currentWidget() is window.diary
+        assert window.diary.log.scales.scales["index"].value() == 6
+        return
+    assert window.pages.currentWidget() is window.block_form
+    saved = window.store.load_diary(window.current_patient_id).blocks[0].entries
+    assert [e.scores["index"] for e in saved] == ([6] if choice == "Save my score" else [])
