@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
 
@@ -131,3 +131,25 @@ def test_larger_text_keeps_the_notes_column_readable(
     assert notes_width >= viewport * 0.25, "the notes are squeezed to a sliver"
     note_item = table.item(0, 3)
     assert "walked to the shop and back" in note_item.text()
+
+
+def _brightest_text(widget: QWidget) -> int:
+    """The lightest pixel in the widget: its text on the high-contrast black."""
+    image = widget.grab().toImage()
+    return max(
+        QColor(image.pixel(x, y)).lightness()
+        for x in range(image.width() // 3, image.width())
+        for y in range(image.height())
+    )
+
+
+def test_high_contrast_shows_a_choice_that_cannot_be_made_yet(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.high_contrast_action.setChecked(True)
+    start_diary(qtbot, window)
+    form = window.block_form
+    assert form.one_site.isEnabled() and not form.two_sites.isEnabled()  # side: right
+    # The unavailable "left and right" choice is greyed, not as bright as one that can be made.
+    assert _brightest_text(form.two_sites) < 0.75 * _brightest_text(form.one_site)
+    window.high_contrast_action.setChecked(False)
