@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -84,9 +86,11 @@ class WelcomePage(QWidget):
         self.duplicate_text = message_label("Warning")
         duplicate.addWidget(self.duplicate_text)
         # Several diaries of that name: which one is theirs, told apart by what is known.
-        self.duplicate_choice = QComboBox()
+        # A list, all choices in sight and none chosen for them: the name, then what tells
+        # the diaries apart on a line of its own.
+        self.duplicate_choice = QListWidget()
         self.duplicate_choice.setAccessibleName("Which diary is yours")
-        self.duplicate_choice.setPlaceholderText("Choose your diary")
+        self.duplicate_choice.setSpacing(3)
         self.duplicate_choice.setVisible(False)
         duplicate.addWidget(self.duplicate_choice)
         duplicate_buttons = QHBoxLayout()
@@ -122,6 +126,12 @@ class WelcomePage(QWidget):
         self.continue_card.body.addWidget(heading("Continue a diary", 1.35))
         self.patients = QComboBox()
         self.patients.setAccessibleName("Diaries on this computer")
+        # Long descriptions must not widen the card (and squeeze "Start my diary"): the box
+        # keeps its width and its list opens as wide as its longest line.
+        self.patients.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.patients.setMinimumContentsLength(16)
         self.continue_card.body.addWidget(self.patients)
         self.continue_button = QPushButton("Continue this diary")
         self.continue_button.setAccessibleName("Continue this diary")
@@ -153,7 +163,7 @@ class WelcomePage(QWidget):
         self.birth_date.edit.returnPressed.connect(self._start)
         self.open_existing_button.clicked.connect(self._open_existing)
         self.start_anyway_button.clicked.connect(self._start_anyway)
-        self.duplicate_choice.currentIndexChanged.connect(self._duplicate_chosen)
+        self.duplicate_choice.itemSelectionChanged.connect(self._duplicate_chosen)
         QWidget.setTabOrder(self.name, self.birth_date.edit)
         QWidget.setTabOrder(self.birth_date.edit, self.mrn)
         QWidget.setTabOrder(self.mrn, self.start_button)
@@ -168,6 +178,10 @@ class WelcomePage(QWidget):
         self.patients.clear()
         for patient in patients:
             self.patients.addItem(self.description(patient), patient.id)
+            self.patients.setItemData(
+                self.patients.count() - 1, self.description(patient), Qt.ItemDataRole.ToolTipRole
+            )
+        self.patients.view().setMinimumWidth(self.patients.view().sizeHintForColumn(0) + 24)
         self.continue_card.setVisible(bool(patients))
 
     def clear_form(self) -> None:
@@ -220,8 +234,11 @@ class WelcomePage(QWidget):
         found = self.same_people(patient)
         return found[0] if found else None
 
-    def _duplicate_chosen(self, index: int) -> None:
-        data = self.duplicate_choice.itemData(index) if index >= 0 else None
+    def _duplicate_chosen(self) -> None:
+        # The selection, not the current row: the list makes its first row current when it
+        # takes the focus, which must not count as the patient's answer.
+        chosen = self.duplicate_choice.selectedItems()
+        data = chosen[0].data(Qt.ItemDataRole.UserRole) if chosen else None
         self._duplicate_of = next((p for p in self._existing if p.id == data), None)
         self.open_existing_button.setEnabled(self._duplicate_of is not None)
 
@@ -284,8 +301,12 @@ class WelcomePage(QWidget):
         self.duplicate_choice.blockSignals(True)
         self.duplicate_choice.clear()
         for other in candidates:
-            self.duplicate_choice.addItem(self.description(other), other.id)
-        self.duplicate_choice.setCurrentIndex(-1)
+            name, _, details = self.description(other).partition(" · ")
+            item = QListWidgetItem(name + ("\n" + details if details else ""))
+            item.setToolTip(self.description(other))
+            item.setData(Qt.ItemDataRole.UserRole, other.id)
+            self.duplicate_choice.addItem(item)
+        self.duplicate_choice.setCurrentRow(-1)
         self.duplicate_choice.blockSignals(False)
         self.duplicate_choice.setVisible(True)
         self.open_existing_button.setText("Open this diary")
@@ -294,7 +315,21 @@ class WelcomePage(QWidget):
         self.start_anyway_button.setText("None of these: start a new diary")
         self.start_button.setVisible(False)
         self.duplicate.setVisible(True)
+        self._fit_duplicate_choice()
         self.duplicate_choice.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fit_duplicate_choice(self) -> None:
+        """Every choice in sight, wrapped lines included: no scroll bar hiding one of them."""
+        choice = self.duplicate_choice
+        rows = sum(choice.sizeHintForRow(i) for i in range(choice.count()))
+        spacing = 2 * choice.spacing() * choice.count()
+        height = rows + spacing + 2 * choice.frameWidth() + 4
+        choice.setFixedHeight(height)
+        # The card is laid out for the list's new height now, not after the next event.
+        layout = self.duplicate.layout()
+        if layout is not None:
+            layout.activate()
+        self.duplicate.adjustSize()
 
     def _open_existing(self) -> None:
         if self._duplicate_of is not None:

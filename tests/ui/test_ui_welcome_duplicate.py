@@ -63,12 +63,16 @@ def test_two_diaries_of_the_same_name_are_told_apart_and_the_patient_chooses(
         "There are 2 diaries for bob same on this computer. Which one is yours?"
     )
     choice = welcome.duplicate_choice
-    assert choice.isVisible() and choice.currentIndex() == -1  # no diary chosen for them
-    assert {choice.itemText(i) for i in range(choice.count())} == listed
+    assert choice.isVisible() and not choice.selectedItems()  # no diary chosen for them
+    assert {choice.item(i).text() for i in range(choice.count())} == {
+        "Bob Same\nfirst block 2 Mar 2026",
+        "Bob Same\nfirst block 20 Mar 2026",
+    }
     assert not welcome.open_existing_button.isEnabled()
     assert welcome.start_anyway_button.text() == "None of these: start a new diary"
-    later = choice.findText("Bob Same · first block 20 Mar 2026")
-    choice.setCurrentIndex(later)
+    (later,) = choice.findItems("Bob Same\nfirst block 20 Mar 2026", Qt.MatchFlag.MatchExactly)
+    rect = choice.visualItemRect(later)
+    qtbot.mouseClick(choice.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert welcome.open_existing_button.isEnabled()
     qtbot.mouseClick(welcome.open_existing_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.diary
