@@ -297,7 +297,8 @@ def test_export_with_several_patients_lists_them(
     code, out, err = _run(capsys, "--db", db, "export", target)
     assert code == 2 and out == ""
     assert err.startswith("paintrack: This diary holds 2 patients; say which one with --patient")
-    assert "Alex Sample (MRN DEMO-0001" in err and "Casey Example (MRN TEST-0002" in err
+    assert "Alex Sample · born 22 Jul 1961 · record DEMO-0001 · first block " in err
+    assert "Casey Example · born 3 Nov 1970 · record TEST-0002 · first block " in err
     assert not target.exists()
     code, out, _ = _run(capsys, "--db", db, "export", target, "--patient", "Casey")
     assert code == 0 and out.startswith("Exported Casey Example: 1 block, 11 entries")

@@ -108,9 +108,24 @@ _ID_PREFIX_MIN = 8
 """Fewest characters of an id that a search matches: the id's first group."""
 
 
-def _describe(patient: Patient) -> str:
-    mrn = f"MRN {patient.mrn}" if patient.mrn else "no MRN"
-    return f"  {patient.name} ({mrn}, id {patient.id})"
+def patient_description(patient: Patient, first_block: datetime | None = None) -> str:
+    """A patient as a person tells them apart from another of the same name: the name, then
+    the birth date, record number and first block's date (local), only the parts known.
+    "Bob Same · born 14 Mar 1948 · record H-1 · first block 20 Nov 2026"."""
+    parts = [patient.name]
+    if patient.birth_date is not None:
+        born = patient.birth_date
+        parts.append(f"born {born.day} {born:%b %Y}")
+    if patient.mrn:
+        parts.append(f"record {patient.mrn}")
+    if first_block is not None:
+        day = first_block.astimezone().date() if first_block.tzinfo else first_block.date()
+        parts.append(f"first block {day.day} {day:%b %Y}")
+    return " · ".join(parts)
+
+
+def _describe(patient: Patient, first_blocks: Mapping[str, datetime]) -> str:
+    return f"  {patient_description(patient, first_blocks.get(patient.id))} (id {patient.id})"
 
 
 class _Unit:
@@ -304,6 +319,17 @@ class Store:
             patients = [patient_from_row(row) for row in session.scalars(select(PatientRow))]
         return sorted(patients, key=lambda p: (p.name.casefold(), p.name, p.id))
 
+    def first_block_dates(self) -> dict[str, datetime]:
+        """Each patient's earliest block time (patients without a block are left out): what,
+        with the birth date and record number, tells two patients of the same name apart."""
+        with self._reading() as session:
+            rows = session.execute(select(BlockRow.patient_id, BlockRow.performed_at)).all()
+        first: dict[str, datetime] = {}
+        for patient_id, performed_at in rows:
+            if patient_id not in first or performed_at < first[patient_id]:
+                first[patient_id] = performed_at
+        return first
+
     def find_patients(self, query: str) -> list[Patient]:
         """Patients whose name or MRN contains `query` (case-insensitive), or whose id starts
         with it; all if blank. An id is matched only from its start and only on 8 characters
@@ -324,6 +350,7 @@ class Store:
         case, then part of a name). With None, the only patient in the database. UserError,
         listing the candidates and how to choose, when there is none or more than one."""
         patients = self.list_patients()
+        first = self.first_block_dates()
         if not patients:
             raise UserError(
                 "There are no patients in this diary yet. Import a diary file first "
@@ -334,7 +361,7 @@ class Store:
                 return patients[0]
             raise UserError(
                 f"This diary holds {len(patients)} patients; say which one with --patient ID:\n"
-                + "\n".join(_describe(p) for p in patients)
+                + "\n".join(_describe(p, first) for p in patients)
             )
         wanted = name_or_id.strip()
         folded = wanted.casefold()
@@ -349,11 +376,11 @@ class Store:
             if len(matches) > 1:
                 raise UserError(
                     f"{len(matches)} patients match {wanted!r}; choose one with --patient ID:\n"
-                    + "\n".join(_describe(p) for p in matches)
+                    + "\n".join(_describe(p, first) for p in matches)
                 )
         raise UserError(
             f"No patient matches {wanted!r}. The patients in this diary are:\n"
-            + "\n".join(_describe(p) for p in patients)
+            + "\n".join(_describe(p, first) for p in patients)
             + "\nChoose one with --patient ID (or a name or MRN)."
         )
 

@@ -362,7 +362,7 @@ class MainWindow(QMainWindow):
     # -- pages -------------------------------------------------------------------------------
 
     def show_welcome(self) -> None:
-        self.welcome.set_patients(self.store.list_patients())
+        self.welcome.set_patients(self.store.list_patients(), self.store.first_block_dates())
         self.welcome.clear_form()
         self.pages.setCurrentWidget(self.welcome)
         self.setWindowTitle("Welcome")

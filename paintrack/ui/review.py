@@ -58,6 +58,7 @@ from paintrack.clinical.wording import (
 )
 from paintrack.errors import UserError
 from paintrack.report import text as words
+from paintrack.store.repository import patient_description
 
 if TYPE_CHECKING:
     from paintrack.clinical.audit import AuditRecord
@@ -80,14 +81,12 @@ def unbroken(text: str) -> str:
     return re.sub(r"\b([A-Z][a-z]{2}) (\d{4})\b", "\\1\u00a0\\2", text)
 
 
-def patient_item_text(patient: Patient) -> str:
-    """Two lines for the patient list: the name, then record number and birth date."""
-    details = []
-    if patient.mrn:
-        details.append(f"record {patient.mrn}")
-    if patient.birth_date:
-        details.append(f"born {patient.birth_date:%-d %b %Y}")
-    return patient.name + ("\n" + unbroken(" · ".join(details)) if details else "")
+def patient_item_text(patient: Patient, first_block: datetime | None = None) -> str:
+    """The patient list's item: the name, then one line for each thing known that tells this
+    patient apart from another of the same name (birth date, record number, first block)."""
+    return "\n".join(
+        unbroken(part) for part in patient_description(patient, first_block).split(" · ")
+    )
 
 
 def patient_line(patient: Patient) -> str:
@@ -490,8 +489,9 @@ class ReviewMode(QWidget):
         keep = self.patient.id if self.patient is not None else None
         self.patients.blockSignals(True)
         self.patients.clear()
+        first_blocks = self.store.first_block_dates()
         for patient in found:
-            item = QListWidgetItem(patient_item_text(patient))
+            item = QListWidgetItem(patient_item_text(patient, first_blocks.get(patient.id)))
             item.setData(Qt.ItemDataRole.UserRole, patient)
             self.patients.addItem(item)
             if patient.id == keep:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from paintrack.clinical.model import Patient
+from paintrack.store.repository import patient_description
 from paintrack.ui.birth_date import BirthDateField
 from paintrack.ui.clock import Clock, SystemClock, local
 from paintrack.ui.widgets import (
@@ -80,6 +85,14 @@ class WelcomePage(QWidget):
         duplicate.setContentsMargins(0, 0, 0, 0)
         self.duplicate_text = message_label("Warning")
         duplicate.addWidget(self.duplicate_text)
+        # Several diaries of that name: which one is theirs, told apart by what is known.
+        # A list, all choices in sight and none chosen for them: the name, then what tells
+        # the diaries apart on a line of its own.
+        self.duplicate_choice = QListWidget()
+        self.duplicate_choice.setAccessibleName("Which diary is yours")
+        self.duplicate_choice.setSpacing(3)
+        self.duplicate_choice.setVisible(False)
+        duplicate.addWidget(self.duplicate_choice)
         duplicate_buttons = QHBoxLayout()
         self.open_existing_button = QPushButton("Yes, open it")
         self.open_existing_button.setObjectName("Primary")
@@ -93,6 +106,7 @@ class WelcomePage(QWidget):
         self.duplicate.setVisible(False)
         start.body.addWidget(self.duplicate)
         self._existing: list[Patient] = []
+        self._first_blocks: dict[str, datetime] = {}
         self._duplicate_of: Patient | None = None
         self.start_button = QPushButton("Start my diary")
         self.start_button.setObjectName("Primary")
@@ -112,6 +126,12 @@ class WelcomePage(QWidget):
         self.continue_card.body.addWidget(heading("Continue a diary", 1.35))
         self.patients = QComboBox()
         self.patients.setAccessibleName("Diaries on this computer")
+        # Long descriptions must not widen the card (and squeeze "Start my diary"): the box
+        # keeps its width and its list opens as wide as its longest line.
+        self.patients.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.patients.setMinimumContentsLength(16)
         self.continue_card.body.addWidget(self.patients)
         self.continue_button = QPushButton("Continue this diary")
         self.continue_button.setAccessibleName("Continue this diary")
@@ -143,16 +163,25 @@ class WelcomePage(QWidget):
         self.birth_date.edit.returnPressed.connect(self._start)
         self.open_existing_button.clicked.connect(self._open_existing)
         self.start_anyway_button.clicked.connect(self._start_anyway)
+        self.duplicate_choice.itemSelectionChanged.connect(self._duplicate_chosen)
         QWidget.setTabOrder(self.name, self.birth_date.edit)
         QWidget.setTabOrder(self.birth_date.edit, self.mrn)
         QWidget.setTabOrder(self.mrn, self.start_button)
 
-    def set_patients(self, patients: list[Patient]) -> None:
+    def set_patients(
+        self, patients: list[Patient], first_blocks: dict[str, datetime] | None = None
+    ) -> None:
+        """The diaries on this computer; `first_blocks` (each patient's first block time)
+        tells apart two people of the same name."""
         self._existing = list(patients)
+        self._first_blocks = dict(first_blocks or {})
         self.patients.clear()
         for patient in patients:
-            label = patient.name + (f"  ({patient.mrn})" if patient.mrn else "")
-            self.patients.addItem(label, patient.id)
+            self.patients.addItem(self.description(patient), patient.id)
+            self.patients.setItemData(
+                self.patients.count() - 1, self.description(patient), Qt.ItemDataRole.ToolTipRole
+            )
+        self.patients.view().setMinimumWidth(self.patients.view().sizeHintForColumn(0) + 24)
         self.continue_card.setVisible(bool(patients))
 
     def clear_form(self) -> None:
@@ -171,18 +200,47 @@ class WelcomePage(QWidget):
         self._duplicate_of = None
         show_message(self.duplicate_text, "")
         self.duplicate.setVisible(False)
+        self.duplicate_choice.clear()
+        self.duplicate_choice.setVisible(False)
+        self.open_existing_button.setText("Yes, open it")
+        self.open_existing_button.setAccessibleName("Yes, it is mine: open that diary")
+        self.open_existing_button.setEnabled(True)
+        self.start_anyway_button.setText("No, start a new diary")
         self.start_button.setVisible(True)
 
-    def same_person(self, patient: Patient) -> Patient | None:
-        """An existing diary with the same name (any case) and, if both are given, birth date."""
+    def description(self, patient: Patient) -> str:
+        """The name and what tells this patient apart: birth date, record number, first block."""
+        return patient_description(patient, self._first_blocks.get(patient.id))
+
+    def same_people(self, patient: Patient) -> list[Patient]:
+        """Existing diaries that may be this person's: the same name (any case), and neither a
+        different birth date nor a different record number (when both are given)."""
         name = patient.name.casefold()
+        mrn = (patient.mrn or "").strip().casefold()
+        found = []
         for other in self._existing:
             if " ".join(other.name.split()).casefold() != name:
                 continue
             if patient.birth_date and other.birth_date and patient.birth_date != other.birth_date:
                 continue
-            return other
-        return None
+            other_mrn = (other.mrn or "").strip().casefold()
+            if mrn and other_mrn and mrn != other_mrn:
+                continue
+            found.append(other)
+        return found
+
+    def same_person(self, patient: Patient) -> Patient | None:
+        """The first existing diary that may be this person's (see `same_people`)."""
+        found = self.same_people(patient)
+        return found[0] if found else None
+
+    def _duplicate_chosen(self) -> None:
+        # The selection, not the current row: the list makes its first row current when it
+        # takes the focus, which must not count as the patient's answer.
+        chosen = self.duplicate_choice.selectedItems()
+        data = chosen[0].data(Qt.ItemDataRole.UserRole) if chosen else None
+        self._duplicate_of = next((p for p in self._existing if p.id == data), None)
+        self.open_existing_button.setEnabled(self._duplicate_of is not None)
 
     def focus_first(self) -> None:
         self.name.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -208,7 +266,11 @@ class WelcomePage(QWidget):
         if patient is None:
             return
         show_message(self.error, "")
-        existing = self.same_person(patient)
+        candidates = self.same_people(patient)
+        if len(candidates) > 1:
+            self._ask_which(patient, candidates)
+            return
+        existing = candidates[0] if candidates else None
         if existing is not None:
             self._duplicate_of = existing
             born = (
@@ -227,6 +289,47 @@ class WelcomePage(QWidget):
             self.open_existing_button.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.start_requested.emit(patient)
+
+    def _ask_which(self, patient: Patient, candidates: list[Patient]) -> None:
+        """Several diaries of that name: no default, the patient picks theirs or starts anew."""
+        self._duplicate_of = None
+        show_message(
+            self.duplicate_text,
+            f"There are {len(candidates)} diaries for {patient.name} on this computer. "
+            "Which one is yours?",
+        )
+        self.duplicate_choice.blockSignals(True)
+        self.duplicate_choice.clear()
+        for other in candidates:
+            name, _, details = self.description(other).partition(" · ")
+            item = QListWidgetItem(name + ("\n" + details if details else ""))
+            item.setToolTip(self.description(other))
+            item.setData(Qt.ItemDataRole.UserRole, other.id)
+            self.duplicate_choice.addItem(item)
+        self.duplicate_choice.setCurrentRow(-1)
+        self.duplicate_choice.blockSignals(False)
+        self.duplicate_choice.setVisible(True)
+        self.open_existing_button.setText("Open this diary")
+        self.open_existing_button.setAccessibleName("Open the diary chosen above")
+        self.open_existing_button.setEnabled(False)
+        self.start_anyway_button.setText("None of these: start a new diary")
+        self.start_button.setVisible(False)
+        self.duplicate.setVisible(True)
+        self._fit_duplicate_choice()
+        self.duplicate_choice.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fit_duplicate_choice(self) -> None:
+        """Every choice in sight, wrapped lines included: no scroll bar hiding one of them."""
+        choice = self.duplicate_choice
+        rows = sum(choice.sizeHintForRow(i) for i in range(choice.count()))
+        spacing = 2 * choice.spacing() * choice.count()
+        height = rows + spacing + 2 * choice.frameWidth() + 4
+        choice.setFixedHeight(height)
+        # The card is laid out for the list's new height now, not after the next event.
+        layout = self.duplicate.layout()
+        if layout is not None:
+            layout.activate()
+        self.duplicate.adjustSize()
 
     def _open_existing(self) -> None:
         if self._duplicate_of is not None:

@@ -561,3 +561,28 @@ def test_resolve_patient_with_one_or_no_patients(store: Store) -> None:
         store.add_patient(only)
     with pytest.raises(UserError, match="needs a name"):
         store.add_patient(Patient(name="  "))
+
+
+def test_two_patients_of_the_same_name_are_told_apart_in_the_ambiguity_message(
+    store: Store,
+) -> None:
+    """Two "Bob Same" diaries: the message says what tells them apart, not only their ids."""
+    from datetime import date
+
+    first = store.add_patient(Patient(name="Bob Same"))
+    store.add_block(first.id, index_block(T0))
+    second = store.add_patient(Patient(name="Bob Same", birth_date=date(1948, 3, 14), mrn="H-1"))
+    store.add_block(second.id, index_block(T0 + timedelta(days=20)))
+    store.add_block(second.id, index_block(T0 + timedelta(days=25), sequence=2))
+    with pytest.raises(UserError) as raised:
+        store.resolve_patient("bob same")
+    lines = raised.value.message.splitlines()
+    assert lines[0] == "2 patients match 'bob same'; choose one with --patient ID:"
+    assert sorted(lines[1:]) == sorted(
+        [
+            f"  Bob Same · first block 2 Mar 2026 (id {first.id})",
+            f"  Bob Same · born 14 Mar 1948 · record H-1 · first block 22 Mar 2026 "
+            f"(id {second.id})",
+        ]
+    )
+    assert store.first_block_dates() == {first.id: T0, second.id: T0 + timedelta(days=20)}

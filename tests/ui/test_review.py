@@ -755,3 +755,32 @@ def test_the_block_view_fits_flags_and_notes_in_the_window(qtbot: QtBot, make_wi
         assert review.notes.isVisible() and review.notes.count() >= 3
         assert review.notes.height() >= 3 * review.notes.fontMetrics().lineSpacing()
     window.larger_text_action.setChecked(False)
+
+
+def test_two_patients_of_the_same_name_are_told_apart_in_the_list(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Two "Bob Same" files, no birth date or record number: the first block tells them apart."""
+    from paintrack.clinical.model import Patient
+
+    demo, other = read_diary_file(DEMO), read_diary_file(BILATERAL)
+    store = store_with(
+        tmp_path,
+        replace(demo, patient=Patient(name="Bob Same")),
+        replace(other, patient=Patient(name="Bob Same")),
+    )
+    try:
+        review = make_review(qtbot, store)
+        shown = sorted(review.patients.item(i).text() for i in range(review.patients.count()))
+        expected = sorted(
+            "Bob Same\n" + first_block_text(min(b.performed_at for b in diary.blocks))
+            for diary in (demo, other)
+        )
+        assert shown == expected and shown[0] != shown[1]
+    finally:
+        store.close()
+
+
+def first_block_text(moment: datetime) -> str:
+    day = moment.astimezone().date()
+    return f"first block {day.day}\u00a0{day:%b}\u00a0{day:%Y}"
