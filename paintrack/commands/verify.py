@@ -5,7 +5,6 @@ when all is well, 1 otherwise."""
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,12 +13,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from paintrack.clinical.audit import AuditRecord
     from paintrack.store import Store
+    from paintrack.store.audit_chain import TrailMismatch
 
 EXIT_BROKEN = 1
 _LISTED = 20  # differing records named one by one; more are counted
-
-# How the store names a diary record that differs from its audit trail.
-_MISMATCH = re.compile(r"(?P<kind>patient|block|entry) (?P<id>\S+) (?P<rest>.*)")
 
 # What each stored field is called in a sentence.
 _FIELD_NAMES = {
@@ -108,7 +105,7 @@ class _Place:
     block_number: int | None = None
 
 
-def _describe_mismatches(store: Store, mismatches: Sequence[str]) -> list[str]:
+def _describe_mismatches(store: Store, mismatches: Sequence[TrailMismatch]) -> list[str]:
     """Each differing record in words: what changed, its time, the patient and block."""
     from paintrack.store.convert import block_to_json, entry_to_json, patient_to_json
 
@@ -132,11 +129,7 @@ def _describe_mismatches(store: Store, mismatches: Sequence[str]) -> list[str]:
 
     lines: list[str] = []
     for mismatch in mismatches:
-        match = _MISMATCH.fullmatch(mismatch)
-        if match is None:
-            lines.append(mismatch)
-            continue
-        kind, object_id = match["kind"], match["id"]
+        kind, object_id = mismatch.kind, mismatch.object_id
         record = last.get((kind, object_id))
         recorded = dict(record.new) if record is not None and record.new is not None else None
         if recorded is None and record is not None and record.old is not None:

@@ -78,13 +78,32 @@ class ChainBreak:
 
 
 @dataclass(frozen=True)
+class TrailMismatch:
+    """A diary record that no longer matches what the audit trail says about it."""
+
+    kind: str  # "patient", "block" or "entry"
+    object_id: str
+    # "unaudited": no audit record at all; "undeleted": deleted in the trail, present in the
+    # diary; "differs": its values are not those of its last audit record (number `seq`).
+    problem: str
+    seq: int | None = None
+
+    def __str__(self) -> str:
+        if self.problem == "unaudited":
+            return f"{self.kind} {self.object_id} has no record in the audit trail"
+        if self.problem == "undeleted":
+            return f"{self.kind} {self.object_id} is deleted but the audit trail says not"
+        return f"{self.kind} {self.object_id} differs from its last audit record (#{self.seq})"
+
+
+@dataclass(frozen=True)
 class AuditCheck:
     """The outcome of checking the whole audit trail."""
 
     records: int
     first_break: ChainBreak | None = None
     # Rows of the diary itself that no longer match what the audit trail says about them.
-    mismatches: tuple[str, ...] = ()
+    mismatches: tuple[TrailMismatch, ...] = ()
 
     @property
     def intact(self) -> bool:

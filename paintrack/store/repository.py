@@ -24,7 +24,13 @@ from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.model import Block, Diary, Entry, Patient, new_id
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
-from paintrack.store.audit_chain import GENESIS, AuditCheck, ChainBreak, audit_hash
+from paintrack.store.audit_chain import (
+    GENESIS,
+    AuditCheck,
+    ChainBreak,
+    TrailMismatch,
+    audit_hash,
+)
 from paintrack.store.convert import (
     block_from_row,
     block_to_json,
@@ -895,23 +901,23 @@ def _first_chain_break(rows: Sequence[AuditRow]) -> ChainBreak | None:
     return None
 
 
-def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[str, ...]:
+def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[TrailMismatch, ...]:
     """Diary rows whose values differ from the last values the audit trail holds for them."""
     last: dict[tuple[str, str], AuditRow] = {}
     for row in rows:
         if row.object_id is not None and row.object_type in ("patient", "block", "entry"):
             last[(row.object_type, row.object_id)] = row
-    problems: list[str] = []
+    problems: list[TrailMismatch] = []
 
     def compare(kind: str, object_id: str, current: Mapping[str, Any] | None) -> None:
         audit = last.get((kind, object_id))
         if audit is None:
-            problems.append(f"{kind} {object_id} has no record in the audit trail")
+            problems.append(TrailMismatch(kind, object_id, "unaudited"))
         elif current is None:
             if audit.action != "delete_entry":
-                problems.append(f"{kind} {object_id} is deleted but the audit trail says not")
+                problems.append(TrailMismatch(kind, object_id, "undeleted", audit.seq))
         elif audit.new != _json_copy(current):
-            problems.append(f"{kind} {object_id} differs from its last audit record (#{audit.seq})")
+            problems.append(TrailMismatch(kind, object_id, "differs", audit.seq))
 
     for patient_row in session.scalars(select(PatientRow)):
         compare("patient", patient_row.id, patient_to_json(patient_from_row(patient_row)))
