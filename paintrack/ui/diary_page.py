@@ -10,11 +10,12 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from paintrack.clinical.analysis import analyze_diary
 from paintrack.clinical.model import Block, Diary, Entry
 from paintrack.clinical.presets import preset_threshold
+from paintrack.clinical.reminding import rate_by, snooze_minutes
 from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import format_duration
@@ -40,7 +42,7 @@ from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
 from paintrack.ui.log_panel import LogPanel, diary_closes_at
 from paintrack.ui.scale import band
-from paintrack.ui.widgets import FittingLabel, hint, scaled_label
+from paintrack.ui.widgets import FittingLabel, hint, scaled_label, set_text, set_visible
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +89,32 @@ def point_words(point: SchedulePoint) -> str:
     return f"your {clock_text(point.at)} score ({point_label(point.minutes)} the block)"
 
 
+def rate_by_words(point: SchedulePoint) -> str:
+    """Until when a score still counts for the point: "please rate by 09:22"."""
+    return f"please rate by {clock_text(rate_by(point))}"
+
+
 def reminder_text(point: SchedulePoint) -> str:
-    return f"It's time for {point_words(point)}."
+    return f"It's time for {point_words(point)}: {rate_by_words(point)}."
+
+
+def snooze_words(minutes: int) -> str:
+    return "Remind me in 1 minute" if minutes == 1 else f"Remind me in {minutes} minutes"
+
+
+def done_words(points: Sequence[SchedulePoint]) -> str:
+    """The last point's window has closed: how many times were kept and missed, never a bare
+    "all done" while some were missed."""
+    missed = sum(1 for p in points if p.state == PointState.MISSED)
+    kept = len(points) - missed
+    extra = "You can still add a score if your clinic asked for more."
+    if not missed:
+        return f"All {kept} scheduled scores are done for this block. {extra}"
+    times = "time was" if missed == 1 else "times were"
+    return (
+        f"No more scores are scheduled for this block: {kept} of {len(points)} kept, "
+        f"{missed} {times} missed. {extra}"
+    )
 
 
 def relief_words(percent: float) -> str:
@@ -145,6 +171,7 @@ class ReminderBanner(QFrame):
         self.snooze_button.setAccessibleName("Remind me in 5 minutes")
         row.addWidget(self.now_button)
         row.addWidget(self.snooze_button)
+        self.snooze_minutes = 5
         self.now_button.clicked.connect(self.log_now.emit)
         self.snooze_button.clicked.connect(self.snooze.emit)
         # While reminders are still to come, a calm line holds the banner's place, so the
@@ -165,7 +192,17 @@ class ReminderBanner(QFrame):
         self._sync_idle()
 
     def set_idle_text(self, text: str) -> None:
-        self.idle.setText(text)
+        set_text(self.idle, text)
+
+    def set_snooze(self, minutes: int) -> None:
+        """Offer the snooze that fits before the point's window closes; none if none fits."""
+        self.snooze_minutes = minutes
+        if minutes > 0:
+            words = snooze_words(minutes)
+            set_text(self.snooze_button, words)
+            if self.snooze_button.accessibleName() != words:
+                self.snooze_button.setAccessibleName(words)
+        set_visible(self.snooze_button, minutes > 0)
 
     def reserve_space(self, on: bool) -> None:
         self._reserved = on
@@ -241,6 +278,9 @@ class DiaryPage(QWidget):
         # panel's "next score" line and the Schedule tab.
         self.reminder_point: SchedulePoint | None = None
         self.snoozed_until: datetime | None = None
+        # The last point the patient was reminded of: a save after its window closed says
+        # which time the score counts for instead, and that the reminded one was missed.
+        self.reminded_of: SchedulePoint | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 12)
@@ -514,13 +554,14 @@ class DiaryPage(QWidget):
         else:
             point = self.next_point()
             if point is None:
-                self.log.set_next_due(
-                    "All scheduled scores are done for this block. You can still add a score "
-                    "if your clinic asked for more."
-                )
+                self.log.set_next_due(done_words(result.schedule))
             elif point.state == PointState.DUE_NOW:
                 # The engine says its window is open: "due now", as in the Schedule tab.
-                self.log.set_next_due(f"Due now: {point_words(point)}")
+                left = countdown_text((rate_by(point) - now).total_seconds() + 60)
+                left = left.replace("in ", "", 1) + " left" if left != "now" else "last minute"
+                self.log.set_next_due(
+                    f"Due now: {point_words(point)} — {rate_by_words(point)} ({left})"
+                )
             else:
                 when = countdown_text((point.at - now).total_seconds())
                 self.log.set_next_due(f"Next: {point_words(point)} — {when}")
@@ -530,8 +571,23 @@ class DiaryPage(QWidget):
     def set_reminder(self, point: SchedulePoint | None, snoozed_until: datetime | None) -> None:
         """The reminder fired for `point` (None: nothing to remind), or is snoozed."""
         self.reminder_point = point
+        if point is not None:
+            self.reminded_of = point
         self.snoozed_until = snoozed_until if point is not None else None
         self._fill_banner()
+
+    def _show_banner(self, on: bool) -> None:
+        banner = self.banner
+        if on == banner.isVisibleTo(self):
+            return
+        focused = QApplication.focusWidget()
+        had_focus = focused is not None and banner.isAncestorOf(focused)
+        banner.setVisible(on)
+        if had_focus and not on:
+            # The reminder went while the patient was on it (Enter on "Rate my pain now" just
+            # as it expired): keep their intent, which was to rate now, not to save nothing.
+            self.log.rate_intent()
+            self.log.focus_scale()
 
     def _fill_banner(self) -> None:
         """The reminder banner, or the calm line in its place, from the same states as the
@@ -539,17 +595,24 @@ class DiaryPage(QWidget):
         point = self.next_point() if not self.log.finished else None
         fired = self.reminder_point
         if fired is not None and self.snoozed_until is None:
-            self.banner.text.setText(reminder_text(fired))
-            self.banner.setVisible(True)
+            fits = snooze_minutes(fired, self.clock.now())
+            text = reminder_text(fired)
+            if not fits:
+                text += " After that, this time counts as missed."
+            set_text(self.banner.text, text)
+            self.banner.set_snooze(fits)
+            self._show_banner(True)
         else:
-            self.banner.setVisible(False)
+            self._show_banner(False)
         if fired is not None and self.snoozed_until is not None:
             self.banner.set_idle_text(
                 f"Reminder snoozed until {clock_text(self.snoozed_until)} — you can rate now "
-                "if you like."
+                f"if you like ({rate_by_words(fired)})."
             )
         elif point is not None and point.state == PointState.DUE_NOW:
-            self.banner.set_idle_text(f"Due now: {point_words(point)}. You can rate it now.")
+            self.banner.set_idle_text(
+                f"Due now: {point_words(point)}. You can rate it now: {rate_by_words(point)}."
+            )
         elif point is not None:
             self.banner.set_idle_text(
                 f"No score is due right now. I'll remind you here when {point_words(point)} is due."
@@ -764,9 +827,37 @@ class DiaryPage(QWidget):
                 continue
             name = SITE_WORDS.get(site, site)
             reliefs.append((f"{name}: " if name else "") + relief_words(point.relief_percent))
+        relief_text = f" — {', '.join(reliefs)}" if reliefs else ""
+        moved = self._counts_instead(entry, result)
+        if moved:
+            relief_text = f" ({', '.join(reliefs)})" if reliefs else ""
+            return f"Saved your {when} score{relief_text}{late} {moved}", ""
         if reliefs:
-            return f"Saved your {when} score — {', '.join(reliefs)}{late}", ""
+            return f"Saved your {when} score{relief_text}{late}", ""
         return f"Saved your {when} score{late}.", ""
+
+    def _counts_instead(self, entry: Entry, result: BlockResult) -> str:
+        """After a reminder whose window closed before the save: which time the score counts
+        for, and that the reminded one was missed ("" when the score kept the reminded time).
+        """
+        reminded, self.reminded_of = self.reminded_of, None
+        if reminded is None or entry.is_late or entry.at < reminded.window_end:
+            return ""
+        now_point = next(
+            (p for p in result.schedule if p.window_start <= entry.at < p.window_end), None
+        )
+        then = next((p for p in result.schedule if p.minutes == reminded.minutes), None)
+        if then is None or then.entries:
+            return ""
+        counted = (
+            f"as your {clock_text(now_point.at)} score"
+            if now_point is not None
+            else "after the last scheduled time"
+        )
+        return (
+            f"{counted}: the time for your {clock_text(reminded.at)} score ended at "
+            f"{clock_text(rate_by(reminded) + timedelta(minutes=1))}, so it is marked as missed."
+        )
 
     def set_sample(self, on: bool) -> None:
         self.sample_banner.setVisible(on)

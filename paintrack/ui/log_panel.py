@@ -7,6 +7,7 @@ Digits go to the focused scale; Enter saves from anywhere in the panel.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -53,6 +54,9 @@ MESSAGE_LIFETIME = timedelta(minutes=10)
 BEFORE_BLOCK_LIMIT = timedelta(hours=24)
 # The diary of a block stays open for a day after it (or to the end of a longer protocol).
 DIARY_OPEN_FOR = timedelta(hours=24)
+# Seconds an Enter meant for "Rate my pain now" (the reminder went as it was pressed) is taken
+# as that, not as Save with no score chosen.
+RATE_INTENT_FOR = 10.0
 
 
 def diary_closes_at(block: Block, schedule: Sequence[SchedulePoint] = ()) -> datetime:
@@ -168,6 +172,7 @@ class LogPanel(Card):
         self.block: Block | None = None
         self.baseline_mode = False
         self._saved_at: datetime | None = None
+        self._rate_intent_at: float | None = None
         # Everything scrolls inside the card, so two scales, a banner and a warning never
         # squeeze each other on a small screen or with large text.
         scroll = self.scroller = QScrollArea()
@@ -514,11 +519,20 @@ class LogPanel(Card):
             return
         super().keyPressEvent(event)
 
+    def rate_intent(self) -> None:
+        """The patient meant to rate now (the reminder went as they pressed it): the next Enter
+        with no score chosen goes to the scale, without a complaint."""
+        self._rate_intent_at = time.monotonic()
+
     def entry(self) -> Entry | None:
         """The entry the panel describes, or None with what is missing said in plain words."""
         if self.block is None or self.finished:
             return None
         missing = self.scales.missing()
+        intent, self._rate_intent_at = self._rate_intent_at, None
+        if missing and intent is not None and time.monotonic() - intent < RATE_INTENT_FOR:
+            self.scales.focus_first()
+            return None
         if missing:
             if len(self.scales.scales) > 1:
                 which = " and ".join(f"{site} side" for site in missing)

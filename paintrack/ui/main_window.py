@@ -579,7 +579,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("That was the last scheduled score. Thank you!", 15000)
 
     def snooze(self) -> None:
-        self.reminders.snooze()
+        if not self.reminders.snooze():
+            return  # nothing fits before the point's window closes (the button said so)
         if self.diary is not None:
             # The banner's place says until when (no status-bar line outliving the score).
             self.diary.set_reminder(self.reminders.current, self.reminders.snoozed_until)
@@ -616,9 +617,12 @@ class MainWindow(QMainWindow):
             # Keep reminding: hide to the tray instead of quitting mid-diary.
             event.ignore()
             self.hide()
+            due = self.next_score_words()
             self.tray.showMessage(
                 "paintrack is still running",
-                "I'll keep reminding you when a score is due. Use Quit in the File menu to stop.",
+                "I'll keep reminding you from here"
+                + (f" ({due})" if due else "")
+                + ". Use Quit in the File menu to stop.",
                 QSystemTrayIcon.MessageIcon.Information,
                 10000,
             )
@@ -626,11 +630,51 @@ class MainWindow(QMainWindow):
         if not self._unsaved_score_handled():
             event.ignore()
             return
+        if not self._really_quit and not self._closing_while_due_confirmed():
+            event.ignore()
+            return
         had_tray = self.tray is not None
         self.shut_down()
         event.accept()
         if had_tray:
             QTimer.singleShot(0, QApplication.quit)
+
+    def next_score_words(self) -> str:
+        """ "your next score is due at 15:01" while reminders are still to come, else ""."""
+        if self.diary is None or self.store is None or not self.reminders.active:
+            return ""
+        from paintrack.clinical.results import PointState
+        from paintrack.ui.clock import clock_text
+
+        point = self.diary.next_point()
+        if point is None:
+            return ""
+        if point.state == PointState.DUE_NOW:
+            return f"your {clock_text(point.at)} score is due now"
+        return f"your next score is due at {clock_text(point.at)}"
+
+    def _closing_while_due_confirmed(self) -> bool:
+        """Closing with scores still due and no tray to remind from: reminders would stop, so
+        ask first. True: close."""
+        due = self.next_score_words()
+        if self.quiet or not due:
+            return True
+        box = QMessageBox(self)
+        box.setWindowTitle("paintrack")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(f"Scores are still due today: {due}.")
+        box.setInformativeText(
+            "If you close paintrack now, it cannot remind you. Your saved scores are safe "
+            "either way."
+        )
+        stay = box.addButton("Keep paintrack open", QMessageBox.ButtonRole.RejectRole)
+        close = box.addButton("Close, no more reminders", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        return clicked is close
 
     def quit_for_real(self) -> None:
         self._really_quit = True

@@ -1,7 +1,9 @@
-"""Reminders: when a schedule point falls due, say so once (banner, tray), allow a 5-minute snooze.
+"""Reminders: when a schedule point falls due, say so once (banner, tray), allow a snooze.
 
 Pure timing logic over the engine's schedule, driven by an injectable clock: `check()` is what
 the window's timer calls, and what tests call after moving a fake clock. Nothing here sleeps.
+When to remind and how long a snooze may be come from `paintrack.clinical.reminding`, so that a
+reminder answered within a few minutes keeps its point.
 """
 
 from __future__ import annotations
@@ -11,16 +13,16 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Signal
 
+from paintrack.clinical.reminding import remind_at, snooze_minutes
 from paintrack.clinical.results import SchedulePoint
 from paintrack.ui.clock import Clock
-
-SNOOZE = timedelta(minutes=5)
 
 
 class Reminders(QObject):
     """Fires `due(point)` when a point's time has come and it has no score yet.
 
-    A point fires once; after `snooze()` it fires again five minutes later if still unscored.
+    A point fires once; after `snooze()` it fires again a few minutes later (five, or what
+    still leaves time to answer before its window closes) if still unscored.
     `cleared()` is emitted when nothing is due any more (scored, or its window closed).
     After the last point's window has closed, `finished()` is emitted once and nothing fires.
     """
@@ -53,11 +55,12 @@ class Reminders(QObject):
             self.active = False
 
     def waiting(self) -> SchedulePoint | None:
-        """The latest point whose time has come, whose window is open, and which has no score."""
+        """The latest point whose reminder time has come, whose window is open, and which has
+        no score."""
         now = self.clock.now()
         found = None
         for point in self._points:
-            if point.at <= now < point.window_end and not point.entries:
+            if remind_at(point) <= now < point.window_end and not point.entries:
                 found = point
         return found
 
@@ -93,9 +96,21 @@ class Reminders(QObject):
         """While a reminder is snoozed: when it comes back (if still unscored)."""
         return self._snoozed_until if self.current is not None else None
 
-    def snooze(self) -> None:
-        self._snoozed_until = self.clock.now() + SNOOZE
+    def snooze_fits(self) -> int:
+        """Minutes a snooze of the current reminder may last (0: none fits before it closes)."""
+        if self.current is None:
+            return 0
+        return snooze_minutes(self.current, self.clock.now())
+
+    def snooze(self) -> bool:
+        """Snooze the current reminder for what fits; False (and nothing changes) if nothing
+        fits, so a snooze never carries the patient past the end of the point's window."""
+        fits = self.snooze_fits()
+        if fits <= 0:
+            return False
+        self._snoozed_until = self.clock.now() + timedelta(minutes=fits)
         self.cleared.emit()
+        return True
 
     def _clear(self) -> None:
         if self.current is not None:

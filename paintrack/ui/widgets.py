@@ -122,8 +122,21 @@ def message_label(name: str) -> QLabel:
 
 
 def show_message(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
+    set_text(label, text)
+    set_visible(label, bool(text))
+
+
+def set_text(widget: QLabel | QPushButton, text: str) -> None:
+    """Change a text only when it changed: the 15-second refresh then costs no relayout, no
+    repaint and no call into Qt for the many texts that stay the same all day."""
+    if widget.text() != text:
+        widget.setText(text)
+
+
+def set_visible(widget: QWidget, on: bool) -> None:
+    """Show or hide only on a change (see `set_text`)."""
+    if widget.isHidden() == on:
+        widget.setVisible(on)
 
 
 class Card(QFrame):

@@ -34,11 +34,17 @@ def test_reminders_fire_snooze_and_stop(qtbot: QtBot, window: MainWindow, clock:
     assert _at(window, clock, 16)  # still shown, not fired a second time
     assert len(fired) == 1
 
+    # The 15-minute point's window closes at 22.5 min: a 5-minute snooze would leave too
+    # little time to answer, so the banner offers 4 (2 minutes are left to rate after it).
+    assert window.diary.banner.snooze_button.text() == "Remind me in 4 minutes"
     window.diary.banner.snooze_button.click()
     assert not window.diary.banner.isVisible()
-    assert not _at(window, clock, 20)  # snoozed for 5 minutes
-    assert _at(window, clock, 21)  # 5 minutes later, still no score: again
-    assert fired[-1] == (START + minutes(21), 15.0)
+    assert not _at(window, clock, 19.9)  # snoozed for 4 minutes
+    assert _at(window, clock, 20)  # 4 minutes later, still no score: again
+    assert fired[-1] == (START + minutes(20), 15.0)
+    # Now no snooze fits before the window closes: the banner says what happens instead.
+    assert window.diary.banner.snooze_button.isHidden()
+    assert "After that, this time counts as missed." in window.diary.banner.text.text()
 
     click_score(qtbot, window, 3)
     save(qtbot, window)
@@ -145,27 +151,30 @@ def test_banner_panel_and_schedule_say_the_same_thing(
     baseline(qtbot, window, 7)
     page = window.diary
     words = f"your {clock_text(START + minutes(15))} score (15 min after the block)"
+    # Its window closes at 22.5 min: every second of the minute named still counts.
+    by = f"please rate by {clock_text(START + minutes(21))}"
 
     assert not _at(window, clock, 13)  # window open, the reminder's time not come yet
     assert page.schedule.item(0, 3).text() == "● Due now"
-    assert page.log.next_due.text() == f"Due now: {words}"
+    assert page.log.next_due.text() == f"Due now: {words} — {by} (9 min left)"
     assert page.banner.idle.isVisible()
-    assert page.banner.idle.text() == f"Due now: {words}. You can rate it now."
+    assert page.banner.idle.text() == f"Due now: {words}. You can rate it now: {by}."
 
     assert _at(window, clock, 15)
-    assert page.banner.text.text() == f"It's time for {words}."
-    assert page.log.next_due.text() == f"Due now: {words}"
+    assert page.banner.text.text() == f"It's time for {words}: {by}."
+    assert page.log.next_due.text() == f"Due now: {words} — {by} (7 min left)"
 
     page.banner.snooze_button.click()
     assert not page.banner.isVisible()
     snoozed = (
-        f"Reminder snoozed until {clock_text(START + minutes(20))} — you can rate now if you like."
+        f"Reminder snoozed until {clock_text(START + minutes(20))} — you can rate now if you "
+        f"like ({by})."
     )
     assert page.banner.idle.isVisible() and page.banner.idle.text() == snoozed
     assert not _at(window, clock, 17)
     assert page.banner.idle.text() == snoozed, "the tick must not forget the snooze"
     assert page.schedule.item(0, 3).text() == "● Due now"
-    assert page.log.next_due.text() == f"Due now: {words}"
+    assert page.log.next_due.text() == f"Due now: {words} — {by} (5 min left)"
     assert "remind" not in window.statusBar().currentMessage()
 
     click_score(qtbot, window, 3)
@@ -179,5 +188,6 @@ def test_banner_panel_and_schedule_say_the_same_thing(
 
     assert _at(window, clock, 120)
     assert page.banner.text.text() == (
-        f"It's time for your {clock_text(START + minutes(120))} score (2 h after the block)."
+        f"It's time for your {clock_text(START + minutes(120))} score (2 h after the block): "
+        f"please rate by {clock_text(START + minutes(149))}."
     )
