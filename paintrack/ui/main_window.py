@@ -216,12 +216,15 @@ class MainWindow(QMainWindow):
 
     # -- look --------------------------------------------------------------------------------
 
-    def apply_look(self) -> None:
+    def apply_look(self, *, again: bool = False) -> None:
         from paintrack.ui.app import style_sheet
 
         app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.setStyleSheet(style_sheet(self.high_contrast_action.isChecked()))
+        sheet = style_sheet(self.high_contrast_action.isChecked())
+        # Only on a change (or `again`, after a font change): restyling re-polishes every
+        # widget of the application.
+        if isinstance(app, QApplication) and (again or app.styleSheet() != sheet):
+            app.setStyleSheet(sheet)
 
     def set_high_contrast(self, on: bool) -> None:
         self.prefs.setValue("high_contrast", on)
@@ -249,7 +252,7 @@ class MainWindow(QMainWindow):
                 # The rest follow the application font once the style sheet is re-applied;
                 # widgets with their own size (headings, the scale) keep their proportion.
                 if not force:
-                    self.apply_look()
+                    self.apply_look(again=True)
                 refresh_relative_fonts()
                 if self.diary is not None:
                     self.diary.text_size_changed()
