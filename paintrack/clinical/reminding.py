@@ -15,9 +15,10 @@ from paintrack.clinical.results import SchedulePoint
 # How long a patient may take to answer a reminder and still keep its point: the reminder
 # comes at least this long before the point's window closes (where the window allows).
 ANSWER_TIME = timedelta(minutes=8)
-# The usual snooze, and what a snooze must leave after it to answer the reminder again.
+# The usual snooze, and what a snooze must leave after it to answer the reminder again (the
+# same few minutes as the first time, and a refresh's worth more).
 SNOOZE = timedelta(minutes=5)
-SNOOZE_ANSWER_TIME = timedelta(minutes=2)
+SNOOZE_ANSWER_TIME = timedelta(minutes=6, seconds=30)
 
 
 def remind_at(point: SchedulePoint) -> datetime:
