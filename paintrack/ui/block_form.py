@@ -45,6 +45,7 @@ from paintrack.ui.clock import Clock, SystemClock
 from paintrack.ui.widgets import (
     Card,
     DateTimeField,
+    RoomyComboBox,
     heading,
     hint,
     message_label,
@@ -87,7 +88,7 @@ def from_qdatetime(value: QDateTime) -> datetime:
 
 
 def _combo(name: str, items: tuple[tuple[object, str], ...]) -> QComboBox:
-    combo = QComboBox()
+    combo = RoomyComboBox()
     combo.setAccessibleName(name)
     for data, text in items:
         combo.addItem(text, data)

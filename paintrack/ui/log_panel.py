@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -34,6 +34,7 @@ from paintrack.ui.scale import ScalePanel
 from paintrack.ui.widgets import (
     Card,
     DateTimeField,
+    RoomyComboBox,
     heading,
     hint,
     message_label,
@@ -184,19 +185,35 @@ class LogPanel(Card):
         scroll.setWidget(inner)
         scroll.viewport().setAutoFillBackground(False)
         inner.setAutoFillBackground(False)
-        self.body.setContentsMargins(4, 4, 4, 4)
-        self.body.addWidget(scroll)
+        # The question and the next score due stay on top, and Save with its message at the
+        # bottom, outside the scrolling part: whatever the text size or the number of scales,
+        # the patient always sees what is asked, the button and what it did.
+        card = self.body
+        card.setContentsMargins(4, 4, 4, 4)
+        card.setSpacing(4)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(10, 8, 10, 0)
+        top_layout.setSpacing(4)
+        card.addWidget(top)
+        card.addWidget(scroll, 1)
+        self.footer = QWidget()
+        footer = QVBoxLayout(self.footer)
+        footer.setContentsMargins(10, 0, 10, 6)
+        footer.setSpacing(6)
+        card.addWidget(self.footer)
         self.body = QVBoxLayout(inner)
-        self.body.setContentsMargins(10, 8, 10, 8)
+        self.body.setContentsMargins(10, 4, 10, 4)
         self.body.setSpacing(8)
 
         self.step = heading("How is your usual pain right now?", 1.4)
-        self.body.addWidget(self.step)
+        top_layout.addWidget(self.step)
         self.next_due = scaled_label("", 1.15, bold=True, name="NextDue")
         self.next_due.setAccessibleName("Next score")
-        self.body.addWidget(self.next_due)
+        top_layout.addWidget(self.next_due)
+        # The explanation comes under the scales (added below): the scales come first, so two
+        # of them with larger text are in sight without scrolling.
         self.explain = hint("")
-        self.body.addWidget(self.explain)
         # After "Skip" (or "Rate my pain now" while the earlier score was asked): say so, and
         # keep a way back to it.
         self.postponed_row = QWidget()
@@ -214,6 +231,12 @@ class LogPanel(Card):
 
         self.scales = ScalePanel()
         self.body.addWidget(self.scales)
+        self.body.addWidget(self.explain)
+        # The scale being rated is always in sight: typing a score on the left side moves on
+        # to the right side, which may be below the fold with larger text.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._follow_focus)
 
         when = QHBoxLayout()
         self.earlier = QCheckBox("This score is for an earlier time")
@@ -266,10 +289,10 @@ class LogPanel(Card):
         self.relief.setSpecialValueText("Not given")
         self.relief.setValue(-1)
         form.addRow("How much better, in your own words (%)", self.relief)
-        self.activity = QComboBox()
+        self.activity = RoomyComboBox()
         self.activity.setAccessibleName("Activity you tried")
         form.addRow("Activity you tried", self.activity)
-        self.ability = QComboBox()
+        self.ability = RoomyComboBox()
         self.ability.setAccessibleName("Could you do it?")
         for data, text in ABILITIES:
             self.ability.addItem(text, data)
@@ -288,10 +311,8 @@ class LogPanel(Card):
         self.save_button = QPushButton("Save my score")
         self.save_button.setObjectName("Primary")
         self.save_button.setAccessibleName("Save my score")
-        buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
-        buttons.insertWidget(0, self.finished_button)
-        self.body.addLayout(buttons)
+        buttons.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        buttons.insertWidget(0, self.finished_button, 0, Qt.AlignmentFlag.AlignTop)
         # On its own line: beside Save it made the panel wider than its column (with larger
         # text), which pushed 9 and 10 out of sight.
         skip_row = QHBoxLayout()
@@ -299,11 +320,13 @@ class LogPanel(Card):
         self.skip_button.setAccessibleName("Skip the score before the block")
         skip_row.addWidget(self.skip_button)
         skip_row.addStretch(1)
-        self.body.addLayout(skip_row)
         # One status message at a time (an error, a confirmation or a warning), in one place
-        # whose height is kept, so nothing jumps or stacks up when a message comes or goes.
+        # beside Save whose height is kept, so nothing jumps or stacks up when a message comes
+        # or goes.
         self.status = StatusArea()
-        self.body.addWidget(self.status)
+        buttons.addWidget(self.status, 1)
+        footer.addLayout(buttons)
+        footer.addLayout(skip_row)
         self.body.addStretch(1)
 
         self.save_button.clicked.connect(self.save)
@@ -341,6 +364,7 @@ class LogPanel(Card):
             # or to another question.
             self.status.clear()
             self._saved_at = None
+            self.scroll_to_top()
         self.block = block
         self.baseline_mode = baseline_mode
         self.setEnabled(block is not None)
@@ -518,6 +542,19 @@ class LogPanel(Card):
             self.save()
             return
         super().keyPressEvent(event)
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None or not self.scales.isAncestorOf(new):
+            return
+        for scale in self.scales.scales.values():
+            if scale is new or scale.isAncestorOf(new):
+                self.scroller.ensureWidgetVisible(scale, 0, 0)
+                return
+
+    def scroll_to_top(self) -> None:
+        """A new question (another block, the baseline done, the diary finished): start from the
+        top, never left scrolled half-way with its heading cut."""
+        self.scroller.verticalScrollBar().setValue(0)
 
     def rate_intent(self) -> None:
         """The patient meant to rate now (the reminder went as they pressed it): the next Enter

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QFocusEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDateEdit,
     QDateTimeEdit,
     QFrame,
@@ -238,3 +239,19 @@ class DateField(QDateEdit):
             calendar = self.calendarWidget()
             QTimer.singleShot(0, calendar, lambda: calendar.setCurrentPage(year, month))
         return super().eventFilter(watched, event)
+
+
+class RoomyComboBox(QComboBox):
+    """A drop-down whose list always shows every choice in full ("Both sides", "Something
+    else"): its rows are measured when it opens, after any change of text size, and the list is
+    made tall and wide enough for them."""
+
+    def showPopup(self) -> None:
+        view = self.view()
+        shown = min(self.count(), max(self.maxVisibleItems(), self.count()))
+        self.setMaxVisibleItems(max(self.maxVisibleItems(), shown))
+        rows = sum(max(view.sizeHintForRow(i), 0) for i in range(shown))
+        frame = 2 * view.frameWidth()
+        view.setMinimumHeight(rows + frame)
+        view.setMinimumWidth(max(self.width(), view.sizeHintForColumn(0) + frame + 24))
+        super().showPopup()

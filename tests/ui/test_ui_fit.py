@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from ui_helpers import START, add_block, click_score, minutes, save, start_diary
 
@@ -85,7 +86,118 @@ def test_a_missing_side_is_said_where_it_can_be_seen(
     save(qtbot, window)
     _settle(qtbot, window)
     assert "right side" in log.status.text()
-    viewport = log.scroller.viewport()
-    label = log.status.label
-    top = label.mapTo(viewport, QPoint(0, 0)).y()
-    assert top >= 0 and top + label.height() <= viewport.height(), "the message is out of sight"
+    # The message sits beside Save, outside the scrolling part: always in sight.
+    assert _in_sight(log.status.label, window), "the message is out of sight"
+
+
+def _in_sight(widget: QWidget, window: MainWindow) -> bool:
+    """Wholly inside the window, and inside the panel's visible part if it scrolls with it."""
+    if not widget.isVisible():
+        return False
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    if not window.rect().contains(rect):
+        return False
+    viewport = window.diary.log.scroller.viewport()
+    if viewport.isAncestorOf(widget):
+        seen = QRect(viewport.mapTo(window, QPoint(0, 0)), viewport.size())
+        return seen.contains(rect)
+    return True
+
+
+def _what_is_out_of_sight(window: MainWindow, *, message: bool) -> list[str]:
+    log = window.diary.log
+    wanted: dict[str, QWidget] = {"heading": log.step}
+    if log.finished:
+        wanted["Add a block"] = log.finished_button
+    else:
+        wanted["Save"] = log.save_button
+        focused = next(
+            (
+                s
+                for s in log.scales.scales.values()
+                if s.hasFocus()
+                or (
+                    s.isAncestorOf(QApplication.focusWidget() or s)
+                    and QApplication.focusWidget() is not None
+                )
+            ),
+            next(iter(log.scales.scales.values())),
+        )
+        for number, button in enumerate(focused.buttons):
+            wanted[f"scale button {number}"] = button
+    if message:
+        wanted["message"] = log.status.label
+    return [name for name, widget in wanted.items() if not _in_sight(widget, window)]
+
+
+LOOKS = [("normal", False, False), ("larger", True, False), ("contrast", True, True)]
+
+
+@pytest.mark.parametrize(("look", "larger", "contrast"), LOOKS)
+@pytest.mark.parametrize("sides", ["one side", "both sides"])
+def test_every_state_of_the_log_panel_is_in_sight(
+    qtbot: QtBot,
+    window: MainWindow,
+    clock: FakeClock,
+    look: str,
+    larger: bool,
+    contrast: bool,
+    sides: str,
+) -> None:
+    """At 1100 x 760, in each state the patient sees the question, the scale being rated, Save
+    (or Add a block) and the message of what they just did, without scrolling by hand."""
+    assert window.size().width() == 1100 and window.size().height() == 760
+    window.larger_text_action.setChecked(larger)
+    window.high_contrast_action.setChecked(contrast)
+    start_diary(qtbot, window, "Margaret O'Brien-Smith")
+    add_block(qtbot, window, bilateral=sides == "both sides")
+    log = window.diary.log
+    problems: dict[str, list[str]] = {}
+
+    def check(state: str, *, message: bool = False) -> None:
+        _settle(qtbot, window)
+        out = _what_is_out_of_sight(window, message=message)
+        if out:
+            problems[state] = out
+
+    check("baseline")
+    for scale in log.scales.scales.values():
+        click_score(qtbot, window, 7, next(k for k, v in log.scales.scales.items() if v is scale))
+    save(qtbot, window)
+    check("baseline saved", message=True)
+    clock.set(START + minutes(15))
+    window.tick()
+    assert window.diary.banner.isVisible()
+    check("reminder")
+    if len(log.scales.scales) > 1:
+        log.scales.scales["left"].type_digit(3)  # moves on to the right side
+        check("rating the right side")
+    log.more_button.click()
+    check("details open")
+    for site in log.scales.scales:
+        click_score(qtbot, window, 3, site)
+    save(qtbot, window)
+    check("saved", message=True)
+    clock.set(START + minutes(25 * 60))
+    window.tick()
+    assert log.finished
+    check("finished diary")
+    assert problems == {}, f"{look}, {sides}: {problems}"
+
+
+@pytest.mark.parametrize("larger", [False, True])
+def test_drop_down_lists_show_every_choice_in_full(
+    qtbot: QtBot, window: MainWindow, larger: bool
+) -> None:
+    window.larger_text_action.setChecked(larger)
+    start_diary(qtbot, window)
+    form = window.block_form
+    for combo in (form.side, form.agent, form.region, form.sedation):
+        combo.showPopup()
+        view = combo.view()
+        qtbot.waitUntil(lambda view=view: view.isVisible(), timeout=15_000)
+        rows = sum(view.sizeHintForRow(i) for i in range(combo.count()))
+        assert view.viewport().height() >= rows, combo.accessibleName()
+        widest = view.sizeHintForColumn(0)
+        assert view.viewport().width() >= widest, combo.accessibleName()
+        combo.hidePopup()
