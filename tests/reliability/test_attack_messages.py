@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from paintrack import cli
 from paintrack.clinical.model import Diary, Patient
-from paintrack.crashlog import log_file, record_bug, scrub
+from paintrack.crashlog import log_file, record_bug
 from paintrack.errors import UserError
 from paintrack.exchange.diary_json import diary_to_json
 from paintrack.store import RefusedDatabase, open_store
@@ -112,6 +112,8 @@ def test_attack_a_postgresql_error_quoting_the_failing_row_is_scrubbed(postgres_
             )
     finally:
         engine.dispose()
+    from paintrack.crashlog import scrub
+
     formatted = "".join(traceback.format_exception(raised.value))
     assert "Failing row contains" in formatted  # the server quotes the failing row back
     assert SECRET_NAME in formatted
@@ -121,6 +123,8 @@ def test_attack_a_postgresql_error_quoting_the_failing_row_is_scrubbed(postgres_
 
 
 def test_attack_scrub_keeps_the_kind_of_error_and_hides_quoted_values() -> None:
+    from paintrack.crashlog import scrub
+
     text = (
         "psycopg.errors.UniqueViolation: duplicate key value violates unique constraint\n"
         f"DETAIL:  Key (mrn)=({SECRET_MRN}) already exists.\n"
