@@ -218,7 +218,9 @@ def _migrate(engine: Engine, write_engine: Engine, where: str) -> None:
         marked = current == {SCHEMA_HEAD} and chain_marked(connection)
     if current == {SCHEMA_HEAD}:
         if not marked:
-            with write_engine.begin() as connection:
+            # Best effort: a read-only file, or a server role that does not own the table, opens
+            # all the same (and is marked by the next paintrack that can).
+            with contextlib.suppress(DBAPIError), write_engine.begin() as connection:
                 mark_chain(connection)
         return
     unknown = current - known_revisions()

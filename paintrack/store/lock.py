@@ -101,6 +101,10 @@ class WritersLock:
     ) -> WritersLock:
         if self._fd is not None:
             return self
+        if sys.platform == "win32" and not exclusive:  # pragma: no cover - CI is Linux and macOS
+            # msvcrt has no shared locks: writers holding it would shut each other out (an import
+            # could not run beside the window). There, only the window lock keeps restores away.
+            return self
         fd = _open_lock_file(self.path, self.db_path)
         limit = WAIT_SECONDS if wait_seconds is None else wait_seconds
         deadline = time.monotonic() + limit
@@ -203,7 +207,7 @@ if sys.platform == "win32":  # pragma: no cover - paintrack's CI runs on Linux a
     import msvcrt
 
     def _try_lock(fd: int, *, exclusive: bool) -> bool:
-        # msvcrt has no shared locks: writers exclude each other too (a short wait, no loss).
+        # msvcrt has no shared locks; WritersLock takes only exclusive ones here.
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
