@@ -182,3 +182,29 @@ def test_attack_a_diary_opened_by_this_version_carries_the_mark(db: Path) -> Non
     finally:
         connection.close()
     assert mark == 0x5054524B
+
+
+def test_attack_the_downgrade_trick_is_refused_on_postgresql(
+    postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import create_engine
+
+    with open_store(postgres_url) as store:
+        store.import_diary(big_diary("Jane Server", blocks=1, entries_per_block=3), source_name="x")
+    engine = create_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE entry_scores SET score = 0")
+            connection.exec_driver_sql("UPDATE audit SET hash = NULL, prev_hash = NULL")
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+        with pytest.raises(RefusedDatabase) as raised:
+            open_store(postgres_url)
+        assert raised.value.kind == "tampered"
+        with engine.connect() as connection:
+            hashes = connection.exec_driver_sql("SELECT count(hash) FROM audit").scalar()
+            version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        assert (hashes, version) == (0, "0001")  # not re-hashed, not migrated
+    finally:
+        engine.dispose()
+    assert cli.main(["--db", postgres_url, "verify"]) == 1
+    assert "Audit trail BROKEN" in capsys.readouterr().out
