@@ -328,7 +328,7 @@ def test_export_never_writes_over_the_database(
     before = db.read_bytes()
     code, _, err = _run(capsys, "--db", db, "export", "--force", db)
     assert code == 2
-    assert "is the database itself" in err
+    assert "cannot be written over: it is a database" in err
     assert db.read_bytes() == before
     assert _state(db)[:3] == (1, 2, 23)
 

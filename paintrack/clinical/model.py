@@ -58,6 +58,9 @@ BILATERAL_SITES: tuple[str, str] = ("left", "right")
 VALID_SITE_SETS: tuple[tuple[str, ...], ...] = ((INDEX_SITE,), BILATERAL_SITES)
 MIN_SCORE = 0
 MAX_SCORE = 10
+# The largest place in a series of blocks any database paintrack uses can hold: PostgreSQL's
+# INTEGER is 32 bits (SQLite's 64); a real series is a handful of blocks.
+MAX_SEQUENCE = 2**31 - 1
 STANDARD_PROTOCOL = "standard"
 # Late: recorded more than this long after the moment the score refers to (clinical.md, 8).
 LATE_AFTER = timedelta(minutes=15)

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 def open_existing_store(args: argparse.Namespace) -> Store:
     """The database a reading command (`export`, `analyze --patient`, ...) should use.
 
-    Reading never creates a database: a missing file means the user pointed at the wrong place
-    or has not imported anything yet, and an empty new file would only hide that.
+    Reading never creates, migrates, chmods or writes a database: a missing file means the user
+    pointed at the wrong place or has not imported anything yet, and an empty new file would
+    only hide that. Only a regular file is opened (never a pipe or a device).
     """
     from paintrack.paths import is_url, resolve_db_target
     from paintrack.store import open_store
@@ -28,7 +29,7 @@ def open_existing_store(args: argparse.Namespace) -> Store:
             f"There is no paintrack database at {db_target} yet. Import a diary first "
             "(paintrack import FILE), or choose the database with --db."
         )
-    return open_store(db_target)
+    return open_store(db_target, read_only=True)
 
 
 def parse_now(value: str | None) -> datetime:

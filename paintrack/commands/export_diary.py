@@ -67,11 +67,23 @@ def run(args: argparse.Namespace) -> int:
     as_csv = bool(args.csv) or file_name.lower().endswith(".csv")
     target = Path(file_name)
     if not to_stdout:
+        from paintrack.paths import refuse_protected_target
+
+        refuse_protected_target(target)
         if target.is_dir():
             raise UserError(f"{file_name} is a folder; give a file name to export to.")
         if target.exists() and not args.force:
             raise UserError(
                 f"{file_name} already exists; choose another name, or add --force to replace it."
+            )
+    if not to_stdout:
+        from paintrack.exchange.files import clear_partials
+
+        for leftover in clear_partials(target):
+            print(
+                f"paintrack: removed {leftover}, a partial copy left by an earlier export that "
+                "was interrupted",
+                file=sys.stderr,
             )
     with open_existing_store(args) as store:
         patient = store.resolve_patient(args.patient)

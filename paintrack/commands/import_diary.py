@@ -32,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _tell(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def _count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
 
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             f"{error.message}\nNothing was imported; the database is unchanged."
         ) from error
     diary = parsed.diary
-    with open_store(resolve_db_target(getattr(args, "db", None))) as store:
+    with open_store(resolve_db_target(getattr(args, "db", None)), on_wait=_tell) as store:
         source = file_name if from_stdin else os.path.abspath(file_name)
         result = store.import_diary(diary, source_name=source)
 

@@ -108,7 +108,10 @@ def refuse_existing(output: str, *, force: bool) -> None:
     """Like `paintrack export`: an existing OUT.pdf is replaced only with --force."""
     from pathlib import Path
 
+    from paintrack.paths import refuse_protected_target
+
     target = Path(output).expanduser()
+    refuse_protected_target(target)
     if target.is_dir():
         raise UserError(f"{output} is a folder; give a file name such as {output}/summary.pdf")
     if target.exists() and not force:
@@ -118,9 +121,17 @@ def refuse_existing(output: str, *, force: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from paintrack.report.pdf import write_report
+    import sys
+
+    from paintrack.report.pdf import clear_partials, write_report
 
     refuse_existing(args.output, force=args.force)
+    for leftover in clear_partials(args.output):
+        print(
+            f"paintrack: removed {leftover}, a partial PDF left by an earlier report that was "
+            "interrupted",
+            file=sys.stderr,
+        )
     request = build_request(args)
     written = write_report(request, args.output)
     print(f"wrote {written}")

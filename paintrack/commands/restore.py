@@ -84,7 +84,16 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("Nothing was changed.")
         raise UserError(f"{fewer} Nothing was changed. To restore it anyway: {again}")
 
-    restored = restore_backup(db_path, backup, now=datetime.now(UTC), confirm=confirm)
+    def tell(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    restored = restore_backup(db_path, backup, now=datetime.now(UTC), confirm=confirm, on_wait=tell)
+    for leftover in restored.removed_leftovers:
+        print(
+            f"paintrack: removed {leftover}, a partial copy left by an earlier restore that was "
+            "interrupted (it is not a backup, and nothing in it was lost)",
+            file=sys.stderr,
+        )
     print(f"Restored {restored.db_path} from {backup.absolute()}")
     for saved in restored.saved_aside:
         print(f"The diary as it was before is kept in {saved}")

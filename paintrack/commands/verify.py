@@ -127,9 +127,26 @@ def _describe_mismatches(store: Store, mismatches: Sequence[TrailMismatch]) -> l
                     {"block_id": block.id, **entry_to_json(entry)},
                 )
 
+    def trail_patient(record: AuditRecord | None) -> str | None:
+        """The patient's name as the trail last recorded it (when the diary no longer has it)."""
+        if record is None or record.patient_id is None:
+            return None
+        patient = last.get(("patient", record.patient_id))
+        values = (patient.new or patient.old) if patient is not None else None
+        return str(values["name"]) if values and "name" in values else None
+
     lines: list[str] = []
     for mismatch in mismatches:
         kind, object_id = mismatch.kind, mismatch.object_id
+        if kind == "settings":
+            lines.append(
+                "the clinic settings (relief thresholds, expected durations, rule preset or "
+                "protocols, which change verdicts) were changed outside paintrack."
+                if mismatch.problem == "differs"
+                else "the clinic settings were set outside paintrack: the audit trail records "
+                "no change to them."
+            )
+            continue
         record = last.get((kind, object_id))
         recorded = dict(record.new) if record is not None and record.new is not None else None
         if recorded is None and record is not None and record.old is not None:
@@ -139,11 +156,43 @@ def _describe_mismatches(store: Store, mismatches: Sequence[TrailMismatch]) -> l
         if (kind, object_id) in current:
             place, now = current[(kind, object_id)]
         known = recorded or now or {}
+        if mismatch.problem == "missing":
+            name = place.patient if place else trail_patient(record)
+            if kind == "entry":
+                in_block = block_places.get(str(known.get("block_id")))
+                where = (
+                    f" (patient {in_block.patient}, block {in_block.block_number})"
+                    if in_block
+                    else f" (patient {name})"
+                    if name
+                    else ""
+                )
+                what = f"the entry of {_when(known.get('at'))}{where}"
+            elif kind == "block":
+                of = f"patient {name}, " if name else ""
+                what = f"a block ({of}done {_when(known.get('performed_at'))})"
+            else:
+                what = f"patient {known.get('name', name or '?')}"
+            lines.append(
+                f"{what} is in the audit trail but missing from the diary: it was removed "
+                "outside paintrack."
+            )
+            continue
         if kind == "entry":
             place = place or block_places.get(str(known.get("block_id")))
             where = f" (patient {place.patient}, block {place.block_number})" if place else ""
             what = f"of {_when(known.get('at'))}{where}"
-            if record is None:
+            if mismatch.problem == "marked_amended":
+                lines.append(
+                    f"the entry {what} is marked as amended, but the audit trail records no "
+                    "amendment of it: the mark was set outside paintrack."
+                )
+            elif mismatch.problem == "unmarked_amended":
+                lines.append(
+                    f"the entry {what} was amended in paintrack but is no longer marked as "
+                    "amended: the mark was cleared outside paintrack."
+                )
+            elif record is None:
                 lines.append(
                     f"the entry {what} has no audit record: it was added outside paintrack."
                 )
@@ -181,7 +230,17 @@ def run(args: argparse.Namespace) -> int:
     if not is_url(target) and not Path(target).expanduser().exists():
         # open_store would create a new, empty diary there: not what checking one means.
         raise UserError(f"There is no diary at {target} to verify. Check the name given to --db.")
-    with open_store(target) as store:
+    from paintrack.store import RefusedDatabase
+
+    try:
+        store = open_store(target, read_only=True)
+    except RefusedDatabase as refused:
+        if refused.kind != "tampered":
+            raise
+        print(f"Audit trail BROKEN: {refused.message}")
+        print(f"paintrack: verify found problems in {target}", file=sys.stderr)
+        return EXIT_BROKEN
+    with store:
         integrity = store.integrity_check()
         check = store.check_audit_trail()
         where = store.where

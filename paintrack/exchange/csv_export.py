@@ -8,16 +8,16 @@ Choices, for the spreadsheet user:
   unless told otherwise; `minutes_after_block` is there for arithmetic.
 - Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage
   return) get a leading apostrophe (OWASP "CSV injection"): a patient's note must never run.
+  Text starting with `;` too, and any cell holding a `;` is quoted, for spreadsheets that split
+  on semicolons.
   So CSV is for reading and charts; the JSON diary file is the lossless format.
 - Blocks without entries have no rows; the JSON file keeps them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 
 from paintrack.clinical.model import Block, Diary, Entry
@@ -55,7 +55,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "note",
 )
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ";" too: a spreadsheet told to split on semicolons reads ";=1+1" as an empty cell and a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", ";", "\t", "\r")
 LEVEL_SEPARATOR = "; "
 
 
@@ -134,11 +135,23 @@ def csv_rows(diary: Diary, *, tz: tzinfo | None = None) -> Iterator[dict[str, st
 
 def diary_to_csv(diary: Diary, *, tz: tzinfo | None = None) -> str:
     """The CSV text (without the byte order mark), lines ending in CRLF as RFC 4180 has it."""
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(csv_rows(diary, tz=tz))
-    return buffer.getvalue()
+    lines = [_csv_line(CSV_COLUMNS)]
+    lines.extend(_csv_line([row[name] for name in CSV_COLUMNS]) for row in csv_rows(diary, tz=tz))
+    return "".join(lines)
+
+
+# A cell holding any of these is quoted. RFC 4180 needs only the comma, quote and line breaks;
+# the semicolon too, because a spreadsheet that splits on semicolons (as many locales' do) would
+# otherwise cut an unquoted "';=1+1" into "'" and a formula "=1+1".
+_QUOTE_WHEN = (",", '"', "\r", "\n", ";")
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    quoted = (
+        '"' + cell.replace('"', '""') + '"' if any(c in cell for c in _QUOTE_WHEN) else cell
+        for cell in cells
+    )
+    return ",".join(quoted) + "\r\n"
 
 
 def write_csv(diary: Diary, path: str | os.PathLike[str], *, tz: tzinfo | None = None) -> None:

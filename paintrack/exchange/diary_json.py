@@ -25,6 +25,7 @@ from paintrack.clinical.model import (
     BILATERAL_SITES,
     INDEX_SITE,
     MAX_SCORE,
+    MAX_SEQUENCE,
     MIN_SCORE,
     STANDARD_PROTOCOL,
     Ability,
@@ -340,7 +341,10 @@ def _number(value: Any, expected: str) -> float:
     if not _is_number(value):
         hint = " (a string; write the number without quotes)" if isinstance(value, str) else ""
         raise _Invalid(f"{expected}, got {_show(value)}{hint}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # a whole number with hundreds of digits
+        raise _Invalid(f"{expected}, got a number too large to use") from None
 
 
 def _storable(value: str) -> None:
@@ -977,8 +981,10 @@ def _volume(value: Any) -> float | None:
 
 
 def _sequence(value: Any) -> int:
-    expected = "expected a whole number, 1 or more (1 for the first diagnostic block)"
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    expected = (
+        f"expected a whole number from 1 to {MAX_SEQUENCE} (1 for the first diagnostic block)"
+    )
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SEQUENCE:
         raise _Invalid(f"{expected}, got {_show(value)}")
     return value
 

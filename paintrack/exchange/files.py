@@ -16,11 +16,19 @@ from pathlib import Path
 
 from paintrack.errors import UserError
 from paintrack.exchange.errors import DiaryFormatError, DiaryProblem
+from paintrack.paths import clear_leftovers, hold_partial, refuse_protected_target
 
 # A year of hourly diaries is well under 1 MB; anything near this is not a diary, and reading it
 # into memory (and then JSON objects) could exhaust a small machine.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 PRIVATE_FILE_MODE = 0o600
+# The suffix of the hidden partial file beside the target while it is written.
+PARTIAL = ".tmp"
+
+
+def clear_partials(path: str | os.PathLike[str]) -> list[Path]:
+    """The partial files a killed write of `path` left (`.<name>.*.tmp`), removed now."""
+    return clear_leftovers(Path(os.fspath(path)), PARTIAL)
 
 
 def _megabytes(size: int) -> str:
@@ -54,6 +62,13 @@ def read_limited(path: str | os.PathLike[str]) -> bytes:
         raise _unreadable(name, f"cannot read the file ({error.strerror})") from None
     if stat.S_ISDIR(info.st_mode):
         raise _unreadable(name, "is a folder, not a diary file")
+    if not stat.S_ISREG(info.st_mode):
+        # A pipe would hang the read until something writes to it; a device is not a file.
+        kind = "a pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a device or other special file"
+        raise _unreadable(
+            name,
+            f"is {kind}, not a diary file; give a diary file, or - to read standard input",
+        )
     if info.st_size > MAX_FILE_BYTES:
         raise _unreadable(name, too_big_message(info.st_size))
     try:
@@ -89,6 +104,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     name = os.fspath(path)
     target = Path(name)
     folder = target.parent
+    refuse_protected_target(target)
     if not folder.is_dir():
         raise UserError(f"could not write {name}: the folder {folder} does not exist")
     if target.is_dir():
@@ -96,7 +112,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     temp_name: str | None = None
     try:
         # mkstemp creates the file 0600 whatever the umask: right for health data.
-        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=PARTIAL)
+        hold_partial(fd)  # until closed: never taken for a killed export's leftover
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

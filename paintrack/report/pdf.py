@@ -58,6 +58,7 @@ from paintrack.clinical.wording import (
     target_text,
 )
 from paintrack.errors import UserError
+from paintrack.paths import clear_leftovers, hold_partial, refuse_protected_target
 from paintrack.report import text as words
 from paintrack.report.fonts import BOLD, REGULAR, register_fonts
 from paintrack.report.mplrender import draw_figure
@@ -803,6 +804,14 @@ def write_report(request: ReportRequest, path: str | os.PathLike[str]) -> Path:
     return write_atomically(Path(path), data)
 
 
+PARTIAL = ".part"
+
+
+def clear_partials(path: str | os.PathLike[str]) -> list[Path]:
+    """The partial PDFs a killed write of `path` left (`.<name>.*.part`), removed now."""
+    return clear_leftovers(Path(os.fspath(path)).expanduser(), PARTIAL)
+
+
 def write_atomically(path: Path, data: bytes) -> Path:
     """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over.
 
@@ -811,9 +820,11 @@ def write_atomically(path: Path, data: bytes) -> Path:
     """
     target = path.expanduser()
     folder = target.parent if str(target.parent) else Path(".")
+    refuse_protected_target(target)
     temp_name: str | None = None
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PARTIAL, dir=folder)
+        hold_partial(fd)  # until closed: never taken for a killed report's leftover
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -81,14 +81,23 @@ class ChainBreak:
 class TrailMismatch:
     """A diary record that no longer matches what the audit trail says about it."""
 
-    kind: str  # "patient", "block" or "entry"
+    kind: str  # "patient", "block", "entry" or "settings" (the clinic settings, id "settings")
     object_id: str
     # "unaudited": no audit record at all; "undeleted": deleted in the trail, present in the
-    # diary; "differs": its values are not those of its last audit record (number `seq`).
+    # diary; "differs": its values are not those of its last audit record (number `seq`);
+    # "missing": in the trail, not in the tables (removed outside paintrack); "marked_amended" /
+    # "unmarked_amended": an entry's amended mark set with no amendment in the trail, or cleared
+    # although the trail holds one.
     problem: str
     seq: int | None = None
 
     def __str__(self) -> str:
+        if self.problem == "missing":
+            return f"{self.kind} {self.object_id} is in the audit trail but missing from the diary"
+        if self.problem == "marked_amended":
+            return f"{self.kind} {self.object_id} is marked amended with no amendment in the trail"
+        if self.problem == "unmarked_amended":
+            return f"{self.kind} {self.object_id} was amended but is no longer marked amended"
         if self.problem == "unaudited":
             return f"{self.kind} {self.object_id} has no record in the audit trail"
         if self.problem == "undeleted":

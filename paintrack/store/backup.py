@@ -33,7 +33,7 @@ from paintrack.store.database import (
     check_existing_sqlite_file,
     user_errors,
 )
-from paintrack.store.lock import DiaryLock
+from paintrack.store.lock import DiaryLock, WritersLock, real_path
 
 BACKUPS_FOLDER = "backups"
 DAILY = "daily"
@@ -367,6 +367,36 @@ ConfirmRestore = Callable[[DiarySummary, "DiarySummary | None"], None]
 class Restored:
     db_path: Path
     saved_aside: tuple[Path, ...]  # the previous diary (and its -wal), kept; empty if none
+    # Partial copies an interrupted (killed) restore of this diary had left, removed now.
+    removed_leftovers: tuple[Path, ...] = ()
+
+
+ASIDE_PARTIAL = ".aside-"
+RESTORING_PARTIAL = ".restoring-"
+
+
+def _remove_restore_leftovers(db_path: Path) -> tuple[Path, ...]:
+    """The hidden copies a restore killed half-way leaves beside the diary (`.<name>.aside-*.db`,
+    `.<name>.restoring-*.db`, and their journals). Called with the diary's lock and its writers'
+    lock held, so no other restore of it can be writing one."""
+    removed: list[Path] = []
+    pattern = re.compile(
+        rf"^\.{re.escape(db_path.name)}(?:{re.escape(ASIDE_PARTIAL)}|{re.escape(RESTORING_PARTIAL)})"
+        r"[0-9a-f]+\.db(?:-journal|-wal|-shm)?$"
+    )
+    try:
+        names = sorted(os.listdir(db_path.parent))
+    except OSError:
+        return ()
+    for name in names:
+        if not pattern.match(name):
+            continue
+        path = db_path.parent / name
+        with contextlib.suppress(OSError):
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+    return tuple(removed)
 
 
 def _current_is_sound(db_path: Path) -> bool:
@@ -380,7 +410,12 @@ def _current_is_sound(db_path: Path) -> bool:
 
 
 def restore_backup(
-    db_path: Path, backup: Path, *, now: datetime, confirm: ConfirmRestore | None = None
+    db_path: Path,
+    backup: Path,
+    *,
+    now: datetime,
+    confirm: ConfirmRestore | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Restored:
     """Replace the diary at `db_path` by `backup`, after saving the current one aside.
 
@@ -392,12 +427,28 @@ def restore_backup(
     API, in reverse), so a crash half-way leaves the old diary; otherwise (the current file is
     damaged or missing) a complete copy is written beside it, flushed, then renamed over it.
     """
-    db_path = Path(db_path).absolute()
-    backup = Path(backup).absolute()
+    # The real files: through a symlink, the diary is still the diary (its lock, its place).
+    db_path = real_path(Path(db_path))
+    backup = real_path(Path(backup))
     if backup == db_path:
         raise UserError("That is the diary itself, not a backup of it; choose a backup file.")
     check_backup_file(backup)
+    writers = WritersLock(db_path)
     with DiaryLock(db_path).acquire(purpose="restore"), user_errors(str(db_path)):
+        # Every other writer of the file (an import, ...) finishes first, and none starts until
+        # the backup is in: what one commits is in the copy set aside or in the restored diary.
+        writers.acquire(exclusive=True, on_wait=on_wait)
+        try:
+            return _restore_locked(db_path, backup, now, confirm)
+        finally:
+            writers.release()
+
+
+def _restore_locked(
+    db_path: Path, backup: Path, now: datetime, confirm: ConfirmRestore | None
+) -> Restored:
+    with user_errors(str(db_path)):
+        leftovers = _remove_restore_leftovers(db_path)
         sound = _current_is_sound(db_path)
         if confirm is not None:
             held = summarize_diary(backup, immutable=True)
@@ -414,7 +465,7 @@ def restore_backup(
                 f"Could not restore {db_path}: {error.strerror or error}. The diary was not "
                 "changed."
             ) from error
-    return Restored(db_path, saved)
+    return Restored(db_path, saved, leftovers)
 
 
 def _restore_in_place(db_path: Path, backup: Path, now: datetime) -> tuple[Path, ...]:
@@ -424,7 +475,7 @@ def _restore_in_place(db_path: Path, backup: Path, now: datetime) -> tuple[Path,
         live.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # Everything committed, -wal included, in one file; renamed into place only when
         # complete, so a kill here never leaves a half copy that looks like the old diary.
-        partial = _temp_name(db_path.parent, f".{db_path.name}.aside-")
+        partial = _temp_name(db_path.parent, f".{db_path.name}{ASIDE_PARTIAL}")
         _copy_database(live, partial)
         os.replace(partial, aside)
         _fsync_path(db_path.parent)
@@ -462,7 +513,7 @@ def _restore_by_rename(db_path: Path, backup: Path, now: datetime) -> tuple[Path
             target = Path(f"{aside}{suffix}")
             os.replace(old, target)
             saved.append(target)
-    temp = _temp_name(folder, f".{db_path.name}.restoring-")
+    temp = _temp_name(folder, f".{db_path.name}{RESTORING_PARTIAL}")
     try:
         source = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
         try:

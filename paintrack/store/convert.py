@@ -12,6 +12,7 @@ from typing import Any
 from paintrack.clinical.model import (
     BILATERAL_SITES,
     MAX_SCORE,
+    MAX_SEQUENCE,
     MIN_SCORE,
     VALID_SITE_SETS,
     Ability,
@@ -286,10 +287,11 @@ def check_block(block: Block) -> None:
     if (
         isinstance(block.sequence, bool)
         or not isinstance(block.sequence, int)
-        or block.sequence < 1
+        or not 1 <= block.sequence <= MAX_SEQUENCE
     ):
         raise UserError(
-            f"{what}: the sequence must be a whole number from 1, not {block.sequence!r}."
+            f"{what}: the sequence must be a whole number from 1 to {MAX_SEQUENCE}, not "
+            f"{block.sequence!r}."
         )
     for name, number in (
         ("concentration", block.concentration_percent),

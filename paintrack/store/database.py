@@ -14,10 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import struct
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -31,6 +33,8 @@ from sqlalchemy.pool import StaticPool
 
 from paintrack import paths
 from paintrack.errors import UserError
+from paintrack.store.lock import WritersLock, real_path
+from paintrack.store.models import CHAIN_COMMENT
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -72,6 +76,10 @@ class OpenedDatabase:
     db_path: Path | None
     # How to name the database to the user: the file, or the server URL without its password.
     where: str = ""
+    # Opened by a reading command: connections cannot write, nothing was created or migrated.
+    read_only: bool = False
+    # A writer's shared hold on the file, released when the store closes (see store.lock).
+    writers_lock: WritersLock | None = None
 
     @property
     def is_server(self) -> bool:
@@ -135,13 +143,85 @@ def _current_revisions(connection: Connection) -> frozenset[str]:
     return frozenset(str(version) for (version,) in rows)
 
 
+# The mark of a database whose audit trail is hash-chained (schema 0002 and later): SQLite's
+# header `application_id` ("PTRK"), a comment on the audit table on PostgreSQL. Once set it stays,
+# so a trail whose hashes were removed and whose schema version was set back to 0001 (to have
+# migration 0002 hash forged rows as if an old paintrack had written them) is refused instead.
+CHAIN_APPLICATION_ID = 0x5054524B
+
+
+def tampered_error(where: str, path: Path | None = None) -> RefusedDatabase:
+    return RefusedDatabase(
+        f"{where} has been tampered with: its audit trail was hash-chained, but the hashes were "
+        "removed and its schema version set back to an older one, which is how forged records "
+        "would be passed off as an old diary's. paintrack will not hash them again. "
+        f"{UNCHANGED} Keep it as evidence, and compare it with a backup (paintrack backup "
+        "--list).",
+        kind="tampered",
+        path=path,
+    )
+
+
+def chain_marked(connection: Connection) -> bool:
+    """Whether this database carries the mark that its audit trail was hash-chained."""
+    if connection.dialect.name == "sqlite":
+        return connection.exec_driver_sql("PRAGMA application_id").scalar() == (
+            CHAIN_APPLICATION_ID
+        )
+    if connection.dialect.name == "postgresql" and inspect(connection).has_table("audit"):
+        comment = connection.exec_driver_sql(
+            "SELECT obj_description('audit'::regclass, 'pg_class')"
+        ).scalar()
+        return comment == CHAIN_COMMENT
+    return False
+
+
+def mark_chain(connection: Connection) -> None:
+    """Set the mark (in the caller's write transaction)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA application_id = {CHAIN_APPLICATION_ID}")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"COMMENT ON TABLE audit IS '{CHAIN_COMMENT}'")
+
+
+def _refuse_unhashed_after_hashed(connection: Connection, where: str) -> None:
+    """An old paintrack never hashed a row, so unhashed rows can only come before the first
+    hashed one: a hashed row followed by unhashed ones means hashes were removed."""
+    first_hashed = connection.exec_driver_sql(
+        "SELECT min(seq) FROM audit WHERE hash IS NOT NULL"
+    ).scalar()
+    if first_hashed is None:
+        return
+    later_unhashed = connection.exec_driver_sql(
+        f"SELECT count(*) FROM audit WHERE hash IS NULL AND seq > {int(first_hashed)}"
+    ).scalar()
+    if later_unhashed:
+        raise tampered_error(where)
+
+
+def _refuse_downgraded(connection: Connection, current: frozenset[str], where: str) -> None:
+    if current and current != {SCHEMA_HEAD} and not (current - known_revisions()):
+        if chain_marked(connection):
+            raise tampered_error(where)
+        if inspect(connection).has_table("audit"):
+            _refuse_unhashed_after_hashed(connection, where)
+
+
 def _migrate(engine: Engine, write_engine: Engine, where: str) -> None:
-    """Bring the schema to head; refuse, changing nothing, a revision we do not know."""
+    """Bring the schema to head; refuse, changing nothing, a revision we do not know (or a
+    hash-chained trail set back to an unhashed schema). Marks the chain (see CHAIN_COMMENT)."""
     with engine.connect() as connection:
         current = _current_revisions(connection)
         if not current:
             _refuse_foreign_tables(connection, where)
+        _refuse_downgraded(connection, current, where)
+        marked = current == {SCHEMA_HEAD} and chain_marked(connection)
     if current == {SCHEMA_HEAD}:
+        if not marked:
+            # Best effort: a read-only file, or a server role that does not own the table, opens
+            # all the same (and is marked by the next paintrack that can).
+            with contextlib.suppress(DBAPIError), write_engine.begin() as connection:
+                mark_chain(connection)
         return
     unknown = current - known_revisions()
     if unknown:
@@ -157,7 +237,9 @@ def _migrate(engine: Engine, write_engine: Engine, where: str) -> None:
             raise newer_version_error(where, unknown)
         if not current:
             _refuse_foreign_tables(connection, where)
+        _refuse_downgraded(connection, current, where)
         command.upgrade(alembic_config(connection), "head")
+        mark_chain(connection)
 
 
 def _refuse_foreign_tables(connection: Connection, where: str) -> None:
@@ -233,8 +315,11 @@ def check_existing_sqlite_file(path: Path) -> None:
     """Refuse (UserError, file untouched) anything that is not a paintrack database we can open.
 
     Looks at the header bytes, then opens a read-only connection: no pragma, no write, nothing
-    that could change a byte of the file.
+    that could change a byte of the file. Only a regular file is opened at all.
     """
+    refused = _not_a_regular_file(path)
+    if refused is not None:
+        raise refused
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -262,9 +347,7 @@ def check_existing_sqlite_file(path: Path) -> None:
     try:
         connection = sqlite3.connect(_read_only_uri(path), uri=True)
     except sqlite3.Error as error:
-        raise RefusedDatabase(
-            f"Cannot open {path}: {error}. {UNCHANGED} {RESTORE_HINT}", kind="damaged", path=path
-        ) from error
+        raise _refusal_for(path, error) from error
     try:
         tables = {
             str(name)
@@ -284,16 +367,26 @@ def check_existing_sqlite_file(path: Path) -> None:
             str(version)
             for (version,) in connection.execute("SELECT version_num FROM alembic_version")
         )
+        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        first_hashed, later_unhashed = connection.execute(
+            "SELECT (SELECT min(seq) FROM audit WHERE hash IS NOT NULL), (SELECT count(*) FROM "
+            "audit WHERE hash IS NULL AND seq > (SELECT min(seq) FROM audit WHERE hash IS NOT "
+            "NULL))"
+        ).fetchone()
     except sqlite3.DatabaseError as error:
-        raise RefusedDatabase(
-            f"{path} is damaged or not a database ({error}). {UNCHANGED} {RESTORE_HINT}",
-            kind="damaged",
-            path=path,
-        ) from error
+        raise _refusal_for(path, error) from error
     finally:
         connection.close()
     if revisions == {SCHEMA_HEAD}:
         return
+    if (
+        revisions
+        and not (revisions - known_revisions())
+        and (
+            application_id == CHAIN_APPLICATION_ID or (first_hashed is not None and later_unhashed)
+        )
+    ):
+        raise tampered_error(str(path), path)
     if not revisions:
         raise RefusedDatabase(
             f"{path} is damaged: it has paintrack's tables but no record of its schema "
@@ -304,6 +397,25 @@ def check_existing_sqlite_file(path: Path) -> None:
     unknown = revisions - known_revisions()
     if unknown:
         raise newer_version_error(str(path), unknown, path)
+
+
+def _refusal_for(path: Path, error: sqlite3.Error) -> UserError:
+    """Why checking `path` failed, by SQLite's result code: only a damaged file is called damaged
+    (a RefusedDatabase, with the advice to restore a backup); a full disk, a busy file or a disk
+    error is a plain UserError about the machine, and a read-only or unreadable file is refused
+    as "unreadable", since restoring a backup would only bring back older data."""
+    code = _sqlite_code(error)
+    kind = _KIND_BY_CODE.get(code or -1, "damaged")
+    if kind == "damaged":
+        return RefusedDatabase(
+            f"{path} is damaged or not a database ({error}). {UNCHANGED} {RESTORE_HINT}",
+            kind="damaged",
+            path=path,
+        )
+    message = f"Cannot open {path}: {_ADVICE_BY_CODE[code or -1]} {UNCHANGED}"
+    if kind == "unreadable":
+        return RefusedDatabase(message, kind=kind, path=path)
+    return UserError(message)
 
 
 def _shorter_than_header_says(path: Path, header: bytes) -> bool:
@@ -333,15 +445,92 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+# How long a write waits for SQLite's write lock (other writers' transactions, one after another)
+# before saying the diary is busy: each BEGIN IMMEDIATE waits BUSY_TIMEOUT_MS, and is tried again
+# until this bound. Twenty imports at once each wait their turn.
+WRITE_WAIT_SECONDS = 120.0
+
+
 def _begin(connection: Connection) -> None:
     # Writes take the write lock up front: a deferred transaction that reads and then writes can
     # fail half-way with "database is locked" when another writer got in between.
-    mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    if not connection.get_execution_options().get(WRITE_OPTION):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+        return
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except DBAPIError as error:
+            if _sqlite_code(error.orig) not in _BUSY_CODES or time.monotonic() >= deadline:
+                raise
+
+
+def _set_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA query_only = ON")
+    finally:
+        cursor.close()
+
+
+def _read_only_sqlite_engine(path: Path) -> Engine:
+    """Connections that cannot write: no journal mode set, no -wal created when there is none,
+    no schema written (`mode=ro`, and `immutable=1` while no -wal file exists)."""
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, hide_parameters=True)
+    event.listen(engine, "connect", _set_read_only_pragmas)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _check_readable_diary(path: Path) -> None:
+    """What a reading command needs: an existing, non-empty paintrack file (checked read-only)."""
+    if not path.exists():
+        raise UserError(
+            f"There is no paintrack database at {path} yet. Import a diary first "
+            "(paintrack import FILE), or choose the database with --db."
+        )
+    if path.stat().st_size == 0:
+        raise UserError(
+            f"{path} is an empty file, not a diary yet: there is nothing in it to read. Import a "
+            f"diary into it first (paintrack import FILE), or choose the database with --db. "
+            f"{UNCHANGED}"
+        )
+    check_existing_sqlite_file(path)
+
+
+def _require_current_schema(engine: Engine, where: str) -> None:
+    """A reading command reads a database as it is: never sets it up, never migrates it."""
+    with engine.connect() as connection:
+        current = _current_revisions(connection)
+        _refuse_downgraded(connection, current, where)
+        if not current:
+            _refuse_foreign_tables(connection, where)
+            raise UserError(
+                f"There is no paintrack diary in {where} yet. Import a diary first (paintrack "
+                "import FILE), or choose the database with --db."
+            )
+    if current == {SCHEMA_HEAD}:
+        return
+    unknown = current - known_revisions()
+    if unknown:
+        raise newer_version_error(where, unknown)
+    raise UserError(
+        f"{where} was written by an older paintrack (database schema {', '.join(sorted(current))})"
+        " and needs updating, which this command does not do: it only reads. Open the diary in "
+        f"the paintrack window once (it updates it), then try again. {UNCHANGED}"
+    )
 
 
 def _sqlite_engine(url: URL, *, memory: bool) -> Engine:
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if memory:
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"] = {"check_same_thread": False}
@@ -372,8 +561,8 @@ def display_target(target: str) -> str:
         return target
     try:
         return make_url(target).render_as_string(hide_password=True)
-    except ArgumentError:
-        return target
+    except (ArgumentError, ValueError):
+        return paths.mask_url(target)
 
 
 def server_url(url: URL) -> URL:
@@ -395,7 +584,9 @@ def _server_engine(url: URL, where: str) -> Engine:
     try:
         # Reads see one snapshot for the whole unit of work, so `verify` never compares the audit
         # trail with diary rows another client committed in between; writes override this.
-        engine = create_engine(url, isolation_level="REPEATABLE READ", pool_pre_ping=True)
+        engine = create_engine(
+            url, isolation_level="REPEATABLE READ", pool_pre_ping=True, hide_parameters=True
+        )
     except (ImportError, NoSuchModuleError) as error:
         driver = url.get_driver_name()
         raise UserError(
@@ -424,60 +615,100 @@ def _lock_writes(connection: Connection) -> None:
 # Errors the user can act on
 
 
-_SQLITE_USER_ERRORS: tuple[tuple[str, str], ...] = (
-    (
-        "database is locked",
-        "the diary is busy: another paintrack (or another program) is writing to it. "
-        "Close the other program and try again.",
-    ),
-    (
-        "disk is full",
-        "the disk is full. Free some space and try again; nothing already saved was lost.",
-    ),
-    (
-        "readonly database",
-        "the diary cannot be written: the file or its folder is read-only. Check the "
-        "permissions, or choose another file with --db.",
-    ),
-    (
-        "unable to open database file",
-        "the diary file cannot be opened: check that its folder exists and that you may "
-        "read and write it, or choose another file with --db.",
-    ),
-    (
-        "malformed",
-        "the diary file is damaged. Restore a backup (paintrack restore BACKUP); do not "
-        "keep writing to this file.",
-    ),
-    (
-        "file is not a database",
-        "the file is damaged or is not a paintrack diary. Restore a backup "
-        "(paintrack restore BACKUP), or choose another file with --db.",
-    ),
-    (
-        "disk i/o error",
-        "the disk reported an input/output error. Check the disk (or network drive) and try again.",
-    ),
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html); the extended code's low
+# byte is its primary code. Errors are told apart by these, never by their English text.
+SQLITE_PERM = 3
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+_BUSY_CODES = frozenset({SQLITE_BUSY, SQLITE_LOCKED})
+
+BUSY_ADVICE = (
+    "the diary is busy: another paintrack (or another program) kept it locked for as long as "
+    "paintrack waits its turn. Close the other program, or wait for it to finish, and try again."
 )
+FULL_ADVICE = "the disk is full. Free some space and try again; nothing already saved was lost."
+READ_ONLY_ADVICE = (
+    "the diary cannot be written: the file or its folder is read-only. Check the "
+    "permissions, or choose another file with --db."
+)
+CANT_OPEN_ADVICE = (
+    "the diary file cannot be opened: check that its folder exists and that you may "
+    "read and write it, or choose another file with --db."
+)
+DAMAGED_ADVICE = (
+    "the diary file is damaged. Restore a backup (paintrack restore BACKUP); do not "
+    "keep writing to this file."
+)
+NOT_A_DB_ADVICE = (
+    "the file is damaged or is not a paintrack diary. Restore a backup "
+    "(paintrack restore BACKUP), or choose another file with --db."
+)
+IO_ADVICE = (
+    "the disk reported an input/output error. Check the disk (or network drive) and try again; "
+    "the diary itself may well be sound."
+)
+
+_ADVICE_BY_CODE: dict[int, str] = {
+    SQLITE_BUSY: BUSY_ADVICE,
+    SQLITE_LOCKED: BUSY_ADVICE,
+    SQLITE_FULL: FULL_ADVICE,
+    SQLITE_READONLY: READ_ONLY_ADVICE,
+    SQLITE_PERM: READ_ONLY_ADVICE,
+    SQLITE_CANTOPEN: CANT_OPEN_ADVICE,
+    SQLITE_CORRUPT: DAMAGED_ADVICE,
+    SQLITE_NOTADB: NOT_A_DB_ADVICE,
+    SQLITE_IOERR: IO_ADVICE,
+}
+# What kind of trouble each code is, for a refusal while checking a file: only CORRUPT and
+# NOTADB mean the file itself is damaged (a backup may help); the others are the disk's or
+# the permissions', and restoring a backup would only bring back older data.
+_KIND_BY_CODE: dict[int, str] = {
+    SQLITE_FULL: "full",
+    SQLITE_READONLY: "unreadable",
+    SQLITE_PERM: "unreadable",
+    SQLITE_CANTOPEN: "unreadable",
+    SQLITE_IOERR: "io",
+    SQLITE_BUSY: "busy",
+    SQLITE_LOCKED: "busy",
+}
+# psycopg's SQLSTATE for a number out of the column's range (22003).
+_PG_OUT_OF_RANGE = "22003"
+
+
+def _sqlite_code(error: BaseException | None) -> int | None:
+    """SQLite's primary result code of a sqlite3 error, or None (not SQLite's, or no code)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None
+    return code & 0xFF
 
 
 def user_error_for(error: BaseException, where: str) -> UserError | None:
-    """A plain-words UserError for the SQLite failures a user can fix; None for anything else."""
+    """A plain-words UserError for the database failures a user can fix; None for anything else
+    (a bug). SQLite's are told apart by their result code (`sqlite_errorcode`)."""
     original = error.orig if isinstance(error, DBAPIError) else error
-    if not isinstance(original, sqlite3.OperationalError | sqlite3.DatabaseError):
-        if isinstance(error, OperationalError):
-            # A database server that cannot be reached, refuses the login, or is shutting down.
-            said = str(original).strip().rstrip(".")
-            return UserError(
-                f"Cannot use {where}: the database server said: {said}"
-                f"{'' if said.endswith(('?', '!')) else '.'} "
-                "Check the address and that the server is running, then try again."
-            )
-        return None
-    text = str(original).lower()
-    for fragment, advice in _SQLITE_USER_ERRORS:
-        if fragment in text:
-            return UserError(f"Cannot use {where}: {advice}")
+    if isinstance(original, sqlite3.Error):
+        advice = _ADVICE_BY_CODE.get(_sqlite_code(original) or -1)
+        return None if advice is None else UserError(f"Cannot use {where}: {advice}")
+    if getattr(original, "sqlstate", None) == _PG_OUT_OF_RANGE:
+        return UserError(
+            f"Cannot save to {where}: a number is larger than the database can hold. Check the "
+            "numbers given (a block's place in the series, for example). Nothing was saved."
+        )
+    if isinstance(error, OperationalError):
+        # A database server that cannot be reached, refuses the login, or is shutting down.
+        said = str(original).strip().rstrip(".")
+        return UserError(
+            f"Cannot use {where}: the database server said: {said}"
+            f"{'' if said.endswith(('?', '!')) else '.'} "
+            "Check the address and that the server is running, then try again."
+        )
     return None
 
 
@@ -533,40 +764,106 @@ def file_in_use(path: Path) -> bool:
 # Opening
 
 
-def open_database(target: str) -> OpenedDatabase:
-    """Open (creating or migrating) the database at a path or SQLAlchemy URL."""
-    if paths.is_url(target):
-        try:
-            url = make_url(target)
-        except ArgumentError as error:
-            raise UserError(
-                f"{target!r} is not a database address paintrack understands."
-            ) from error
-    else:
-        url = URL.create("sqlite", database=str(Path(target).expanduser()))
+def _not_a_regular_file(path: Path) -> RefusedDatabase | None:
+    """Only a regular file is ever opened as a diary: a pipe would hang the open, and a device
+    such as /dev/null would be "an empty file" to set up (and chmod). None when `path` is a
+    regular file or does not exist."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return RefusedDatabase(
+            f"Cannot read {path}: {error.strerror or error}. Check that the file exists and that "
+            "you may read it, or choose another file with --db.",
+            kind="unreadable",
+            path=path,
+        )
+    if stat.S_ISREG(info.st_mode):
+        return None
+    what = (
+        "a folder"
+        if stat.S_ISDIR(info.st_mode)
+        else "a pipe"
+        if stat.S_ISFIFO(info.st_mode)
+        else "a device"
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+        else "not a regular file"
+    )
+    return RefusedDatabase(
+        f"Cannot read {path}: it is {what}, not a diary file. {UNCHANGED} Choose your paintrack "
+        "diary with --db, or a new file name to start a new diary.",
+        kind="unreadable",
+        path=path,
+    )
+
+
+def parse_target(target: str) -> URL:
+    """The SQLAlchemy URL of a path or address; UserError (the password never shown, nor kept
+    in a log) when an address cannot be read."""
+    if not paths.is_url(target):
+        return URL.create("sqlite", database=str(Path(target).expanduser()))
+    try:
+        return make_url(target)
+    except (ArgumentError, ValueError):
+        # ValueError: a port that is not a number, often a password with an unescaped / or @.
+        raise UserError(
+            f"{paths.mask_url(target)} is not a database address paintrack understands. Write "
+            "it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE (the port a number; in the "
+            "user name or password write @ as %40, : as %3A, / as %2F and % as %25), or give "
+            "a file path."
+        ) from None
+
+
+def open_database(
+    target: str, *, read_only: bool = False, on_wait: Callable[[str], None] | None = None
+) -> OpenedDatabase:
+    """Open (creating or migrating) the database at a path or SQLAlchemy URL.
+
+    `read_only` (reading commands): the database must already exist and be up to date; nothing
+    is created, migrated, chmodded or written, and the connections cannot write. `on_wait` is
+    told when a writer has to wait for a restore of the file to finish.
+    """
+    url = parse_target(target)
     db_path = sqlite_file_of(url)
+    writers: WritersLock | None = None
     if db_path is not None:
-        db_path = db_path.expanduser().absolute()
+        # The real file: a symlink to a diary is that diary (its lock, its -wal, its claims).
+        db_path = real_path(db_path)
         url = url.set(database=str(db_path))
         where = str(db_path)
         # Checked when first opened here; reading its bytes again would drop our own locks.
         already_open = _claim_file(db_path)
         try:
             with user_errors(where):
-                if already_open:
-                    pass
-                elif not db_path.exists():
-                    _create_private_file(db_path)
-                elif _is_empty(db_path):
-                    _make_private(db_path)  # an empty file is a new database: ours to set up
-                else:
-                    check_existing_sqlite_file(db_path)
-            engine = _sqlite_engine(url, memory=False)
+                if not already_open:
+                    refused = _not_a_regular_file(db_path)
+                    if refused is not None:
+                        raise refused
+                    if read_only:
+                        _check_readable_diary(db_path)
+                    elif not _is_empty(db_path):
+                        check_existing_sqlite_file(db_path)
+                if not read_only:
+                    if not db_path.exists():
+                        _create_private_file(db_path)
+                    # Held until the store closes: a restore waits for it (see store.lock).
+                    writers = WritersLock(db_path).acquire(exclusive=False, on_wait=on_wait)
+                    if not already_open and _is_empty(db_path):
+                        _make_private(db_path)  # an empty file: a new database, ours to set up
+            if read_only:
+                engine = _read_only_sqlite_engine(db_path)
+            else:
+                engine = _sqlite_engine(url, memory=False)
         except BaseException:
+            if writers is not None:
+                writers.release()
             release_file(db_path)
             raise
     elif url.get_backend_name() == "sqlite":
         where = "the in-memory database"
+        if read_only:
+            raise UserError("There is no paintrack diary in an in-memory database to read.")
         engine = _sqlite_engine(url, memory=True)
     else:
         url = server_url(url)
@@ -581,10 +878,22 @@ def open_database(target: str) -> OpenedDatabase:
         write_engine = engine.execution_options(**{WRITE_OPTION: True})
     try:
         with user_errors(where):
-            _migrate(engine, write_engine, where)
+            if read_only:
+                _require_current_schema(engine, where)
+            else:
+                _migrate(engine, write_engine, where)
     except BaseException:
         engine.dispose()
+        if writers is not None:
+            writers.release()
         if db_path is not None:
             release_file(db_path)
         raise
-    return OpenedDatabase(engine=engine, write_engine=write_engine, db_path=db_path, where=where)
+    return OpenedDatabase(
+        engine=engine,
+        write_engine=write_engine,
+        db_path=db_path,
+        where=where,
+        read_only=read_only,
+        writers_lock=writers,
+    )

@@ -48,6 +48,8 @@ NAMING_CONVENTION = {
 }
 
 ID_LENGTH = 36  # a UUID as text
+# On PostgreSQL, the audit table's comment marks a trail that was hash-chained (schema 0002 on).
+CHAIN_COMMENT = "paintrack: audit trail hash-chained"
 ENUM_LENGTH = 16
 
 
@@ -181,7 +183,11 @@ class AuditRow(Base):
     """
 
     __tablename__ = "audit"
-    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_object", "object_type", "object_id"),
+        # The mark of a hash-chained trail on PostgreSQL (store.database.mark_chain sets it).
+        {"comment": CHAIN_COMMENT},
+    )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)

@@ -246,6 +246,8 @@ class Store:
         self._engine = opened.engine
         self._write_engine = opened.write_engine
         self._db_path = opened.db_path
+        self._writers_lock = opened.writers_lock
+        self._read_only = opened.read_only
         self._is_server = opened.is_server
         self._where = where
         self._clock = clock or _system_clock
@@ -272,6 +274,8 @@ class Store:
         self._engine.dispose()
         if self._db_path is not None and not self._closed:
             release_file(self._db_path)
+        if self._writers_lock is not None:
+            self._writers_lock.release()
         self._closed = True
 
     def __enter__(self) -> Store:
@@ -902,14 +906,24 @@ def _first_chain_break(rows: Sequence[AuditRow]) -> ChainBreak | None:
 
 
 def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[TrailMismatch, ...]:
-    """Diary rows whose values differ from the last values the audit trail holds for them."""
+    """Diary rows whose values differ from the last values the audit trail holds for them; rows
+    the trail says exist and the tables lack; an entry's `amended` mark that the trail does not
+    account for; and clinic settings other than the trail's last saved ones."""
     last: dict[tuple[str, str], AuditRow] = {}
+    amended: set[str] = set()
+    last_settings: AuditRow | None = None
     for row in rows:
         if row.object_id is not None and row.object_type in ("patient", "block", "entry"):
             last[(row.object_type, row.object_id)] = row
+            if row.action == "amend_entry":
+                amended.add(row.object_id)
+        if row.object_type == "settings":
+            last_settings = row
     problems: list[TrailMismatch] = []
+    seen: set[tuple[str, str]] = set()
 
     def compare(kind: str, object_id: str, current: Mapping[str, Any] | None) -> None:
+        seen.add((kind, object_id))
         audit = last.get((kind, object_id))
         if audit is None:
             problems.append(TrailMismatch(kind, object_id, "unaudited"))
@@ -931,4 +945,38 @@ def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[Trail
             else _entry_json(entry_from_row(entry_row), entry_row.block_id)
         )
         compare("entry", entry_row.id, current)
+        if bool(entry_row.amended) != (entry_row.id in amended):
+            audit = last.get(("entry", entry_row.id))
+            problems.append(
+                TrailMismatch(
+                    "entry",
+                    entry_row.id,
+                    "marked_amended" if entry_row.amended else "unmarked_amended",
+                    audit.seq if audit is not None else None,
+                )
+            )
+    # Everything the trail says was created and the tables no longer hold: removed outside
+    # paintrack (paintrack itself never removes a row: a deleted entry stays, marked deleted).
+    for (kind, object_id), audit in last.items():
+        if (kind, object_id) not in seen:
+            problems.append(TrailMismatch(kind, object_id, "missing", audit.seq))
+    stored = {row.key: row.value for row in session.scalars(select(SettingRow))}
+    try:
+        current_settings: dict[str, Any] | None = settings_to_json(settings_from_json(stored))
+    except (TypeError, ValueError, KeyError, AttributeError):
+        current_settings = None  # values no paintrack writes
+    expected_settings = (
+        settings_to_json(settings_from_json({}))
+        if last_settings is None
+        else _json_copy(last_settings.new)
+    )
+    if current_settings != expected_settings:
+        problems.append(
+            TrailMismatch(
+                "settings",
+                "settings",
+                "differs" if last_settings is not None else "unaudited",
+                last_settings.seq if last_settings is not None else None,
+            )
+        )
     return tuple(problems)

@@ -240,17 +240,17 @@ SINGLE_PROBLEMS: dict[str, tuple[Callable[[Doc], None], str, str]] = {
     "sequence-zero": (
         _set("blocks.0.sequence", 0),
         "blocks[0].sequence",
-        "expected a whole number, 1 or more (1 for the first diagnostic block), got 0",
+        "expected a whole number from 1 to 2147483647 (1 for the first diagnostic block), got 0",
     ),
     "sequence-float": (
         _set("blocks.0.sequence", 1.0),
         "blocks[0].sequence",
-        "expected a whole number, 1 or more (1 for the first diagnostic block), got 1.0",
+        "expected a whole number from 1 to 2147483647 (1 for the first diagnostic block), got 1.0",
     ),
     "sequence-bool": (
         _set("blocks.0.sequence", True),
         "blocks[0].sequence",
-        "expected a whole number, 1 or more (1 for the first diagnostic block), got true",
+        "expected a whole number from 1 to 2147483647 (1 for the first diagnostic block), got true",
     ),
     "steroid-text": (
         _set("blocks.0.steroid", "no"),

@@ -208,6 +208,9 @@ def test_rows_written_before_the_chain_are_hashed_on_upgrade(db: Path) -> None:
     written = raw_query(db, "SELECT seq, prev_hash, hash FROM audit ORDER BY seq")
     raw_execute(db, "UPDATE audit SET prev_hash = NULL, hash = NULL")
     raw_execute(db, "UPDATE alembic_version SET version_num = '0001'")
+    # As a paintrack from before the chain left it: without the mark of a hash-chained trail
+    # (which, left in place, refuses exactly this as the downgrade trick).
+    raw_execute(db, "PRAGMA application_id = 0")
     with open_store(str(db)) as store:
         check = store.check_audit_trail()
     assert check.intact and check.records == len(written)

@@ -326,18 +326,27 @@ def test_a_damaged_page_is_refused_untouched(tmp_path: Path) -> None:
 # -- errors the user can act on ----------
 
 
+def _sqlite_error(message: str, code: int) -> sqlite3.OperationalError:
+    """A sqlite3 error as the driver raises it: its message and its (extended) result code."""
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    return error
+
+
 @pytest.mark.parametrize(
-    ("sqlite_message", "expected"),
+    ("sqlite_message", "code", "expected"),
     [
-        ("database is locked", "another paintrack"),
-        ("database or disk is full", "disk is full"),
-        ("attempt to write a readonly database", "read-only"),
-        ("unable to open database file", "cannot be opened"),
-        ("database disk image is malformed", "Restore a backup"),
+        ("database is locked", 5, "another paintrack"),
+        ("database or disk is full", 13, "disk is full"),
+        ("attempt to write a readonly database", 8, "read-only"),
+        ("unable to open database file", 14, "cannot be opened"),
+        ("database disk image is malformed", 11, "Restore a backup"),
     ],
 )
-def test_actionable_sqlite_errors_become_plain_words(sqlite_message: str, expected: str) -> None:
-    wrapped = OperationalError("INSERT ...", {}, sqlite3.OperationalError(sqlite_message))
+def test_actionable_sqlite_errors_become_plain_words(
+    sqlite_message: str, code: int, expected: str
+) -> None:
+    wrapped = OperationalError("INSERT ...", {}, _sqlite_error(sqlite_message, code))
     error = user_error_for(wrapped, "/some/diary.db")
     assert isinstance(error, UserError)
     assert "/some/diary.db" in error.message
@@ -345,8 +354,8 @@ def test_actionable_sqlite_errors_become_plain_words(sqlite_message: str, expect
 
 
 def test_other_database_errors_stay_bugs() -> None:
-    wrapped = OperationalError("SELEC", {}, sqlite3.OperationalError('near "SELEC": syntax error'))
-    assert user_error_for(wrapped, "x") is None
+    syntax = _sqlite_error('near "SELEC": syntax error', 1)
+    assert user_error_for(OperationalError("SELEC", {}, syntax), "x") is None
     assert user_error_for(ValueError("database is locked"), "x") is None
 
 
@@ -354,6 +363,7 @@ def test_a_locked_database_gives_a_user_error_and_loses_nothing(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(store_database, "WRITE_WAIT_SECONDS", 0.2)
     with open_store(str(db_path)) as store:
         diary = sample_diary()
         store.import_diary(diary, source_name="first.json")
