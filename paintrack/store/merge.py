@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from paintrack.clinical.model import Block, Diary, Entry, Patient
@@ -33,13 +33,14 @@ from paintrack.store.convert import (
     check_entry,
     check_patient,
     entry_from_row,
+    entry_row_values,
     entry_to_json,
     fill_block_row,
     new_patient_row,
     patient_from_row,
     patient_to_json,
 )
-from paintrack.store.models import AuditRow, BlockRow, EntryRow, PatientRow
+from paintrack.store.models import AuditRow, BlockRow, EntryRow, EntryScoreRow, PatientRow
 from paintrack.store.repository import Store, _Unit, patient_description
 
 _CHUNK = 500  # ids per IN (...): well under SQLite's limit on bound parameters
@@ -466,6 +467,9 @@ def _apply(store: Store, unit: _Unit, plan: MergePlan, source_name: str) -> None
     session = unit.session
     patient_id = plan.patient.id
     reason = f"imported from {source_name}" if plan.patient_is_new else merge_reason(source_name)
+    # As Store.import_diary: audit rows, new entries and their scores are inserted in bulk at
+    # the end (an ORM object per entry was most of a large import's time), in the order made.
+    unit.bulk_audit = []
     if plan.patient_is_new:
         session.add(new_patient_row(plan.patient, unit.now))
         unit.audit(
@@ -491,9 +495,23 @@ def _apply(store: Store, unit: _Unit, plan: MergePlan, source_name: str) -> None
         )
     for block in plan.blocks_added:
         store._insert_block(unit, patient_id, replace(block, entries=()), reason)
-    session.flush()
+    session.flush()  # the patient and blocks first: the entries refer to them
+    entry_rows: list[dict[str, Any]] = []
+    score_rows: list[dict[str, Any]] = []
     for change in plan.entries_added:
-        store._insert_entry(unit, change.block.id, patient_id, change.entry, reason)
+        entry_rows.append(entry_row_values(change.entry, change.block.id))
+        score_rows.extend(
+            {"entry_id": change.entry.id, "site": site, "score": int(score)}
+            for site, score in change.entry.scores.items()
+        )
+        unit.audit(
+            "add_entry",
+            "entry",
+            change.entry.id,
+            patient_id=patient_id,
+            reason=reason,
+            new=_entry_json(change.entry, change.block.id),
+        )
     for change in plan.entries_amended:
         entry_row = session.get(EntryRow, change.entry.id, options=[selectinload(EntryRow.scores)])
         assert entry_row is not None
@@ -511,3 +529,11 @@ def _apply(store: Store, unit: _Unit, plan: MergePlan, source_name: str) -> None
             **plan.counts(),
         },
     )
+    session.flush()
+    for model, rows in (
+        (EntryRow, entry_rows),
+        (EntryScoreRow, score_rows),
+        (AuditRow, unit.bulk_audit),
+    ):
+        if rows:
+            session.execute(insert(model), rows)
