@@ -166,9 +166,14 @@ def _block_name(block: Block) -> str:
 
 def _entry_line(change: EntryChange, plan: MergePlan) -> str:
     assert change.stored is not None
+    also = (
+        " (it was amended in the clinic too; that version stays in the audit trail)"
+        if change.stored.amended
+        else ""
+    )
     return (
         f"the entry of {_when(change.entry.at)} ({_block_name(change.block)}): "
-        f"{_entry_changes(change.stored, change.entry)}"
+        f"{_entry_changes(change.stored, change.entry)}{also}"
     )
 
 

@@ -226,6 +226,29 @@ def test_what_the_clinic_amended_or_deleted_since_is_kept(
     assert [record.reason for record in _actions(clinic, "amend_entry")] == ["patient phoned"]
 
 
+def test_an_entry_changed_both_at_home_and_in_the_clinic_takes_the_home_change_and_says_so(
+    clinic: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    diary = read_diary_file(DEMO)
+    entry = next(e for e in diary.blocks[0].entries if e.id == CHANGED)
+    with open_store(clinic) as store:
+        store.amend_entry(
+            CHANGED, dataclasses.replace(entry, scores={"index": 2}), reason="patient phoned"
+        )
+    home = _write(tmp_path, "home.json", _home_diary())  # the home diary says 3
+    code, out, _ = _run(capsys, "--db", clinic, "import", home)
+    assert code == 0
+    assert "index score 2 -> 3, note (it was amended in the clinic too" in out
+    reasons = [record.reason for record in _actions(clinic, "amend_entry")]
+    assert reasons == ["patient phoned", f"merged from home diary {home}"]
+    with open_store(clinic) as store:
+        assert [r.new["scores"] for r in store.entry_history(CHANGED)] == [
+            {"index": 1},
+            {"index": 2},
+            {"index": 3},
+        ]
+
+
 def test_a_block_changed_at_home_is_an_audited_block_update(
     clinic: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
