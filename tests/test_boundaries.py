@@ -89,10 +89,11 @@ print("\\n" + json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
         ["import", str(DEMO)],
         ["export", "{tmp}/out.json"],
         ["export", "--csv", "{tmp}/out.csv"],
+        ["export", "--fhir", "{tmp}/out.fhir.json", "--deidentify"],
         ["analyze", str(DEMO), "--json"],
         ["analyze", "--patient", "DEMO-0001"],
     ],
-    ids=["import", "export", "export-csv", "analyze-file", "analyze-patient"],
+    ids=["import", "export", "export-csv", "export-fhir", "analyze-file", "analyze-patient"],
 )
 def test_headless_commands_never_load_qt_or_matplotlib(argv: list[str], tmp_path: Path) -> None:
     db = tmp_path / "b.db"

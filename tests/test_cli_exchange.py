@@ -237,28 +237,35 @@ def test_hand_written_file_imported_twice_adds_nothing(
     assert _run(capsys, "--db", db, "export", tmp_path / "out.json", "--patient", "H-1")[0] == 0
 
 
-def test_longer_hand_written_file_adds_only_the_new_entries(
+def test_longer_hand_written_file_adds_the_new_entries_and_amends_the_changed_one(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = [("2026-03-02T09:20:00-05:00", 7), ("2026-03-02T10:00:00-05:00", 2)]
     assert _run(capsys, "--db", db, "import", _hand_written(tmp_path, "a.json", first))[0] == 0
-    # The same day written out further, with the 10:00 score changed by mistake.
+    # The same day written out further, with the 10:00 score changed at home.
     longer = [
         ("2026-03-02T09:20:00-05:00", 7),
         ("2026-03-02T10:00:00-05:00", 5),
         ("2026-03-02T11:00:00-05:00", 3),
         ("2026-03-02T12:00:00-05:00", 4),
     ]
-    code, out, _ = _run(capsys, "--db", db, "import", _hand_written(tmp_path, "b.json", longer))
+    second = _hand_written(tmp_path, "b.json", longer)
+    code, out, _ = _run(capsys, "--db", db, "import", second)
     assert code == 0
     assert out.startswith("Imported Helen Hand: 0 blocks, 2 entries (1 already present).\n")
-    assert "1 record differs from the version already stored" in out
+    # Issue 15: the changed score is an amendment of the stored one, never a silent overwrite.
+    assert "Amended 1 entry to the home diary's version" in out
+    assert "index score 2 -> 5" in out
     assert _state(db)[:3] == (1, 1, 4)
     with open_store(str(db)) as store:
         (patient,) = store.list_patients()
         (block,) = store.load_diary(patient.id).blocks
-    # The stored 10:00 score was kept, not silently overwritten by the file's.
-    assert [entry.scores["index"] for entry in block.entries] == [7, 2, 3, 4]
+        history = store.entry_history(block.entries[1].id)
+    assert [entry.scores["index"] for entry in block.entries] == [7, 5, 3, 4]
+    assert block.entries[1].amended
+    assert [record.action for record in history] == ["add_entry", "amend_entry"]
+    assert history[1].old is not None and history[1].old["scores"] == {"index": 2}
+    assert history[1].reason == f"merged from home diary {second}"
 
 
 def test_import_and_export_reproduce_every_sample(

@@ -6,8 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paintrack.errors import UserError
+
+if TYPE_CHECKING:
+    from paintrack.clinical.model import Diary
 
 STDOUT = "-"
 
@@ -27,6 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--csv",
         action="store_true",
         help="write CSV for spreadsheets, one row per entry per site (also chosen by a .csv name)",
+    )
+    parser.add_argument(
+        "--fhir",
+        action="store_true",
+        help="write a FHIR R4 Bundle (JSON) for a health record instead (docs/fhir.md)",
+    )
+    parser.add_argument(
+        "--deidentify",
+        action="store_true",
+        help="with --fhir: no identifiers, initials and birth year only (as the PDF's)",
     )
     parser.add_argument(
         "--force",
@@ -64,7 +78,14 @@ def run(args: argparse.Namespace) -> int:
 
     file_name = os.fspath(args.file)
     to_stdout = file_name == STDOUT
-    as_csv = bool(args.csv) or file_name.lower().endswith(".csv")
+    if args.fhir and args.csv:
+        raise UserError("choose either --fhir or --csv, not both.")
+    if args.deidentify and not args.fhir:
+        raise UserError(
+            "--deidentify applies to a FHIR export (--fhir); a diary file keeps every field "
+            "so that it imports again, and the PDF has its own: paintrack report --deidentify."
+        )
+    as_csv = not args.fhir and (bool(args.csv) or file_name.lower().endswith(".csv"))
     target = Path(file_name)
     if not to_stdout:
         from paintrack.paths import refuse_protected_target
@@ -91,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
         if not to_stdout and _is_database_file(target, store.db_path):
             raise UserError(f"{file_name} is the database itself; choose another file name.")
 
+    if args.fhir:
+        return _write_fhir(diary, target, to_stdout=to_stdout, deidentify=args.deidentify)
     blocks = len(diary.blocks)
     entries = sum(len(block.entries) for block in diary.blocks)
     if to_stdout:
@@ -106,6 +129,35 @@ def run(args: argparse.Namespace) -> int:
     where = "standard output" if to_stdout else file_name
     print(
         f"Exported {diary.patient.name}: {what} to {where}.",
+        file=sys.stderr if to_stdout else sys.stdout,
+    )
+    return 0
+
+
+def _write_fhir(diary: Diary, target: Path, *, to_stdout: bool, deidentify: bool) -> int:
+    from datetime import UTC, datetime
+
+    from paintrack.exchange.fhir import (
+        bundle_to_json,
+        count_resources,
+        diary_to_bundle,
+        write_fhir_file,
+    )
+
+    now = datetime.now(UTC)
+    if to_stdout:
+        bundle = diary_to_bundle(diary, now=now, deidentify=deidentify)
+        sys.stdout.write(bundle_to_json(bundle))
+        sys.stdout.flush()
+        counts = count_resources(bundle)
+    else:
+        counts = write_fhir_file(diary, target, now=now, deidentify=deidentify)
+    who = "a de-identified patient" if deidentify else diary.patient.name
+    print(
+        f"Exported {who} as a FHIR R4 Bundle: 1 Patient, "
+        f"{_count(counts.procedures, 'Procedure', 'Procedures')}, "
+        f"{_count(counts.observations, 'Observation', 'Observations')} to "
+        f"{'standard output' if to_stdout else target}.",
         file=sys.stderr if to_stdout else sys.stdout,
     )
     return 0
