@@ -230,6 +230,7 @@ class LogPanel(Card):
         self.body.addWidget(self.postponed_row)
 
         self.scales = ScalePanel()
+        self.scales.chosen.connect(self._score_chosen)
         self.body.addWidget(self.scales)
         self.body.addWidget(self.explain)
         # The scale being rated is always in sight: typing a score on the left side moves on
@@ -542,6 +543,22 @@ class LogPanel(Card):
             self.save()
             return
         super().keyPressEvent(event)
+
+    def _score_chosen(self, _site: str, value: object) -> None:
+        """A complaint about a missing score goes as soon as the patient chooses one; it does
+        not stay beside a score that answers it."""
+        if value is not None and self.status.kind == "Error" and not self.scales.missing():
+            self.status.clear()
+        elif value is not None and self.status.kind == "Error":
+            missing = self.scales.missing()
+            which = " and ".join(f"{site} side" for site in missing)
+            self.status.say("Error", f"Please choose a score for the {which} (0 to 10).")
+
+    def announce(self, text: str) -> None:
+        """What an action outside the panel did (a correction, a deletion, a paper log), in the
+        one message place; it goes after a while, like a save's confirmation."""
+        self.status.say("Saved", text)
+        self._saved_at = self.clock.now()
 
     def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is None or not self.scales.isAncestorOf(new):

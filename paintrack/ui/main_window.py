@@ -15,6 +15,7 @@ import logging
 import shutil
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,10 @@ class MainWindow(QMainWindow):
         self.problem_headings: list[str] = []  # the plain sentence shown above each problem
         self.sample_folder: Path | None = None  # set on a sample-diary window: removed on close
         self.sample_windows: list[MainWindow] = []
+        # A day's scores get a backup of their own: after the day's first save (the start of
+        # day's copy was made before any), and on closing after new entries.
+        self._backup_day: date | None = None
+        self._unbacked_saves = False
         # Qt adds the application name ("— paintrack") to every title itself.
         self.setWindowTitle("Your pain diary")
         self.setMinimumSize(900, 620)
@@ -457,6 +462,10 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, lambda: self.diary.log.focus_scale())
 
     def _diary_saved(self) -> None:
+        self._unbacked_saves = True
+        today = self.clock.now().astimezone().date()
+        if self._backup_day != today and self._backup(f"after the first save of {today}"):
+            self._backup_day = today
         self._feed_reminders()
         if self.current_patient_id is not None:
             self.diary_changed.emit(self.current_patient_id)
@@ -464,6 +473,7 @@ class MainWindow(QMainWindow):
     # -- entries: paper log, amend, delete, history ------------------------------------------
 
     def paper_log(self, block: Block | None = None) -> None:
+        from paintrack.ui.clock import clock_text
         from paintrack.ui.entry_dialogs import PaperLogDialog
 
         block = block or (self.diary.current_block() if self.diary else None)
@@ -484,6 +494,13 @@ class MainWindow(QMainWindow):
         if entries:
             self.diary.refresh()
             self._diary_saved()
+            if saved:
+                times = ", ".join(clock_text(e.at) for e in entries[:saved])
+                words = "score" if saved == 1 else "scores"
+                self.diary.log.announce(
+                    f"Saved {saved} {words} from your paper log ({times}), marked as copied "
+                    "from paper."
+                )
             self.statusBar().showMessage(f"{saved} scores from your paper log saved.", 8000)
         self._focus_scale_soon()
 
@@ -504,8 +521,8 @@ class MainWindow(QMainWindow):
             self.diary.refresh()
             self._diary_saved()
             # The inline message of the last save gave figures the correction has changed.
-            self.diary.log.status.say(
-                "Saved", "Correction saved. The original is kept in the entry's history."
+            self.diary.log.announce(
+                "Correction saved. The original is kept in the entry's history."
             )
             self.statusBar().showMessage(
                 "Correction saved. The original is kept in the entry's history.", 8000
@@ -528,8 +545,8 @@ class MainWindow(QMainWindow):
         ):
             self.diary.refresh()
             self._diary_saved()
-            self.diary.log.status.say(
-                "Saved", "Entry deleted. It is still kept in the history for the clinic."
+            self.diary.log.announce(
+                "Entry deleted. It is still kept in the history for the clinic."
             )
             self.statusBar().showMessage(
                 "Entry deleted. It is still kept in the history for the clinic.", 8000
@@ -679,6 +696,25 @@ class MainWindow(QMainWindow):
         box.deleteLater()
         return clicked is close
 
+    def _backup_file(self) -> Path | None:
+        """The diary file a backup copies; None for a sample, a demo or a database server."""
+        from paintrack.paths import is_url
+
+        if self.demo or self.sample_folder is not None or is_url(self.db_target):
+            return None
+        return Path(self.db_target).expanduser()
+
+    def _backup(self, why: str) -> bool:
+        from paintrack.ui.startup_problems import backup_of_the_day
+
+        path = self._backup_file()
+        if path is None or self.store is None:
+            return False
+        made = backup_of_the_day(path, self.clock.now().astimezone(), why)
+        if made is not None:
+            self._unbacked_saves = False
+        return made is not None
+
     def quit_for_real(self) -> None:
         self._really_quit = True
         if not self.close():  # the patient chose to stay (an unsaved score)
@@ -732,6 +768,8 @@ class MainWindow(QMainWindow):
             self.tray.hide()
         if self.store is not None:
             self._remember()
+            if self._unbacked_saves:
+                self._backup("on closing after new entries")
             self.store.close()
             self.store = None
         if self.sample_folder is not None:

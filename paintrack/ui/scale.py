@@ -239,6 +239,10 @@ class ScalePanel(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.scales: dict[str, PainScale] = {}
 
+    # A score chosen on any side (for messages that no longer apply, such as "choose the right
+    # side"): (site, value).
+    chosen = Signal(str, object)
+
     def _label(self, site: str, sites: tuple[str, ...], question: str | None) -> str:
         label = self.SITE_LABELS.get(site, site)
         if question and len(sites) == 1:
@@ -267,6 +271,7 @@ class ScalePanel(QWidget):
         for site, scale in self.scales.items():
             scale.rating_name = self.SITE_LABELS.get(site, site) if many else ""
             scale.completed.connect(lambda carry, site=site: self._completed(site, carry))
+            scale.value_changed.connect(lambda value, site=site: self.chosen.emit(site, value))
 
     def _completed(self, site: str, carry: object) -> None:
         """A whole score on one side: the keyboard moves on to the next side's scale."""

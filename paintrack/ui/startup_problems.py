@@ -34,11 +34,14 @@ from paintrack.errors import UserError
 from paintrack.paths import is_url
 from paintrack.store import RefusedDatabase, open_store
 from paintrack.store.backup import (
+    DAILY,
     Backup,
     backups_dir,
     daily_backup,
     list_backups,
+    make_backup,
     restore_backup,
+    rotate,
     summarize_diary,
 )
 from paintrack.store.lock import DiaryInUse, DiaryLock
@@ -290,6 +293,20 @@ def prepare_diary(
         made = _start_of_day_backup(path, now()) if make_backup else None
         return PreparedDiary(target, lock, made)
     return None
+
+
+def backup_of_the_day(path: Path, now: datetime, why: str) -> Path | None:
+    """A daily backup now, whatever the start of the day made (after the day's first save, or
+    on closing after new entries), then the rotation, which keeps each day's newest. A backup
+    failing must not disturb the diary: it is logged instead."""
+    try:
+        made = make_backup(path, now=now, kind=DAILY)
+        rotate(path, now=now)
+    except (UserError, OSError, sqlite3.Error):
+        log.warning("the backup %s of %s failed", why, path, exc_info=True)
+        return None
+    log.info("backup %s: %s", why, made)
+    return made
 
 
 def _start_of_day_backup(path: Path, now: datetime) -> Path | None:

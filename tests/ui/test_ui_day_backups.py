@@ -1,0 +1,52 @@
+"""A block day's scores get a backup of their own: the start-of-day copy is made before the
+first score, so the window copies the diary after the day's first save (once a day) and when
+it closes after new entries."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from ui_helpers import START, add_block, baseline, click_score, minutes, save, start_diary
+
+from paintrack.store.backup import list_backups
+from paintrack.ui.clock import FakeClock
+from paintrack.ui.main_window import MainWindow
+
+
+def _entries_in(backup: Path) -> int:
+    with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as connection:
+        return int(connection.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+
+def test_the_first_save_of_a_day_and_closing_after_new_entries_make_a_backup(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, db_path: Path
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    assert list_backups(db_path) == []
+    baseline(qtbot, window, 7)  # the day's first save
+    (first,) = list_backups(db_path)
+    assert first.kind == "daily" and _entries_in(first.path) == 1
+    for point in (15, 30):
+        clock.set(START + minutes(point))
+        window.tick()
+        click_score(qtbot, window, 3)
+        save(qtbot, window)
+    assert len(list_backups(db_path)) == 1  # at most one after-save copy a day
+    window.shut_down()  # closing after new entries
+    backups = sorted(list_backups(db_path), key=lambda b: b.made_at)
+    # The rotation keeps each day's newest daily copy: the one with all three scores.
+    assert [_entries_in(b.path) for b in backups] == [3]
+
+
+def test_closing_with_nothing_new_makes_no_backup(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, db_path: Path
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    made = list_backups(db_path)
+    window.shut_down()
+    assert list_backups(db_path) == made
