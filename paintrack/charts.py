@@ -59,6 +59,50 @@ BASELINE_COLOUR = PALETTE["grey"]  # the level before the block: neutral, never 
 DEFAULT_HOURS = 8.0
 
 
+@dataclass(frozen=True)
+class ChartLook:
+    """The colours and weights of the diary chart: the calm look, or High contrast (a black
+    background, light text, strong lines, every colour bright enough to read on black)."""
+
+    background: str
+    text: str
+    grid: str
+    block_line: str
+    sites: Mapping[str, str]
+    levels: Mapping[int, str]
+    baseline: str
+    paper: str
+    line_width: float
+    level_width: float
+
+
+CALM_LOOK = ChartLook(
+    background="#ffffff",
+    text="#000000",
+    grid="#dddddd",
+    block_line=PALETTE["black"],
+    sites={site: colour for site, (colour, _marker) in SITE_STYLE.items()},
+    levels={level: colour for level, (colour, _style) in RELIEF_LEVEL_STYLE.items()},
+    baseline=BASELINE_COLOUR,
+    paper=PALETTE["black"],
+    line_width=2.2,
+    level_width=1.6,
+)
+# The Okabe-Ito hues, lightened where the original is too dark on black (blue, green, purple).
+CONTRAST_LOOK = ChartLook(
+    background="#000000",
+    text="#ffffff",
+    grid="#5a5a5a",
+    block_line="#ffffff",
+    sites={"index": "#ffd400", "left": "#56B4E9", "right": "#FF9A3C"},
+    levels={50: "#3DFFB0", 80: "#FF8FD8", 100: "#D0D0D0"},
+    baseline="#D0D0D0",
+    paper="#ffffff",
+    line_width=3.2,
+    level_width=2.6,
+)
+
+
 def _hours(minutes: float) -> float:
     return minutes / 60.0
 
@@ -100,6 +144,7 @@ class DiaryChart:
             else Figure(figsize=(7.0, 4.0), dpi=100, layout="constrained")
         )
         self.legend: Legend | None = None
+        self.look = CALM_LOOK
         self.levels = tuple(levels)
         self.fontsize = fontsize  # the window passes the system font size, the PDF its own
         self.ax: Axes = self.figure.add_subplot(1, 1, 1)
@@ -111,7 +156,7 @@ class DiaryChart:
         self.ax.set_xlim(-0.5, DEFAULT_HOURS)
         self.ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
         self.ax.grid(True, color="#dddddd", linewidth=0.6)
-        self.ax.axvline(0.0, color=PALETTE["black"], linewidth=1.0)
+        self.block_line = self.ax.axvline(0.0, color=PALETTE["black"], linewidth=1.0)
         self.shade = Rectangle(
             (0.0, 0.0),
             0.0,
@@ -144,6 +189,42 @@ class DiaryChart:
             color=PALETTE["grey"],
             fontsize=fontsize * 1.1,
         )
+
+    def set_look(self, look: ChartLook) -> None:
+        """The calm look or High contrast, in place (the window's View menu)."""
+        self.look = look
+        self._apply_look()
+        self._refresh_legend()
+
+    def _apply_look(self) -> None:
+        look = self.look
+        self.figure.set_facecolor(look.background)
+        self.ax.set_facecolor(look.background)
+        for axis in (self.ax, self.relief_axis):
+            axis.tick_params(colors=look.text, which="both")
+            axis.yaxis.label.set_color(look.text)
+            for spine in axis.spines.values():
+                spine.set_color(look.text)
+        self.ax.xaxis.label.set_color(look.text)
+        self.ax.grid(True, color=look.grid, linewidth=0.6)
+        self.block_line.set_color(look.block_line)
+        self.block_line.set_linewidth(1.0 if look is CALM_LOOK else 1.8)
+        self.empty_note.set_color(PALETTE["grey"] if look is CALM_LOOK else look.text)
+        several = len(self.sites) > 1
+        for site, artists in self.sites.items():
+            colour = look.sites.get(site, look.text)
+            artists.line.set_color(colour)
+            artists.line.set_linewidth(look.line_width)
+            artists.baseline_point.set_color(colour)
+            artists.baseline.set_color(look.baseline)
+            artists.paper.set_markeredgecolor(look.paper)
+            for level, line in artists.levels.items():
+                line.set_color(colour if several else look.levels.get(level, look.baseline))
+                line.set_linewidth(look.level_width)
+                label = artists.level_labels[level]
+                label.set_color(line.get_color())
+                # Bold only where there is room: two sides' labels share each line.
+                label.set_fontweight("bold" if look is not CALM_LOOK and not several else "normal")
 
     def set_fontsize(self, fontsize: float) -> None:
         """Every text of the chart at a new size (the window's Larger text), in place."""
@@ -265,6 +346,8 @@ class DiaryChart:
             ):
                 artist.remove()
         self.sites = {site: self._site_artists(site, several=len(sites) > 1) for site in sites}
+        if self.look is not CALM_LOOK:
+            self._apply_look()
 
     def update(self, result: BlockResult | None, threshold: int) -> None:
         """Show `result` (one block's analysis), shading the duration at `threshold`."""
@@ -386,6 +469,7 @@ class DiaryChart:
                 handlelength=1.6,
                 handletextpad=0.5,
                 columnspacing=1.0,
+                labelcolor=self.look.text,
             )
 
     def line_data(self, site: str) -> list[tuple[float, float]]:

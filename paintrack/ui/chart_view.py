@@ -31,6 +31,7 @@ class ChartView(QWidget):
         self.chart: DiaryChart | None = None
         self.canvas: QWidget | None = None
         self._pending: tuple[BlockResult | None, int] | None = None
+        self.high_contrast = False
 
     def ensure_loaded(self) -> DiaryChart:
         if self.chart is None:
@@ -49,9 +50,21 @@ class ChartView(QWidget):
             self._layout.addWidget(canvas)
             self.canvas = canvas
             self.chart = chart
+            if self.high_contrast:
+                self.set_high_contrast(True)
             if self._pending is not None:
                 self.show_result(*self._pending)
         return self.chart
+
+    def set_high_contrast(self, on: bool) -> None:
+        """High contrast reaches the chart: black background, light text, strong lines."""
+        self.high_contrast = on
+        if self.chart is not None:
+            from paintrack.charts import CALM_LOOK, CONTRAST_LOOK
+
+            self.chart.set_look(CONTRAST_LOOK if on else CALM_LOOK)
+            if self.canvas is not None:
+                self.canvas.draw_idle()  # type: ignore[attr-defined]
 
     def font_size_changed(self) -> None:
         """Larger or normal text: the chart's texts follow the window's font."""

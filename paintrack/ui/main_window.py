@@ -234,6 +234,8 @@ class MainWindow(QMainWindow):
     def set_high_contrast(self, on: bool) -> None:
         self.prefs.setValue("high_contrast", on)
         self.apply_look()
+        if self.diary is not None:
+            self.diary.chart.set_high_contrast(on)
         # A new style sheet puts every font back to the application's default: set the text
         # size (and the larger headings and scale digits) again, or Larger text is lost.
         self._apply_text_size(force=True)
@@ -321,6 +323,7 @@ class MainWindow(QMainWindow):
         self.block_form.cancelled.connect(self._block_form_cancelled)
         self.pages.addWidget(self.block_form)
         self.diary = DiaryPage(self.store, self.clock)
+        self.diary.chart.set_high_contrast(self.high_contrast_action.isChecked())
         self.diary.add_block_requested.connect(self.show_block_form)
         self.diary.edit_block_requested.connect(self.edit_block)
         self.diary.paper_log_requested.connect(self.paper_log)

@@ -153,3 +153,40 @@ def test_high_contrast_shows_a_choice_that_cannot_be_made_yet(
     # The unavailable "left and right" choice is greyed, not as bright as one that can be made.
     assert _brightest_text(form.two_sites) < 0.75 * _brightest_text(form.one_site)
     window.high_contrast_action.setChecked(False)
+
+
+def test_high_contrast_reaches_the_chart_and_the_banner(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    from matplotlib.colors import to_rgb
+
+    def luminance(colour: object) -> float:
+        r, g, b = to_rgb(colour)  # type: ignore[arg-type]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 8)
+    chart = window.diary.chart.ensure_loaded()
+    calm_width = chart.sites["index"].line.get_linewidth()
+    window.high_contrast_action.setChecked(True)
+    assert to_rgb(chart.figure.get_facecolor()) == (0.0, 0.0, 0.0)
+    assert to_rgb(chart.ax.get_facecolor()) == (0.0, 0.0, 0.0)
+    assert luminance(chart.ax.xaxis.label.get_color()) > 0.9
+    artists = chart.sites["index"]
+    assert artists.line.get_linewidth() > calm_width
+    eighty = artists.levels[80]
+    assert eighty.get_visible() and luminance(eighty.get_color()) > 0.5
+    assert luminance(artists.line.get_color()) > 0.5
+    # The reminder banner stands out from the quiet line that holds its place.
+    clock.set(START + minutes(15))
+    window.tick()
+    banner = window.diary.banner
+    assert banner.isVisible()
+    banner_text = banner.text.palette().color(banner.text.foregroundRole())
+    idle = banner.idle.palette().color(banner.idle.foregroundRole())
+    assert banner_text.name() != idle.name()
+    # And back to the calm look.
+    window.high_contrast_action.setChecked(False)
+    assert to_rgb(chart.figure.get_facecolor()) == (1.0, 1.0, 1.0)
+    assert artists.line.get_linewidth() == calm_width
