@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -11,10 +12,21 @@ class Clock(Protocol):
         """The current moment, timezone-aware (UTC)."""
         ...
 
+    def steady(self) -> float:
+        """Seconds on a clock nobody sets (it counts time asleep, too): comparing how far it
+        and `now()` moved tells a clock that was set back or forward from time passing."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def steady(self) -> float:
+        boottime = getattr(time, "CLOCK_BOOTTIME", None)
+        if boottime is not None:
+            return time.clock_gettime(boottime)
+        return time.monotonic()
 
 
 class FakeClock:
@@ -24,16 +36,26 @@ class FakeClock:
         if start.tzinfo is None:
             raise ValueError("FakeClock needs a timezone-aware start")
         self._now = start
+        self._steady = 0.0
 
     def now(self) -> datetime:
         return self._now
 
+    def steady(self) -> float:
+        return self._steady
+
     def set(self, moment: datetime) -> None:
+        """Time passes to `moment` (an earlier `moment` is the clock being set back)."""
+        self._steady += max(0.0, (moment - self._now).total_seconds())
         self._now = moment
 
     def advance(self, **delta: float) -> datetime:
-        self._now = self._now + timedelta(**delta)
+        self.set(self._now + timedelta(**delta))
         return self._now
+
+    def jump(self, moment: datetime) -> None:
+        """The computer's clock is set to `moment` while no time passes."""
+        self._now = moment
 
 
 def local(moment: datetime) -> datetime:

@@ -62,6 +62,9 @@ STATE_TEXT = {
     PointState.DUE_NOW: "● Due now",
     PointState.UPCOMING: "Upcoming",
 }
+# Between two looks at the clock, the computer's time may differ this much from the time that
+# passed before paintrack says so and asks before saving (the clock was set back or forward).
+CLOCK_JUMP = timedelta(minutes=3)
 LOW_BASELINE_WARNING = (
     "Your pain before the block was mild ({score} out of 10). Percentages are unreliable when "
     "the pain before the block is mild: please mention it to your clinic. "
@@ -281,6 +284,11 @@ class DiaryPage(QWidget):
         # The last point the patient was reminded of: a save after its window closed says
         # which time the score counts for instead, and that the reminded one was missed.
         self.reminded_of: SchedulePoint | None = None
+        # What is wrong with the computer's clock ("" when nothing is): a score is saved at the
+        # time the computer shows, so a clock set back or forward is said, and asked about.
+        self.clock_doubt = ""
+        self._seen: tuple[datetime, float] | None = None
+        self._clock_accepted_before: datetime | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 12)
@@ -386,6 +394,7 @@ class DiaryPage(QWidget):
 
     def open_patient(self, patient_id: str, block_id: str | None = None) -> None:
         self.patient_id = patient_id
+        self._seen = None  # a diary opened anew: its entries are what the clock is held to
         self.diary = self.store.load_diary(patient_id)
         blocks = self.diary.blocks
         ids = [block.id for block in blocks]
@@ -437,10 +446,57 @@ class DiaryPage(QWidget):
             self.diary, self.settings, now=self.clock.now(), thresholds=thresholds
         )
 
+    def watch_clock(self) -> None:
+        """Compare the computer's clock with the time that really passed, and with the entries
+        already saved; say so once when it was set back or forward."""
+        now, steady = self.clock.now(), self.clock.steady()
+        seen, self._seen = self._seen, (now, steady)
+        if seen is not None:
+            expected = seen[0] + timedelta(seconds=steady - seen[1])
+            if abs(now - expected) > CLOCK_JUMP:
+                way = "back" if now < expected else "forward"
+                self._doubt(
+                    f"Your computer's clock has jumped {way} from about "
+                    f"{day_and_time_text(expected, today=now)} to "
+                    f"{day_and_time_text(now, today=now)}."
+                )
+                return
+        latest = self._latest_recorded()
+        accepted = self._clock_accepted_before
+        earlier = latest is not None and now < latest - timedelta(minutes=1)
+        if earlier and latest is not None and (accepted is None or latest > accepted):
+            self._doubt(
+                f"Your computer's clock says {day_and_time_text(now, today=now)}, which is "
+                f"before your last score was saved ({day_and_time_text(latest, today=now)})."
+            )
+
+    def _latest_recorded(self) -> datetime | None:
+        if self.diary is None:
+            return None
+        moments = [e.recorded_at for b in self.diary.blocks for e in b.entries]
+        return max(moments, default=None)
+
+    def _doubt(self, text: str) -> None:
+        if self.clock_doubt:
+            return  # the first explanation stands until the patient answers it
+        self.clock_doubt = text
+        self.log.status.say(
+            "Warning",
+            f"{text} Please check the time: a score is saved at the time the computer shows, "
+            "so paintrack will ask you before saving one.",
+        )
+
+    def clock_confirmed(self) -> None:
+        """The patient says the computer's time is right: save at it, and stop asking."""
+        self.clock_doubt = ""
+        self._clock_accepted_before = self._latest_recorded()
+        self._seen = (self.clock.now(), self.clock.steady())
+
     def tick(self) -> None:
         """The clock moved: re-run the engine for the new time (schedule states, countdown)."""
         if self.diary is None:
             return
+        self.watch_clock()
         self.analyze()
         if self.diary_finished() != self.log.finished:
             self._update_log_mode()
@@ -774,6 +830,11 @@ class DiaryPage(QWidget):
         """Commit one entry at once, then confirm inline with the engine's relief figure."""
         if self.block_id is None:
             return None
+        if self.diary is not None:
+            self.watch_clock()
+        if self.clock_doubt and not self.confirm_clock(entry):
+            self.log.not_saved("please check your computer's clock first.")
+            return None
         try:
             saved = self.store.add_entry(self.block_id, entry)
         except UserError as error:
@@ -791,6 +852,28 @@ class DiaryPage(QWidget):
         text, warning = self.confirmation(saved, is_baseline)
         self.log.confirm(text, warning)
         return saved
+
+    def confirm_clock(self, entry: Entry) -> bool:
+        """Ask before saving while the computer's clock is in doubt. True: save."""
+        from PySide6.QtWidgets import QMessageBox
+
+        when = day_and_time_text(entry.at, today=self.clock.now())
+        box = QMessageBox(self)
+        box.setWindowTitle("paintrack")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(self.clock_doubt)
+        box.setInformativeText(f"This score would be saved for {when}. Is that the right time now?")
+        save = box.addButton(f"Yes, save it for {when}", QMessageBox.ButtonRole.AcceptRole)
+        wait = box.addButton("No, I'll check the clock", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(wait)
+        box.setEscapeButton(wait)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is save:
+            self.clock_confirmed()
+            return True
+        return False
 
     def confirmation(self, entry: Entry, is_baseline: bool) -> tuple[str, str]:
         """What was saved, named by the time the score is FOR (not the time of saving)."""
