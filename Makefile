@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint typecheck pytest demo bench clean
+.PHONY: run test test-long-day lint typecheck pytest demo bench clean
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { echo; echo "Could not create a virtual environment. Install Python's venv module first:"; echo "    sudo apt-get install -y python3-venv"; exit 1; }
@@ -33,6 +33,11 @@ test: $(VENV)/.installed-test
 	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || { echo "The PDF tests read pages with poppler. Install it with:"; echo "    sudo apt-get install -y poppler-utils"; exit 1; }
 	@{ [ -n "$$PAINTRACK_PG_BINDIR" ] && [ -x "$$PAINTRACK_PG_BINDIR/initdb" ]; } || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "The store tests run a throw-away PostgreSQL server. Install it with:"; echo "    sudo apt-get install -y postgresql"; exit 1; }
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# The long-day test (25 hours of the window's refresh), the many-items test and the clinical
+# tests on another Python, e.g. `make test-long-day PYTHON=python3.13 VENV=.venv-py313`.
+test-long-day: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/ui/test_ui_long_day.py tests/ui/test_ui_many_items.py tests/clinical
 
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
