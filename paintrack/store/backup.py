@@ -31,6 +31,7 @@ from paintrack.store.database import (
     PAINTRACK_TABLES,
     RefusedDatabase,
     check_existing_sqlite_file,
+    file_in_use,
     user_errors,
 )
 from paintrack.store.lock import DiaryLock, WritersLock, real_path
@@ -120,7 +121,11 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
 def _open_source(db_path: Path) -> sqlite3.Connection:
     if not db_path.exists():
         raise UserError(f"There is no diary at {db_path} to back up.")
-    check_existing_sqlite_file(db_path)
+    # A diary this process has open (the window's backup after a save) is never opened outside
+    # SQLite: closing that descriptor would drop the window's locks (see file_in_use). It was
+    # checked when it was opened.
+    if not file_in_use(db_path):
+        check_existing_sqlite_file(db_path)
     connection = sqlite3.connect(db_path, isolation_level=None)
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return connection

@@ -611,6 +611,12 @@ class DiaryPage(QWidget):
             point = self.next_point()
             if point is None:
                 self.log.set_next_due(done_words(result.schedule))
+            elif point.state == PointState.DUE_NOW and now < point.at:
+                # Its window is open before its time: it may be rated now, not "due" yet.
+                self.log.set_next_due(
+                    f"Coming up: {point_words(point)} — it counts from now until "
+                    f"{clock_text(rate_by(point))}"
+                )
             elif point.state == PointState.DUE_NOW:
                 # The engine says its window is open: "due now", as in the Schedule tab.
                 left = countdown_text((rate_by(point) - now).total_seconds() + 60)
@@ -665,15 +671,36 @@ class DiaryPage(QWidget):
                 f"Reminder snoozed until {clock_text(self.snoozed_until)} — you can rate now "
                 f"if you like ({rate_by_words(fired)})."
             )
+        elif (
+            point is not None and point.state == PointState.DUE_NOW and self.clock.now() < point.at
+        ):
+            self.banner.set_idle_text(
+                self._missed_words()
+                + f"Coming up: {point_words(point)}. You can rate it now, until "
+                f"{clock_text(rate_by(point))}."
+            )
         elif point is not None and point.state == PointState.DUE_NOW:
             self.banner.set_idle_text(
                 f"Due now: {point_words(point)}. You can rate it now: {rate_by_words(point)}."
             )
         elif point is not None:
             self.banner.set_idle_text(
-                f"No score is due right now. I'll remind you here when {point_words(point)} is due."
+                self._missed_words()
+                + f"No score is due right now. I'll remind you here when {point_words(point)} "
+                "is due."
             )
         self.banner.reserve_space(point is not None or fired is not None)
+
+    def _missed_words(self) -> str:
+        """The time the patient was last reminded of closed without a score: say so once, calmly,
+        instead of letting the reminder just disappear."""
+        reminded, result = self.reminded_of, self.current_result()
+        if reminded is None or result is None or self.clock.now() < reminded.window_end:
+            return ""
+        then = next((p for p in result.schedule if p.minutes == reminded.minutes), None)
+        if then is None or then.entries:
+            return ""
+        return f"The time for your {clock_text(reminded.at)} score has passed (marked as missed). "
 
     def _summary_text(self, result: BlockResult) -> str:
         parts: list[str] = []

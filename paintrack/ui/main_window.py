@@ -181,7 +181,8 @@ class MainWindow(QMainWindow):
         for action in (self.export_json_action, self.export_csv_action, self.import_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
-        file_menu.addAction(self._action("Quit", self.quit_for_real, "Ctrl+Q"))
+        self.quit_action = self._action("Quit", self.quit_for_real, "Ctrl+Q")
+        file_menu.addAction(self.quit_action)
 
         diary_menu = bar.addMenu("&Diary")
         self.add_block_action = self._action("Add a block…", self.show_block_form, "Ctrl+N")
@@ -650,10 +651,13 @@ class MainWindow(QMainWindow):
                 10000,
             )
             return
+        # One question at a time: with a score chosen, that question also says the reminders
+        # would stop.
+        asked = not self.quiet and self.unsaved_score()
         if not self._unsaved_score_handled():
             event.ignore()
             return
-        if not self._really_quit and not self._closing_while_due_confirmed():
+        if not self._really_quit and not asked and not self._closing_while_due_confirmed():
             event.ignore()
             return
         had_tray = self.tray is not None
@@ -676,9 +680,9 @@ class MainWindow(QMainWindow):
             return f"your {clock_text(point.at)} score is due now"
         return f"your next score is due at {clock_text(point.at)}"
 
-    def _closing_while_due_confirmed(self) -> bool:
-        """Closing with scores still due and no tray to remind from: reminders would stop, so
-        ask first. True: close."""
+    def _closing_while_due_confirmed(self, *, quitting: bool = False) -> bool:
+        """Closing with scores still due and no tray to remind from (or quitting, which stops
+        the tray's reminders too): reminders would stop, so ask first. True: close."""
         due = self.next_score_words()
         if self.quiet or not due:
             return True
@@ -691,7 +695,10 @@ class MainWindow(QMainWindow):
             "either way."
         )
         stay = box.addButton("Keep paintrack open", QMessageBox.ButtonRole.RejectRole)
-        close = box.addButton("Close, no more reminders", QMessageBox.ButtonRole.AcceptRole)
+        close = box.addButton(
+            "Quit, no more reminders" if quitting else "Close, no more reminders",
+            QMessageBox.ButtonRole.AcceptRole,
+        )
         box.setDefaultButton(stay)
         box.setEscapeButton(stay)
         box.exec()
@@ -719,6 +726,9 @@ class MainWindow(QMainWindow):
         return made is not None
 
     def quit_for_real(self) -> None:
+        # File > Quit (Ctrl+Q) stops the reminders too, tray or not: ask first, as closing does.
+        if not self.unsaved_score() and not self._closing_while_due_confirmed(quitting=True):
+            return
         self._really_quit = True
         if not self.close():  # the patient chose to stay (an unsaved score)
             self._really_quit = False
@@ -745,7 +755,15 @@ class MainWindow(QMainWindow):
         box.setWindowTitle("paintrack")
         box.setIcon(QMessageBox.Icon.Question)
         box.setText("You chose a score but have not saved it yet.")
-        box.setInformativeText("Save it before closing?" if leaving else "Save it first?")
+        due = self.next_score_words() if leaving else ""
+        box.setInformativeText(
+            ("Save it before closing?" if leaving else "Save it first?")
+            + (
+                f" Once paintrack is closed it cannot remind you ({due})."
+                if due and (self.tray is None or self._really_quit)
+                else ""
+            )
+        )
         save = box.addButton("Save my score", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton(
             "Close without saving" if leaving else "Go on without saving",

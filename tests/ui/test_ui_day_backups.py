@@ -50,3 +50,28 @@ def test_closing_with_nothing_new_makes_no_backup(
     made = list_backups(db_path)
     window.shut_down()
     assert list_backups(db_path) == made
+
+
+def test_the_backup_after_a_save_never_opens_the_live_diary_outside_sqlite(
+    qtbot: QtBot, window: MainWindow, db_path: Path, monkeypatch: object
+) -> None:
+    """Closing any descriptor of a file drops all of the process's SQLite locks on it: another
+    program could then delete the write-ahead log the window still writes confirmed scores to
+    (found by a tester living through a block day: "disk I/O error" at the closing backup)."""
+    import pathlib
+
+    opened: list[str] = []
+    real_open = pathlib.Path.open
+
+    def spy(self: pathlib.Path, *args: object, **kwargs: object) -> object:
+        if self.expanduser().absolute() == db_path.absolute():
+            opened.append(str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    monkeypatch.setattr(pathlib.Path, "open", spy)  # type: ignore[attr-defined]
+    baseline(qtbot, window, 7)  # the day's first save: a backup
+    window.shut_down()  # closing after new entries: another
+    assert len(list_backups(db_path)) == 1
+    assert opened == []

@@ -165,9 +165,11 @@ def test_banner_panel_and_schedule_say_the_same_thing(
 
     assert not _at(window, clock, 13)  # window open, the reminder's time not come yet
     assert page.schedule.item(0, 3).text() == "● Due now"
-    assert page.log.next_due.text() == f"Due now: {words} — {by} (9 min left)"
+    # Before its time: not "due" yet, but it may be rated now, and until when is said.
+    until = clock_text(START + minutes(21))
+    assert page.log.next_due.text() == f"Coming up: {words} — it counts from now until {until}"
     assert page.banner.idle.isVisible()
-    assert page.banner.idle.text() == f"Due now: {words}. You can rate it now: {by}."
+    assert page.banner.idle.text() == f"Coming up: {words}. You can rate it now, until {until}."
 
     assert _at(window, clock, 15)
     assert page.banner.text.text() == f"It's time for {words}: {by}."
@@ -295,8 +297,10 @@ def test_closing_with_scores_due_and_no_tray_asks_first(
     answer("Keep paintrack open")
     window.close()
     assert window.isVisible() and window.store is not None
+    window.quiet = True  # closed below by the patient's answer, not by the test's teardown
     assert f"your next score is due at {clock_text(START + minutes(15))}" in asked[0]
     assert "cannot remind you" in asked[0]
+    window.quiet = False
     answer("Close, no more reminders")
     window.close()
     assert not window.isVisible()
@@ -319,3 +323,36 @@ def test_enter_as_the_reminder_goes_keeps_the_intent_to_rate(
     assert window.diary.log.scales.scales["index"].hasFocus() or (
         window.diary.log.scales.scales["index"].isAncestorOf(QApplication.focusWidget())
     )
+
+
+def test_a_missed_reminder_is_said_and_quit_asks_too(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 8)
+    assert _at(window, clock, 15)
+    assert not _at(window, clock, 25)  # its window closed unscored
+    idle = window.diary.banner.idle.text()
+    assert idle.startswith(
+        f"The time for your {clock_text(START + minutes(15))} score has passed (marked as missed)."
+    )
+    assert _at(window, clock, 30)  # the next reminder: the note has done its job
+    assert "missed" not in window.diary.banner.text.text()
+    # File > Quit while scores are due asks as closing does, tray or not.
+    window.quiet = False
+    asked: list[str] = []
+
+    def stay(dialog: object) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        assert isinstance(dialog, QMessageBox)
+        asked.append(dialog.text())
+        (button,) = [b for b in dialog.buttons() if b.text() == "Keep paintrack open"]
+        button.click()
+
+    when_dialog_opens(stay)  # type: ignore[arg-type]
+    window.quit_action.trigger()
+    assert asked and "still due" in asked[0]
+    assert window.isVisible() and window.store is not None
+    window.quiet = True  # the test's own teardown closes the window without asking
