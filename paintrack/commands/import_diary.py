@@ -38,6 +38,7 @@ def _count(number: int, singular: str, plural: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from paintrack.exchange.diary_json import (
+        ANY_PROTOCOL,
         DiaryFormatError,
         parse_diary_details,
         read_diary_file_details,
@@ -53,15 +54,28 @@ def run(args: argparse.Namespace) -> int:
     try:
         if from_stdin:
             # One byte past the limit, so parsing refuses an oversized stream by its size.
-            parsed = parse_diary_details(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), file_name)
+            parsed = parse_diary_details(
+                sys.stdin.buffer.read(MAX_FILE_BYTES + 1), file_name, protocols=ANY_PROTOCOL
+            )
         else:
-            parsed = read_diary_file_details(file_name)
+            parsed = read_diary_file_details(file_name, protocols=ANY_PROTOCOL)
     except DiaryFormatError as error:
         raise UserError(
             f"{error.message}\nNothing was imported; the database is unchanged."
         ) from error
     diary = parsed.diary
     with open_store(resolve_db_target(getattr(args, "db", None))) as store:
+        # A protocol the clinic settings do not define would silently fall back to the
+        # standard time points: refused, with its path, before anything is imported.
+        known = store.get_settings().protocols
+        for block in diary.blocks:
+            if block.protocol not in known:
+                raise UserError(
+                    f"{file_name}: {parsed.protocol_paths.get(block.id, 'blocks[?].protocol')}:"
+                    f" unknown protocol {block.protocol!r}: the clinic settings define"
+                    f" {', '.join(repr(p) for p in sorted(known))}\n"
+                    "Nothing was imported; the database is unchanged."
+                )
         source = file_name if from_stdin else os.path.abspath(file_name)
         result = store.import_diary(diary, source_name=source)
 

@@ -156,8 +156,9 @@ def test_table_says_what_the_json_says(
         assert f"  {where}: {target['verdict']}\n" in table
         assert re.fullmatch(
             r"(meets|does not meet|not enough information to say whether it meets"
-            r"|not known yet whether it meets)"
-            r" the \d+% rule \(.+ preset\)( — the diary is still in progress \(.+\))?",
+            r"|not known yet whether it meets|pending for)"
+            r" the \d+% rule \(.+ preset\)( — the diary is still in progress \(.+\))?"
+            r"(: a .+ is needed(, on or after \d+ \w+ \d{4})?)?(, with cautions: .+)?",
             target["verdict"],
         )
     settings = data["settings"]
