@@ -23,8 +23,9 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from paintrack.clinical.relief import minutes_after, site_entries
+from paintrack.clinical.relief import minutes_after, pain_at_relief, relief_at_pain, site_entries
 from paintrack.clinical.results import BlockResult, SiteResult
+from paintrack.clinical.wording import date_text
 
 # Text stays text in PDFs (TrueType embedding), so reports remain searchable and accessible.
 matplotlib.rcParams["pdf.fonttype"] = 42
@@ -158,14 +159,13 @@ class DiaryChart:
                 text.set_fontsize(fontsize * 0.8)
         self._refresh_legend()
 
-    # The right-hand axis maps pain to relief for the baseline shown: r = 100 (B - s) / B.
+    # The right-hand axis maps pain to relief for the baseline shown, by the engine's item 3
+    # (clinical.relief): the chart computes no relief of its own.
     def _pain_to_relief(self, pain: Any) -> Any:
-        baseline = self._baseline_for_axis or 1.0
-        return 100.0 * (baseline - pain) / baseline
+        return relief_at_pain(self._baseline_for_axis or 1.0, pain)
 
     def _relief_to_pain(self, relief: Any) -> Any:
-        baseline = self._baseline_for_axis or 1.0
-        return baseline - relief * baseline / 100.0
+        return pain_at_relief(self._baseline_for_axis or 1.0, relief)
 
     def _site_artists(self, site: str, *, several: bool) -> _SiteArtists:
         colour, marker = _style(site)
@@ -309,7 +309,7 @@ class DiaryChart:
             if site_result is not None and site_result.relief_defined and baseline is not None:
                 artists.baseline.set_data([-100.0, 1000.0], [baseline, baseline])
                 for level, line in artists.levels.items():
-                    pain = baseline * (100 - level) / 100.0
+                    pain = pain_at_relief(baseline, level)
                     line.set_data([-100.0, 1000.0], [pain, pain])
                     artists.level_labels[level].set_y(pain)
                     artists.level_labels[level].set_visible(True)
@@ -465,8 +465,7 @@ def block_style(position: int) -> CurveStyle:
 def block_label(result: BlockResult, number: int) -> str:
     """Legend text: which block, which agent, when (e.g. "Block 1 · lidocaine · 2 Mar 2026")."""
     block = result.block
-    when = block.performed_at.astimezone().strftime("%-d %b %Y")
-    return f"Block {number} · {block.agent.value} · {when}"
+    return f"Block {number} · {block.agent.value} · {date_text(block.date_of_service)}"
 
 
 def chart_sites(blocks: Sequence[BlockResult]) -> list[str]:
@@ -541,6 +540,17 @@ def draw_relief_comparison(
                 for h, r, p in zip(hours, relief, site_result.series, strict=True)
                 if p.rescue_medication
             ]
+            if result.rescue_at_minutes is not None:
+                # When rescue medicine was taken (item 10): every later score may be its effect.
+                any_rescue = True
+                ax.axvline(
+                    result.rescue_at_minutes / 60.0,
+                    color=style.colour,
+                    linestyle=":",
+                    linewidth=1.2,
+                    zorder=2,
+                    gid=f"rescue-time:{result.block_id}:{site}",
+                )
             if rescue:
                 any_rescue = True
                 # A ring in the block's colour around the point: says which block it was.
@@ -601,7 +611,7 @@ def draw_relief_comparison(
             Line2D(
                 [],
                 [],
-                linestyle="none",
+                linestyle=":",  # the ring marks its score, the dotted line when it was taken
                 marker="o",
                 markerfacecolor="none",
                 color=RESCUE_COLOUR,

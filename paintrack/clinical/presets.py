@@ -45,7 +45,6 @@ from paintrack.clinical.results import (
     ThresholdResult,
 )
 from paintrack.clinical.wording import (
-    bounds_text,
     date_text,
     format_duration,
     format_percent,
@@ -120,21 +119,19 @@ def diagnostic_blocks(target: TargetBlocks) -> list[Diagnostic]:
     return active[-1:]
 
 
-def until_text(t: ThresholdResult) -> str:
-    """Item 9's words: "until 2 h 40 min after the block, 2 h 25 min from onset"."""
+def until_text(t: ThresholdResult, *, onset: bool = True) -> str:
+    """Item 9's words: "until 2 h 40 min after the block, 2 h 25 min from onset" (without the
+    part from onset when `onset` is False: the checklist's short lines)."""
     censored = bool(t.censored)
     text = f"until {format_duration(t.duration_minutes, censored=censored)} after the block"
-    if t.duration_from_onset_minutes is not None:
-        text += (
-            f", {format_duration(t.duration_from_onset_minutes, censored=censored)} from onset"
-            f" at {format_duration(t.onset_minutes)}"
-        )
+    if onset and t.duration_from_onset_minutes is not None:
+        text += f", {format_duration(t.duration_from_onset_minutes, censored=censored)} from onset"
     return text
 
 
 def relief_words(result: BlockResult, site: str, threshold: int) -> str:
     """E.g. "baseline 8/10, peak 87.5%, ≥ 80% until 1 h 38 min after the block (between 1 h
-    and 2 h), 1 h 23 min from onset at 15 min" on the verdict figures; before rescue medicine
+    and 2 h), 1 h 23 min from onset" on the verdict figures; before rescue medicine
     it says so."""
     s = result.sites[site]
     t = s.verdict_at(threshold)
@@ -143,19 +140,15 @@ def relief_words(result: BlockResult, site: str, threshold: int) -> str:
     if t.reached is None:
         return f"baseline {s.baseline}/10, so relief cannot be computed"
     peak_value = s.verdict_peak_relief_percent
-    rescue = (
-        f" (scores before rescue medicine at {format_duration(result.rescue_at_minutes)})"
-        if result.rescue_at_minutes is not None
-        else ""
-    )
+    rescue = " (before rescue medicine)" if result.rescue_at_minutes is not None else ""
     if peak_value is None:
         return f"baseline {s.baseline}/10, no score after the block yet{rescue}"
     figures = f"baseline {s.baseline}/10, peak {format_percent(peak_value)}"
     if not t.reached:
         yet = " yet" if in_progress_reason(result) is not None else ""
         return f"{figures}, ≥ {threshold}% not reached{yet}{rescue}"
-    bounds = "" if t.censored else f" ({bounds_text(t)})"
-    return f"{figures}, ≥ {threshold}% {until_text(t)}{bounds}{rescue}"
+    # The bounds are in the relief table beside the checklist: the line stays short.
+    return f"{figures}, ≥ {threshold}% {until_text(t, onset=False)}{rescue}"
 
 
 def relief_finding(result: BlockResult, site: str, threshold: int) -> Finding:
@@ -197,13 +190,13 @@ def duration_finding(result: BlockResult, site: str, threshold: int) -> Finding:
         Expected.SHORTER: NOT_MET,
         Expected.INDETERMINATE: UNKNOWN,
     }[t.expected]
-    bounds = "" if t.censored else f" ({bounds_text(t)})"
     words = {
         Expected.CONSISTENT: "consistent with the",
         Expected.SHORTER: "shorter than the",
         Expected.INDETERMINATE: "indeterminate against the",
     }[t.expected]
-    return Finding(block_id, status, f"until {duration}{bounds}, {words} {against}")
+    # The bounds are in the relief table; the checklist line stays short.
+    return Finding(block_id, status, f"{duration}, {words} {against}")
 
 
 def _detail(findings: Sequence[Finding], names: Mapping[str, str]) -> str:
@@ -302,8 +295,11 @@ def medicare_criteria(
         _criterion(
             "two_diagnostic_blocks",
             "two diagnostic blocks of the same region and side",
-            [Finding(r.block_id, MET, "done") for r, _ in diagnostic]
-            + ([] if second is not None else [needed_second]),
+            (
+                [Finding(None, MET, " and ".join(names[r.block_id] for r, _ in diagnostic))]
+                if second is not None
+                else [needed_second]
+            ),
             names,
             {"blocks": len(diagnostic)},
         ),
@@ -343,14 +339,13 @@ def medicare_criteria(
         )
     else:
         criteria.append(_criterion("interval_14_days", description, [needed_second], names))
-    steroid = [
-        Finding(
-            r.block_id,
-            NOT_MET if r.block.steroid else MET,
-            "steroid in the injectate" if r.block.steroid else "no steroid",
-        )
-        for r, _ in diagnostic
-    ]
+    with_steroid = [names[r.block_id] for r, _ in diagnostic if r.block.steroid]
+    steroid: list[Finding] = []
+    if with_steroid:
+        steroid.append(Finding(None, NOT_MET, f"steroid in {' and '.join(with_steroid)}"))
+    elif diagnostic:
+        listed = " or ".join(names[r.block_id] for r, _ in diagnostic)
+        steroid.append(Finding(None, MET, f"no steroid in {listed}"))
     criteria.append(
         _criterion(
             "no_steroid",

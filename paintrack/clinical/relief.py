@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 from paintrack.clinical.model import Agent, Block, Entry
 from paintrack.clinical.results import (
@@ -77,6 +78,17 @@ def relief_percent(baseline: int, score: int) -> float:
     if baseline <= 0:
         raise ValueError("relief is undefined for a baseline of 0")
     return 100.0 * (baseline - score) / baseline
+
+
+def pain_at_relief(baseline: float, relief: Any) -> Any:
+    """Item 3 solved for the score: the pain level that means `relief` percent for this
+    baseline (s = B - r * B / 100). Works on numbers and on arrays (the charts' relief axis)."""
+    return baseline - relief * baseline / 100.0
+
+
+def relief_at_pain(baseline: float, pain: Any) -> Any:
+    """Item 3 for a chart axis: relief for a pain level (or an array of them); B must be > 0."""
+    return 100.0 * (baseline - pain) / baseline
 
 
 def baseline_flags(baseline: int | None) -> tuple[Flag, ...]:

@@ -241,3 +241,23 @@ def compliance_text(due: int, kept_on_time: int, percent: float | None) -> str:
     if due == 0 or percent is None:
         return "no score due yet"
     return f"{percent:g}% ({kept_on_time} of {due} due points on time)"
+
+
+# What each rule also requires and a diary cannot know (issue 10, item 4): printed beside the
+# verdict so "meets the 80% rule" is never read as full compliance with the payer's policy.
+NOT_CHECKED: dict[str, str] = {
+    "medicare-lcd": (
+        "imaging guidance of each block, a pain and disability (functional) scale at baseline,"
+        " the limits on diagnostic sessions and levels, and the documentation the LCD asks for"
+    ),
+    "asra-2020": (
+        "imaging guidance, the history and examination that led to the blocks, and any payer's"
+        " own requirements"
+    ),
+    "complete": "imaging guidance and the research protocol's other requirements",
+}
+
+
+def not_checked_text(preset: str) -> str:
+    """ "Not checked by paintrack: imaging guidance of each block, ..." for the preset."""
+    return f"Not checked by paintrack: {NOT_CHECKED.get(preset, 'anything outside the diary')}."

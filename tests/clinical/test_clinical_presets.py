@@ -432,7 +432,7 @@ def test_80_percent_outlasting_a_finished_diary_is_said_once():
         "not enough information to say whether it meets the 80% rule (Medicare LCD preset)"
     )
     assert duration.detail.endswith(
-        "block 2 (bupivacaine): until at least 30 min, indeterminate against the expected ≥ 2 h"
+        "block 2 (bupivacaine): at least 30 min, indeterminate against the expected ≥ 2 h"
     )
     assert duration.detail.count("at least 30 min") == 1
 

@@ -65,7 +65,6 @@ def _threshold_line(t: str, found: dict[str, Any], agent: str) -> str:
     text = (
         f">= {t}%: until {least}{_hm(found['duration_minutes'])} after the block,"
         f" {least}{_hm(found['duration_from_onset_minutes'])} from onset"
-        f" at {_hm(found['onset_minutes'])}"
     )
     if found["censored"]:
         extras = []
