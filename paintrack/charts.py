@@ -442,6 +442,7 @@ REVIEW_SITE_TITLES: Mapping[str, str] = {
     _REVIEW_INDEX_SITE: "Index pain",
     "left": "Left side",
     "right": "Right side",
+    "bilateral": "Both sides (one score)",
 }
 # Beyond this many hours the x axis is square-root scaled: the first hours keep their detail
 # when a diary runs on for days.
@@ -466,6 +467,27 @@ def block_label(result: BlockResult, number: int) -> str:
     """Legend text: which block, which agent, when (e.g. "Block 1 · lidocaine · 2 Mar 2026")."""
     block = result.block
     return f"Block {number} · {block.agent.value} · {date_text(block.date_of_service)}"
+
+
+def chart_panels(blocks: Sequence[BlockResult]) -> dict[str, dict[str, str]]:
+    """One panel per treatment target side (clinical.md item 7): panel -> {block id: site}.
+
+    A right-only block's index pain goes in the "right" panel beside the right side of a
+    bilateral block rated per side; when every block rates only its index pain on one side,
+    there is one "index" panel.
+    """
+    from paintrack.clinical.compare import site_side
+
+    pairs = [(result, site) for result in blocks for site in result.sites]
+    sides = {site_side(result.block, site).value for result, site in pairs}
+    if all(site == _REVIEW_INDEX_SITE for _, site in pairs) and len(sides) <= 1:
+        return {_REVIEW_INDEX_SITE: {result.block_id: _REVIEW_INDEX_SITE for result in blocks}}
+    panels: dict[str, dict[str, str]] = {}
+    for key in ("left", "right", "bilateral"):
+        for result, site in pairs:
+            if site_side(result.block, site).value == key:
+                panels.setdefault(key, {})[result.block_id] = site
+    return panels
 
 
 def chart_sites(blocks: Sequence[BlockResult]) -> list[str]:
@@ -510,16 +532,18 @@ def draw_relief_comparison(
     """
     figure.clear()
     numbers = list(numbers) if numbers is not None else list(range(1, len(blocks) + 1))
-    sites = chart_sites(blocks) or [_REVIEW_INDEX_SITE]
+    panels = chart_panels(blocks)
+    sites = list(panels) or [_REVIEW_INDEX_SITE]
     axes = figure.subplots(1, len(sites), sharey=True, squeeze=False)[0]
     points = [p for result in blocks for site in result.sites.values() for p in site.series]
     max_hours = max([8.0, *(p.minutes / 60.0 for p in points)])
     low = min([0.0, *(p.relief_percent for p in points)])
     any_rescue = False
-    for ax, site in zip(axes, sites, strict=True):
+    for ax, panel in zip(axes, sites, strict=True):
         for position, (result, number) in enumerate(zip(blocks, numbers, strict=True)):
-            site_result = result.sites.get(site)
-            if site_result is None or not site_result.series:
+            site = panels.get(panel, {}).get(result.block_id)
+            site_result = None if site is None else result.sites.get(site)
+            if site is None or site_result is None or not site_result.series:
                 continue
             style = block_style(position)
             hours = [p.minutes / 60.0 for p in site_result.series]
@@ -598,7 +622,7 @@ def draw_relief_comparison(
         ax.set_xlabel("Hours since the block", fontsize=fontsize)
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
         if len(sites) > 1:
-            ax.set_title(REVIEW_SITE_TITLES.get(site, site), fontsize=fontsize * 1.06)
+            ax.set_title(REVIEW_SITE_TITLES.get(panel, panel), fontsize=fontsize * 1.06)
     axes[0].set_ylabel("Relief from scores (%)", fontsize=fontsize)
     handles, labels = axes[0].get_legend_handles_labels()
     for ax in axes[1:]:

@@ -285,11 +285,14 @@ def medicare_criteria(
     threshold = PRESET_THRESHOLDS["medicare-lcd"]
     first = diagnostic[0] if diagnostic else None
     second = diagnostic[1] if len(diagnostic) > 1 else None
-    needed_second = (
-        _needed(f"a second diagnostic block is needed, on or after {second_block_date(first[0])}")
-        if first is not None
-        else _needed("a diagnostic block is needed")
-    )
+    if first is None:
+        needed_second = _needed("a diagnostic block is needed")
+    elif relief_finding(*first, threshold).status == NOT_MET:
+        # The rule is already not met: no second block is asked for.
+        needed_second = _needed(f"no second block (the first did not reach {threshold}%)")
+    else:
+        when = second_block_date(first[0])
+        needed_second = _needed(f"a second diagnostic block is needed, on or after {when}")
     needed_first = _needed("a diagnostic block is needed")
     criteria = [
         _criterion(

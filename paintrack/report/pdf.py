@@ -358,7 +358,7 @@ class _Builder:
         checklist = self.analysis.preset
         out: list[Flowable] = []
         for target in checklist.targets:
-            mark, colour = target_mark(target)
+            _mark, colour = target_mark(target)
             where = target_text(target.region, target.side)
             blocks = " vs ".join(
                 f"Block {self.numbers[b]}" for b in target.block_ids if b in self.numbers
@@ -366,8 +366,7 @@ class _Builder:
             out.append(
                 _p(
                     f"{_e(where)}" + (f" ({_e(blocks)})" if blocks else "") + ": "
-                    f'<font color="#{colour.hexval()[2:]}"><b>{_e(mark)}</b> '
-                    f"{_e(target.verdict)}</font>",
+                    f'<font color="#{colour.hexval()[2:]}">{_e(target.verdict)}</font>',
                     s["verdict"],
                 )
             )
@@ -406,6 +405,16 @@ class _Builder:
                         f"{_e(words.until_text(result, every))}"
                     )
             lines.append(text)
+        threshold_pairs = [
+            c
+            for c in self.analysis.comparisons
+            if (c.region, c.side) == (target.region, target.side) and c.threshold == threshold
+        ]
+        for c in threshold_pairs:
+            lines.append(
+                f"{self.block_key(c.first_block_id)} vs {self.block_key(c.second_block_id)}"
+                f" at ≥ {threshold}%: <b>{_e(comparison_text(c.result))}</b>"
+            )
         if target.days_between is not None:
             first, second = (self.analysis.block(b) for b in target.block_ids)
             lines.append(
@@ -452,7 +461,7 @@ class _Builder:
                     _p("yes" if b.steroid else "no", s["cell"]),
                 ]
             )
-        widths = [0.1, 0.12, 0.1, 0.08, 0.06, 0.18, 0.18, 0.09, 0.09]
+        widths = [0.1, 0.12, 0.1, 0.08, 0.08, 0.17, 0.17, 0.09, 0.09]
         return [_p("Blocks", s["h2"]), _table(rows, [w * self.width for w in widths])]
 
     def chart(self, height: float) -> list[Flowable]:

@@ -547,7 +547,7 @@ def test_a_diary_still_in_progress_is_not_known_yet(tmp_path: Path, demo_diary: 
     due = (NOW + timedelta(minutes=13)).strftime("%H:%M")
     for side in ("left", "right"):  # version 2: one verdict per side
         assert (
-            f"Lumbar, {side} side (Block 1): ? unknown not known yet whether it meets the 50% rule"
+            f"Lumbar, {side} side (Block 1): not known yet whether it meets the 50% rule"
             f" (ASRA 2020 preset) — the diary is still in progress (next score due {due})"
         ) in page_one
     assert "does not meet" not in page_one and "not met" not in page_one
