@@ -140,13 +140,17 @@ def relief_words(result: BlockResult, site: str, threshold: int) -> str:
     if t.reached is None:
         return f"baseline {s.baseline}/10, so relief cannot be computed"
     peak_value = s.verdict_peak_relief_percent
-    rescue = " (before rescue medicine)" if result.rescue_at_minutes is not None else ""
+    # The verdict figures are always those before rescue medicine: the verdict line names it
+    # and its time, and the tables show the figures from all entries beside them.
+    rescue = ""
     if peak_value is None:
         return f"baseline {s.baseline}/10, no score after the block yet{rescue}"
     figures = f"baseline {s.baseline}/10, peak {format_percent(peak_value)}"
     if not t.reached:
         yet = " yet" if in_progress_reason(result) is not None else ""
         return f"{figures}, ≥ {threshold}% not reached{yet}{rescue}"
+    # Reached: the peak is in the relief table beside the checklist; the line stays short.
+    figures = f"baseline {s.baseline}/10"
     # The bounds are in the relief table beside the checklist: the line stays short.
     return f"{figures}, ≥ {threshold}% {until_text(t, onset=False)}{rescue}"
 
@@ -321,7 +325,7 @@ def medicare_criteria(
             relief_values(*second, threshold) if second is not None else {},
         ),
     ]
-    description = "second block at least 14 days after the first (dates of service)"
+    description = "second block at least 14 days after the first"
     if first is not None and second is not None:
         first_day, second_day = first[0].date_of_service, second[0].date_of_service
         days = (second_day - first_day).days

@@ -1244,11 +1244,10 @@ def _entry_to_dict(entry: Entry, sites: Sequence[str]) -> dict[str, Any]:
         "activity": entry.activity,
         "activity_ability": entry.activity_ability.value if entry.activity_ability else None,
         "rescue_medication": entry.rescue_medication,
+        "rescue_medication_detail": entry.rescue_medication_detail,
         "source": entry.source.value,
         "note": entry.note,
     }
-    if entry.rescue_medication_detail is not None:  # optional: absent means none was named
-        written["rescue_medication_detail"] = entry.rescue_medication_detail
     return written
 
 

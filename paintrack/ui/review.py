@@ -72,7 +72,7 @@ STATUS_MARKS = {
     CriterionStatus.PENDING: "… pending",
 }
 # A met verdict with cautions is not shown as a clean met (clinical.md item 13).
-MET_WITH_CAUTIONS_MARK = "! met, with cautions"
+MET_WITH_CAUTIONS_MARK = "⚠ met"  # the cautions are in the verdict beside it
 
 
 def target_mark(target: PresetTarget) -> str:

@@ -192,7 +192,8 @@ def test_written_file_has_every_key(path: Path) -> None:
         for entry in block["entries"]:
             assert list(entry) == [
                 "id", "at", "recorded_at", "scores", "patient_relief_percent", "activity",
-                "activity_ability", "rescue_medication", "source", "note",
+                "activity_ability", "rescue_medication", "rescue_medication_detail", "source",
+                "note",
             ]  # fmt: skip
             assert entry["at"].endswith("Z") and entry["recorded_at"].endswith("Z")
 
