@@ -584,15 +584,28 @@ class _Builder:
             )
         estimates = []
         for result in self.featured:
-            est = result.patient_estimate
-            if est is None or est.peak_relief_percent is None:
-                continue
-            parts = [
-                f"peak {format_percent(est.peak_relief_percent)} at "
-                f"{format_duration(est.time_to_peak_minutes)}"
-            ]
-            parts += [f"≥ {t}% {words.duration_text(result, r)}" for t, r in est.thresholds.items()]
-            estimates.append(f"{self.block_key(result.block_id)}: {_e(', '.join(parts))}")
+            # After a bilateral block the patient may give the estimate per side.
+            per_side = len(result.sites) > 1 and any(
+                e.patient_relief_by_site is not None for e in result.block.entries
+            )
+            found = (
+                [(f" ({words.site_name(n)})", s.patient_estimate) for n, s in result.sites.items()]
+                if per_side
+                else [("", result.patient_estimate)]
+            )
+            for where, est in found:
+                if est is None or est.peak_relief_percent is None:
+                    continue
+                parts = [
+                    f"peak {format_percent(est.peak_relief_percent)} at "
+                    f"{format_duration(est.time_to_peak_minutes)}"
+                ]
+                parts += [
+                    f"≥ {t}% {words.duration_text(result, r)}" for t, r in est.thresholds.items()
+                ]
+                estimates.append(
+                    f"{self.block_key(result.block_id)}{_e(where)}: {_e(', '.join(parts))}"
+                )
         if estimates:
             out.append(Spacer(1, 2))
             out.append(

@@ -95,3 +95,28 @@ def test_the_joints_the_levels_cover() -> None:
     assert joints_covered("thoracic", ["T11 MB", "T12 MB", "L1 MB"]) == ("T12-L1", "L1-2")
     assert joints_covered("lumbar", ["L3 MB", "L5 DR"]) == ()  # L4 missing: no whole joint
     assert joints_covered("lumbar", ["L4-L5"]) == ()  # a range names no nerves
+
+
+def test_the_patients_estimate_per_side(tmp_path: Path) -> None:
+    """Issue 10, item 3: after a bilateral block the estimate may be given per side; analyze
+    and the PDF show it per side."""
+    import json
+
+    document = json.loads((DIARIES / "bilateral-right-responder.json").read_text("utf-8"))
+    for entry in document["blocks"][0]["entries"][1:4]:
+        entry["patient_relief_percent"] = {"left": 10, "right": 90}
+    path = tmp_path / "per-side.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    diary = read_diary_file(path)
+    analysis = analyze_diary(diary, ClinicSettings(), now=NOW)
+    sites = analysis.blocks[0].sites
+    left, right = sites["left"].patient_estimate, sites["right"].patient_estimate
+    assert left is not None and right is not None
+    assert (left.peak_relief_percent, right.peak_relief_percent) == (10.0, 90.0)
+    data = analysis.to_json()["blocks"][0]["sites"]
+    assert data["right"]["patient_estimate"]["peak_relief_percent"] == 90.0
+    request = ReportRequest(diary=diary, analysis=analysis, generated_at=NOW, audit_available=False)
+    text = " ".join(page_texts(write_report(request, tmp_path / "per-side.pdf")))
+    assert "Block 1 (left): peak 10% at 15 min" in text
+    assert "Block 1 (right): peak 90% at 15 min" in text
+    assert "left 10%, right 90%" in text  # the appendix's "Patient's %" column
