@@ -23,8 +23,9 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from paintrack.clinical.relief import minutes_after, site_entries
+from paintrack.clinical.relief import minutes_after, pain_at_relief, relief_at_pain, site_entries
 from paintrack.clinical.results import BlockResult, SiteResult
+from paintrack.clinical.wording import date_text
 
 # Text stays text in PDFs (TrueType embedding), so reports remain searchable and accessible.
 matplotlib.rcParams["pdf.fonttype"] = 42
@@ -239,14 +240,13 @@ class DiaryChart:
                 text.set_fontsize(fontsize * 0.8)
         self._refresh_legend()
 
-    # The right-hand axis maps pain to relief for the baseline shown: r = 100 (B - s) / B.
+    # The right-hand axis maps pain to relief for the baseline shown, by the engine's item 3
+    # (clinical.relief): the chart computes no relief of its own.
     def _pain_to_relief(self, pain: Any) -> Any:
-        baseline = self._baseline_for_axis or 1.0
-        return 100.0 * (baseline - pain) / baseline
+        return relief_at_pain(self._baseline_for_axis or 1.0, pain)
 
     def _relief_to_pain(self, relief: Any) -> Any:
-        baseline = self._baseline_for_axis or 1.0
-        return baseline - relief * baseline / 100.0
+        return pain_at_relief(self._baseline_for_axis or 1.0, relief)
 
     def _site_artists(self, site: str, *, several: bool) -> _SiteArtists:
         colour, marker = _style(site)
@@ -392,7 +392,7 @@ class DiaryChart:
             if site_result is not None and site_result.relief_defined and baseline is not None:
                 artists.baseline.set_data([-100.0, 1000.0], [baseline, baseline])
                 for level, line in artists.levels.items():
-                    pain = baseline * (100 - level) / 100.0
+                    pain = pain_at_relief(baseline, level)
                     line.set_data([-100.0, 1000.0], [pain, pain])
                     artists.level_labels[level].set_y(pain)
                     artists.level_labels[level].set_visible(True)
@@ -526,6 +526,7 @@ REVIEW_SITE_TITLES: Mapping[str, str] = {
     _REVIEW_INDEX_SITE: "Index pain",
     "left": "Left side",
     "right": "Right side",
+    "bilateral": "Both sides (one score)",
 }
 # Beyond this many hours the x axis is square-root scaled: the first hours keep their detail
 # when a diary runs on for days.
@@ -549,8 +550,28 @@ def block_style(position: int) -> CurveStyle:
 def block_label(result: BlockResult, number: int) -> str:
     """Legend text: which block, which agent, when (e.g. "Block 1 · lidocaine · 2 Mar 2026")."""
     block = result.block
-    when = block.performed_at.astimezone().strftime("%-d %b %Y")
-    return f"Block {number} · {block.agent.value} · {when}"
+    return f"Block {number} · {block.agent.value} · {date_text(block.date_of_service)}"
+
+
+def chart_panels(blocks: Sequence[BlockResult]) -> dict[str, dict[str, str]]:
+    """One panel per treatment target side (clinical.md item 7): panel -> {block id: site}.
+
+    A right-only block's index pain goes in the "right" panel beside the right side of a
+    bilateral block rated per side; when every block rates only its index pain on one side,
+    there is one "index" panel.
+    """
+    from paintrack.clinical.compare import site_side
+
+    pairs = [(result, site) for result in blocks for site in result.sites]
+    sides = {site_side(result.block, site).value for result, site in pairs}
+    if all(site == _REVIEW_INDEX_SITE for _, site in pairs) and len(sides) <= 1:
+        return {_REVIEW_INDEX_SITE: {result.block_id: _REVIEW_INDEX_SITE for result in blocks}}
+    panels: dict[str, dict[str, str]] = {}
+    for key in ("left", "right", "bilateral"):
+        for result, site in pairs:
+            if site_side(result.block, site).value == key:
+                panels.setdefault(key, {})[result.block_id] = site
+    return panels
 
 
 def chart_sites(blocks: Sequence[BlockResult]) -> list[str]:
@@ -595,16 +616,18 @@ def draw_relief_comparison(
     """
     figure.clear()
     numbers = list(numbers) if numbers is not None else list(range(1, len(blocks) + 1))
-    sites = chart_sites(blocks) or [_REVIEW_INDEX_SITE]
+    panels = chart_panels(blocks)
+    sites = list(panels) or [_REVIEW_INDEX_SITE]
     axes = figure.subplots(1, len(sites), sharey=True, squeeze=False)[0]
     points = [p for result in blocks for site in result.sites.values() for p in site.series]
     max_hours = max([8.0, *(p.minutes / 60.0 for p in points)])
     low = min([0.0, *(p.relief_percent for p in points)])
     any_rescue = False
-    for ax, site in zip(axes, sites, strict=True):
+    for ax, panel in zip(axes, sites, strict=True):
         for position, (result, number) in enumerate(zip(blocks, numbers, strict=True)):
-            site_result = result.sites.get(site)
-            if site_result is None or not site_result.series:
+            site = panels.get(panel, {}).get(result.block_id)
+            site_result = None if site is None else result.sites.get(site)
+            if site is None or site_result is None or not site_result.series:
                 continue
             style = block_style(position)
             hours = [p.minutes / 60.0 for p in site_result.series]
@@ -625,6 +648,17 @@ def draw_relief_comparison(
                 for h, r, p in zip(hours, relief, site_result.series, strict=True)
                 if p.rescue_medication
             ]
+            if result.rescue_at_minutes is not None:
+                # When rescue medicine was taken (item 10): every later score may be its effect.
+                any_rescue = True
+                ax.axvline(
+                    result.rescue_at_minutes / 60.0,
+                    color=style.colour,
+                    linestyle=":",
+                    linewidth=1.2,
+                    zorder=2,
+                    gid=f"rescue-time:{result.block_id}:{site}",
+                )
             if rescue:
                 any_rescue = True
                 # A ring in the block's colour around the point: says which block it was.
@@ -672,7 +706,7 @@ def draw_relief_comparison(
         ax.set_xlabel("Hours since the block", fontsize=fontsize)
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
         if len(sites) > 1:
-            ax.set_title(REVIEW_SITE_TITLES.get(site, site), fontsize=fontsize * 1.06)
+            ax.set_title(REVIEW_SITE_TITLES.get(panel, panel), fontsize=fontsize * 1.06)
     axes[0].set_ylabel("Relief from scores (%)", fontsize=fontsize)
     handles, labels = axes[0].get_legend_handles_labels()
     for ax in axes[1:]:
@@ -685,7 +719,7 @@ def draw_relief_comparison(
             Line2D(
                 [],
                 [],
-                linestyle="none",
+                linestyle=":",  # the ring marks its score, the dotted line when it was taken
                 marker="o",
                 markerfacecolor="none",
                 color=RESCUE_COLOUR,

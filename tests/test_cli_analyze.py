@@ -115,8 +115,27 @@ def test_json_keys_exactly_per_diary_format(capsys, diary_file):
         "duration_upper_minutes": 180.0,
         "censored": False,
         "expected": "consistent",
+        "onset_minutes": 15.0,  # item 9: 62.5% at 15 min
+        "duration_from_onset_minutes": 145.0,
     }
     assert index["thresholds"]["80"]["duration_minutes"] == 96.0
+    # Item 10: rescue medicine at 120 min, so the verdict figures stop at the 60 min entry,
+    # still at 87.5%: censored there.
+    assert first["rescue_at_minutes"] == 120.0
+    assert first["date_of_service"] == "2026-03-02"  # 09:30 at -05:00
+    assert index["before_rescue"]["peak_relief_percent"] == 87.5
+    assert index["before_rescue"]["thresholds"]["50"] == {
+        "reached": True,
+        "duration_minutes": 60.0,
+        "duration_lower_minutes": 60.0,
+        "duration_upper_minutes": None,
+        "censored": True,
+        "expected": "consistent",
+        "expected_minutes": 60.0,
+        "onset_minutes": 15.0,
+        "duration_from_onset_minutes": 45.0,
+    }
+    assert second["sites"]["index"]["before_rescue"] is None
     assert first["flags"] == ["rescue_medication"]
     assert first["rescue_medication_minutes"] == [120.0]
     # 15, 30, 60, 120, 180 kept; 45, 240 ... 480 missed: 100 * 5/11 = 45.5
@@ -128,20 +147,28 @@ def test_json_keys_exactly_per_diary_format(capsys, diary_file):
         "percent": 45.5,
     }
     assert second["sites"]["index"]["thresholds"]["80"]["duration_minutes"] == 246.0
+    # On the verdict figures the lidocaine block is censored at 1 h (relief after rescue
+    # medicine is not the lidocaine's), so neither lasted longer for sure: indeterminate.
     assert data["comparisons"] == [
         {
             "blocks": [FIRST_ID, SECOND_ID],
+            "region": "lumbar",
+            "side": "right",
             "site": "index",
+            "first_site": "index",
             "threshold": 50,
-            "result": "concordant",
-            "duration_minutes": [160.0, 270.0],
+            "result": "indeterminate",
+            "duration_minutes": [60.0, 270.0],
         },
         {
             "blocks": [FIRST_ID, SECOND_ID],
+            "region": "lumbar",
+            "side": "right",
             "site": "index",
+            "first_site": "index",
             "threshold": 80,
-            "result": "concordant",
-            "duration_minutes": [96.0, 246.0],
+            "result": "indeterminate",
+            "duration_minutes": [60.0, 246.0],
         },
     ]
     assert data["settings"] == {
@@ -150,8 +177,14 @@ def test_json_keys_exactly_per_diary_format(capsys, diary_file):
         "thresholds": [50, 80],
         "expected_minutes": {"bupivacaine": 120.0, "lidocaine": 60.0, "ropivacaine": 120.0},
         "relief_basis": "scores",
+        "late_onset_minutes": 60.0,
     }
     assert data["analyzed_at"] == NOW
+    (target,) = data["preset"]["targets"]
+    assert target["cautions"] == ["rescue_medication"]
+    assert target["verdict"] == (
+        "meets the 50% rule (ASRA 2020 preset), with cautions: rescue medicine at 2 h"
+    )
 
 
 def test_threshold_replaces_defaults(capsys, diary_file):
@@ -167,29 +200,46 @@ def test_preset_and_expected_overrides(capsys, diary_file):
     )
     assert data["settings"]["preset"] == "medicare-lcd"
     assert data["settings"]["expected_minutes"]["lidocaine"] == 150.0
-    # 50% lower bound 120 < 150 <= upper 180 -> indeterminate; 80%: upper 120 < 150 -> shorter
+    # All entries: 50% lower bound 120 < 150 <= upper 180 -> indeterminate; 80%: upper 120 <
+    # 150 -> shorter. The verdict figures stop before rescue medicine at 120 min: 80% censored
+    # at 60 < 150 -> indeterminate, so the duration criterion is unknown, not "not met".
     index = data["blocks"][0]["sites"]["index"]
     assert index["thresholds"]["50"]["expected"] == "indeterminate"
     assert index["thresholds"]["80"]["expected"] == "shorter"
+    assert index["before_rescue"]["thresholds"]["80"]["expected"] == "indeterminate"
     (target,) = data["preset"]["targets"]
-    assert target["verdict"] == "does not meet the 80% rule (Medicare LCD preset)"
+    assert target["verdict"] == (
+        "not enough information to say whether it meets the 80% rule (Medicare LCD preset),"
+        " with cautions: rescue medicine at 2 h"
+    )
     criteria = {c["key"]: c["status"] for c in target["criteria"]}
     assert criteria["interval_14_days"] == "met"  # 18 days
-    assert criteria["durations_consistent"] == "not_met"
+    assert criteria["durations_consistent"] == "unknown"
 
 
 def test_readable_table(capsys, diary_file, local_utc):
     code, out, err = run(capsys, "analyze", str(diary_file), "--now", NOW)
     assert code == 0, err
-    assert "Block 1: 2026-03-02" in out and "lidocaine" in out
+    # Times in the block's recorded offset (-05:00), whatever the computer's zone.
+    assert "Block 1: 2026-03-02 09:30 UTC-05:00, lidocaine" in out
+    assert "date of service 2 Mar 2026" in out
     assert "baseline: 8/10" in out
     assert "peak relief: 87.5% at 30 min" in out
-    assert ">= 50%: 2 h 40 min (between 2 h and 3 h; consistent with the expected duration" in out
-    assert ">= 80%: 1 h 36 min" in out
+    # Item 10: the verdict figures before rescue medicine, then all entries, labelled.
+    assert "from the scores before rescue medicine at 2 h (these decide the verdicts):" in out
+    assert "      >= 50%: until at least 1 h after the block, at least 45 min from onset" in out
+    assert "from all entries, including scores after rescue medicine:" in out
+    # Item 9's words: "until" from the block, then from onset.
+    assert (
+        ">= 50%: until 2 h 40 min after the block, 2 h 25 min from onset"
+        " (between 2 h and 3 h; consistent with the expected duration" in out
+    )
+    assert ">= 80%: until 1 h 36 min after the block" in out
     assert "rescue medicine taken at 2 h" in out
     assert "Compliance: 5 of 11 due points on time (45.5%)" in out
-    assert "index, >= 80%: concordant" in out
-    assert "meets the 50% rule (ASRA 2020 preset)" in out
+    assert "lumbar right, index, >= 80%: indeterminate" in out
+    assert "meets the 50% rule (ASRA 2020 preset), with cautions: rescue medicine at 2 h" in out
+    assert "days between the diagnostic blocks: 18" in out
     assert "Settings: ASRA 2020 preset; thresholds 50%, 80%" in out
     assert "candidate" not in out.lower()
 
@@ -205,8 +255,8 @@ def test_censored_and_not_reached_in_the_table(capsys, tmp_path):
     code, out, _ = run(capsys, "analyze", str(path), "--threshold", "70", "--threshold", "100")
     assert code == 0
     assert (
-        ">= 70%: at least 3 h (consistent with the expected duration for lidocaine (at least 1 h))"
-        in out
+        ">= 70%: until at least 3 h after the block, at least 2 h 30 min from onset"
+        " (consistent with the expected duration for lidocaine (at least 1 h))" in out
     )
     assert ">= 100%: not reached" in out
 
@@ -365,21 +415,26 @@ def test_a_diary_still_in_progress_reads_not_known_yet(
     path = tmp_path / "in-progress.json"
     path.write_text(json.dumps(diary), encoding="utf-8")
     now = "2026-03-02T14:32:00Z"
-    due_text = datetime.fromisoformat("2026-03-02T14:45:00+00:00").astimezone().strftime("%H:%M")
+    # In the block's recorded offset (Z): 14:45, on every computer.
+    due_text = datetime.fromisoformat("2026-03-02T14:45:00+00:00").strftime("%H:%M")
     code, out, err = run(capsys, "analyze", str(path), "--now", now)
     assert code == 0, err
     verdict = (
         "not known yet whether it meets the 50% rule (ASRA 2020 preset)"
         f" — the diary is still in progress (next score due {due_text})"
     )
-    assert f"  Lumbar, both sides: {verdict}\n" in out
+    # Version 2: one verdict per side (item 7's targets).
+    assert f"  Lumbar, left side: {verdict}\n" in out
+    assert f"  Lumbar, right side: {verdict}\n" in out
     assert "does not meet" not in out and "[not met]" not in out
     assert "    >= 50%: not reached yet\n" in out
     assert "  Compliance: no score due yet\n" in out
     code, out, err = run(capsys, "analyze", str(path), "--json", "--now", now)
     data = json.loads(out)
-    (target,) = data["preset"]["targets"]
-    assert target["status"] == "unknown" and target["verdict"] == verdict
+    left_target, right_target = data["preset"]["targets"]
+    assert (left_target["side"], right_target["side"]) == ("left", "right")
+    for target in (left_target, right_target):
+        assert target["status"] == "unknown" and target["verdict"] == verdict
     # The metrics keep their meaning: not reached, duration 0, nothing due.
     left = data["blocks"][0]["sites"]["left"]["thresholds"]["50"]
     assert left["reached"] is False and left["duration_minutes"] == 0.0
@@ -387,7 +442,7 @@ def test_a_diary_still_in_progress_reads_not_known_yet(
     assert data["blocks"][0]["compliance"]["percent"] is None
     # Once the last window has closed (8 h 30 min after the block), not reached is not met.
     code, out, err = run(capsys, "analyze", str(path), "--now", "2026-03-02T23:00:00Z")
-    assert "  Lumbar, both sides: does not meet the 50% rule (ASRA 2020 preset)\n" in out
+    assert "  Lumbar, left side: does not meet the 50% rule (ASRA 2020 preset)\n" in out
 
 
 def test_the_patients_estimate_not_reached_while_in_progress_says_yet(
@@ -425,3 +480,46 @@ def test_the_patients_estimate_not_reached_while_in_progress_says_yet(
     assert "not reached yet" not in out
     estimate = out.split("  Patient's own estimate (not used for verdicts)\n")[1]
     assert "    >= 50%: not reached\n    >= 80%: not reached\n" in estimate
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "path"),
+    [
+        # Issue 10, item 5: each of these was a crash (exit 1, "a bug") before.
+        ('"sequence": 1', '"sequence": ' + str(2**63), "blocks[0].sequence"),
+        ('"sequence": 1', '"sequence": ' + "7" * 4301, "blocks[0].sequence"),
+        ('"sites": ["index"]', '"sites": ["index"], "volume_ml": ' + "9" * 401, "volume_ml"),
+        (
+            '"sites": ["index"]',
+            '"sites": ["index"], "concentration_percent": ' + "9" * 401,
+            "concentration_percent",
+        ),
+        ('"sites": ["index"]', '"sites": ["index"], "protocol": "extended"', "protocol"),
+        ('"score_placeholder"', "", "patient_relief_percent"),
+    ],
+    ids=["sequence-2-63", "sequence-4301-digits", "volume", "concentration", "protocol", "relief"],
+)
+def test_malformed_numbers_and_unknown_protocols_exit_2_with_the_path(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str, text: str, path: str
+) -> None:
+    document = json.loads(json.dumps(DIARY))
+    if path == "patient_relief_percent":
+        document["blocks"][0]["entries"][1]["patient_relief_percent"] = 123456789
+        written = json.dumps(document).replace("123456789", "9" * 401)
+    else:
+        written = json.dumps(document).replace(where, text, 1)
+    file = tmp_path / "bad.json"
+    file.write_text(written, encoding="utf-8")
+    code, out, err = run(capsys, "analyze", str(file), "--json")
+    assert code == 2 and out == ""
+    assert f"{file}: blocks[0]." in err and path in err
+    assert "Traceback" not in err and "set_int_max_str_digits" not in err
+
+
+@pytest.mark.parametrize("value", ["80.5", "1e2", "101", "-5", "0"])
+def test_threshold_takes_whole_numbers_1_to_100(
+    capsys: pytest.CaptureFixture[str], diary_file: Path, value: str
+) -> None:
+    code, out, err = run(capsys, "analyze", str(diary_file), "--threshold", value)
+    assert code == 2 and out == ""
+    assert "--threshold" in err and "1 to 100" in err

@@ -41,6 +41,7 @@ from paintrack.clinical.relief import (
     analyze_site,
     expected_minimum,
     minutes_after,
+    rescue_entry,
 )
 from paintrack.clinical.results import (
     FLAG_ORDER,
@@ -117,11 +118,25 @@ def thresholds_with_preset(settings: ClinicSettings) -> tuple[int, ...]:
     return tuple(sorted({*settings.thresholds, preset_threshold(settings.preset)}))
 
 
-def block_flags(block: Block, sites: Mapping[str, SiteResult]) -> tuple[Flag, ...]:
+def late_onset(sites: Mapping[str, SiteResult], late_onset_minutes: float) -> bool:
+    """Item 12: at some rated site the smallest threshold reached (all entries) is first
+    reached more than `late_onset_minutes` after t0."""
+    for site in sites.values():
+        reached = sorted(t for t, r in site.thresholds.items() if r.reached)
+        if reached:
+            onset = site.thresholds[reached[0]].onset_minutes
+            if onset is not None and onset > late_onset_minutes:
+                return True
+    return False
+
+
+def block_flags(
+    block: Block, sites: Mapping[str, SiteResult], late_onset_minutes: float = 60.0
+) -> tuple[Flag, ...]:
     """Confounders of the block, plus every site's baseline flags, in FLAG_ORDER.
 
     Late, transcribed and amended look at every entry of the block (the baseline too);
-    rescue medication only at post-block entries (clinical.md).
+    rescue medication only at post-block entries (clinical.md item 12).
     """
     found: set[Flag] = set()
     if block.sedation != Sedation.NONE:
@@ -137,6 +152,8 @@ def block_flags(block: Block, sites: Mapping[str, SiteResult]) -> tuple[Flag, ..
         found.add(Flag.TRANSCRIBED_ENTRIES)
     if any(e.amended for e in block.entries):
         found.add(Flag.AMENDED_ENTRIES)
+    if late_onset(sites, late_onset_minutes):
+        found.add(Flag.LATE_ONSET)
     for site in sites.values():
         found.update(site.flags)
     return tuple(flag for flag in FLAG_ORDER if flag in found)
@@ -150,10 +167,14 @@ def analyze_block(
     thresholds: Sequence[int],
 ) -> BlockResult:
     """Every figure for one block: sites, schedule, compliance, flags, patient estimate."""
+    preset = preset_threshold(settings.preset)
     sites = {
-        site: analyze_site(block, site, thresholds, settings.expected_minutes)
+        site: analyze_site(
+            block, site, thresholds, settings.expected_minutes, verdict_thresholds=(preset,)
+        )
         for site in block.sites
     }
+    rescue_at = rescue_entry(block)
     points = schedule(block, settings.protocol_points(block.protocol), now)
     rescue = sorted(
         {
@@ -167,10 +188,14 @@ def analyze_block(
         sites=sites,
         schedule=points,
         compliance=compliance(points),
-        flags=block_flags(block, sites),
+        flags=block_flags(block, sites, settings.late_onset_minutes),
         rescue_medication_minutes=tuple(rescue),
         patient_estimate=analyze_estimate(block, thresholds, settings.expected_minutes),
         expected_minutes=expected_minimum(block.agent, settings.expected_minutes),
+        rescue_at_minutes=None
+        if rescue_at is None
+        else minutes_after(block.performed_at, rescue_at.at),
+        rescue_detail=None if rescue_at is None else rescue_at.rescue_medication_detail,
     )
 
 
@@ -201,9 +226,14 @@ def analyze_diary(
         patient_id=diary.patient.id,
         now=now,
         settings=AnalysisSettings(
-            preset=settings.preset, thresholds=chosen, expected_minutes=expected
+            preset=settings.preset,
+            thresholds=chosen,
+            expected_minutes=expected,
+            late_onset_minutes=float(settings.late_onset_minutes),
         ),
         blocks=blocks,
         comparisons=comparisons(blocks, chosen),
-        preset=evaluate_preset(settings.preset, blocks, settings.expected_minutes),
+        preset=evaluate_preset(
+            settings.preset, blocks, settings.expected_minutes, settings.late_onset_minutes
+        ),
     )

@@ -56,3 +56,60 @@ def parse_levels(text: str) -> tuple[tuple[str, ...], list[str]]:
         else:
             unreadable.append(part)
     return tuple(levels), unreadable
+
+
+_NERVE_RE = re.compile(
+    rf"(?P<level>{_LEVEL})(?:\s+(?:MB|DR|medial\s+branch(?:es)?|dorsal\s+ram(?:us|i)))?",
+    re.IGNORECASE,
+)
+
+
+def _level_name(rank: int) -> str:
+    return f"{_REGION_ORDER[rank // 100]}{rank % 100}"
+
+
+def _joint_name(upper: int) -> str:
+    """The facet joint between vertebra `upper` and the next: "L4-5", "L5-S1", "T12-L1"."""
+    region, number = _REGION_ORDER[upper // 100], upper % 100
+    following = {"C": 7, "T": 12, "L": 5}
+    if number == following.get(region):
+        nxt = {"C": "T1", "T": "L1", "L": "S1"}[region]
+        return f"{region}{number}-{nxt}"
+    return f"{region}{number}-{number + 1}"
+
+
+def _rank_after(rank: int) -> int:
+    region, number = _REGION_ORDER[rank // 100], rank % 100
+    last = {"C": 7, "T": 12, "L": 5}
+    if region in last and number == last[region]:
+        return (_REGION_ORDER.index(region) + 1) * 100 + 1
+    return rank + 1
+
+
+def joints_covered(region: str, levels: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The facet joints whose two nerves were all blocked, from levels like "L3 MB", "L5 DR".
+
+    Thoracic, lumbar and sacral: the joint below vertebra n (L4-5 for n = L4) is supplied by the
+    medial branches of n - 1 and n (L3 MB + L4 MB; L5-S1 by L4 MB + the L5 dorsal ramus).
+    Cervical (C3-4 down): by the medial branches of n and n + 1 (C4-5 by C4 + C5).
+    Ranges ("L4-L5") and anything not a single level are left out: what they name is unclear.
+    """
+    nerves: set[int] = set()
+    for text in levels:
+        match = _NERVE_RE.fullmatch(" ".join(text.split()))
+        if match is None:
+            continue
+        rank = _level_rank(match["level"])
+        if rank is not None:
+            nerves.add(rank)
+    joints: list[str] = []
+    for rank in sorted(nerves):
+        following = _rank_after(rank)
+        if following not in nerves:
+            continue
+        if region.lower() == "cervical":
+            if rank // 100 == 0 and rank % 100 >= 3:
+                joints.append(_joint_name(rank))  # C4 + C5 -> C4-5
+        elif following // 100 != 0:
+            joints.append(_joint_name(following))  # L3 + L4 -> L4-5
+    return tuple(joints)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 
@@ -58,10 +58,13 @@ BILATERAL_SITES: tuple[str, str] = ("left", "right")
 VALID_SITE_SETS: tuple[tuple[str, ...], ...] = ((INDEX_SITE,), BILATERAL_SITES)
 MIN_SCORE = 0
 MAX_SCORE = 10
-# The largest place in a series of blocks any database paintrack uses can hold: PostgreSQL's
-# INTEGER is 32 bits (SQLite's 64); a real series is a handful of blocks.
-MAX_SEQUENCE = 2**31 - 1
 STANDARD_PROTOCOL = "standard"
+# A block's recorded UTC offset (clinical.md item 11) lies within +/- 18 h (real offsets stay
+# within -12 h and +14 h).
+MAX_OFFSET_MINUTES = 18 * 60
+# A block's `sequence` is a whole number from 1 to this (diary-format.md): a real series is a
+# handful of blocks, and any database paintrack uses holds it (PostgreSQL's INTEGER is 32 bits).
+MAX_SEQUENCE = 999
 # Late: recorded more than this long after the moment the score refers to (clinical.md, 8).
 LATE_AFTER = timedelta(minutes=15)
 
@@ -103,6 +106,12 @@ class Entry:
     source: Source = Source.APP
     note: str = ""
     id: str = field(default_factory=new_id)
+    # Which rescue medicine and how much, as the patient wrote it ("oxycodone 5 mg"); only
+    # meaningful with rescue_medication.
+    rescue_medication_detail: str | None = None
+    # The patient's own estimate per side after a bilateral block ({"left": 20, "right": 90});
+    # None when the estimate is one figure (patient_relief_percent) or absent.
+    patient_relief_by_site: Mapping[str, float] | None = None
     # Set by the store when the entry has been amended at least once (the audit trail holds
     # the originals); never read from or written to a diary file.
     amended: bool = False
@@ -110,6 +119,13 @@ class Entry:
     def __post_init__(self) -> None:
         require_aware(self.at, "entry time")
         require_aware(self.recorded_at, "entry recorded time")
+
+    def estimate_for(self, site: str) -> float | None:
+        """The patient's own percent relief for `site`: the per-side figure when given, else
+        the single figure (which then speaks for every site)."""
+        if self.patient_relief_by_site is not None:
+            return self.patient_relief_by_site.get(site)
+        return self.patient_relief_percent
 
     @property
     def is_late(self) -> bool:
@@ -137,9 +153,36 @@ class Block:
     protocol: str = STANDARD_PROTOCOL
     entries: tuple[Entry, ...] = ()
     id: str = field(default_factory=new_id)
+    # The UTC offset recorded with the block, in minutes (clinical.md item 11): the offset
+    # written in the diary file, or the computer's offset when the block was entered. None
+    # (the default) takes the offset of `performed_at` itself.
+    utc_offset_minutes: int | None = None
 
     def __post_init__(self) -> None:
         require_aware(self.performed_at, "block time")
+        if self.utc_offset_minutes is None:
+            offset = self.performed_at.utcoffset()
+            assert offset is not None
+            object.__setattr__(self, "utc_offset_minutes", int(offset.total_seconds() // 60))
+        minutes = self.utc_offset_minutes
+        if isinstance(minutes, bool) or not isinstance(minutes, int):
+            raise ValueError(f"a block's UTC offset is whole minutes, not {minutes!r}")
+        if abs(minutes) > MAX_OFFSET_MINUTES:
+            raise ValueError(f"a block's UTC offset must be within 18 h, not {minutes} min")
+
+    @property
+    def zone(self) -> timezone:
+        """The block's recorded UTC offset as a fixed zone."""
+        return timezone(timedelta(minutes=self.utc_offset_minutes or 0))
+
+    def local(self, moment: datetime) -> datetime:
+        """`moment` in the block's recorded offset: how the block's times are shown."""
+        return moment.astimezone(self.zone)
+
+    @property
+    def date_of_service(self) -> date:
+        """Item 11: the calendar date of `performed_at` in the block's recorded offset."""
+        return self.local(self.performed_at).date()
 
 
 @dataclass(frozen=True)

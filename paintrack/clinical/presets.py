@@ -1,29 +1,25 @@
-"""Rule presets as checklists: asra-2020 (>= 50%), medicare-lcd (>= 80% twice), complete (100%).
+"""Rule presets as checklists (clinical.md item 13, version 2): asra-2020 (>= 50%),
+medicare-lcd (>= 80% twice), complete (100%).
 
-A preset is evaluated per treatment target (blocks of one region and side) over its diagnostic
-blocks: the most recent sequence 1 and sequence 2 block, as for comparisons. Each criterion is
-met, not met or unknown, with the numbers behind it; a target meets a preset when every
-criterion is met, fails it when any is not met, and is unknown otherwise. The verdicts always
-come from the relief computed from the scores, never from the patient's estimate.
+Evaluated per treatment target (item 7's targets: the region and side a site's scores describe)
+on the verdict figures (item 10: the scores before rescue medicine). A saline block is a
+placebo control, never a diagnostic block. The target's diagnostic blocks are its latest
+comparative pair of two non-saline blocks, else its latest non-saline block.
 
-- asra-2020 / complete: one criterion, ">= T% relief after a diagnostic block" at every rated
-  site of at least one of the target's diagnostic blocks.
-- medicare-lcd: two diagnostic blocks; >= 80% after each; the second at least 14 days after
-  the first; no steroid in either; each block's 80% duration consistent with its agent's
-  expected duration (clinical.md item 6).
+Each criterion is met, not met, unknown or pending (it needs a block not done yet); the verdict
+is not met if any criterion is not met, else unknown if any is unknown, else pending if any is
+pending, else met. Cautions (baseline below 4, moderate or deep sedation, rescue medicine, late
+onset, a placebo response, a threshold decided by late or transcribed entries) are taken over
+the diagnostic blocks at the preset's threshold and written into the verdict sentence itself.
+
+This module decides every status, caution and sentence; the table, the window and the PDF
+show them as they are (each criterion's `findings` hold its per-block lines).
 
 A block whose diary is still in progress (the window of its last protocol point has not closed
 at the time of analysis) has not had its chance to reach a threshold yet: "not reached" is then
-unknown, not "not met", with the reason "diary still in progress (next score due 14:45)". So is
-an 80% duration that has not yet lasted as long as the agent is expected to while relief is
-still at 80% at the latest score: the scores still to come settle it. The metrics themselves are
-unchanged (reached false, duration 0, expected-duration verdict indeterminate, as clinical.md
-defines them); a threshold already reached is met even while the diary goes on.
-
-A criterion's values carry "diary_in_progress": True only when every unknown in it comes from a
-diary still in progress, and a verdict reads "not known yet ... the diary is still in progress"
-only when every unknown criterion is of that kind: an unknown that the diary cannot settle (a
-site with no baseline, an agent with no expected duration) makes it "not enough information".
+unknown, not "not met", with the reason "diary still in progress (next score due 14:45)"; the
+time is in the block's recorded UTC offset. So is an 80% duration that has not yet lasted as
+long as the agent is expected to while relief is still at 80% at the latest score.
 """
 
 from __future__ import annotations
@@ -31,27 +27,30 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from paintrack.clinical.compare import diagnostic_pairs
-from paintrack.clinical.model import Agent
-from paintrack.clinical.relief import analyze_site
+from paintrack.clinical.compare import TargetBlocks, target_pairs, targets
+from paintrack.clinical.model import Agent, Sedation
 from paintrack.clinical.results import (
+    CAUTION_ORDER,
     BlockResult,
+    Caution,
+    CautionNote,
     Criterion,
     CriterionStatus,
     CriterionValue,
     Expected,
+    Finding,
     PointState,
     PresetChecklist,
     PresetTarget,
     ThresholdResult,
 )
 from paintrack.clinical.wording import (
-    bounds_text,
+    date_text,
     format_duration,
     format_percent,
     in_progress_text,
     preset_label,
-    threshold_text,
+    rescue_named,
     verdict_sentence,
 )
 
@@ -59,7 +58,10 @@ PRESET_THRESHOLDS: dict[str, int] = {"asra-2020": 50, "medicare-lcd": 80, "compl
 PRESET_NAMES: tuple[str, ...] = tuple(PRESET_THRESHOLDS)
 MEDICARE_INTERVAL = timedelta(days=14)
 
-MET, NOT_MET, UNKNOWN = CriterionStatus.MET, CriterionStatus.NOT_MET, CriterionStatus.UNKNOWN
+MET, NOT_MET = CriterionStatus.MET, CriterionStatus.NOT_MET
+UNKNOWN, PENDING = CriterionStatus.UNKNOWN, CriterionStatus.PENDING
+
+Diagnostic = tuple[BlockResult, str]  # a diagnostic block and its site for the target
 
 
 def preset_threshold(preset: str) -> int:
@@ -72,12 +74,11 @@ def preset_threshold(preset: str) -> int:
 
 
 def combine(statuses: Sequence[CriterionStatus]) -> CriterionStatus:
-    """All met -> met; any not met -> not met; otherwise unknown (also for an empty list)."""
-    if any(s == NOT_MET for s in statuses):
-        return NOT_MET
-    if statuses and all(s == MET for s in statuses):
-        return MET
-    return UNKNOWN
+    """Item 13: not met > unknown > pending > met; an empty list is pending (no block yet)."""
+    for status in (NOT_MET, UNKNOWN, PENDING):
+        if status in statuses:
+            return status
+    return MET if statuses else PENDING
 
 
 def diary_in_progress(result: BlockResult) -> bool:
@@ -87,290 +88,415 @@ def diary_in_progress(result: BlockResult) -> bool:
 
 def in_progress_reason(result: BlockResult) -> str | None:
     """ "diary still in progress (next score due 14:45)" while the block's diary goes on, else
-    None. The next score is the first open point with no score yet; times are local."""
+    None. The next score is the first open point with no score yet; times in the block's
+    recorded UTC offset."""
     if not diary_in_progress(result):
         return None
+    block = result.block
     waiting = [p for p in result.schedule if not p.due and not p.entries]
     if not waiting:
         last = result.schedule[-1]
-        return in_progress_text(result.performed_at, last.window_end, due_now=False, ends=True)
+        return in_progress_text(block, last.window_end, due_now=False, ends=True)
     point = waiting[0]
-    return in_progress_text(
-        result.performed_at, point.at, due_now=point.state == PointState.DUE_NOW, ends=False
-    )
+    return in_progress_text(block, point.at, due_now=point.state == PointState.DUE_NOW, ends=False)
 
 
-def _block_name(result: BlockResult) -> str:
+def block_name(result: BlockResult) -> str:
     return f"block {result.sequence} ({result.agent.value})"
 
 
-def _site_thresholds(
-    result: BlockResult, threshold: int, expected_minutes: Mapping[Agent, float]
-) -> dict[str, ThresholdResult]:
-    """The block's results at the preset threshold, computed if the analysis did not ask for it."""
-    found: dict[str, ThresholdResult] = {}
-    for site, site_result in result.sites.items():
-        if threshold in site_result.thresholds:
-            found[site] = site_result.thresholds[threshold]
-        else:
-            fresh = analyze_site(result.block, site, [threshold], expected_minutes)
-            found[site] = fresh.thresholds[threshold]
-    return found
+def diagnostic_blocks(target: TargetBlocks) -> list[Diagnostic]:
+    """The target's latest pair of two non-saline blocks, else its latest non-saline block."""
+    pairs = [
+        pair
+        for pair in target_pairs(target)
+        if Agent.SALINE not in (pair.first.agent, pair.second.agent)
+    ]
+    if pairs:
+        pair = pairs[-1]
+        return [(pair.first, pair.first_site), (pair.second, pair.second_site)]
+    active = [(result, site) for result, site in target.blocks if result.agent != Agent.SALINE]
+    return active[-1:]
 
 
-def _relief_status(
-    result: BlockResult, threshold: int, expected_minutes: Mapping[Agent, float]
-) -> tuple[CriterionStatus, str, dict[str, CriterionValue]]:
-    statuses: list[CriterionStatus] = []
-    parts: list[str] = []
-    values: dict[str, CriterionValue] = {}
+def until_text(t: ThresholdResult, *, onset: bool = True) -> str:
+    """Item 9's words: "until 2 h 40 min after the block, 2 h 25 min from onset" (without the
+    part from onset when `onset` is False: the checklist's short lines)."""
+    censored = bool(t.censored)
+    text = f"until {format_duration(t.duration_minutes, censored=censored)} after the block"
+    if onset and t.duration_from_onset_minutes is not None:
+        text += f", {format_duration(t.duration_from_onset_minutes, censored=censored)} from onset"
+    return text
+
+
+def relief_words(result: BlockResult, site: str, threshold: int) -> str:
+    """E.g. "baseline 8/10, peak 87.5%, ≥ 80% until 1 h 38 min after the block (between 1 h
+    and 2 h), 1 h 23 min from onset" on the verdict figures; before rescue medicine
+    it says so."""
+    s = result.sites[site]
+    t = s.verdict_at(threshold)
+    if s.baseline is None:
+        return "no baseline score before the block, so relief cannot be computed"
+    if t.reached is None:
+        return f"baseline {s.baseline}/10, so relief cannot be computed"
+    peak_value = s.verdict_peak_relief_percent
+    # The verdict figures are always those before rescue medicine: the verdict line names it
+    # and its time, and the tables show the figures from all entries beside them.
+    rescue = ""
+    if peak_value is None:
+        return f"baseline {s.baseline}/10, no score after the block yet{rescue}"
+    figures = f"baseline {s.baseline}/10, peak {format_percent(peak_value)}"
+    if not t.reached:
+        yet = " yet" if in_progress_reason(result) is not None else ""
+        return f"{figures}, ≥ {threshold}% not reached{yet}{rescue}"
+    # Reached: the peak is in the relief table beside the checklist; the line stays short.
+    figures = f"baseline {s.baseline}/10"
+    # The bounds are in the relief table beside the checklist: the line stays short.
+    return f"{figures}, ≥ {threshold}% {until_text(t, onset=False)}{rescue}"
+
+
+def relief_finding(result: BlockResult, site: str, threshold: int) -> Finding:
+    """Whether the block's site reached the threshold on its verdict figures."""
+    t = result.sites[site].verdict_at(threshold)
     waiting = in_progress_reason(result)
-    held_back = False
-    not_computed = False  # an unknown the diary going on cannot settle
-    for site, found in _site_thresholds(result, threshold, expected_minutes).items():
-        site_result = result.sites[site]
-        if found.reached is None:
-            statuses.append(UNKNOWN)
-            not_computed = True
-            parts.append(f"{site}: relief not computed (no usable baseline)")
-        else:
-            if found.reached:
-                statuses.append(MET)
-            elif waiting is not None:
-                # Not reached yet, but the diary is still going: it may yet be reached.
-                statuses.append(UNKNOWN)
-                held_back = True
-            else:
-                statuses.append(NOT_MET)
-            # A censored duration already reads "at least 8 h"; its bounds would repeat it.
-            bounds = "" if found.censored else bounds_text(found)
-            reached = threshold_text(found) + (" yet" if not found.reached and waiting else "")
-            parts.append(
-                f"{site}: baseline {site_result.baseline}, peak"
-                f" {format_percent(site_result.peak_relief_percent)},"
-                f" >= {threshold}% {reached}" + (f" ({bounds})" if bounds else "")
-            )
-        values[f"{site}_peak_relief_percent"] = _round(site_result.peak_relief_percent)
-        values[f"{site}_reached"] = found.reached
-        values[f"{site}_duration_minutes"] = _round(found.duration_minutes)
-    status = combine(statuses)
-    if held_back and status == UNKNOWN and waiting is not None:
-        parts.append(waiting)
-        if not not_computed:
-            values["diary_in_progress"] = True
-    return status, f"{_block_name(result)}: " + "; ".join(parts), values
+    text = relief_words(result, site, threshold)
+    if t.reached is None:
+        return Finding(result.block_id, UNKNOWN, text)
+    if t.reached:
+        return Finding(result.block_id, MET, text)
+    if waiting is not None:
+        return Finding(result.block_id, UNKNOWN, f"{text}, {waiting}", waiting=True)
+    return Finding(result.block_id, NOT_MET, text)
+
+
+def duration_finding(result: BlockResult, site: str, threshold: int) -> Finding:
+    """Item 6 on the verdict figures: the duration consistent with the agent's expectation."""
+    t = result.sites[site].verdict_at(threshold)
+    expected = result.expected_minutes
+    waiting = in_progress_reason(result)
+    block_id = result.block_id
+    if t.reached is None:
+        return Finding(block_id, UNKNOWN, "relief cannot be computed")
+    if not t.reached and waiting is not None:
+        return Finding(block_id, UNKNOWN, f"≥ {threshold}% not reached yet, {waiting}", True)
+    if not t.reached:
+        return Finding(block_id, NOT_MET, f"≥ {threshold}% not reached")
+    duration = format_duration(t.duration_minutes, censored=bool(t.censored))
+    if t.expected is None or expected is None:
+        return Finding(block_id, UNKNOWN, f"{duration}, no expected duration for {result.agent}")
+    against = f"expected ≥ {format_duration(expected)}"
+    if t.censored and t.expected != Expected.CONSISTENT and waiting is not None:
+        return Finding(
+            block_id, UNKNOWN, f"{duration} so far, {against}: not known yet, {waiting}", True
+        )
+    status = {
+        Expected.CONSISTENT: MET,
+        Expected.SHORTER: NOT_MET,
+        Expected.INDETERMINATE: UNKNOWN,
+    }[t.expected]
+    words = {
+        Expected.CONSISTENT: "consistent with the",
+        Expected.SHORTER: "shorter than the",
+        Expected.INDETERMINATE: "indeterminate against the",
+    }[t.expected]
+    # The bounds are in the relief table; the checklist line stays short.
+    return Finding(block_id, status, f"{duration}, {words} {against}")
+
+
+def _detail(findings: Sequence[Finding], names: Mapping[str, str]) -> str:
+    return "; ".join(
+        (f"{names[f.block_id]}: " if f.block_id is not None and f.block_id in names else "")
+        + f.text
+        for f in findings
+    )
+
+
+def _criterion(
+    key: str,
+    description: str,
+    findings: Sequence[Finding],
+    names: Mapping[str, str],
+    values: Mapping[str, CriterionValue] | None = None,
+    *,
+    status: CriterionStatus | None = None,
+) -> Criterion:
+    chosen = status if status is not None else combine([f.status for f in findings])
+    extra: dict[str, CriterionValue] = dict(values or {})
+    unknown = [f for f in findings if f.status == UNKNOWN]
+    if chosen == UNKNOWN and unknown and all(f.waiting for f in unknown):
+        extra["diary_in_progress"] = True
+    return Criterion(
+        key, description, chosen, _detail(findings, names), extra, findings=tuple(findings)
+    )
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _relief_criterion(
-    key: str,
-    description: str,
-    result: BlockResult | None,
-    threshold: int,
-    expected_minutes: Mapping[Agent, float],
-) -> Criterion:
-    if result is None:
-        return Criterion(key, description, NOT_MET, "no such block in the diary", {})
-    status, detail, values = _relief_status(result, threshold, expected_minutes)
-    return Criterion(key, description, status, detail, {"block_id": result.block_id, **values})
+def relief_values(result: BlockResult, site: str, threshold: int) -> dict[str, CriterionValue]:
+    """The numbers behind a relief finding, for the JSON's criterion values."""
+    s = result.sites[site]
+    t = s.verdict_at(threshold)
+    return {
+        "block_id": result.block_id,
+        "site": site,
+        f"{site}_peak_relief_percent": _round(s.verdict_peak_relief_percent),
+        f"{site}_reached": t.reached,
+        f"{site}_duration_minutes": _round(t.duration_minutes),
+        f"{site}_onset_minutes": _round(t.onset_minutes),
+    }
 
 
-def _single_block_target(
-    blocks: Sequence[BlockResult], threshold: int, expected_minutes: Mapping[Agent, float]
-) -> Criterion:
-    key = f"relief_{threshold}"
-    description = f">= {threshold}% relief at every rated site after a diagnostic block"
-    evaluated = [_relief_status(b, threshold, expected_minutes) for b in blocks]
-    statuses = [status for status, _, _ in evaluated]
-    if MET in statuses:
+def _needed(what: str) -> Finding:
+    return Finding(None, PENDING, what)
+
+
+def single_block_criteria(
+    diagnostic: Sequence[Diagnostic], threshold: int, names: Mapping[str, str]
+) -> list[Criterion]:
+    """asra-2020 / complete: >= T at the target's site after at least one diagnostic block."""
+    findings = [relief_finding(result, site, threshold) for result, site in diagnostic]
+    statuses = [f.status for f in findings]
+    if not findings:
+        status = PENDING
+        findings = [_needed("no diagnostic block yet")]
+    elif MET in statuses:
         status = MET
     elif UNKNOWN in statuses:
         status = UNKNOWN
     else:
         status = NOT_MET
-    detail = "; ".join(detail for _, detail, _ in evaluated)
-    values: dict[str, CriterionValue] = {"blocks_meeting": statuses.count(MET)}
-    if status == UNKNOWN and all(
-        v.get("diary_in_progress") for s, _, v in evaluated if s == UNKNOWN
-    ):
-        values["diary_in_progress"] = True
-    return Criterion(key, description, status, detail, values)
+    return [
+        _criterion(
+            f"relief_{threshold}",
+            f"≥ {threshold}% relief at every rated site after at least one diagnostic block",
+            findings,
+            names,
+            {"blocks_meeting": statuses.count(MET)},
+            status=status,
+        )
+    ]
 
 
-def _medicare_criteria(
-    first: BlockResult | None,
-    second: BlockResult | None,
-    expected_minutes: Mapping[Agent, float],
+def second_block_date(first: BlockResult) -> str:
+    return date_text(first.date_of_service + MEDICARE_INTERVAL)
+
+
+def medicare_criteria(
+    diagnostic: Sequence[Diagnostic], names: Mapping[str, str]
 ) -> list[Criterion]:
     threshold = PRESET_THRESHOLDS["medicare-lcd"]
-    present = [b for b in (first, second) if b is not None]
+    first = diagnostic[0] if diagnostic else None
+    second = diagnostic[1] if len(diagnostic) > 1 else None
+    if first is None:
+        needed_second = _needed("a diagnostic block is needed")
+    elif relief_finding(*first, threshold).status == NOT_MET:
+        # The rule is already not met: no second block is asked for.
+        needed_second = _needed(f"no second block (the first did not reach {threshold}%)")
+    else:
+        when = second_block_date(first[0])
+        needed_second = _needed(f"a second diagnostic block is needed, on or after {when}")
+    needed_first = _needed("a diagnostic block is needed")
     criteria = [
-        Criterion(
+        _criterion(
             "two_diagnostic_blocks",
-            "two diagnostic blocks (sequence 1 and 2) of the same region and side",
-            MET if len(present) == 2 else NOT_MET,
-            ", ".join(_block_name(b) for b in present) if present else "none",
-            {"blocks": len(present)},
+            "two diagnostic blocks of the same region and side",
+            (
+                [Finding(None, MET, " and ".join(names[r.block_id] for r, _ in diagnostic))]
+                if second is not None
+                else [needed_second]
+            ),
+            names,
+            {"blocks": len(diagnostic)},
         ),
-        _relief_criterion(
+        _criterion(
             "first_block_80",
-            ">= 80% relief after the first block",
-            first,
-            threshold,
-            expected_minutes,
+            "≥ 80% relief after the first block",
+            [relief_finding(*first, threshold)] if first is not None else [needed_first],
+            names,
+            relief_values(*first, threshold) if first is not None else {},
         ),
-        _relief_criterion(
+        _criterion(
             "second_block_80",
-            ">= 80% relief after the second block",
-            second,
-            threshold,
-            expected_minutes,
+            "≥ 80% relief after the second block",
+            [relief_finding(*second, threshold)] if second is not None else [needed_second],
+            names,
+            relief_values(*second, threshold) if second is not None else {},
         ),
     ]
     description = "second block at least 14 days after the first"
-    if first is None or second is None:
-        criteria.append(
-            Criterion("interval_14_days", description, UNKNOWN, "needs both blocks", {})
-        )
-    else:
-        # Payers count the interval between dates of service, so calendar days in local time:
-        # a block on 2 Mar at 14:00 and one on 16 Mar at 09:00 are 14 days apart, not 13.8.
-        first_day = first.performed_at.astimezone().date()
-        second_day = second.performed_at.astimezone().date()
+    if first is not None and second is not None:
+        first_day, second_day = first[0].date_of_service, second[0].date_of_service
         days = (second_day - first_day).days
         criteria.append(
-            Criterion(
+            _criterion(
                 "interval_14_days",
                 description,
-                MET if days >= MEDICARE_INTERVAL.days else NOT_MET,
-                f"{days} days apart ({first_day:%d %b %Y} to {second_day:%d %b %Y})",
+                [
+                    Finding(
+                        None,
+                        MET if days >= MEDICARE_INTERVAL.days else NOT_MET,
+                        f"{days} days apart ({date_text(first_day)} to {date_text(second_day)})",
+                    )
+                ],
+                names,
                 {"days": days},
             )
         )
-    with_steroid = [b for b in present if b.block.steroid]
-    if with_steroid:
-        steroid_status = NOT_MET
-    elif len(present) == 2:
-        steroid_status = MET
     else:
-        steroid_status = UNKNOWN
+        criteria.append(_criterion("interval_14_days", description, [needed_second], names))
+    with_steroid = [names[r.block_id] for r, _ in diagnostic if r.block.steroid]
+    steroid: list[Finding] = []
+    if with_steroid:
+        steroid.append(Finding(None, NOT_MET, f"steroid in {' and '.join(with_steroid)}"))
+    elif diagnostic:
+        listed = " or ".join(names[r.block_id] for r, _ in diagnostic)
+        steroid.append(Finding(None, MET, f"no steroid in {listed}"))
     criteria.append(
-        Criterion(
+        _criterion(
             "no_steroid",
-            "no steroid in a diagnostic block",
-            steroid_status,
-            "; ".join(
-                f"{_block_name(b)}: {'steroid' if b.block.steroid else 'no steroid'}"
-                for b in present
-            )
-            or "no blocks",
-            {"blocks_with_steroid": len(with_steroid)},
+            "no steroid in either diagnostic block",
+            steroid + ([] if second is not None else [needed_second]),
+            names,
+            {"blocks_with_steroid": sum(1 for r, _ in diagnostic if r.block.steroid)},
         )
     )
-    criteria.append(_duration_criterion(first, second, threshold, expected_minutes))
+    durations = [duration_finding(r, site, threshold) for r, site in diagnostic]
+    duration_values: dict[str, CriterionValue] = {}
+    for label, (r, site) in zip(("first", "second"), diagnostic, strict=False):
+        t = r.sites[site].verdict_at(threshold)
+        duration_values[f"{label}_expected_minutes"] = r.expected_minutes
+        duration_values[f"{label}_{site}_expected"] = (
+            None if t.expected is None else t.expected.value
+        )
+    criteria.append(
+        _criterion(
+            "durations_consistent",
+            f"each block's {threshold}% relief lasts as long as its agent is expected to",
+            durations + ([] if second is not None else [needed_second]),
+            names,
+            duration_values,
+        )
+    )
     return criteria
 
 
-def _duration_criterion(
-    first: BlockResult | None,
-    second: BlockResult | None,
+def cautions(
+    diagnostic: Sequence[Diagnostic],
+    target: TargetBlocks,
     threshold: int,
-    expected_minutes: Mapping[Agent, float],
-) -> Criterion:
-    description = f"each block's {threshold}% relief lasts as long as its agent is expected to"
-    statuses: list[CriterionStatus] = []
-    parts: list[str] = []
-    values: dict[str, CriterionValue] = {}
-    settled_later = 0  # unknowns that the scores still to come will settle
-    for label, result in (("first", first), ("second", second)):
-        if result is None:
-            statuses.append(UNKNOWN)
-            parts.append(f"{label} block missing")
-            continue
-        expected = result.expected_minutes
-        values[f"{label}_expected_minutes"] = expected
-        waiting = in_progress_reason(result)
-        for site, found in _site_thresholds(result, threshold, expected_minutes).items():
-            if found.reached is None:
-                status, why = UNKNOWN, "relief not computed"
-            elif not found.reached and waiting is not None:
-                status, why = UNKNOWN, f"{threshold}% not reached yet, {waiting}"
-                settled_later += 1
-            elif not found.reached:
-                status, why = NOT_MET, f"{threshold}% not reached"
-            elif found.expected is None:
-                status, why = UNKNOWN, f"no expected duration for {result.agent.value}"
-            elif found.censored and found.expected != Expected.CONSISTENT and waiting is not None:
-                # Still at the threshold at the latest score, and the diary goes on: how long
-                # it lasts is not known yet (the metric itself stays indeterminate).
-                status = UNKNOWN
-                why = (
-                    f"not known yet: {threshold_text(found)} so far against"
-                    f" {_minutes(expected)}, {waiting}"
-                )
-                settled_later += 1
-            else:
-                status = {
-                    Expected.CONSISTENT: MET,
-                    Expected.SHORTER: NOT_MET,
-                    Expected.INDETERMINATE: UNKNOWN,
-                }[found.expected]
-                # A censored duration already reads "at least 8 h"; its bounds would repeat it.
-                bounds = "" if found.censored else bounds_text(found)
-                why = (
-                    f"{found.expected.value}: {threshold_text(found)}"
-                    + (f" ({bounds})" if bounds else "")
-                    + f" against {_minutes(expected)}"
-                )
-            statuses.append(status)
-            parts.append(f"{_block_name(result)} {site}: {why}")
-            values[f"{label}_{site}_expected"] = (
-                None if found.expected is None else found.expected.value
+    late_onset_minutes: float,
+) -> tuple[CautionNote, ...]:
+    """Item 13's cautions over the diagnostic blocks at the preset's threshold."""
+    found: dict[Caution, list[str]] = {}
+
+    def add(code: Caution, text: str) -> None:
+        texts = found.setdefault(code, [])
+        if text not in texts:
+            texts.append(text)
+
+    for result, site in diagnostic:
+        s = result.sites[site]
+        t = s.verdict_at(threshold)
+        if s.baseline is not None and 0 < s.baseline < 4:
+            add(Caution.BASELINE_BELOW_4, f"baseline {s.baseline}/10")
+        if result.block.sedation in (Sedation.MODERATE, Sedation.DEEP):
+            add(Caution.SEDATION, f"{result.block.sedation.value} sedation")
+        if result.rescue_at_minutes is not None:
+            add(
+                Caution.RESCUE_MEDICATION,
+                f"{rescue_named(result.rescue_detail)}"
+                f" at {format_duration(result.rescue_at_minutes)}",
             )
-    status = combine(statuses)
-    if status == UNKNOWN and settled_later == statuses.count(UNKNOWN):
-        values["diary_in_progress"] = True
-    return Criterion("durations_consistent", description, status, "; ".join(parts), values)
+        if t.reached and t.onset_minutes is not None and t.onset_minutes > late_onset_minutes:
+            add(
+                Caution.LATE_ONSET,
+                f"late onset ({threshold}% first reached at {format_duration(t.onset_minutes)})",
+            )
+        if t.reached and t.decided_by_late_or_transcribed:
+            add(Caution.LATE_OR_TRANSCRIBED, f"{threshold}% decided by late or typed-in scores")
+    for result, site in target.blocks:
+        if result.agent == Agent.SALINE and result.sites[site].verdict_at(threshold).reached:
+            add(
+                Caution.PLACEBO_RESPONSE,
+                f"placebo response (saline block of {date_text(result.date_of_service)}"
+                f" reached {threshold}%)",
+            )
+    return tuple(
+        CautionNote(code, " and ".join(found[code])) for code in CAUTION_ORDER if code in found
+    )
 
 
-def _minutes(value: float | None) -> str:
-    return "no expected duration" if value is None else f"expected {format_duration(value)}"
+def _next_step(criteria: Sequence[Criterion]) -> str | None:
+    for criterion in criteria:
+        if criterion.status == PENDING:
+            for finding in criterion.findings:
+                if finding.status == PENDING:
+                    return finding.text
+    return None
 
 
 def evaluate_preset(
-    preset: str, blocks: Sequence[BlockResult], expected_minutes: Mapping[Agent, float]
+    preset: str,
+    blocks: Sequence[BlockResult],
+    expected_minutes: Mapping[Agent, float] | None = None,
+    late_onset_minutes: float = 60.0,
 ) -> PresetChecklist:
-    """The preset's checklist for every target of the diary."""
+    """The preset's checklist for every treatment target of the diary. `expected_minutes` is
+    already in the block results (kept for callers of version 1)."""
+    del expected_minutes
     threshold = preset_threshold(preset)
-    targets = []
-    for region, side, first, second in diagnostic_pairs(blocks):
-        present = [b for b in (first, second) if b is not None]
+    result_targets = []
+    for target in targets(blocks):
+        diagnostic = diagnostic_blocks(target)
+        names = {r.block_id: block_name(r) for r, _ in target.blocks}
         if preset == "medicare-lcd":
-            criteria = _medicare_criteria(first, second, expected_minutes)
+            criteria = medicare_criteria(diagnostic, names)
         else:
-            criteria = [_single_block_target(present, threshold, expected_minutes)]
+            criteria = single_block_criteria(diagnostic, threshold, names)
         status = combine([c.status for c in criteria])
         waiting = None
-        # "Not known yet" only when the diary going on can settle every unknown criterion.
         if status == UNKNOWN and all(
             c.values.get("diary_in_progress") for c in criteria if c.status == UNKNOWN
         ):
             waiting = next(
-                (r for r in map(in_progress_reason, reversed(present)) if r is not None), None
+                (
+                    reason
+                    for reason in (in_progress_reason(r) for r, _ in reversed(diagnostic))
+                    if reason is not None
+                ),
+                None,
             )
-        targets.append(
+        notes = cautions(diagnostic, target, threshold, late_onset_minutes)
+        next_step = _next_step(criteria) if status == PENDING else None
+        days = None
+        if len(diagnostic) == 2:
+            days = (diagnostic[1][0].date_of_service - diagnostic[0][0].date_of_service).days
+        result_targets.append(
             PresetTarget(
-                region=region,
-                side=side,
-                block_ids=tuple(b.block_id for b in present),
+                region=target.region,
+                side=target.side,
+                block_ids=tuple(r.block_id for r, _ in diagnostic),
                 status=status,
-                verdict=verdict_sentence(status, preset, threshold, in_progress=waiting),
+                verdict=verdict_sentence(
+                    status,
+                    preset,
+                    threshold,
+                    in_progress=waiting,
+                    cautions=[note.text for note in notes],
+                    next_step=next_step,
+                ),
                 criteria=tuple(criteria),
+                cautions=notes,
+                sites=tuple((r.block_id, site) for r, site in target.blocks),
+                next_step=next_step,
+                days_between=days,
             )
         )
     return PresetChecklist(
-        preset=preset, label=preset_label(preset), threshold=threshold, targets=tuple(targets)
+        preset=preset,
+        label=preset_label(preset),
+        threshold=threshold,
+        targets=tuple(result_targets),
     )

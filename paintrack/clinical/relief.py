@@ -12,12 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 from paintrack.clinical.model import Agent, Block, Entry
 from paintrack.clinical.results import (
     Expected,
     Flag,
     PatientEstimate,
+    ReliefFigures,
     ReliefPoint,
     SiteResult,
     ThresholdResult,
@@ -78,6 +80,17 @@ def relief_percent(baseline: int, score: int) -> float:
     return 100.0 * (baseline - score) / baseline
 
 
+def pain_at_relief(baseline: float, relief: Any) -> Any:
+    """Item 3 solved for the score: the pain level that means `relief` percent for this
+    baseline (s = B - r * B / 100). Works on numbers and on arrays (the charts' relief axis)."""
+    return baseline - relief * baseline / 100.0
+
+
+def relief_at_pain(baseline: float, pain: Any) -> Any:
+    """Item 3 for a chart axis: relief for a pain level (or an array of them); B must be > 0."""
+    return 100.0 * (baseline - pain) / baseline
+
+
 def baseline_flags(baseline: int | None) -> tuple[Flag, ...]:
     if baseline is None:
         return (Flag.NO_BASELINE,)
@@ -99,27 +112,44 @@ def score_series(block: Block, site: str, baseline: int) -> tuple[ReliefPoint, .
             relief_percent=relief_percent(baseline, entry.scores[site]),
             score=entry.scores[site],
             rescue_medication=entry.rescue_medication,
+            late=entry.is_late,
+            transcribed=entry.is_transcribed,
         )
         for entry in site_entries(block.entries, site)
         if entry.at > t0
     )
 
 
-def estimate_series(block: Block) -> tuple[ReliefPoint, ...]:
-    """Post-block entries carrying the patient's own percent relief, one per `at`, by time."""
+def estimate_series(block: Block, site: str | None = None) -> tuple[ReliefPoint, ...]:
+    """Post-block entries carrying the patient's own percent relief, one per `at`, by time.
+
+    With `site`, the estimate for that site (a per-side figure, else the single one); without,
+    the single figure only."""
     t0 = block.performed_at
-    carrying = [e for e in block.entries if e.patient_relief_percent is not None and e.at > t0]
+
+    def value(entry: Entry) -> float | None:
+        return entry.patient_relief_percent if site is None else entry.estimate_for(site)
+
+    carrying = [e for e in block.entries if value(e) is not None and e.at > t0]
     return tuple(
         ReliefPoint(
             entry_id=entry.id,
             at=entry.at,
             minutes=minutes_after(t0, entry.at),
-            relief_percent=float(entry.patient_relief_percent or 0.0),
+            relief_percent=float(value(entry) or 0.0),
             score=None,
             rescue_medication=entry.rescue_medication,
+            late=entry.is_late,
+            transcribed=entry.is_transcribed,
         )
         for entry in _newest_wins(carrying)
     )
+
+
+def rescue_entry(block: Block) -> Entry | None:
+    """Item 10's e_r: the first post-block entry (any site) saying rescue medicine was taken."""
+    taken = [e for e in block.entries if e.rescue_medication and e.at > block.performed_at]
+    return min(taken, key=lambda e: (e.at, e.recorded_at, e.id)) if taken else None
 
 
 def peak(series: Sequence[ReliefPoint]) -> tuple[float | None, float | None]:
@@ -163,6 +193,8 @@ def duration_at(
             duration_exact=Fraction(0),
         )
     end = next((k for k in range(start + 1, len(points)) if points[k][1] < threshold), None)
+    onset = series[start]
+    decided = onset.late or onset.transcribed
     if end is None:
         last = series[-1].minutes
         return ThresholdResult(
@@ -173,6 +205,10 @@ def duration_at(
             duration_upper_minutes=None,
             censored=True,
             duration_exact=points[-1][0],
+            onset_minutes=onset.minutes,
+            duration_from_onset_minutes=float(points[-1][0] - points[start][0]),
+            onset_entry_id=onset.entry_id,
+            decided_by_late_or_transcribed=decided,
         )
     (t_before, r_before), (t_after, r_after) = points[end - 1], points[end]
     crossing = t_before + (t_after - t_before) * (r_before - Fraction(threshold)) / (
@@ -186,6 +222,11 @@ def duration_at(
         duration_upper_minutes=series[end].minutes,
         censored=False,
         duration_exact=crossing,
+        onset_minutes=onset.minutes,
+        duration_from_onset_minutes=float(crossing - points[start][0]),
+        onset_entry_id=onset.entry_id,
+        end_entry_id=series[end].entry_id,
+        decided_by_late_or_transcribed=decided or series[end].late or series[end].transcribed,
     )
 
 
@@ -235,13 +276,34 @@ def threshold_results(
     return {t: with_expected(duration_at(series, t, exact), expected) for t in thresholds}
 
 
+def _figures(
+    series: Sequence[ReliefPoint],
+    exact: Sequence[ExactPoint],
+    thresholds: Sequence[int],
+    expected: float | None,
+) -> ReliefFigures:
+    peak_relief, time_to_peak = peak(series)
+    return ReliefFigures(
+        peak_relief_percent=peak_relief,
+        time_to_peak_minutes=time_to_peak,
+        thresholds=threshold_results(series, thresholds, expected, exact),
+        series=tuple(series),
+    )
+
+
 def analyze_site(
     block: Block,
     site: str,
     thresholds: Sequence[int],
     expected_minutes: Mapping[Agent, float],
+    *,
+    verdict_thresholds: Sequence[int] = (),
 ) -> SiteResult:
-    """Every relief figure of one site of a block."""
+    """Every relief figure of one site of a block: from all entries, and (item 10) from the
+    entries before the first rescue medicine. `verdict_thresholds` are analysed as verdict
+    figures only (the preset's threshold when the analysis did not ask for it)."""
+    rescue = rescue_entry(block)
+    with_verdict = list(dict.fromkeys([*thresholds, *verdict_thresholds]))
     baseline_entry = find_baseline(block.entries, site, block.performed_at)
     baseline = None if baseline_entry is None else baseline_entry.scores[site]
     flags = baseline_flags(baseline)
@@ -256,6 +318,11 @@ def analyze_site(
             time_to_peak_minutes=None,
             thresholds={t: undefined_threshold(t) for t in thresholds},
             series=(),
+            before_rescue=None
+            if rescue is None
+            else ReliefFigures(None, None, {t: undefined_threshold(t) for t in thresholds}, ()),
+            verdict_thresholds={t: undefined_threshold(t) for t in with_verdict},
+            patient_estimate=analyze_estimate(block, thresholds, expected_minutes, site=site),
         )
     assert baseline_entry is not None
     series = score_series(block, site, baseline)
@@ -264,26 +331,42 @@ def analyze_site(
         (exact_minutes(block.performed_at, point.at), _exact_relief(baseline, point.score))
         for point in series
     ]
-    peak_relief, time_to_peak = peak(series)
     expected = expected_minimum(block.agent, expected_minutes)
+    everything = _figures(series, exact, with_verdict, expected)
+    before: ReliefFigures | None = None
+    verdict = everything
+    if rescue is not None:
+        kept = [k for k, point in enumerate(series) if point.at < rescue.at]
+        verdict = _figures(
+            [series[k] for k in kept], [exact[k] for k in kept], with_verdict, expected
+        )
+        before = replace(verdict, thresholds={t: verdict.thresholds[t] for t in thresholds})
     return SiteResult(
         site=site,
         baseline=baseline,
         baseline_at=baseline_entry.at,
         baseline_entry_id=baseline_entry.id,
         flags=flags,
-        peak_relief_percent=peak_relief,
-        time_to_peak_minutes=time_to_peak,
-        thresholds=threshold_results(series, thresholds, expected, exact),
+        peak_relief_percent=everything.peak_relief_percent,
+        time_to_peak_minutes=everything.time_to_peak_minutes,
+        thresholds={t: everything.thresholds[t] for t in thresholds},
         series=series,
+        before_rescue=before,
+        verdict_thresholds=verdict.thresholds,
+        patient_estimate=analyze_estimate(block, thresholds, expected_minutes, site=site),
     )
 
 
 def analyze_estimate(
-    block: Block, thresholds: Sequence[int], expected_minutes: Mapping[Agent, float]
+    block: Block,
+    thresholds: Sequence[int],
+    expected_minutes: Mapping[Agent, float],
+    *,
+    site: str | None = None,
 ) -> PatientEstimate | None:
-    """The patient's own estimate, computed like the scores; None when no entry carries it."""
-    series = estimate_series(block)
+    """The patient's own estimate, computed like the scores; None when no entry carries it.
+    With `site`: that site's estimate (per side after a bilateral block)."""
+    series = estimate_series(block, site)
     if not series:
         return None
     peak_relief, time_to_peak = peak(series)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from fractions import Fraction
 
@@ -34,6 +34,8 @@ class ComparisonOutcome(StrEnum):
     CONFIRMED = "confirmed"
     NOT_POSITIVE = "not positive"
     NOT_COMPARABLE = "not comparable"
+    PLACEBO_RESPONSE = "placebo response"  # the saline control reached the threshold
+    PLACEBO_CONTROLLED_POSITIVE = "placebo-controlled positive"  # anaesthetic yes, saline no
 
 
 class PointState(StrEnum):
@@ -56,6 +58,7 @@ class Flag(StrEnum):
     LATE_ENTRIES = "late_entries"
     TRANSCRIBED_ENTRIES = "transcribed_entries"
     AMENDED_ENTRIES = "amended_entries"
+    LATE_ONSET = "late_onset"
     NO_BASELINE = "no_baseline"
     BASELINE_ZERO = "baseline_zero"
     BASELINE_BELOW_4 = "baseline_below_4"
@@ -69,6 +72,21 @@ class CriterionStatus(StrEnum):
     MET = "met"
     NOT_MET = "not_met"
     UNKNOWN = "unknown"
+    PENDING = "pending"  # needs a block that has not been done yet
+
+
+class Caution(StrEnum):
+    """What qualifies a preset verdict (clinical.md item 13), in the order they are listed."""
+
+    BASELINE_BELOW_4 = "baseline_below_4"
+    SEDATION = "sedation"  # moderate or deep
+    RESCUE_MEDICATION = "rescue_medication"
+    LATE_ONSET = "late_onset"
+    PLACEBO_RESPONSE = "placebo_response"
+    LATE_OR_TRANSCRIBED = "late_or_transcribed"
+
+
+CAUTION_ORDER: tuple[Caution, ...] = tuple(Caution)
 
 
 class ReliefBasis(StrEnum):
@@ -88,6 +106,8 @@ class ReliefPoint:
     relief_percent: float  # may be negative: worse pain
     score: int | None  # the 0-10 score; None in a patient-estimate series
     rescue_medication: bool = False
+    late: bool = False  # recorded more than 15 min after its moment
+    transcribed: bool = False  # typed in from paper
 
 
 @dataclass(frozen=True)
@@ -108,14 +128,39 @@ class ThresholdResult:
     censored: bool | None
     expected: Expected | None = None
     expected_minutes: float | None = None  # the setting the verdict used, when there is one
+    # Item 9: minutes from t0 to the first entry reaching the threshold (entry i of item 5),
+    # and the duration counted from there; None when not reached.
+    onset_minutes: float | None = None
+    duration_from_onset_minutes: float | None = None
+    # Entries i and j of item 5 (j: the first one below the threshold after i), for the
+    # "threshold decided by late or transcribed entries" caution (item 13).
+    onset_entry_id: str | None = field(default=None, compare=False)
+    end_entry_id: str | None = field(default=None, compare=False)
+    decided_by_late_or_transcribed: bool = False
     # duration_minutes as an exact rational (item 5's crossing is one), so item 7 can tell an
     # exact tie from "longer" without floating-point noise; None when relief is undefined.
     duration_exact: Fraction | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
+class ReliefFigures:
+    """Items 4-6 and 9 from part of a site's entries: those before rescue medicine (item 10)."""
+
+    peak_relief_percent: float | None
+    time_to_peak_minutes: float | None
+    thresholds: Mapping[int, ThresholdResult]
+    series: tuple[ReliefPoint, ...]
+
+
+@dataclass(frozen=True)
 class SiteResult:
-    """Relief figures for one rated site (`index`, `left`, `right`) of a block."""
+    """Relief figures for one rated site (`index`, `left`, `right`) of a block.
+
+    `peak_relief_percent`, `thresholds`... come from every post-block entry. `before_rescue`
+    holds the same figures from the entries before the first rescue medicine (None when no
+    post-block entry says rescue medicine was taken); the verdict figures (item 10) are
+    `verdict_thresholds`, which also always hold the preset's threshold.
+    """
 
     site: str
     baseline: int | None
@@ -126,6 +171,26 @@ class SiteResult:
     time_to_peak_minutes: float | None
     thresholds: Mapping[int, ThresholdResult]  # in the analysis' threshold order
     series: tuple[ReliefPoint, ...]  # post-block entries scored for this site, by time
+    before_rescue: ReliefFigures | None = None
+    # Item 10's verdict figures at every analysed threshold and the preset's.
+    verdict_thresholds: Mapping[int, ThresholdResult] = field(default_factory=dict)
+    # The patient's own estimate for this site (per side after a bilateral block).
+    patient_estimate: PatientEstimate | None = None
+
+    def verdict_at(self, threshold: int) -> ThresholdResult:
+        """The verdict figure (item 10) at `threshold`."""
+        found = self.verdict_thresholds.get(threshold)
+        if found is not None:
+            return found
+        if self.before_rescue is not None:
+            return self.before_rescue.thresholds[threshold]
+        return self.thresholds[threshold]
+
+    @property
+    def verdict_peak_relief_percent(self) -> float | None:
+        if self.before_rescue is not None:
+            return self.before_rescue.peak_relief_percent
+        return self.peak_relief_percent
 
     @property
     def relief_defined(self) -> bool:
@@ -180,6 +245,13 @@ class BlockResult:
     rescue_medication_minutes: tuple[float, ...]  # post-block entries saying rescue was taken
     patient_estimate: PatientEstimate | None  # None when no post-block entry carries an estimate
     expected_minutes: float | None  # the agent's expected minimum used for verdicts
+    # Item 10: minutes from t0 to the first post-block entry saying rescue medicine was taken.
+    rescue_at_minutes: float | None = None
+    rescue_detail: str | None = None  # what that entry says was taken ("oxycodone 5 mg")
+
+    @property
+    def date_of_service(self) -> date:
+        return self.block.date_of_service
 
     @property
     def block_id(self) -> str:
@@ -208,18 +280,32 @@ class BlockResult:
 
 @dataclass(frozen=True)
 class Comparison:
-    """A comparative pair (sequence 1 and 2 blocks) at one common site and threshold."""
+    """A comparative pair (item 7): a sequence 2 block of a treatment target against the
+    latest sequence 1 block of that target performed before it, at one threshold."""
 
     first_block_id: str  # the sequence 1 block
     second_block_id: str  # the sequence 2 block
-    site: str
+    site: str  # the sequence 2 block's site for the target
     threshold: int
     result: ComparisonOutcome
     first_duration_minutes: float | None
     second_duration_minutes: float | None
+    region: Region = Region.LUMBAR
+    side: Side = Side.RIGHT  # the target's side
+    first_site: str = "index"  # the sequence 1 block's site for the target
 
 
 CriterionValue = float | int | str | bool | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of what a criterion found, for one block (or none): decided here, shown as is."""
+
+    block_id: str | None
+    status: CriterionStatus
+    text: str  # e.g. "baseline 8/10, peak 87.5%, ≥ 80% until 1 h 38 min after the block"
+    waiting: bool = False  # unknown only because the block's diary is still in progress
 
 
 @dataclass(frozen=True)
@@ -231,6 +317,13 @@ class Criterion:
     status: CriterionStatus
     detail: str  # plain words: the numbers found
     values: Mapping[str, CriterionValue] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class CautionNote:
+    code: Caution
+    text: str  # "baseline 3/10", "rescue medicine (oxycodone 5 mg) at 1 h 50 min"
 
 
 @dataclass(frozen=True)
@@ -240,9 +333,19 @@ class PresetTarget:
     region: Region
     side: Side
     block_ids: tuple[str, ...]  # the diagnostic blocks considered, by sequence
-    status: CriterionStatus  # met if every criterion is met, not_met if any is not met
-    verdict: str  # e.g. "meets the 80% rule (Medicare LCD preset)"
+    status: CriterionStatus  # item 13: not_met > unknown > pending > met
+    verdict: str  # e.g. "meets the 80% rule (Medicare LCD preset)", cautions included
     criteria: tuple[Criterion, ...]
+    cautions: tuple[CautionNote, ...] = ()
+    # Every block of the target (by performed_at) and its site for the target, for tables and
+    # charts: placebo controls included.
+    sites: tuple[tuple[str, str], ...] = ()
+    next_step: str | None = None  # pending: "a second diagnostic block is needed, on or after ..."
+    days_between: int | None = None  # between the diagnostic blocks' dates of service
+
+    @property
+    def met_with_cautions(self) -> bool:
+        return self.status == CriterionStatus.MET and bool(self.cautions)
 
 
 @dataclass(frozen=True)
@@ -261,6 +364,7 @@ class AnalysisSettings:
     thresholds: tuple[int, ...]
     expected_minutes: Mapping[Agent, float]
     relief_basis: ReliefBasis = ReliefBasis.SCORES
+    late_onset_minutes: float = 60.0
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from paintrack.clinical.results import (
     DiaryAnalysis,
     PatientEstimate,
     PresetChecklist,
+    ReliefFigures,
     ReliefPoint,
     SchedulePoint,
     SiteResult,
@@ -46,6 +47,8 @@ def threshold_json(result: ThresholdResult) -> JsonDict:
         "censored": result.censored,
         "expected": None if result.expected is None else result.expected.value,
         "expected_minutes": round1(result.expected_minutes),
+        "onset_minutes": round1(result.onset_minutes),
+        "duration_from_onset_minutes": round1(result.duration_from_onset_minutes),
     }
 
 
@@ -67,15 +70,27 @@ def series_json(series: tuple[ReliefPoint, ...]) -> list[JsonDict]:
     ]
 
 
+def before_rescue_json(figures: ReliefFigures | None) -> JsonDict | None:
+    if figures is None:
+        return None
+    return {
+        "peak_relief_percent": round1(figures.peak_relief_percent),
+        "time_to_peak_minutes": round1(figures.time_to_peak_minutes),
+        "thresholds": thresholds_json(figures.thresholds),
+    }
+
+
 def site_json(site: SiteResult) -> JsonDict:
     return {
         "baseline": site.baseline,
         "peak_relief_percent": round1(site.peak_relief_percent),
         "time_to_peak_minutes": round1(site.time_to_peak_minutes),
         "thresholds": thresholds_json(site.thresholds),
+        "before_rescue": before_rescue_json(site.before_rescue),
         "baseline_at": None if site.baseline_at is None else utc_text(site.baseline_at),
         "flags": [flag.value for flag in site.flags],
         "series": series_json(site.series),
+        "patient_estimate": estimate_json(site.patient_estimate),
     }
 
 
@@ -108,6 +123,10 @@ def block_json(result: BlockResult) -> JsonDict:
         "sequence": block.sequence,
         "agent": block.agent.value,
         "performed_at": utc_text(block.performed_at),
+        "date_of_service": block.date_of_service.isoformat(),
+        "utc_offset_minutes": block.utc_offset_minutes,
+        "rescue_at_minutes": round1(result.rescue_at_minutes),
+        "rescue_medication_detail": result.rescue_detail,
         "sites": {name: site_json(site) for name, site in result.sites.items()},
         "compliance": {
             "due": result.compliance.due,
@@ -122,6 +141,9 @@ def block_json(result: BlockResult) -> JsonDict:
         "sedation": block.sedation.value,
         "steroid": block.steroid,
         "protocol": block.protocol,
+        "levels": list(block.levels),
+        "volume_ml": block.volume_ml,
+        "concentration_percent": block.concentration_percent,
         "expected_minutes": round1(result.expected_minutes),
         "rescue_medication_minutes": [round1(m) for m in result.rescue_medication_minutes],
         "schedule": [schedule_json(point) for point in result.schedule],
@@ -132,7 +154,10 @@ def block_json(result: BlockResult) -> JsonDict:
 def comparison_json(comparison: Comparison) -> JsonDict:
     return {
         "blocks": [comparison.first_block_id, comparison.second_block_id],
+        "region": comparison.region.value,
+        "side": comparison.side.value,
         "site": comparison.site,
+        "first_site": comparison.first_site,
         "threshold": comparison.threshold,
         "result": comparison.result.value,
         "duration_minutes": [
@@ -149,6 +174,10 @@ def criterion_json(criterion: Criterion) -> JsonDict:
         "status": criterion.status.value,
         "detail": criterion.detail,
         "values": dict(criterion.values),
+        "findings": [
+            {"block": f.block_id, "status": f.status.value, "text": f.text}
+            for f in criterion.findings
+        ],
     }
 
 
@@ -164,6 +193,11 @@ def preset_json(checklist: PresetChecklist) -> JsonDict:
                 "blocks": list(target.block_ids),
                 "status": target.status.value,
                 "verdict": target.verdict,
+                "cautions": [note.code.value for note in target.cautions],
+                "caution_texts": [note.text for note in target.cautions],
+                "next_step": target.next_step,
+                "days_between": target.days_between,
+                "sites": [{"block": block_id, "site": site} for block_id, site in target.sites],
                 "criteria": [criterion_json(c) for c in target.criteria],
             }
             for target in checklist.targets
@@ -185,6 +219,7 @@ def analysis_to_json(analysis: DiaryAnalysis) -> JsonDict:
                 agent.value: round1(minutes) for agent, minutes in settings.expected_minutes.items()
             },
             "relief_basis": settings.relief_basis.value,
+            "late_onset_minutes": round1(settings.late_onset_minutes),
         },
         "analyzed_at": utc_text(analysis.now),
         "patient_id": analysis.patient_id,

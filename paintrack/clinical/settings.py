@@ -19,6 +19,8 @@ DEFAULT_EXPECTED_MINUTES: Mapping[Agent, float] = MappingProxyType(
 # Minutes after the block at which the standard protocol asks for a score (clinical.md, 8).
 STANDARD_POINTS: tuple[float, ...] = (15, 30, 45, 60, 120, 180, 240, 300, 360, 420, 480)
 DEFAULT_PRESET = "asra-2020"
+# Relief first reached later than this after the block is flagged late_onset (item 12).
+DEFAULT_LATE_ONSET_MINUTES = 60.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class ClinicSettings:
     protocols: Mapping[str, tuple[float, ...]] = field(
         default_factory=lambda: {STANDARD_PROTOCOL: STANDARD_POINTS}
     )
+    late_onset_minutes: float = DEFAULT_LATE_ONSET_MINUTES
 
     def protocol_points(self, protocol: str) -> tuple[float, ...]:
         """A protocol's time points in minutes; an unknown name falls back to the standard one."""

@@ -6,9 +6,10 @@ never anything like a treatment recommendation.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
-from paintrack.clinical.model import Agent, Region, Side
+from paintrack.clinical.model import Agent, Block, Region, Side
 from paintrack.clinical.results import (
     ComparisonOutcome,
     CriterionStatus,
@@ -31,6 +32,8 @@ FLAG_TEXT: dict[Flag, str] = {
     Flag.LATE_ENTRIES: "some scores were written down over 15 min after the time they describe",
     Flag.TRANSCRIBED_ENTRIES: "some scores were typed in from a paper diary",
     Flag.AMENDED_ENTRIES: "some entries were amended (the originals are in the audit trail)",
+    Flag.LATE_ONSET: "relief started late: the threshold was first reached over an hour (the"
+    " clinic's late-onset setting) after the block, which local anaesthetic does not explain",
     Flag.NO_BASELINE: "no baseline score in the 24 h before the block: relief cannot be computed",
     Flag.BASELINE_ZERO: "baseline score was 0: relief cannot be computed",
     Flag.BASELINE_BELOW_4: "baseline score below 4/10: percentages are unreliable",
@@ -49,6 +52,10 @@ COMPARISON_TEXT: dict[ComparisonOutcome, str] = {
     ComparisonOutcome.CONFIRMED: "confirmed: both blocks, same agent, reached the threshold",
     ComparisonOutcome.NOT_POSITIVE: "not positive: at least one block did not reach the threshold",
     ComparisonOutcome.NOT_COMPARABLE: "not comparable: the agents cannot be compared by duration",
+    ComparisonOutcome.PLACEBO_RESPONSE: "placebo response: the saline block reached the threshold",
+    ComparisonOutcome.PLACEBO_CONTROLLED_POSITIVE: (
+        "placebo-controlled positive: the local anaesthetic reached the threshold, saline did not"
+    ),
 }
 
 POINT_STATE_TEXT: dict[PointState, str] = {
@@ -64,7 +71,30 @@ STATUS_TEXT: dict[CriterionStatus, str] = {
     CriterionStatus.MET: "met",
     CriterionStatus.NOT_MET: "not met",
     CriterionStatus.UNKNOWN: "unknown",
+    CriterionStatus.PENDING: "pending",
 }
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_text(day: date) -> str:
+    """ "16 Mar 2026", whatever the computer's language."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def offset_name(minutes: int) -> str:
+    """A UTC offset as written in the diary: "UTC", "UTC-05:00", "UTC+12:45"."""
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def rescue_named(detail: str | None) -> str:
+    """ "rescue medicine (oxycodone 5 mg)", or "rescue medicine" when not said which."""
+    detail = (detail or "").strip()
+    return f"rescue medicine ({detail})" if detail else "rescue medicine"
 
 
 def format_duration(minutes: float | None, *, censored: bool = False) -> str:
@@ -130,9 +160,10 @@ def flag_text(flag: Flag) -> str:
     return FLAG_TEXT[flag]
 
 
-def rescue_text(minutes: float) -> str:
-    """E.g. "rescue medicine taken at 2 h"."""
-    return f"rescue medicine taken at {format_duration(minutes)}"
+def rescue_text(minutes: float, detail: str | None = None) -> str:
+    """E.g. "rescue medicine taken at 2 h"; with what was taken, "rescue medicine (oxycodone
+    5 mg) taken at 1 h 50 min"."""
+    return f"{rescue_named(detail)} taken at {format_duration(minutes)}"
 
 
 def comparison_text(outcome: ComparisonOutcome) -> str:
@@ -144,32 +175,48 @@ def preset_label(preset: str) -> str:
 
 
 def verdict_sentence(
-    status: CriterionStatus, preset: str, threshold: int, *, in_progress: str | None = None
+    status: CriterionStatus,
+    preset: str,
+    threshold: int,
+    *,
+    in_progress: str | None = None,
+    cautions: Sequence[str] = (),
+    next_step: str | None = None,
 ) -> str:
-    """E.g. "meets the 80% rule (Medicare LCD preset)".
+    """E.g. "meets the 80% rule (Medicare LCD preset)"; with cautions "meets the 50% rule (ASRA
+    2020 preset), with cautions: baseline 3/10; rescue medicine at 2 h" (clinical.md item 13).
 
     `in_progress` (an unknown verdict only because a diary is still going on) is the reason,
     "diary still in progress (next score due 14:45)": "not known yet whether it meets the 50%
     rule (ASRA 2020 preset) — the diary is still in progress (next score due 14:45)".
+    A pending verdict names the next step: "pending for the 80% rule (Medicare LCD preset): a
+    second diagnostic block is needed, on or after 16 Mar 2026".
     """
     rule = f"the {threshold}% rule ({preset_label(preset)})"
     if status == CriterionStatus.MET:
-        return f"meets {rule}"
-    if status == CriterionStatus.NOT_MET:
-        return f"does not meet {rule}"
-    if in_progress:
+        text = f"meets {rule}"
+    elif status == CriterionStatus.NOT_MET:
+        text = f"does not meet {rule}"
+    elif status == CriterionStatus.PENDING:
+        text = f"pending for {rule}: {next_step or 'a diagnostic block is needed'}"
+    elif in_progress:
         reason = in_progress.removeprefix("diary still in progress")
-        return f"not known yet whether it meets {rule} — the diary is still in progress{reason}"
-    return f"not enough information to say whether it meets {rule}"
+        text = f"not known yet whether it meets {rule} — the diary is still in progress{reason}"
+    else:
+        text = f"not enough information to say whether it meets {rule}"
+    if cautions:
+        text += f", with cautions: {'; '.join(cautions)}"
+    return text
 
 
-def in_progress_text(performed_at: datetime, when: datetime, *, due_now: bool, ends: bool) -> str:
+def in_progress_text(block: Block, when: datetime, *, due_now: bool, ends: bool) -> str:
     """Why a verdict waits: "diary still in progress (next score due 14:45)", "(a score is due
-    now)" or, with every open time point already scored, "(until 22:30)". Local time; the date
-    too when it is not the day of the block."""
-    local = when.astimezone()
-    same_day = local.date() == performed_at.astimezone().date()
-    shown = local.strftime("%H:%M") if same_day else f"{local.day} {local:%b %H:%M}"
+    now)" or, with every open time point already scored, "(until 22:30)". In the block's
+    recorded UTC offset; the date too when it is not the block's date of service."""
+    local = block.local(when)
+    same_day = local.date() == block.date_of_service
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    shown = clock if same_day else f"{local.day} {MONTHS[local.month - 1]} {clock}"
     if due_now:
         return "diary still in progress (a score is due now)"
     if ends:
@@ -194,3 +241,23 @@ def compliance_text(due: int, kept_on_time: int, percent: float | None) -> str:
     if due == 0 or percent is None:
         return "no score due yet"
     return f"{percent:g}% ({kept_on_time} of {due} due points on time)"
+
+
+# What each rule also requires and a diary cannot know (issue 10, item 4): printed beside the
+# verdict so "meets the 80% rule" is never read as full compliance with the payer's policy.
+NOT_CHECKED: dict[str, str] = {
+    "medicare-lcd": (
+        "imaging guidance of each block, a pain and disability (functional) scale at baseline,"
+        " the limits on diagnostic sessions and levels, and the documentation the LCD asks for"
+    ),
+    "asra-2020": (
+        "imaging guidance, the history and examination that led to the blocks, and any payer's"
+        " own requirements"
+    ),
+    "complete": "imaging guidance and the research protocol's other requirements",
+}
+
+
+def not_checked_text(preset: str) -> str:
+    """ "Not checked by paintrack: imaging guidance of each block, ..." for the preset."""
+    return f"Not checked by paintrack: {NOT_CHECKED.get(preset, 'anything outside the diary')}."

@@ -16,8 +16,10 @@ from paintrack.commands.common import parse_now
 from paintrack.errors import UserError
 
 if TYPE_CHECKING:
-    from paintrack.clinical.analysis import BlockResult, DiaryAnalysis
-    from paintrack.clinical.model import Agent, Diary
+    from collections.abc import Mapping
+
+    from paintrack.clinical.analysis import BlockResult, DiaryAnalysis, ThresholdResult
+    from paintrack.clinical.model import Agent, Block, Diary
     from paintrack.clinical.settings import ClinicSettings
 
 PRESETS = ("asra-2020", "medicare-lcd", "complete")
@@ -145,38 +147,98 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+def _utc(moment: datetime) -> str:
+    from datetime import UTC
+
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _in_block_offset(block: Block, moment: datetime) -> str:
+    """A time in the block's recorded UTC offset (clinical.md item 11), as the PDF shows it:
+    never the zone of the computer running the analysis."""
+    from paintrack.clinical.wording import offset_name
+
+    local = block.local(moment)
+    return f"{local:%Y-%m-%d %H:%M} {offset_name(block.utc_offset_minutes or 0)}"
+
+
+def _figure_lines(
+    block: Block,
+    peak: float | None,
+    time_to_peak: float | None,
+    thresholds: Mapping[int, ThresholdResult],
+    waiting: str | None,
+    indent: str,
+) -> list[str]:
+    from paintrack.clinical import wording as w
+    from paintrack.clinical.presets import until_text
+
+    lines = []
+    if peak is None:
+        lines.append(f"{indent}peak relief: -")
+    else:
+        lines.append(
+            f"{indent}peak relief: {w.format_percent(peak)} at {w.format_duration(time_to_peak)}"
+        )
+    for threshold, t in thresholds.items():
+        bounds = "" if t.censored else w.bounds_text(t)  # "at least" is already said
+        extra = [x for x in (bounds, w.expected_text(t, block.agent)) if x]
+        suffix = f" ({'; '.join(extra)})" if extra else ""
+        if t.reached:
+            text = until_text(t)
+        else:
+            yet = " yet" if t.reached is False and waiting is not None else ""
+            text = f"{w.threshold_text(t)}{yet}"
+        lines.append(f"{indent}>= {threshold}%: {text}{suffix}")
+    return lines
 
 
 def _block_lines(result: BlockResult) -> list[str]:
     from paintrack.clinical import wording as w
+    from paintrack.clinical.compare import site_side
     from paintrack.clinical.presets import in_progress_reason
 
     block = result.block
     waiting = in_progress_reason(result)  # "not reached" is "not reached yet" while it goes on
     lines = [
-        f"Block {block.sequence}: {_local(block.performed_at)}, {block.agent.value},"
-        f" {block.region.value} {block.side.value}"
-        + (f", {' '.join(block.levels)}" if block.levels else ""),
+        f"Block {block.sequence}: {_in_block_offset(block, block.performed_at)},"
+        f" {block.agent.value}, {block.region.value} {block.side.value}"
+        + (f", {' '.join(block.levels)}" if block.levels else "")
+        + f"; date of service {w.date_text(block.date_of_service)}",
     ]
+    rescue = None
+    if result.rescue_at_minutes is not None:
+        rescue = (
+            f"{w.rescue_named(result.rescue_detail)} at"
+            f" {w.format_duration(result.rescue_at_minutes)}"
+        )
     for site, s in result.sites.items():
-        lines.append(f"  Site {site}")
+        lines.append(f"  Site {site} ({site_side(block, site).value} side)")
         baseline = "none" if s.baseline is None else f"{s.baseline}/10"
         lines.append(f"    baseline: {baseline}")
-        if s.peak_relief_percent is None:
-            lines.append("    peak relief: -")
-        else:
-            lines.append(
-                f"    peak relief: {w.format_percent(s.peak_relief_percent)}"
-                f" at {w.format_duration(s.time_to_peak_minutes)}"
+        if s.before_rescue is not None and rescue is not None:
+            # Item 10: the verdict figures come from the scores before rescue medicine.
+            lines.append(f"    from the scores before {rescue} (these decide the verdicts):")
+            b = s.before_rescue
+            lines.extend(
+                _figure_lines(
+                    block,
+                    b.peak_relief_percent,
+                    b.time_to_peak_minutes,
+                    b.thresholds,
+                    None,
+                    "      ",
+                )
             )
-        for threshold, t in s.thresholds.items():
-            bounds = "" if t.censored else w.bounds_text(t)  # "at least" is already said
-            extra = [x for x in (bounds, w.expected_text(t, block.agent)) if x]
-            suffix = f" ({'; '.join(extra)})" if extra else ""
-            yet = " yet" if t.reached is False and waiting is not None else ""
-            lines.append(f"    >= {threshold}%: {w.threshold_text(t)}{yet}{suffix}")
+            lines.append("    from all entries, including scores after rescue medicine:")
+            indent = "      "
+        else:
+            indent = "    "
+        lines.extend(
+            _figure_lines(
+                block, s.peak_relief_percent, s.time_to_peak_minutes, s.thresholds, waiting, indent
+            )
+        )
     if result.patient_estimate is not None:
         e = result.patient_estimate
         lines.append("  Patient's own estimate (not used for verdicts)")
@@ -195,15 +257,17 @@ def _block_lines(result: BlockResult) -> list[str]:
             f"  Compliance: {c.kept_on_time} of {c.due} due points on time ({c.percent:g}%),"
             f" {c.kept_late} late or from paper, {c.missed} missed"
         )
-    for minutes in result.rescue_medication_minutes:
-        lines.append(f"  Note: {w.rescue_text(minutes)}")
+    for k, minutes in enumerate(result.rescue_medication_minutes):
+        lines.append(f"  Note: {w.rescue_text(minutes, result.rescue_detail if k == 0 else None)}")
     for flag in result.flags:
         lines.append(f"  Flag: {w.flag_text(flag)}")
     return lines
 
 
 def _block_label(result: BlockResult) -> str:
-    return f"{result.agent.value} {result.performed_at.astimezone():%d %b %Y}"
+    from paintrack.clinical.wording import date_text
+
+    return f"{result.agent.value} {date_text(result.date_of_service)}"
 
 
 def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
@@ -226,7 +290,7 @@ def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
             first = analysis.block(comparison.first_block_id)
             second = analysis.block(comparison.second_block_id)
             lines.append(
-                f"  {first.region.value} {first.side.value}, {comparison.site},"
+                f"  {comparison.region.value} {comparison.side.value}, {comparison.site},"
                 f" >= {comparison.threshold}%: {w.comparison_text(comparison.result)}"
                 f" ({_block_label(first)} vs {_block_label(second)})"
             )
@@ -242,6 +306,10 @@ def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
                 f"    [{w.STATUS_TEXT[criterion.status]}] {criterion.description}:"
                 f" {criterion.detail}"
             )
+        if target.days_between is not None:
+            lines.append(
+                f"    days between the diagnostic blocks: {target.days_between} (dates of service)"
+            )
     lines.append("")
     settings = analysis.settings
     expected = ", ".join(
@@ -252,6 +320,7 @@ def render_table(analysis: DiaryAnalysis, patient_name: str = "") -> str:
         f"Settings: {w.preset_label(settings.preset)};"
         f" thresholds {', '.join(f'{t}%' for t in settings.thresholds)};"
         f" expected minimum durations: {expected or 'none'};"
-        f" relief computed from the 0-10 scores; analysed {_local(analysis.now)}"
+        f" late onset after {w.format_duration(settings.late_onset_minutes)};"
+        f" relief computed from the 0-10 scores; analysed {_utc(analysis.now)}"
     )
     return "\n".join(lines) + "\n"

@@ -67,6 +67,7 @@ def _count(number: int, singular: str, plural: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from paintrack.exchange.diary_json import (
+        ANY_PROTOCOL,
         DiaryFormatError,
         parse_diary_details,
         read_diary_file_details,
@@ -83,9 +84,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         if from_stdin:
             # One byte past the limit, so parsing refuses an oversized stream by its size.
-            parsed = parse_diary_details(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), file_name)
+            parsed = parse_diary_details(
+                sys.stdin.buffer.read(MAX_FILE_BYTES + 1), file_name, protocols=ANY_PROTOCOL
+            )
         else:
-            parsed = read_diary_file_details(file_name)
+            parsed = read_diary_file_details(file_name, protocols=ANY_PROTOCOL)
     except DiaryFormatError as error:
         raise UserError(
             f"{error.message}\nNothing was imported; the database is unchanged."
@@ -103,6 +106,17 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     with open_store(target, read_only=args.dry_run, on_wait=_tell) as store:
+        # A protocol the clinic settings do not define would silently fall back to the
+        # standard time points: refused, with its path, before anything is imported.
+        known = store.get_settings().protocols
+        for block in diary.blocks:
+            if block.protocol not in known:
+                raise UserError(
+                    f"{file_name}: {parsed.protocol_paths.get(block.id, 'blocks[?].protocol')}:"
+                    f" unknown protocol {block.protocol!r}: the clinic settings define"
+                    f" {', '.join(repr(p) for p in sorted(known))}\n"
+                    "Nothing was imported; the database is unchanged."
+                )
         try:
             if args.dry_run:
                 plan = plan_merge(store, diary, match_patient=args.match_patient)

@@ -16,7 +16,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from paintrack.clinical.model import (
     BILATERAL_SITES,
     INDEX_SITE,
+    MAX_OFFSET_MINUTES,
     MAX_SCORE,
     MAX_SEQUENCE,
     MIN_SCORE,
@@ -93,9 +94,15 @@ _ENTRY_KEYS = (
     "activity",
     "activity_ability",
     "rescue_medication",
+    "rescue_medication_detail",
     "source",
     "note",
 )
+# Integers longer than this are kept as _LongNumber (never converted: Python refuses 4,301 digits
+# and float() overflows at 309), so the message can name the field.
+_MAX_INT_DIGITS = 30
+# What "rescue_medication_detail" may hold ("oxycodone 5 mg"): a short text.
+_MAX_DETAIL_CHARS = 200
 
 _TIME_EXAMPLE = '"2026-03-02T09:30:00-05:00"'
 _TIME_EXPECTED = f"expected a date and time with a UTC offset, like {_TIME_EXAMPLE} (Z for UTC)"
@@ -135,39 +142,59 @@ class ParsedDiary:
 
     diary: Diary
     generated_ids: int  # ids that were absent from the file and derived while parsing
+    # Where each block's protocol is in the file ("blocks[2].protocol"), by block id, so a
+    # caller that checks the protocols against the clinic settings can name the path.
+    protocol_paths: Mapping[str, str] = field(default_factory=dict)
 
 
-def parse_diary(text: str | bytes, source_name: str) -> Diary:
+# Pass as `protocols` to accept every protocol name (the caller checks them itself).
+ANY_PROTOCOL: tuple[str, ...] = ("*",)
+
+
+def parse_diary(
+    text: str | bytes, source_name: str, *, protocols: Iterable[str] | None = None
+) -> Diary:
     """Parse and validate diary JSON; DiaryFormatError (a UserError) on any problem.
 
-    Times come back in UTC; blocks in order of `performed_at` (then sequence, id) and entries
-    in order of `at` (then `recorded_at`, id), as the store returns them.
-    `source_name` is how messages name the file (usually the path the user typed).
+    Times come back in UTC, each block keeping the UTC offset its `performed_at` was written
+    in (its date of service, clinical.md item 11); blocks in order of `performed_at` (then
+    sequence, id) and entries in order of `at` (then `recorded_at`, id), as the store returns
+    them. `source_name` is how messages name the file (usually the path the user typed).
+    `protocols` are the protocol names a block may use (the clinic settings'; default the
+    standard one only): any other is refused with its path.
     """
-    return parse_diary_details(text, source_name).diary
+    return parse_diary_details(text, source_name, protocols=protocols).diary
 
 
-def parse_diary_details(text: str | bytes, source_name: str) -> ParsedDiary:
+def parse_diary_details(
+    text: str | bytes, source_name: str, *, protocols: Iterable[str] | None = None
+) -> ParsedDiary:
     """`parse_diary`, also saying how many ids were generated (absent from the file)."""
     document = _load_json(text, source_name)
-    reader = _DiaryReader(source_name)
+    reader = _DiaryReader(source_name, protocols)
     try:
         diary = reader.read_document(document)
     except _TooManyProblems:
         raise DiaryFormatError(source_name, reader.problems, more=True) from None
     if reader.problems or diary is None:
         raise DiaryFormatError(source_name, reader.problems)
-    return ParsedDiary(diary=diary, generated_ids=reader.generated_ids)
+    return ParsedDiary(
+        diary=diary, generated_ids=reader.generated_ids, protocol_paths=reader.protocol_paths
+    )
 
 
-def read_diary_file(path: str | os.PathLike[str]) -> Diary:
+def read_diary_file(
+    path: str | os.PathLike[str], *, protocols: Iterable[str] | None = None
+) -> Diary:
     """Read and validate a diary file; files over 50 MB are refused before being read."""
-    return read_diary_file_details(path).diary
+    return read_diary_file_details(path, protocols=protocols).diary
 
 
-def read_diary_file_details(path: str | os.PathLike[str]) -> ParsedDiary:
+def read_diary_file_details(
+    path: str | os.PathLike[str], *, protocols: Iterable[str] | None = None
+) -> ParsedDiary:
     name = os.fspath(path)
-    return parse_diary_details(read_limited(name), name)
+    return parse_diary_details(read_limited(name), name, protocols=protocols)
 
 
 class _NonFinite:
@@ -175,6 +202,20 @@ class _NonFinite:
 
     def __init__(self, literal: str) -> None:
         self.literal = literal
+
+
+class _LongNumber:
+    """An integer of more than _MAX_INT_DIGITS digits, kept as text so that reading it cannot
+    fail (Python refuses to convert 4,301 digits) and the error can name its path."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+
+def _parse_int(text: str) -> int | _LongNumber:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        return _LongNumber(text)
+    return int(text)
 
 
 class _JsonObject(dict[str, Any]):
@@ -265,7 +306,12 @@ def _load_json(text: str | bytes, source_name: str) -> Any:
     if not text.strip():
         raise _whole_file_error(source_name, "the file is empty; expected a paintrack diary")
     try:
-        return json.loads(text, object_pairs_hook=_object_from_pairs, parse_constant=_NonFinite)
+        return json.loads(
+            text,
+            object_pairs_hook=_object_from_pairs,
+            parse_constant=_NonFinite,
+            parse_int=_parse_int,
+        )
     except json.JSONDecodeError as error:
         where = f"{error.msg} at line {error.lineno}, column {error.colno}"
         first_line = text.lstrip().partition("\n")[0]
@@ -319,6 +365,8 @@ def _show(value: Any) -> str:
     """A JSON value as the user wrote it, shortened, for "got ..." in messages."""
     if isinstance(value, _NonFinite):
         return value.literal
+    if isinstance(value, _LongNumber):
+        return f"a whole number of {len(value.digits.lstrip('-'))} digits"
     if isinstance(value, dict):
         return "an object {...}"
     if isinstance(value, list):
@@ -336,15 +384,20 @@ def _is_number(value: Any) -> bool:
 
 
 def _number(value: Any, expected: str) -> float:
-    if isinstance(value, _NonFinite) or (isinstance(value, float) and not math.isfinite(value)):
+    if isinstance(value, _NonFinite | _LongNumber) or (
+        isinstance(value, float) and not math.isfinite(value)
+    ):
         raise _Invalid(f"{expected}, got {_show(value)}")
     if not _is_number(value):
         hint = " (a string; write the number without quotes)" if isinstance(value, str) else ""
         raise _Invalid(f"{expected}, got {_show(value)}{hint}")
     try:
-        return float(value)
-    except OverflowError:  # a whole number with hundreds of digits
-        raise _Invalid(f"{expected}, got a number too large to use") from None
+        number = float(value)
+    except OverflowError:  # an integer too large for a float (over 308 digits)
+        raise _Invalid(f"{expected}, got {_show(value)} (far too large)") from None
+    if not math.isfinite(number):
+        raise _Invalid(f"{expected}, got {_show(value)} (far too large)")
+    return number
 
 
 def _storable(value: str) -> None:
@@ -403,6 +456,29 @@ def parse_time(value: Any) -> datetime:
     Python's fromisoformat accepts dates alone, naive times and other forms a clinical record
     must not have, so the shape is checked first.
     """
+    return parse_time_as_written(value).astimezone(UTC)
+
+
+def _offset_minutes(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds() // 60)
+
+
+def parse_block_time(value: Any) -> tuple[datetime, int]:
+    """A block's `performed_at` in UTC and the UTC offset (minutes) it was written in: the
+    block's recorded offset, which decides its date of service (clinical.md item 11)."""
+    moment = parse_time_as_written(value)
+    minutes = _offset_minutes(moment)
+    if abs(minutes) > MAX_OFFSET_MINUTES:
+        raise _Invalid(
+            f"{_TIME_EXPECTED}, got {_show(value)} (a UTC offset beyond -18:00 to +18:00)"
+        )
+    return moment.astimezone(UTC), minutes
+
+
+def parse_time_as_written(value: Any) -> datetime:
+    """`parse_time`, keeping the UTC offset the time was written in."""
     if not isinstance(value, str):
         raise _Invalid(f"{_TIME_EXPECTED}, got {_show(value)}")
     match = _TIME_RE.fullmatch(value)
@@ -436,7 +512,8 @@ def parse_time(value: Any) -> datetime:
             int(fraction.ljust(6, "0")) if fraction else 0,
             tzinfo=timezone(offset),
         )
-        return moment.astimezone(UTC)
+        moment.astimezone(UTC)  # out of range in UTC (year 1 or 9999 with an offset)
+        return moment
     except (ValueError, OverflowError) as error:
         raise _Invalid(f"{_TIME_EXPECTED}, got {_show(value)} ({error})") from None
 
@@ -478,8 +555,12 @@ def _score(value: Any) -> int:
 class _DiaryReader:
     """Walks the parsed JSON, collecting every problem with its path."""
 
-    def __init__(self, source_name: str) -> None:
+    def __init__(self, source_name: str, protocols: Iterable[str] | None = None) -> None:
         self.source_name = source_name
+        self.protocols: tuple[str, ...] = tuple(
+            sorted(set(protocols) if protocols is not None else {STANDARD_PROTOCOL})
+        )
+        self.protocol_paths: dict[str, str] = {}
         self.problems: list[DiaryProblem] = []
         self.generated_ids = 0
         self._ids: dict[str, str] = {}  # id -> path where it was first seen
@@ -677,9 +758,14 @@ class _DiaryReader:
             return None
         mark = len(self.problems)
         block_id = self._id(obj, path)
-        performed_at = self._required(
-            obj, path, "performed_at", parse_time, "the time of the block, with a UTC offset"
+        written = self._required(
+            obj,
+            path,
+            "performed_at",
+            parse_block_time,
+            "the time of the block, with a UTC offset",
         )
+        performed_at, offset_minutes = (None, 0) if written is None else written
         region = self._required(
             obj, path, "region", lambda v: _enum(Region, v, "a region"), "the spinal region"
         )
@@ -714,9 +800,7 @@ class _DiaryReader:
                 ),
                 None,
             )
-        protocol = self._optional(
-            obj, path, "protocol", lambda v: _text(v, "expected a protocol name"), STANDARD_PROTOCOL
-        )
+        protocol = self._optional(obj, path, "protocol", self._protocol, STANDARD_PROTOCOL)
         sites = self._sites(obj, path, side)
         if (
             block_id == _ABSENT_ID
@@ -748,6 +832,8 @@ class _DiaryReader:
                 entries.append((index, entry))
         self._check_same_moment(entries, path)
 
+        if block_id:
+            self.protocol_paths[block_id] = format_path((*path, "protocol"))
         if (
             len(self.problems) > mark
             or not block_id
@@ -780,7 +866,20 @@ class _DiaryReader:
             protocol=protocol,
             entries=tuple(ordered),
             id=block_id,
+            utc_offset_minutes=offset_minutes,
         )
+
+    def _protocol(self, value: Any) -> str:
+        """A protocol the clinic settings define; another name would silently fall back to
+        the standard time points, so it is refused."""
+        name = _text(value, "expected a protocol name")
+        if name not in self.protocols and self.protocols != ANY_PROTOCOL:
+            raise _Invalid(
+                f"unknown protocol {_show(name)}: the clinic settings define "
+                f"{_quote_all(self.protocols)}; use one of them, or add the protocol to the "
+                "clinic settings first"
+            )
+        return name
 
     def _sites(
         self, obj: Mapping[str, Any], path: JsonPath, side: Side | None
@@ -843,7 +942,20 @@ class _DiaryReader:
         scores = self._required(
             obj, path, "scores", lambda v: self._scores(v, (*path, "scores"), block), "the scores"
         )
-        relief = self._optional(obj, path, "patient_relief_percent", _relief_percent, None)
+        relief_value = self._optional(
+            obj,
+            path,
+            "patient_relief_percent",
+            lambda v: _relief_estimate(v, block.sites),
+            None,
+        )
+        relief: float | None = None
+        relief_by_site: dict[str, float] | None = None
+        if isinstance(relief_value, dict):
+            relief_by_site = relief_value
+        else:
+            relief = relief_value
+        detail = self._optional(obj, path, "rescue_medication_detail", _detail, None)
         activity = self._optional(
             obj, path, "activity", lambda v: _activity(v, block.activities), None
         )
@@ -880,6 +992,8 @@ class _DiaryReader:
             source=source,
             note=note,
             id=entry_id,
+            rescue_medication_detail=detail,
+            patient_relief_by_site=relief_by_site,
         )
 
     def _scores(self, value: Any, path: JsonPath, block: _BlockContext) -> dict[str, int] | None:
@@ -989,6 +1103,47 @@ def _sequence(value: Any) -> int:
     return value
 
 
+def _detail(value: Any) -> str | None:
+    """Which rescue medicine and how much, as written ("oxycodone 5 mg"), or null."""
+    if value is None:
+        return None
+    expected = 'expected which rescue medicine and how much, like "oxycodone 5 mg", or null'
+    if not isinstance(value, str):
+        raise _Invalid(f"{expected}, got {_show(value)}")
+    _storable(value)
+    if len(value) > _MAX_DETAIL_CHARS:
+        raise _Invalid(f"{expected}: at most {_MAX_DETAIL_CHARS} characters, got {len(value)}")
+    return value.strip() or None
+
+
+def _relief_estimate(value: Any, sites: tuple[str, ...] | None) -> float | dict[str, float] | None:
+    """The patient's own estimate: one figure, or (after a bilateral block) one per side."""
+    if not isinstance(value, _JsonObject):
+        return _relief_percent(value)
+    if sites is None:  # the block's sites were invalid; reported there
+        raise _Invalid("cannot check the estimate per site: the block's sites are invalid")
+    if value.duplicate_keys:
+        raise _Invalid(f"the site {_show(value.duplicate_keys[0])} is given twice", at=())
+    if not value:
+        raise _Invalid('expected the estimate per site, like {"left": 20, "right": 90}, or null')
+    result: dict[str, float] = {}
+    for site, raw in value.items():
+        if site not in sites:
+            raise _Invalid(
+                f"{_show(site)} is not a rated site of this block (its sites are "
+                f"{_quote_all(sites)})",
+                at=(site,),
+            )
+        try:
+            number = _relief_percent(raw)
+        except _Invalid as invalid:
+            raise _Invalid(invalid.message, at=(site,)) from None
+        if number is None:
+            raise _Invalid("expected a percent from 0 to 100 for this site", at=(site,))
+        result[site] = number
+    return {site: result[site] for site in sites if site in result}
+
+
 def _relief_percent(value: Any) -> float | None:
     if value is None:
         return None
@@ -1028,6 +1183,15 @@ def format_time(moment: datetime) -> str:
     return text.removesuffix("+00:00") + "Z"
 
 
+def format_block_time(block: Block) -> str:
+    """`performed_at` in the block's recorded UTC offset ("2026-03-02T09:30:00-05:00"; `Z` for
+    UTC), so import then export keeps the date of service (diary-format.md)."""
+    if not block.utc_offset_minutes:
+        return format_time(block.performed_at)
+    local = block.local(block.performed_at)
+    return local.isoformat(timespec="microseconds" if local.microsecond else "seconds")
+
+
 def diary_to_dict(diary: Diary) -> dict[str, Any]:
     """The diary-format.md JSON object for `diary`: every field, times in UTC with `Z`."""
     patient = diary.patient
@@ -1047,7 +1211,7 @@ def diary_to_dict(diary: Diary) -> dict[str, Any]:
 def _block_to_dict(block: Block) -> dict[str, Any]:
     return {
         "id": block.id,
-        "performed_at": format_time(block.performed_at),
+        "performed_at": format_block_time(block),
         "region": block.region.value,
         "side": block.side.value,
         "levels": list(block.levels),
@@ -1067,18 +1231,24 @@ def _block_to_dict(block: Block) -> dict[str, Any]:
 def _entry_to_dict(entry: Entry, sites: Sequence[str]) -> dict[str, Any]:
     ordered = [site for site in sites if site in entry.scores]
     ordered += [site for site in entry.scores if site not in sites]
-    return {
+    written = {
         "id": entry.id,
         "at": format_time(entry.at),
         "recorded_at": format_time(entry.recorded_at),
         "scores": {site: entry.scores[site] for site in ordered},
-        "patient_relief_percent": entry.patient_relief_percent,
+        "patient_relief_percent": (
+            dict(entry.patient_relief_by_site)
+            if entry.patient_relief_by_site is not None
+            else entry.patient_relief_percent
+        ),
         "activity": entry.activity,
         "activity_ability": entry.activity_ability.value if entry.activity_ability else None,
         "rescue_medication": entry.rescue_medication,
+        "rescue_medication_detail": entry.rescue_medication_detail,
         "source": entry.source.value,
         "note": entry.note,
     }
+    return written
 
 
 def diary_to_json(diary: Diary) -> str:

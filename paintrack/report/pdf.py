@@ -46,6 +46,7 @@ from paintrack.clinical.results import (
     BlockResult,
     CriterionStatus,
     DiaryAnalysis,
+    PresetTarget,
     ThresholdResult,
 )
 from paintrack.clinical.wording import (
@@ -54,7 +55,9 @@ from paintrack.clinical.wording import (
     expected_text,
     format_duration,
     format_percent,
+    not_checked_text,
     preset_label,
+    rescue_named,
     target_text,
 )
 from paintrack.errors import UserError
@@ -73,7 +76,19 @@ STATUS_MARKS = {
     CriterionStatus.MET: ("✓ met", colors.HexColor("#006b3c")),
     CriterionStatus.NOT_MET: ("✗ not met", colors.HexColor("#a0300b")),
     CriterionStatus.UNKNOWN: ("? unknown", colors.HexColor("#5a5a5a")),
+    CriterionStatus.PENDING: ("… pending", colors.HexColor("#1f4e8c")),
 }
+# A met verdict with cautions (clinical.md item 13) is not drawn in the colour of a clean met.
+MET_WITH_CAUTIONS = ("! met, with cautions", colors.HexColor("#8a5300"))
+
+
+def target_mark(target: PresetTarget) -> tuple[str, Any]:
+    """The mark and colour of a target's verdict: a met with cautions has its own."""
+    if target.met_with_cautions:
+        return MET_WITH_CAUTIONS
+    return STATUS_MARKS[target.status]
+
+
 # More blocks than this on page 1 and the chart stops being readable at a glance.
 MAX_FEATURED = 4
 # The marker glyph matching each chart style (circle, square, triangle, diamond).
@@ -298,9 +313,11 @@ class _Builder:
         s = self.s
         generated = words.datetime_text(self.request.generated_at)
         title = _p("Medial branch block diary: summary", s["title"])
+        zones = sorted({words.zone_name(b.block) for b in self.analysis.blocks})
         meta = _p(
-            f"paintrack {__version__}<br/>generated {_e(generated)}"
-            f"<br/>times are local ({_e(words.local(self.request.generated_at).strftime('%Z'))})",
+            f"paintrack {__version__}<br/>generated {_e(generated)} UTC"
+            "<br/>block times in the UTC offset each block was recorded in"
+            + (f" ({_e(', '.join(zones))})" if zones else ""),
             s["meta"],
         )
         top = Table(
@@ -342,29 +359,82 @@ class _Builder:
         checklist = self.analysis.preset
         out: list[Flowable] = []
         for target in checklist.targets:
-            _mark, colour = STATUS_MARKS[target.status]
+            _mark, colour = target_mark(target)
             where = target_text(target.region, target.side)
+            blocks = " vs ".join(
+                f"Block {self.numbers[b]}" for b in target.block_ids if b in self.numbers
+            )
             out.append(
                 _p(
-                    f'{_e(where)}: <font color="#{colour.hexval()[2:]}">'
-                    f"{_e(target.verdict)}</font>",
+                    f"{_e(where)}" + (f" ({_e(blocks)})" if blocks else "") + ": "
+                    f'<font color="#{colour.hexval()[2:]}">{_e(target.verdict)}</font>',
                     s["verdict"],
                 )
             )
+            details = self._target_details(target)
+            if details:
+                out.append(_p("<br/>".join(details), s["small"]))
         if not checklist.targets:
             out.append(_p("No diagnostic block to check against the rule yet.", s["verdict"]))
+        else:
+            out.append(_p(_e(not_checked_text(checklist.preset)), s["small"]))
         return out
+
+    def _target_details(self, target: PresetTarget) -> list[str]:
+        """Under a verdict: the figures it rests on at the preset's threshold (and, after rescue
+        medicine, the figures from all entries beside them, labelled), and the days between
+        the diagnostic blocks. Every figure is the engine's."""
+        threshold = self.analysis.preset.threshold
+        lines = []
+        sites = dict(target.sites)
+        for block_id in target.block_ids:
+            result = self.analysis.block(block_id)
+            site = result.sites[sites[block_id]]
+            verdict = site.verdict_at(threshold)
+            text = f"{self.block_key(block_id)} ({_e(words.site_name(site.site))}): "
+            text += f"≥ {threshold}% {_e(words.until_text(result, verdict))}"
+            if result.rescue_at_minutes is not None:
+                named = rescue_named(result.rescue_detail)
+                text += (
+                    f" before {_e(named)} at {_e(format_duration(result.rescue_at_minutes))}"
+                    " (these decide the verdict)"
+                )
+                every = site.thresholds.get(threshold)
+                if every is not None:
+                    text += (
+                        "; including scores after rescue medicine: "
+                        f"{_e(words.until_text(result, every))}"
+                    )
+            lines.append(text)
+        threshold_pairs = [
+            c
+            for c in self.analysis.comparisons
+            if (c.region, c.side) == (target.region, target.side) and c.threshold == threshold
+        ]
+        for c in threshold_pairs:
+            lines.append(
+                f"{self.block_key(c.first_block_id)} vs {self.block_key(c.second_block_id)}"
+                f" at ≥ {threshold}%: <b>{_e(comparison_text(c.result))}</b>"
+            )
+        if target.days_between is not None:
+            first, second = (self.analysis.block(b) for b in target.block_ids)
+            lines.append(
+                f"Days between the diagnostic blocks: <b>{target.days_between}</b>"
+                f" (dates of service {_e(words.service_date(first))} and"
+                f" {_e(words.service_date(second))})"
+            )
+        return lines
 
     def blocks_table(self) -> list[Flowable]:
         s = self.s
         head = [
             "Block",
-            "Date",
+            "Date of service, time",
             "Sequence",
             "Region",
             "Side",
-            "Levels",
-            "Agent",
+            "Levels (joints)",
+            "Agent, volume",
             "Sedation",
             "Steroid",
         ]
@@ -374,17 +444,25 @@ class _Builder:
             rows.append(
                 [
                     _p(self.block_key(b.id), s["cellb"]),
-                    _p(_e(words.datetime_text(b.performed_at)), s["cell"]),
+                    _p(
+                        _e(words.datetime_text(b.performed_at, b.zone))
+                        + f"<br/>{_e(words.zone_name(b))}",
+                        s["cell"],
+                    ),
                     _p(_e(words.sequence_text(b.sequence)), s["cell"]),
                     _p(_e(b.region.value), s["cell"]),
                     _p(_e(b.side.value), s["cell"]),
-                    _p(_e(self._scrub(words.levels_text(b))), s["cell"]),
-                    _p(_e(words.agent_text(b)), s["cell"]),
+                    _p(
+                        _e(self._scrub(words.levels_text(b)))
+                        + f"<br/>({_e(words.joints_text(b))})",
+                        s["cell"],
+                    ),
+                    _p(_e(words.agent_text(b)) + f"<br/>{_e(words.volume_text(b))}", s["cell"]),
                     _p(_e(b.sedation.value), s["cell"]),
                     _p("yes" if b.steroid else "no", s["cell"]),
                 ]
             )
-        widths = [0.11, 0.16, 0.11, 0.08, 0.09, 0.13, 0.14, 0.09, 0.09]
+        widths = [0.1, 0.12, 0.1, 0.08, 0.08, 0.17, 0.17, 0.09, 0.09]
         return [_p("Blocks", s["h2"]), _table(rows, [w * self.width for w in widths])]
 
     def chart(self, height: float) -> list[Flowable]:
@@ -411,12 +489,21 @@ class _Builder:
             FigureFlowable(figure, self.width, height),
         ]
 
-    def _threshold_cell(self, block: BlockResult, result: ThresholdResult | None) -> Paragraph:
+    def _threshold_cell(
+        self,
+        block: BlockResult,
+        result: ThresholdResult | None,
+        every: ThresholdResult | None = None,
+    ) -> Paragraph:
         agent = block.agent
         if result is None:
             return _p("-", self.s["cell"])
-        main = words.duration_text(block, result)
+        main = words.until_text(block, result)
         lines = [f"<b>{_e(main)}</b>"]
+        if every is not None:
+            lines.append(
+                f"<i>incl. after rescue medicine: {_e(words.until_text(block, every))}</i>"
+            )
         bounds = bounds_text(result)
         if bounds and not result.censored:
             lines.append(_e(bounds))
@@ -429,18 +516,31 @@ class _Builder:
         s = self.s
         thresholds = self.analysis.thresholds
         head = ["Block", "Site", "Baseline", "Peak relief"] + [
-            f"Relief ≥ {t}%: how long" for t in thresholds
+            f"Relief ≥ {t}%: until (from the block)" for t in thresholds
         ]
         rows: list[list[Any]] = [[_p(_e(h), s["head"]) for h in head]]
         for result in self.featured:
             for site_name, site in result.sites.items():
                 baseline = "none" if site.baseline is None else f"{site.baseline}/10"
-                if site.peak_relief_percent is None:
+                figures = site.before_rescue
+                peak_value = site.verdict_peak_relief_percent
+                peak_time = (
+                    figures.time_to_peak_minutes
+                    if figures is not None
+                    else site.time_to_peak_minutes
+                )
+                if peak_value is None:
                     peak = _e(words.no_peak_text(site))
                 else:
                     peak = (
-                        f"<b>{_e(format_percent(site.peak_relief_percent))}</b> at "
-                        f"{_e(format_duration(site.time_to_peak_minutes))}"
+                        f"<b>{_e(format_percent(peak_value))}</b> at "
+                        f"{_e(format_duration(peak_time))}"
+                    )
+                if figures is not None and site.peak_relief_percent is not None:
+                    peak += (
+                        f"<br/><i>incl. after rescue medicine: "
+                        f"{_e(format_percent(site.peak_relief_percent))} at "
+                        f"{_e(format_duration(site.time_to_peak_minutes))}</i>"
                     )
                 row: list[Any] = [
                     _p(self.block_key(result.block_id), s["cellb"]),
@@ -448,13 +548,26 @@ class _Builder:
                     _p(_e(baseline), s["cell"]),
                     _p(peak, s["cell"]),
                 ]
-                row += [self._threshold_cell(result, site.thresholds.get(t)) for t in thresholds]
+                # The verdict figures (item 10: before rescue medicine), and beside them, after
+                # rescue medicine, the figures from all entries, labelled.
+                row += [
+                    self._threshold_cell(
+                        result,
+                        site.verdict_at(t),
+                        site.thresholds.get(t) if site.before_rescue is not None else None,
+                    )
+                    for t in thresholds
+                ]
                 rows.append(row)
         fixed = [0.11, 0.09, 0.09, 0.13]
         rest = (1 - sum(fixed)) / max(1, len(thresholds))
         widths = [w * self.width for w in fixed + [rest] * len(thresholds)]
         out: list[Flowable] = [
-            _p("Relief figures (computed from scores; these drive every verdict)", s["h2"]),
+            _p(
+                "Relief figures (computed from scores, before any rescue medicine: these drive"
+                " every verdict)",
+                s["h2"],
+            ),
             _table(rows, widths),
         ]
         if len(self.featured) < len(self.analysis.blocks):
@@ -472,15 +585,28 @@ class _Builder:
             )
         estimates = []
         for result in self.featured:
-            est = result.patient_estimate
-            if est is None or est.peak_relief_percent is None:
-                continue
-            parts = [
-                f"peak {format_percent(est.peak_relief_percent)} at "
-                f"{format_duration(est.time_to_peak_minutes)}"
-            ]
-            parts += [f"≥ {t}% {words.duration_text(result, r)}" for t, r in est.thresholds.items()]
-            estimates.append(f"{self.block_key(result.block_id)}: {_e(', '.join(parts))}")
+            # After a bilateral block the patient may give the estimate per side.
+            per_side = len(result.sites) > 1 and any(
+                e.patient_relief_by_site is not None for e in result.block.entries
+            )
+            found = (
+                [(f" ({words.site_name(n)})", s.patient_estimate) for n, s in result.sites.items()]
+                if per_side
+                else [("", result.patient_estimate)]
+            )
+            for where, est in found:
+                if est is None or est.peak_relief_percent is None:
+                    continue
+                parts = [
+                    f"peak {format_percent(est.peak_relief_percent)} at "
+                    f"{format_duration(est.time_to_peak_minutes)}"
+                ]
+                parts += [
+                    f"≥ {t}% {words.duration_text(result, r)}" for t, r in est.thresholds.items()
+                ]
+                estimates.append(
+                    f"{self.block_key(result.block_id)}{_e(where)}: {_e(', '.join(parts))}"
+                )
         if estimates:
             out.append(Spacer(1, 2))
             out.append(
@@ -505,7 +631,7 @@ class _Builder:
             blocks = ", ".join(
                 f"Block {self.numbers[b]}" for b in target.block_ids if b in self.numbers
             )
-            mark, colour = STATUS_MARKS[target.status]
+            mark, colour = target_mark(target)
             rows.append(
                 [
                     _p(f'<font color="#{colour.hexval()[2:]}"><b>{_e(mark)}</b></font>', s["cell"]),
@@ -551,11 +677,12 @@ class _Builder:
                 outcome = f"<b>{_e(comparison_text(c.result))}</b>" + (
                     f" ({_e(note)})" if note else ""
                 )
-                key = (c.first_block_id, c.second_block_id, c.site, outcome)
+                where = target_text(c.region, c.side)
+                key = (c.first_block_id, c.second_block_id, where, outcome)
                 grouped.setdefault(key, []).append(f"≥ {c.threshold}%")
             lines = [
                 f"{self.block_key(first)} vs {self.block_key(second)}"
-                f" ({_e(words.site_name(site))}, {' and '.join(levels)}): {outcome}"
+                f" ({_e(site)}, {' and '.join(levels)}): {outcome}"
                 for (first, second, site, outcome), levels in grouped.items()
             ]
             out.append(Spacer(1, 2))
@@ -587,7 +714,10 @@ class _Builder:
             f"rule preset <b>{_e(preset_label(used.preset))}</b> ({_e(used.preset)})",
             f"thresholds {_e(thresholds)}",
             f"expected minimum duration per agent: {_e(expected or 'none set')}",
-            "relief computed from the 0–10 scores against the baseline",
+            "relief computed from the 0–10 scores against the baseline, before any rescue"
+            " medicine for every verdict",
+            f"late onset: a threshold first reached over"
+            f" {_e(format_duration(used.late_onset_minutes))} after the block",
         ]
         if self.request.protocol_points:
             points = ", ".join(f"{p:g}" for p in self.request.protocol_points)
@@ -616,7 +746,8 @@ class _Builder:
             out.append(CondPageBreak(40 * mm))
             out.append(
                 _p(
-                    f"{self.block_key(b.id)}: {_e(words.datetime_text(b.performed_at))}, "
+                    f"{self.block_key(b.id)}: {_e(words.datetime_text(b.performed_at, b.zone))}"
+                    f" {_e(words.zone_name(b))}, "
                     f"{_e(b.region.value)} {_e(b.side.value)}, {_e(words.agent_text(b))}",
                     s["h2"],
                 )
@@ -641,7 +772,7 @@ class _Builder:
                     if entry.activity_ability is not None:
                         activity += f": {entry.activity_ability.value}"
                 row: list[Any] = [
-                    _p(_e(words.short_datetime_text(entry.at)), s["cell"]),
+                    _p(_e(words.short_datetime_text(entry.at, b.zone)), s["cell"]),
                     _p(_e(words.offset_text(minutes)), s["cell"]),
                 ]
                 row += [_p(_e(str(entry.scores.get(x, "-"))), s["cell"]) for x in sites]
@@ -649,10 +780,10 @@ class _Builder:
                     _p(_e(words.entry_relief(result.sites.get(x), entry)), s["cell"]) for x in sites
                 ]
                 row += [
-                    _p(_e(format_percent(entry.patient_relief_percent)), s["cell"]),
+                    _p(_e(words.estimate_text(entry, sites)), s["cell"]),
                     _p(_e(activity), s["cell"]),
-                    _p("yes" if entry.rescue_medication else "", s["cell"]),
-                    _p(_e(words.entry_status(entry)), s["cell"]),
+                    _p(_e(words.rescue_cell(entry)), s["cell"]),
+                    _p(_e(words.entry_status(entry, b.zone)), s["cell"]),
                 ]
                 rows.append(row)
                 note = entry.note.strip()
@@ -724,10 +855,10 @@ class _Builder:
             what = words.action_text(record)
             about = words.record_subject_time(record)
             if about is not None:
-                what += f" (entry for {words.short_datetime_text(about)})"
+                what += f" (entry for {words.short_datetime_text(about)} UTC)"
             rows.append(
                 [
-                    _p(_e(words.datetime_text(record.at)), s["cell"]),
+                    _p(_e(words.datetime_text(record.at) + " UTC"), s["cell"]),
                     _p(_e(self._scrub(record.actor)), s["cell"]),
                     _p(_e(what), s["cell"]),
                     _p(_e(self._scrub(record.reason or "")), s["cell"]),

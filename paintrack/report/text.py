@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from paintrack.clinical.audit import AuditRecord
+from paintrack.clinical.levels import joints_covered
 from paintrack.clinical.model import INDEX_SITE, Block, Entry, Patient
 from paintrack.clinical.presets import in_progress_reason
+from paintrack.clinical.presets import until_text as presets_until_text
 from paintrack.clinical.results import (
     BlockResult,
     Comparison,
@@ -22,20 +24,21 @@ from paintrack.clinical.results import (
     Criterion,
     CriterionStatus,
     DiaryAnalysis,
-    Expected,
     Flag,
     PresetTarget,
     SiteResult,
     ThresholdResult,
 )
 from paintrack.clinical.wording import (
-    EXPECTED_TEXT,
+    MONTHS,
     flag_text,
     format_duration,
     format_percent,
+    offset_name,
     rescue_text,
     threshold_text,
 )
+from paintrack.clinical.wording import date_text as wording_date_text
 
 SITE_NAMES = {INDEX_SITE: "index pain", "left": "left", "right": "right"}
 SEQUENCE_NAMES = {1: "1st diagnostic", 2: "2nd diagnostic"}
@@ -49,25 +52,38 @@ def site_name(site: str) -> str:
     return SITE_NAMES.get(site, site)
 
 
-def local(moment: datetime) -> datetime:
-    """Times are stored in UTC and shown in the computer's local time."""
-    return moment.astimezone()
+def local(moment: datetime, zone: tzinfo | None = None) -> datetime:
+    """A time as shown: in `zone` (a block's recorded UTC offset, `Block.zone`), else in UTC.
+    Never the computer's own zone: no printed time may depend on it (clinical.md item 11)."""
+    return moment.astimezone(zone or UTC)
 
 
-def date_text(moment: datetime) -> str:
-    return local(moment).strftime("%-d %b %Y")
+def _month(moment: datetime) -> str:
+    return MONTHS[moment.month - 1]
 
 
-def datetime_text(moment: datetime) -> str:
-    return local(moment).strftime("%-d %b %Y %H:%M")
+def date_text(moment: datetime, zone: tzinfo | None = None) -> str:
+    shown = local(moment, zone)
+    return f"{shown.day} {_month(shown)} {shown.year}"
 
 
-def short_datetime_text(moment: datetime) -> str:
-    return local(moment).strftime("%-d %b %H:%M")
+def datetime_text(moment: datetime, zone: tzinfo | None = None) -> str:
+    shown = local(moment, zone)
+    return f"{shown.day} {_month(shown)} {shown.year} {shown:%H:%M}"
 
 
-def time_text(moment: datetime) -> str:
-    return local(moment).strftime("%H:%M")
+def short_datetime_text(moment: datetime, zone: tzinfo | None = None) -> str:
+    shown = local(moment, zone)
+    return f"{shown.day} {_month(shown)} {shown:%H:%M}"
+
+
+def time_text(moment: datetime, zone: tzinfo | None = None) -> str:
+    return local(moment, zone).strftime("%H:%M")
+
+
+def zone_name(block: Block) -> str:
+    """The block's recorded offset as printed: "UTC-05:00", "UTC"."""
+    return offset_name(block.utc_offset_minutes or 0)
 
 
 def offset_text(minutes: float) -> str:
@@ -110,7 +126,10 @@ def block_flag_texts(result: BlockResult, *, entry_flags: bool = True) -> list[s
         if not entry_flags and flag in ENTRY_FLAGS:
             continue
         if flag == Flag.RESCUE_MEDICATION and result.rescue_medication_minutes:
-            texts.extend(rescue_text(m) for m in result.rescue_medication_minutes)
+            texts.extend(
+                rescue_text(m, result.rescue_detail if k == 0 else None)
+                for k, m in enumerate(result.rescue_medication_minutes)
+            )
         elif flag == Flag.SEDATION:
             texts.append(f"{result.block.sedation.value} sedation during the block")
         else:
@@ -171,19 +190,23 @@ def entry_notes(block: Block) -> list[str]:
         note = " ".join(entry.note.split())
         if note:
             minutes = (entry.at - block.performed_at).total_seconds() / 60
-            lines.append(f"{short_datetime_text(entry.at)} ({offset_text(minutes)}): {note}")
+            when = short_datetime_text(entry.at, block.zone)
+            lines.append(f"{when} ({offset_text(minutes)}): {note}")
     return lines
 
 
-def entry_status(entry: Entry) -> str:
-    """On time / late / transcribed, plus amended: what the appendix prints per entry."""
+def entry_status(entry: Entry, zone: tzinfo | None = None) -> str:
+    """On time / late / transcribed, plus amended: what the appendix prints per entry (times
+    in `zone`, the block's recorded offset)."""
     parts: list[str] = []
     if entry.is_transcribed:
         parts.append("transcribed")
     elif entry.is_late:
-        same_day = local(entry.recorded_at).date() == local(entry.at).date()
+        same_day = local(entry.recorded_at, zone).date() == local(entry.at, zone).date()
         written = (
-            time_text(entry.recorded_at) if same_day else short_datetime_text(entry.recorded_at)
+            time_text(entry.recorded_at, zone)
+            if same_day
+            else short_datetime_text(entry.recorded_at, zone)
         )
         parts.append(f"late (written {written})")
     else:
@@ -256,7 +279,11 @@ def identity(patient: Patient, *, deidentify: bool) -> Identity:
     if not deidentify:
         return Identity(
             name=patient.name,
-            birth=birth_date.strftime("%-d %b %Y") if birth_date else "not recorded",
+            birth=(
+                f"{birth_date.day} {MONTHS[birth_date.month - 1]} {birth_date.year}"
+                if birth_date
+                else "not recorded"
+            ),
             record=patient.mrn or "not recorded",
             deidentified=False,
         )
@@ -395,96 +422,16 @@ def block_name(result: BlockResult, number: int) -> str:
     return f"Block {number} ({result.agent.value})"
 
 
-def preset_threshold_result(
-    result: BlockResult, site: str, threshold: int, expected: Mapping[Any, float]
-) -> ThresholdResult:
-    """The block's result at the preset's threshold: the analysis's own when it asked for that
-    threshold, else the engine's figure for it (as the engine's preset check does)."""
-    found = result.sites[site].thresholds.get(threshold)
-    if found is not None:
-        return found
-    from paintrack.clinical.relief import analyze_site
-
-    return analyze_site(result.block, site, [threshold], expected).thresholds[threshold]
-
-
-def site_relief_text(result: BlockResult, site: str, t: ThresholdResult, threshold: int) -> str:
-    """E.g. "baseline 8/10, peak 87.5%, ≥ 50% for at least 2 h 1 min" or, with no score after
-    the block, "baseline 3/10, no score after the block yet". The duration's bounds are in the
-    relief table beside it; the checklist line stays short."""
-    s = result.sites[site]
-    if s.baseline is None:
-        return "no baseline score before the block, so relief cannot be computed"
-    if t.reached is None:
-        return f"baseline {s.baseline}/10, so relief cannot be computed"
-    if s.peak_relief_percent is None:
-        return f"baseline {s.baseline}/10, no score after the block yet"
-    figures = f"baseline {s.baseline}/10, peak {format_percent(s.peak_relief_percent)}"
-    if not t.reached:
-        yet = " yet" if in_progress_reason(result) is not None else ""
-        return f"{figures}, ≥ {threshold}% not reached{yet}"
-    duration = format_duration(t.duration_minutes, censored=bool(t.censored))
-    return f"{figures}, ≥ {threshold}% for {duration}"
-
-
-def block_relief_text(
-    result: BlockResult, threshold: int, expected: Mapping[Any, float]
-) -> tuple[CriterionStatus, str]:
-    """Whether the block reached the threshold at every rated site, and the figures per site.
-
-    Not reached while the block's diary is still in progress is unknown, not "not met" (as in
-    the engine's checklist), and the reason ends the text."""
-    statuses: list[CriterionStatus] = []
-    parts: list[str] = []
-    single = list(result.sites) == [INDEX_SITE]
-    waiting = in_progress_reason(result)
-    held_back = False
-    for site in result.sites:
-        t = preset_threshold_result(result, site, threshold, expected)
-        if t.reached is None:
-            statuses.append(CriterionStatus.UNKNOWN)
-        elif not t.reached and waiting is not None:
-            statuses.append(CriterionStatus.UNKNOWN)
-            held_back = True
-        else:
-            statuses.append(CriterionStatus.MET if t.reached else CriterionStatus.NOT_MET)
-        text = site_relief_text(result, site, t, threshold)
-        parts.append(text if single else f"{site_name(site)}: {text}")
-    if CriterionStatus.NOT_MET in statuses:
-        status = CriterionStatus.NOT_MET
-    elif statuses and all(s == CriterionStatus.MET for s in statuses):
-        status = CriterionStatus.MET
-    else:
-        status = CriterionStatus.UNKNOWN
-    if status == CriterionStatus.UNKNOWN and held_back and waiting is not None:
-        parts.append(waiting)
-    return status, "; ".join(parts)
-
-
-def only_waiting(result: BlockResult, threshold: int, expected: Mapping[Any, float]) -> bool:
-    """True when the block's diary is still in progress and every site whose relief can be
-    computed is what it waits on: no site is unknown for a reason the diary cannot settle (no
-    usable baseline). Only then is an unknown "not known yet" (as in the engine's checklist)."""
-    if in_progress_reason(result) is None:
-        return False
-    return all(
-        preset_threshold_result(result, site, threshold, expected).reached is not None
-        for site in result.sites
-    )
+def criterion_description(criterion: Criterion) -> str:
+    return ge(criterion.description)
 
 
 _BY_STATUS = {
     CriterionStatus.MET: "met by",
     CriterionStatus.NOT_MET: "not met by",
     CriterionStatus.UNKNOWN: "unknown for",
+    CriterionStatus.PENDING: "pending",
 }
-
-
-def criterion_description(criterion: Criterion) -> str:
-    if criterion.key.startswith("relief_"):
-        threshold = criterion.key.removeprefix("relief_")
-        return f"≥ {threshold}% relief at every rated site after at least one diagnostic block"
-    return ge(criterion.description)
 
 
 def criterion_found(
@@ -493,109 +440,41 @@ def criterion_found(
     analysis: DiaryAnalysis,
     numbers: Mapping[str, int],
 ) -> list[str]:
-    """The numbers behind one checklist line, one line per block, blocks named as in the tables
-    ("Block 2 (bupivacaine)"), saying which block met the criterion and which did not."""
-    expected = analysis.settings.expected_minutes
-    threshold = analysis.preset.threshold
-    blocks = [analysis.block(b) for b in target.block_ids if b in numbers]
-
-    def name(result: BlockResult) -> str:
-        return block_name(result, numbers[result.block_id])
-
-    key = criterion.key
-    if key.startswith("relief_") and blocks:
-        lines = []
-        for result in blocks:
-            status, text = block_relief_text(result, threshold, expected)
-            by = _BY_STATUS[status]
-            if status == CriterionStatus.UNKNOWN and only_waiting(result, threshold, expected):
-                by = "not known yet for"
-            line = f"{by} {name(result)}: {text}"
+    """The numbers behind one checklist line, one line per finding, blocks named as in the
+    tables ("Block 2 (bupivacaine)"). The engine decided each finding's status and wrote its
+    text (paintrack.clinical.presets); this only puts the block's name in front."""
+    del target
+    lines = []
+    for finding in criterion.findings:
+        if finding.block_id is None or finding.block_id not in numbers:
+            lines.append(ge(finding.text))
+            continue
+        name = block_name(analysis.block(finding.block_id), numbers[finding.block_id])
+        if criterion.key.startswith("relief_"):
+            by = "not known yet for" if finding.waiting else _BY_STATUS[finding.status]
+            line = f"{by} {name}: {ge(finding.text)}"
             lines.append(line[0].upper() + line[1:])
-        return lines
-    if key in ("first_block_80", "second_block_80"):
-        block_id = criterion.values.get("block_id")
-        if isinstance(block_id, str) and block_id in numbers:
-            result = analysis.block(block_id)
-            return [f"{name(result)}: {block_relief_text(result, threshold, expected)[1]}"]
-        return ["no such block in the diary"]
-    if key == "two_diagnostic_blocks":
-        if not blocks:
-            return ["no diagnostic block"]
-        names = ", ".join(name(b) for b in blocks)
-        return [names if len(blocks) >= 2 else f"only {names}"]
-    if key == "interval_14_days" and len(blocks) == 2 and "days" in criterion.values:
-        first, second = blocks
-        return [
-            f"{criterion.values['days']} days apart ({date_text(first.performed_at)} to "
-            f"{date_text(second.performed_at)})"
-        ]
-    if key == "no_steroid" and blocks:
-        return [
-            "; ".join(
-                f"{name(b)}: {'steroid in the injectate' if b.block.steroid else 'no steroid'}"
-                for b in blocks
-            )
-        ]
-    if key == "durations_consistent" and blocks:
-        lines = []
-        for result in blocks:
-            parts = []
-            for site in result.sites:
-                t = preset_threshold_result(result, site, threshold, expected)
-                where = "" if list(result.sites) == [INDEX_SITE] else f"{site_name(site)}: "
-                waiting = in_progress_reason(result)
-                if t.reached is None:
-                    why = "relief cannot be computed"
-                elif not t.reached and waiting is not None:
-                    why = f"≥ {threshold}% not reached yet, {waiting}"
-                elif not t.reached:
-                    why = f"≥ {threshold}% not reached"
-                else:
-                    duration = format_duration(t.duration_minutes, censored=bool(t.censored))
-                    if (
-                        t.censored
-                        and t.expected_minutes is not None
-                        and t.expected != Expected.CONSISTENT
-                        and waiting is not None
-                    ):
-                        # Still at the threshold at the latest score while the diary goes on:
-                        # the scores to come say whether it lasts as long as expected.
-                        parts.append(
-                            f"{where}{duration} so far, expected ≥ "
-                            f"{format_duration(t.expected_minutes)}: not known yet, {waiting}"
-                        )
-                        continue
-                    if t.expected is None or t.expected_minutes is None:
-                        verdict = f"no expected duration set for {result.agent.value}"
-                    else:
-                        verdict = (
-                            f"{EXPECTED_TEXT[t.expected]} the expected "
-                            f"≥ {format_duration(t.expected_minutes)}"
-                        )
-                    # The criterion already names the threshold: "1 h 38 min, consistent with
-                    # the expected ≥ 1 h".
-                    why = f"{duration}, {verdict}"
-                parts.append(where + why)
-            lines.append(f"{name(result)}: " + "; ".join(parts))
-        if len(blocks) < 2:
-            lines.append("needs both diagnostic blocks")
-        return lines
-    return [ge(criterion.detail)]
+        else:
+            lines.append(f"{name}: {ge(finding.text)}")
+    return lines or [ge(criterion.detail)]
 
 
 def comparison_note(
     comparison: Comparison, analysis: DiaryAnalysis, numbers: Mapping[str, int]
 ) -> str:
-    """For a "not positive" pair, which block did not reach the threshold; "" otherwise."""
+    """For a "not positive" pair, which block did not reach the threshold (on the verdict
+    figures the engine compared); "" otherwise."""
     if comparison.result != ComparisonOutcome.NOT_POSITIVE:
         return ""
     missed: list[str] = []
     waiting: list[str] = []
-    for block_id in (comparison.first_block_id, comparison.second_block_id):
+    for block_id, site_name_ in (
+        (comparison.first_block_id, comparison.first_site),
+        (comparison.second_block_id, comparison.site),
+    ):
         result = analysis.block(block_id)
-        site = result.sites.get(comparison.site)
-        t = site.thresholds.get(comparison.threshold) if site is not None else None
+        site = result.sites.get(site_name_)
+        t = site.verdict_at(comparison.threshold) if site is not None else None
         if t is None or not t.reached:
             name = f"Block {numbers.get(block_id, '?')}"
             # Not reached while its diary still goes on is "not yet", not a result.
@@ -611,3 +490,58 @@ def comparison_note(
             "the diary is still in progress"
         )
     return "; ".join(parts)
+
+
+def until_text(result: BlockResult, t: ThresholdResult) -> str:
+    """A duration from the block in item 9's words ("until 2 h 40 min after the block, 2 h 25 min
+    from onset"); "not reached yet" while the block's diary is still in progress."""
+    if not t.reached:
+        return duration_text(result, t)
+    return presets_until_text(t)
+
+
+def service_date(result: BlockResult) -> str:
+    """The block's date of service (item 11): "2 Mar 2026"."""
+    return wording_date_text(result.date_of_service)
+
+
+def estimate_text(entry: Entry, sites: Iterable[str]) -> str:
+    """The patient's own % for the appendix: "60%", or per side "left 20%, right 90%"."""
+    if entry.patient_relief_by_site is not None:
+        return ", ".join(
+            f"{site} {format_percent(entry.patient_relief_by_site[site])}"
+            for site in sites
+            if site in entry.patient_relief_by_site
+        )
+    return format_percent(entry.patient_relief_percent)
+
+
+def rescue_cell(entry: Entry) -> str:
+    """ "yes", "yes: oxycodone 5 mg" or ""."""
+    if not entry.rescue_medication:
+        return ""
+    detail = (entry.rescue_medication_detail or "").strip()
+    return f"yes: {detail}" if detail else "yes"
+
+
+# --- the payer's items (issue 10, item 4) ---------------------------------------------------
+
+
+def volume_text(block: Block) -> str:
+    """ "0.5 mL per level, 1.5 mL in total (3 levels)"; the diary's volume_ml is per level."""
+    if block.volume_ml is None:
+        return "volume not recorded"
+    count = len(block.levels)
+    per_level = f"{block.volume_ml:g} mL per level"
+    if not count:
+        return f"{per_level} (levels not recorded, so no total)"
+    total = block.volume_ml * count
+    return f"{per_level}, {total:g} mL in total ({count} level{'s' if count != 1 else ''})"
+
+
+def joints_text(block: Block) -> str:
+    """ "L4-5, L5-S1 facet joints" from the levels blocked, or why not."""
+    joints = joints_covered(block.region.value, block.levels)
+    if not joints:
+        return "no whole facet joint recognised from the levels recorded"
+    return f"{', '.join(joints)} facet joint{'s' if len(joints) != 1 else ''}"

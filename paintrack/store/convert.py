@@ -66,11 +66,14 @@ def block_to_json(block: Block) -> dict[str, Any]:
         "sites": list(block.sites),
         "activities": list(block.activities),
         "protocol": block.protocol,
+        "utc_offset_minutes": block.utc_offset_minutes,
     }
 
 
 def entry_to_json(entry: Entry) -> dict[str, Any]:
-    return {
+    """The entry's fields; the version 2 ones (rescue medicine detail, estimate per side) only
+    when set, so entries audited before them still match the trail."""
+    values: dict[str, Any] = {
         "id": entry.id,
         "at": utc_iso(entry.at),
         "recorded_at": utc_iso(entry.recorded_at),
@@ -82,6 +85,11 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
         "source": entry.source.value,
         "note": entry.note,
     }
+    if entry.rescue_medication_detail is not None:
+        values["rescue_medication_detail"] = entry.rescue_medication_detail
+    if entry.patient_relief_by_site is not None:
+        values["patient_relief_by_site"] = dict(entry.patient_relief_by_site)
+    return values
 
 
 def settings_to_json(settings: ClinicSettings) -> dict[str, Any]:
@@ -97,6 +105,7 @@ def settings_to_json(settings: ClinicSettings) -> dict[str, Any]:
             name: [float(point) for point in points]
             for name, points in sorted(settings.protocols.items())
         },
+        "late_onset_minutes": float(settings.late_onset_minutes),
     }
 
 
@@ -122,6 +131,11 @@ def settings_from_json(values: dict[str, Any]) -> ClinicSettings:
             if "protocols" in values
             else defaults.protocols
         ),
+        late_onset_minutes=(
+            float(values["late_onset_minutes"])
+            if "late_onset_minutes" in values
+            else defaults.late_onset_minutes
+        ),
     )
 
 
@@ -146,6 +160,12 @@ def entry_from_row(row: EntryRow) -> Entry:
         source=Source(row.source),
         note=row.note,
         amended=row.amended,
+        rescue_medication_detail=row.rescue_medication_detail,
+        patient_relief_by_site=(
+            None
+            if row.patient_relief_by_site is None
+            else {str(k): float(v) for k, v in row.patient_relief_by_site.items()}
+        ),
     )
 
 
@@ -166,6 +186,7 @@ def block_from_row(row: BlockRow, entries: tuple[Entry, ...]) -> Block:
         activities=tuple(row.activities),
         protocol=row.protocol,
         entries=entries,
+        utc_offset_minutes=row.utc_offset_minutes,
     )
 
 
@@ -197,6 +218,7 @@ def fill_block_row(row: BlockRow, block: Block) -> None:
     row.sites = list(block.sites)
     row.activities = list(block.activities)
     row.protocol = block.protocol
+    row.utc_offset_minutes = block.utc_offset_minutes
 
 
 def entry_row_values(entry: Entry, block_id: str) -> dict[str, Any]:
@@ -215,6 +237,10 @@ def entry_row_values(entry: Entry, block_id: str) -> dict[str, Any]:
         "rescue_medication": entry.rescue_medication,
         "source": Source(entry.source).value,
         "note": entry.note,
+        "rescue_medication_detail": entry.rescue_medication_detail,
+        "patient_relief_by_site": (
+            None if entry.patient_relief_by_site is None else dict(entry.patient_relief_by_site)
+        ),
         "amended": False,
         "deleted": False,
     }
@@ -229,6 +255,10 @@ def fill_entry_row(row: EntryRow, entry: Entry) -> None:
     row.rescue_medication = entry.rescue_medication
     row.source = Source(entry.source).value
     row.note = entry.note
+    row.rescue_medication_detail = entry.rescue_medication_detail
+    row.patient_relief_by_site = (
+        None if entry.patient_relief_by_site is None else dict(entry.patient_relief_by_site)
+    )
     by_site = {score.site: score for score in row.scores}
     for site, score in entry.scores.items():
         if site in by_site:
@@ -361,6 +391,24 @@ def check_entry(entry: Entry, block: Block, *, now: datetime | None = None) -> N
         isinstance(relief, bool) or not math.isfinite(relief) or not 0 <= relief <= 100
     ):
         raise UserError(f"{what}: the patient's relief estimate must be 0-100 %, not {relief!r}.")
+    if relief is not None and entry.patient_relief_by_site is not None:
+        raise UserError(f"{what}: give the patient's estimate per side or as one figure, not both.")
+    for site, value in (entry.patient_relief_by_site or {}).items():
+        if site not in block.sites:
+            raise UserError(f"{what}: the estimate is for {site!r}, not a site of the block.")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not 0 <= value <= 100
+        ):
+            raise UserError(
+                f"{what}: the patient's {site} relief estimate must be 0-100 %, not {value!r}."
+            )
+    if entry.rescue_medication_detail is not None:
+        if not isinstance(entry.rescue_medication_detail, str):
+            raise UserError(f"{what}: the rescue medicine detail must be text.")
+        _check_text(entry.rescue_medication_detail, f"{what}: the rescue medicine detail")
     if entry.activity is not None and entry.activity not in block.activities:
         raise UserError(
             f"{what}: activity {entry.activity!r} is not one of the block's activities."

@@ -106,6 +106,9 @@ class BlockRow(Base):
     sites: Mapped[list[str]] = mapped_column(JSON)
     activities: Mapped[list[str]] = mapped_column(JSON)
     protocol: Mapped[str] = mapped_column(Text)
+    # The UTC offset the block was recorded in (clinical.md item 11), minutes; filled for every
+    # block by migration 0003 and on every write since.
+    utc_offset_minutes: Mapped[int | None] = mapped_column(Integer)
 
     patient: Mapped[PatientRow] = relationship(back_populates="blocks")
     entries: Mapped[list[EntryRow]] = relationship(back_populates="block")
@@ -142,6 +145,9 @@ class EntryRow(Base):
     rescue_medication: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(ENUM_LENGTH))
     note: Mapped[str] = mapped_column(Text)
+    # Which rescue medicine and how much ("oxycodone 5 mg"); the estimate per side.
+    rescue_medication_detail: Mapped[str | None] = mapped_column(Text)
+    patient_relief_by_site: Mapped[dict[str, float] | None] = mapped_column(JSON(none_as_null=True))
     # Set when the entry has been amended at least once; the originals are in the audit trail.
     amended: Mapped[bool] = mapped_column(Boolean)
     deleted: Mapped[bool] = mapped_column(Boolean)

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from paintrack.clinical.analysis import DiaryAnalysis, analyze_diary, thresholds_with_preset
 from paintrack.clinical.model import Diary, Patient
-from paintrack.clinical.results import BlockResult, CriterionStatus
+from paintrack.clinical.results import BlockResult, CriterionStatus, PresetTarget
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import (
     PRESET_LABELS,
@@ -69,7 +69,14 @@ STATUS_MARKS = {
     CriterionStatus.MET: "✓ met",
     CriterionStatus.NOT_MET: "✗ not met",
     CriterionStatus.UNKNOWN: "? unknown",
+    CriterionStatus.PENDING: "… pending",
 }
+# A met verdict with cautions is not shown as a clean met (clinical.md item 13).
+MET_WITH_CAUTIONS_MARK = "⚠ met"  # the cautions are in the verdict beside it
+
+
+def target_mark(target: PresetTarget) -> str:
+    return MET_WITH_CAUTIONS_MARK if target.met_with_cautions else STATUS_MARKS[target.status]
 
 
 def unbroken(text: str) -> str:
@@ -101,7 +108,8 @@ def patient_line(patient: Patient) -> str:
 def block_line(result: BlockResult, number: int) -> str:
     b = result.block
     return (
-        f"Block {number} · {words.date_text(b.performed_at)} · {b.region.value} {b.side.value}"
+        f"Block {number} · {words.date_text(b.performed_at, b.zone)} · {b.region.value}"
+        f" {b.side.value}"
         f" · {words.agent_text(b)} · {words.sequence_text(b.sequence)}"
     )
 
@@ -110,7 +118,7 @@ def short_block_line(result: BlockResult, number: int, *, this_year: int | None 
     """A label that fits a block selector: "Block 2 · 17 Mar · bupivacaine" (the year only when
     it is not this year). The full `block_line` is the item's tooltip."""
     b = result.block
-    when = words.local(b.performed_at)
+    when = words.local(b.performed_at, b.zone)  # its date of service (clinical.md item 11)
     day = f"{when.day} {when:%b}" if when.year == this_year else f"{when.day} {when:%b %Y}"
     return f"Block {number} · {day} · {b.agent.value}"
 
@@ -137,8 +145,14 @@ LAST_PATIENT_KEY = "review/last_patient"
 
 
 def threshold_cell(result: BlockResult, site: str, threshold: int) -> str:
-    t = result.sites[site].thresholds[threshold]
-    lines = [words.duration_text(result, t)]
+    """The verdict figure (before any rescue medicine, item 10) in item 9's words, and after
+    rescue medicine the figure from all entries beside it, labelled."""
+    site_result = result.sites[site]
+    t = site_result.verdict_at(threshold)
+    lines = [words.until_text(result, t)]
+    if site_result.before_rescue is not None:
+        every = site_result.thresholds[threshold]
+        lines.append(f"incl. after rescue medicine: {words.until_text(result, every)}")
     bounds = bounds_text(t)
     if bounds and not t.censored:
         lines.append(bounds)
@@ -832,7 +846,7 @@ class ReviewMode(QWidget):
             where = target_text(target.region, target.side)
             row = add_row(
                 [
-                    STATUS_MARKS[target.status],
+                    target_mark(target),
                     where + (f" ({blocks})" if blocks else "") + f": {target.verdict}",
                     "",
                 ],

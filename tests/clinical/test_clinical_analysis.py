@@ -13,8 +13,25 @@ from paintrack.clinical.model import Agent, Diary, Patient, Sedation, Source
 from paintrack.clinical.results import Flag
 from paintrack.clinical.settings import ClinicSettings
 
-REQUIRED_BLOCK_KEYS = {"id", "sequence", "agent", "performed_at", "sites", "compliance", "flags"}
-REQUIRED_SITE_KEYS = {"baseline", "peak_relief_percent", "time_to_peak_minutes", "thresholds"}
+REQUIRED_BLOCK_KEYS = {
+    "id",
+    "sequence",
+    "agent",
+    "performed_at",
+    "sites",
+    "compliance",
+    "flags",
+    # version 2
+    "date_of_service",
+    "rescue_at_minutes",
+}
+REQUIRED_SITE_KEYS = {
+    "baseline",
+    "peak_relief_percent",
+    "time_to_peak_minutes",
+    "thresholds",
+    "before_rescue",
+}
 REQUIRED_THRESHOLD_KEYS = {
     "reached",
     "duration_minutes",
@@ -22,9 +39,13 @@ REQUIRED_THRESHOLD_KEYS = {
     "duration_upper_minutes",
     "censored",
     "expected",
+    "onset_minutes",
+    "duration_from_onset_minutes",
 }
 REQUIRED_COMPLIANCE_KEYS = {"due", "kept_on_time", "kept_late", "missed", "percent"}
-REQUIRED_COMPARISON_KEYS = {"blocks", "site", "threshold", "result"}
+REQUIRED_COMPARISON_KEYS = {"blocks", "region", "side", "site", "threshold", "result"}
+REQUIRED_PRESET_KEYS = {"name", "threshold", "targets"}
+REQUIRED_TARGET_KEYS = {"region", "side", "blocks", "status", "verdict", "cautions", "criteria"}
 
 
 def test_confounder_flags():
@@ -172,6 +193,8 @@ def test_json_has_every_key_of_the_diary_format():
         "censored": False,
         "expected": "consistent",
         "expected_minutes": 60.0,
+        "onset_minutes": 30.0,
+        "duration_from_onset_minutes": 66.0,
     }
     assert first["sites"]["index"]["peak_relief_percent"] == 87.5
     assert first["sites"]["index"]["time_to_peak_minutes"] == 30.0
@@ -189,6 +212,13 @@ def test_json_has_every_key_of_the_diary_format():
     assert data["settings"]["preset"] == "asra-2020"
     assert data["settings"]["relief_basis"] == "scores"
     assert data["preset"]["targets"][0]["status"] == "met"
+    assert set(data["preset"]) >= REQUIRED_PRESET_KEYS
+    for target in data["preset"]["targets"]:
+        assert set(target) >= REQUIRED_TARGET_KEYS
+    assert first["date_of_service"] == "2026-03-02" and first["rescue_at_minutes"] is None
+    assert first["sites"]["index"]["before_rescue"] is None
+    assert data["comparisons"][0]["side"] == "right"
+    assert data["comparisons"][0]["region"] == "lumbar"
 
 
 def test_json_rounds_to_one_decimal():
@@ -213,6 +243,8 @@ def test_undefined_relief_in_json():
         "censored": None,
         "expected": None,
         "expected_minutes": None,
+        "onset_minutes": None,
+        "duration_from_onset_minutes": None,
     }
     assert data["blocks"][0]["flags"] == ["no_baseline"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from clinical_builders import T0, analyze, block, series
+from clinical_builders import T0, analyze, block, entry, series
 
 from paintrack.clinical.model import Agent, Side
 from paintrack.clinical.results import ComparisonOutcome as Out
@@ -84,7 +84,53 @@ def test_discordant_when_lidocaine_censored_outlasts_an_uncensored_long_acting_b
 
 def test_confirmed_same_agent():
     assert outcome(SHORT, Agent.LIDOCAINE, LONG, Agent.LIDOCAINE).result == Out.CONFIRMED
-    assert outcome(SHORT, Agent.SALINE, LONG, Agent.SALINE).result == Out.CONFIRMED
+    assert outcome(SHORT, Agent.BUPIVACAINE, LONG, Agent.BUPIVACAINE).result == Out.CONFIRMED
+
+
+def test_saline_against_saline_is_not_comparable():
+    # Version 2: two placebo blocks say nothing about the anaesthetic.
+    assert outcome(SHORT, Agent.SALINE, LONG, Agent.SALINE).result == Out.NOT_COMPARABLE
+    assert outcome(NONE, Agent.SALINE, NONE, Agent.SALINE).result == Out.NOT_COMPARABLE
+
+
+def test_placebo_response_when_the_saline_block_reaches_the_threshold():
+    assert outcome(SHORT, Agent.LIDOCAINE, LONG, Agent.SALINE).result == Out.PLACEBO_RESPONSE
+    # Whatever the anaesthetic did, and whichever came first.
+    assert outcome(LONG, Agent.SALINE, NONE, Agent.BUPIVACAINE).result == Out.PLACEBO_RESPONSE
+
+
+def test_placebo_controlled_positive_when_only_the_anaesthetic_reaches_it():
+    # Lidocaine positive, saline negative: the best placebo-controlled result.
+    assert outcome(SHORT, Agent.LIDOCAINE, NONE, Agent.SALINE).result == (
+        Out.PLACEBO_CONTROLLED_POSITIVE
+    )
+    assert outcome(NONE, Agent.SALINE, LONG, Agent.ROPIVACAINE).result == (
+        Out.PLACEBO_CONTROLLED_POSITIVE
+    )
+
+
+def test_neither_saline_nor_anaesthetic_reaching_it_is_not_positive():
+    assert outcome(NONE, Agent.LIDOCAINE, NONE, Agent.SALINE).result == Out.NOT_POSITIVE
+
+
+def test_a_difference_inside_one_sampling_interval_is_indeterminate():
+    # 2 h 12 min against 2 h 18 min, both between 2 h and 3 h: the bounds overlap, so neither
+    # lasted longer for sure (item 7's bounds rule), although 138 > 132.
+    # Baseline 10: score 1 until 120, then 8 at 180: crossing 120 + 60 * 40/70 = 154.3 (50%)
+    lido = [(15, 1), (120, 1), (180, 7)]  # 50%: 120 + 60 * 40/60 = 160
+    bupi = [(15, 1), (120, 1), (180, 6)]  # 50%: 120 + 60 * 40/50 = 168
+    c = outcome(lido, Agent.LIDOCAINE, bupi, Agent.BUPIVACAINE)
+    assert c.second_duration_minutes > c.first_duration_minutes
+    assert c.result == Out.INDETERMINATE
+    # The same the other way round: not discordant either.
+    assert outcome(bupi, Agent.LIDOCAINE, lido, Agent.BUPIVACAINE).result == Out.INDETERMINATE
+
+
+def test_concordant_needs_the_long_lower_bound_past_the_short_upper_bound():
+    # Lidocaine ends between 60 and 120; bupivacaine's lower bound is 120: concordant.
+    lido = [(15, 1), (60, 1), (120, 8)]
+    bupi = [(15, 1), (120, 1), (180, 8)]
+    assert outcome(lido, Agent.LIDOCAINE, bupi, Agent.BUPIVACAINE).result == Out.CONCORDANT
 
 
 def test_not_positive_before_anything_else():
@@ -94,7 +140,6 @@ def test_not_positive_before_anything_else():
 
 
 def test_not_comparable():
-    assert outcome(SHORT, Agent.LIDOCAINE, LONG, Agent.SALINE).result == Out.NOT_COMPARABLE
     assert outcome(SHORT, Agent.UNKNOWN, LONG, Agent.LIDOCAINE).result == Out.NOT_COMPARABLE
     # No lidocaine block at all: bupivacaine against ropivacaine.
     assert outcome(SHORT, Agent.BUPIVACAINE, LONG, Agent.ROPIVACAINE).result == (Out.NOT_COMPARABLE)
@@ -152,7 +197,43 @@ def test_repeated_sequence_pairs_the_most_recent():
     assert c.result == Out.CONCORDANT
 
 
-def test_bilateral_against_index_has_no_common_site():
-    first = block(series(10, SHORT))
-    second = block([], sites=("left", "right"), sequence=2, t0=DAY2, side=Side.RIGHT)
+def test_bilateral_rated_per_side_pairs_with_a_later_one_sided_block():
+    # Item 7's targets: the bilateral block's right site is the right side, so the right-only
+    # confirmatory block pairs with it; the left side has no sequence 2 block.
+    both = [
+        entry(-10, scores={"left": 10, "right": 10}),
+        entry(15, scores={"left": 9, "right": 1}),
+        entry(60, scores={"left": 9, "right": 1}),
+        entry(120, scores={"left": 9, "right": 8}),
+    ]
+    first = block(both, sites=("left", "right"), side=Side.BILATERAL)
+    second = block(series(10, LONG, t0=DAY2), agent=Agent.BUPIVACAINE, sequence=2, t0=DAY2)
+    result = analyze(first, second, thresholds=[50])
+    assert [(c.side, c.first_site, c.site, c.result) for c in result.comparisons] == [
+        (Side.RIGHT, "right", "index", Out.CONCORDANT)
+    ]
+
+
+def test_bilateral_index_site_is_its_own_target():
+    # One score for both sides describes "bilateral": it does not pair with a right block.
+    first = block(series(10, SHORT), side=Side.BILATERAL)
+    second = block(series(10, LONG, t0=DAY2), agent=Agent.BUPIVACAINE, sequence=2, t0=DAY2)
     assert analyze(first, second).comparisons == ()
+
+
+def test_a_sequence_1_block_after_the_sequence_2_block_is_not_its_pair():
+    second = block(series(10, LONG), agent=Agent.BUPIVACAINE, sequence=2)
+    later_first = block(series(10, SHORT, t0=DAY2), t0=DAY2)
+    assert analyze(second, later_first).comparisons == ()
+
+
+def test_each_sequence_2_block_gets_its_own_comparison():
+    first = block(series(10, SHORT))
+    saline = block(series(10, NONE, t0=DAY2), agent=Agent.SALINE, sequence=2, t0=DAY2)
+    day3 = DAY2 + timedelta(days=15)
+    bupi = block(series(10, LONG, t0=day3), agent=Agent.BUPIVACAINE, sequence=2, t0=day3)
+    result = analyze(first, saline, bupi, thresholds=[50])
+    assert [(c.second_block_id, c.result) for c in result.comparisons] == [
+        (saline.id, Out.PLACEBO_CONTROLLED_POSITIVE),
+        (bupi.id, Out.CONCORDANT),
+    ]

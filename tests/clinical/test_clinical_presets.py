@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from clinical_builders import T0, analyze, block, entry, series
@@ -113,20 +114,35 @@ def test_medicare_unknown_when_a_duration_is_indeterminate():
 
 
 def test_medicare_unknown_for_an_agent_without_expected_duration():
-    target = medicare(LIDO, BUPI, second_agent=Agent.SALINE)
+    target = medicare(LIDO, BUPI, second_agent=Agent.OTHER)
     assert statuses(target)["durations_consistent"] == St.UNKNOWN
 
 
-def test_medicare_second_block_missing():
+def test_medicare_second_block_missing_is_pending_with_the_next_step():
+    # Version 2 (item 13): after a first block that meets 80%, the question at that visit is
+    # whether to book the confirmatory block, not a red "not met".
     target = medicare(LIDO, None)
     assert statuses(target) == {
-        "two_diagnostic_blocks": St.NOT_MET,
+        "two_diagnostic_blocks": St.PENDING,
         "first_block_80": St.MET,
-        "second_block_80": St.NOT_MET,
-        "interval_14_days": St.UNKNOWN,
-        "no_steroid": St.UNKNOWN,
-        "durations_consistent": St.UNKNOWN,
+        "second_block_80": St.PENDING,
+        "interval_14_days": St.PENDING,
+        "no_steroid": St.PENDING,
+        "durations_consistent": St.PENDING,
     }
+    assert target.status == St.PENDING
+    # T0 is 2 Mar 2026: 14 days later is 16 Mar 2026.
+    assert target.next_step == "a second diagnostic block is needed, on or after 16 Mar 2026"
+    assert target.verdict == (
+        "pending for the 80% rule (Medicare LCD preset): a second diagnostic block is needed,"
+        " on or after 16 Mar 2026"
+    )
+
+
+def test_medicare_first_block_not_meeting_is_not_met_even_with_the_second_pending():
+    target = medicare(HALF, None)
+    assert statuses(target)["first_block_80"] == St.NOT_MET
+    assert statuses(target)["second_block_80"] == St.PENDING
     assert target.status == St.NOT_MET
 
 
@@ -188,15 +204,17 @@ def test_asra_unknown_without_baseline():
     assert target.status == St.UNKNOWN
 
 
-def test_asra_bilateral_needs_every_site():
+def test_asra_bilateral_gives_one_verdict_per_side():
+    # Version 2 (item 7's targets): a bilateral block rated per side is two targets.
     entries = [
         entry(-10, scores={"left": 8, "right": 8}),
         entry(30, scores={"left": 1, "right": 7}),
     ]
     b = block(entries, sites=("left", "right"), side=Side.BILATERAL)
-    (target,) = analyze(b).preset.targets
-    assert target.status == St.NOT_MET
-    assert "left" in target.criteria[0].detail and "right" in target.criteria[0].detail
+    left, right = analyze(b).preset.targets
+    assert (left.side, left.status) == (Side.LEFT, St.MET)
+    assert (right.side, right.status) == (Side.RIGHT, St.NOT_MET)
+    assert left.sites == ((b.id, "left"),) and right.sites == ((b.id, "right"),)
 
 
 def test_complete_needs_a_score_of_zero():
@@ -220,28 +238,34 @@ def test_unknown_preset():
         analyze(block([]), settings=ClinicSettings(preset="nope"))
 
 
-@pytest.fixture
-def new_york_time(monkeypatch):
-    import time
-
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def _recorded_pair(first_at, second_at):
+    blocks = [
+        block(series(10, LIDO, t0=first_at), t0=first_at),
+        block(series(10, BUPI, t0=second_at), agent=Agent.BUPIVACAINE, sequence=2, t0=second_at),
+    ]
+    (target,) = analyze(*blocks, settings=ClinicSettings(preset="medicare-lcd")).preset.targets
+    return {c.key: c for c in target.criteria}["interval_14_days"]
 
 
-def test_medicare_interval_counts_calendar_days_of_service(new_york_time):
-    # T0 is 2 Mar 2026 14:30 UTC (09:30 in New York). 13 days 20 hours later is 16 Mar 10:30
-    # UTC (06:30 in New York, after the DST change): 13.8 days by the clock, but the dates of
-    # service are 2 Mar and 16 Mar, 14 days apart, which is how a payer counts.
-    target = medicare(LIDO, BUPI, days=13 + 20 / 24)
-    criterion = {c.key: c for c in target.criteria}["interval_14_days"]
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Pacific/Chatham"])
+def test_medicare_interval_counts_dates_of_service_in_the_recorded_offset(set_local_zone, zone):
+    # Item 11: 2 Mar 20:00 at -05:00 (3 Mar 01:00 UTC) and 16 Mar 09:00 at -04:00: the dates of
+    # service are 2 Mar and 16 Mar, 14 days apart, on every computer. In UTC it would be 13.
+    set_local_zone(zone)
+    new_york_winter = timezone(timedelta(hours=-5))
+    new_york_summer = timezone(timedelta(hours=-4))
+    criterion = _recorded_pair(
+        datetime(2026, 3, 2, 20, 0, tzinfo=new_york_winter),
+        datetime(2026, 3, 16, 9, 0, tzinfo=new_york_summer),
+    )
     assert criterion.status == St.MET
     assert criterion.values == {"days": 14}
-    assert "02 Mar 2026 to 16 Mar 2026" in criterion.detail
-    # One calendar day short stays short, whatever the hours.
-    assert statuses(medicare(LIDO, BUPI, days=12 + 23 / 24))["interval_14_days"] == St.NOT_MET
+    assert "2 Mar 2026 to 16 Mar 2026" in criterion.detail
+    # The same instants recorded in UTC are 13 days apart: one calendar day short stays short.
+    utc = _recorded_pair(
+        datetime(2026, 3, 3, 1, 0, tzinfo=UTC), datetime(2026, 3, 16, 13, 0, tzinfo=UTC)
+    )
+    assert utc.status == St.NOT_MET and utc.values == {"days": 13}
 
 
 def test_a_censored_duration_is_said_once_in_the_checklist():
@@ -263,19 +287,20 @@ def _bilateral_in_progress(points=()):
 
 
 def _local_hm(minutes):
-    return (T0 + timedelta(minutes=minutes)).astimezone().strftime("%H:%M")
+    # The block's recorded offset (T0 is UTC), whatever the computer's zone (item 11).
+    return (T0 + timedelta(minutes=minutes)).strftime("%H:%M")
 
 
 def test_not_reached_while_the_diary_goes_on_is_not_known_yet():
     # Two minutes after the block: nothing due, no score after it.
     analysis = analyze(_bilateral_in_progress(), now=T0 + timedelta(minutes=2))
-    (target,) = analysis.preset.targets
+    target, _right = analysis.preset.targets
     (criterion,) = target.criteria
     assert criterion.status == St.UNKNOWN
     assert target.status == St.UNKNOWN
     reason = f"diary still in progress (next score due {_local_hm(15)})"
     assert criterion.detail.endswith(reason)
-    assert "not reached yet" in criterion.detail
+    assert "no score after the block yet" in criterion.detail
     assert criterion.values["diary_in_progress"] is True
     assert target.verdict == (
         "not known yet whether it meets the 50% rule (ASRA 2020 preset)"
@@ -289,15 +314,15 @@ def test_not_reached_while_the_diary_goes_on_is_not_known_yet():
 
 def test_a_score_due_now_is_said_so():
     # 20 min after: the 15-min point's window [7.5, 22.5) is open and has no score.
-    (target,) = analyze(_bilateral_in_progress(), now=T0 + timedelta(minutes=20)).preset.targets
+    target = analyze(_bilateral_in_progress(), now=T0 + timedelta(minutes=20)).preset.targets[0]
     assert target.criteria[0].detail.endswith("diary still in progress (a score is due now)")
 
 
 def test_a_threshold_reached_while_in_progress_is_met():
     b = _bilateral_in_progress([(15, {"left": 3, "right": 4})])
-    (target,) = analyze(b, now=T0 + timedelta(minutes=16)).preset.targets
-    assert target.status == St.MET
-    assert target.verdict == "meets the 50% rule (ASRA 2020 preset)"
+    for target in analyze(b, now=T0 + timedelta(minutes=16)).preset.targets:
+        assert target.status == St.MET
+        assert target.verdict == "meets the 50% rule (ASRA 2020 preset)"
 
 
 def test_not_reached_once_the_last_window_closed_is_not_met(local_utc):
@@ -321,19 +346,26 @@ def test_not_reached_once_the_last_window_closed_is_not_met(local_utc):
 def test_medicare_duration_waits_for_a_diary_in_progress():
     b = _bilateral_in_progress([(15, {"left": 5, "right": 5})])
     settings = ClinicSettings(preset="medicare-lcd")
-    (target,) = analyze(b, now=T0 + timedelta(minutes=16), settings=settings).preset.targets
+    target = analyze(b, now=T0 + timedelta(minutes=16), settings=settings).preset.targets[0]
     criteria = {c.key: c for c in target.criteria}
     assert criteria["first_block_80"].status == St.UNKNOWN
     assert criteria["durations_consistent"].status == St.UNKNOWN
     assert "80% not reached yet, diary still in progress" in criteria["durations_consistent"].detail
-    # Only one block: the rule itself is not met, whatever the diary still brings.
-    assert target.status == St.NOT_MET
+    # Only one block: the second block's criteria are pending, and unknown outranks pending.
+    assert criteria["second_block_80"].status == St.PENDING
+    assert target.status == St.UNKNOWN
 
 
 def test_a_next_score_on_the_next_local_day_is_said_with_its_date(set_local_zone):
-    # In Helsinki (UTC+2) the 8 h score of a block at 16:30 local time is at 00:30 the next day.
-    set_local_zone("Europe/Helsinki")
-    b7 = _bilateral_in_progress([(15, {"left": 8, "right": 9}), (420, {"left": 8, "right": 9})])
+    # A block recorded at +02:00 (16:30 there): its 8 h score is at 00:30 the next day in the
+    # block's own offset, whatever the computer's zone (item 11).
+    set_local_zone("America/Los_Angeles")
+    helsinki = timezone(timedelta(hours=2))
+    b7 = replace(
+        _bilateral_in_progress([(15, {"left": 8, "right": 9}), (420, {"left": 8, "right": 9})]),
+        utc_offset_minutes=120,
+    )
+    assert b7.local(b7.performed_at) == T0.astimezone(helsinki)
     at_seven = analyze(b7, now=T0 + timedelta(minutes=425)).preset.targets[0]
     assert at_seven.criteria[0].detail.endswith(
         "diary still in progress (next score due 3 Mar 00:30)"
@@ -380,8 +412,8 @@ def test_80_percent_still_lasting_while_the_diary_goes_on_is_not_known_yet(local
     )
     assert duration.values["diary_in_progress"] is True
     assert duration.detail.endswith(
-        "block 2 (bupivacaine) index: not known yet: at least 30 min so far against"
-        " expected 2 h, diary still in progress (next score due 15:15)"
+        "block 2 (bupivacaine): at least 30 min so far, expected ≥ 2 h: not known yet,"
+        " diary still in progress (next score due 15:15)"
     )
     assert duration.detail.count("at least 30 min") == 1
     # The metric keeps its clinical.md meaning: censored, indeterminate.
@@ -400,7 +432,7 @@ def test_80_percent_outlasting_a_finished_diary_is_said_once():
         "not enough information to say whether it meets the 80% rule (Medicare LCD preset)"
     )
     assert duration.detail.endswith(
-        "block 2 (bupivacaine) index: indeterminate: at least 30 min against expected 2 h"
+        "block 2 (bupivacaine): at least 30 min, indeterminate against the expected ≥ 2 h"
     )
     assert duration.detail.count("at least 30 min") == 1
 
@@ -412,16 +444,17 @@ def test_an_unknown_the_diary_cannot_settle_is_not_enough_information():
         sites=("left", "right"),
         side=Side.BILATERAL,
     )
-    (target,) = analyze(b, now=T0 + timedelta(minutes=16)).preset.targets
-    (criterion,) = target.criteria
+    left, right = analyze(b, now=T0 + timedelta(minutes=16)).preset.targets
+    (criterion,) = right.criteria
     assert criterion.status == St.UNKNOWN
     assert "diary_in_progress" not in criterion.values
-    assert target.verdict == (
+    assert right.verdict == (
         "not enough information to say whether it meets the 50% rule (ASRA 2020 preset)"
     )
-    # The left side's figures still say the diary goes on.
-    assert "left: baseline 9, peak 11.1%, >= 50% not reached yet" in criterion.detail
-    assert "right: relief not computed (no usable baseline)" in criterion.detail
+    assert "no baseline score before the block" in criterion.detail
+    # The left side (its own target since version 2) still waits on the diary.
+    assert left.verdict.startswith("not known yet whether it meets the 50% rule")
+    assert "baseline 9/10, peak 11.1%, ≥ 50% not reached yet" in left.criteria[0].detail
 
 
 def test_a_block_the_diary_cannot_settle_beside_one_in_progress_is_not_enough_information():
@@ -464,10 +497,12 @@ def test_medicare_duration_not_computed_for_one_side_is_not_enough_information()
     )
     settings = ClinicSettings(preset="medicare-lcd")
     analysis = analyze(first, second, settings=settings, now=second_t0 + timedelta(minutes=16))
-    (target,) = analysis.preset.targets
-    criteria = {c.key: c for c in target.criteria}
+    left, right = analysis.preset.targets
+    criteria = {c.key: c for c in right.criteria}
     assert criteria["durations_consistent"].status == St.UNKNOWN
     assert "diary_in_progress" not in criteria["durations_consistent"].values
     assert "diary_in_progress" not in criteria["second_block_80"].values
-    assert target.status == St.UNKNOWN
-    assert target.verdict.startswith("not enough information")
+    assert right.status == St.UNKNOWN
+    assert right.verdict.startswith("not enough information")
+    # The left side has its baseline: only the diary going on can settle it.
+    assert left.verdict.startswith("not known yet whether it meets the 80% rule")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta, timezone
 
 from clinical_builders import T0, analyze, block, entry
@@ -105,9 +106,16 @@ def test_independent_of_entry_order_and_utc_offsets(baseline, points, zones, see
         )
         for k, e in enumerate(shuffled)
     )
-    other = block(moved, t0=T0.astimezone(zones[0]), block_id=plain.id)
+    # The block's recorded offset (item 11) decides its date of service and the times its
+    # texts show; with the same recorded offset, nothing else may differ.
+    recorded = block(moved, t0=T0.astimezone(zones[0]), block_id=plain.id)
+    other = replace(recorded, utc_offset_minutes=0)
     now = T0 + timedelta(hours=5)
     a = analyze(plain, now=now).to_json()
     b = analyze(other, now=now).to_json()
     assert a.pop("patient_id") != b.pop("patient_id")  # each analyze() makes a new patient
     assert a == b
+    # Another recorded offset changes no figure.
+    c = analyze(recorded, now=now).to_json()
+    assert [x["sites"] for x in c["blocks"]] == [x["sites"] for x in a["blocks"]]
+    assert c["comparisons"] == a["comparisons"]

@@ -1,6 +1,8 @@
-"""An independent implementation of clinical.md definitions 1-8 and the confounder flags,
-written from the spec (not from paintrack's code), compared with `analyze_diary().to_json()`
-on random diaries (hypothesis).
+"""An independent implementation of clinical.md (version 2) definitions 1-12 (item 7's
+treatment targets, saline and bounds rules; onset, item 9; the figures before rescue medicine,
+item 10; dates of service, item 11; the confounder flags with late onset, item 12), written
+from the spec (not from paintrack's code), compared with `analyze_diary().to_json()` on random
+diaries (hypothesis).
 
 The oracle works on plain data: every time is a whole number of seconds from the block's t0,
 and every relief figure is an exact `Fraction`, so it has no floating-point doubt of its own.
@@ -8,7 +10,10 @@ Only the adapter `_to_diary` touches paintrack's model, to hand the same diary t
 (entries and blocks shuffled, every time written in its own random UTC offset).
 
 Choices the spec leaves open, taken here as the engine documents them (see the review report):
-- pairs: per (region, side), the most recent block of sequence 1 and of sequence 2;
+- pairs (version 2): per treatment target, each sequence 2 block with the latest sequence 1
+  block performed before it;
+- saline against a local anaesthetic needs the other block to be lidocaine, bupivacaine or
+  ropivacaine ("other" and "unknown" are not known to be local anaesthetics);
 - a site without a usable baseline has null threshold fields, and a pair treats it as not
   reached ("not positive");
 - the schedule counts an entry that has any score (either side of a bilateral block);
@@ -119,7 +124,10 @@ def _duration(points: list[tuple[Fraction, Fraction]], t: int) -> dict[str, Any]
             "duration_lower_minutes": None,
             "duration_upper_minutes": None,
             "censored": False,
+            "onset_minutes": None,
+            "duration_from_onset_minutes": None,
         }
+    onset = points[first][0]  # item 9
     dip = next((k for k in range(first + 1, len(points)) if points[k][1] < t), None)
     if dip is None:
         last = points[-1][0]
@@ -129,14 +137,19 @@ def _duration(points: list[tuple[Fraction, Fraction]], t: int) -> dict[str, Any]
             "duration_lower_minutes": last,
             "duration_upper_minutes": None,
             "censored": True,
+            "onset_minutes": onset,
+            "duration_from_onset_minutes": last - onset,
         }
     (ta, ra), (tb, rb) = points[dip - 1], points[dip]
+    crossing = ta + (tb - ta) * (ra - t) / (ra - rb)
     return {
         "reached": True,
-        "duration_minutes": ta + (tb - ta) * (ra - t) / (ra - rb),
+        "duration_minutes": crossing,
         "duration_lower_minutes": ta,
         "duration_upper_minutes": tb,
         "censored": False,
+        "onset_minutes": onset,
+        "duration_from_onset_minutes": crossing - onset,
     }
 
 
@@ -168,40 +181,63 @@ def _figures(
     return {"peak_relief_percent": best, "time_to_peak_minutes": peak_at, "thresholds": out}
 
 
+def rescue_sec(block: PBlock) -> int | None:
+    """Item 10: the first post-block entry (any site) that says rescue medicine was taken."""
+    taken = [e.sec for e in block.entries if e.rescue and e.sec > 0]
+    return min(taken) if taken else None
+
+
+UNDEFINED = {
+    "reached": None,
+    "duration_minutes": None,
+    "duration_lower_minutes": None,
+    "duration_upper_minutes": None,
+    "censored": None,
+    "expected": None,
+    "expected_minutes": None,
+    "onset_minutes": None,
+    "duration_from_onset_minutes": None,
+}
+
+
 def oracle_site(block: PBlock, site: str, thresholds: list[int], minimum: float | None) -> dict:
     mine = [e for e in block.entries if site in e.scores]
     before = [e for e in mine if -86400 <= e.sec <= 0]
     base_entry = max(before, key=lambda e: e.sec) if before else None
     b = None if base_entry is None else base_entry.scores[site]
+    rescue = rescue_sec(block)
     if b is None or b == 0:
+        undefined = {
+            "peak_relief_percent": None,
+            "time_to_peak_minutes": None,
+            "thresholds": {str(t): dict(UNDEFINED) for t in thresholds},
+        }
         return {
             "baseline": b,
             "baseline_sec": None if base_entry is None else base_entry.sec,
             "flags": {"no_baseline"} if b is None else {"baseline_zero"},
             "peak_relief_percent": None,
             "time_to_peak_minutes": None,
-            "thresholds": {
-                str(t): {
-                    "reached": None,
-                    "duration_minutes": None,
-                    "duration_lower_minutes": None,
-                    "duration_upper_minutes": None,
-                    "censored": None,
-                    "expected": None,
-                    "expected_minutes": None,
-                }
-                for t in thresholds
-            },
+            "thresholds": {str(t): dict(UNDEFINED) for t in thresholds},
             "series": [],
+            "before_rescue": None if rescue is None else undefined,
+            "verdict": undefined,
         }
     post = sorted((e for e in mine if e.sec > 0), key=lambda e: e.sec)
     points = [(_minutes(e.sec), Fraction(100 * (b - e.scores[site]), b)) for e in post]
+    everything = _figures(points, thresholds, minimum)
+    before_rescue = None
+    if rescue is not None:
+        kept = [p for e, p in zip(post, points, strict=True) if e.sec < rescue]
+        before_rescue = _figures(kept, thresholds, minimum)
     return {
         "baseline": b,
         "baseline_sec": base_entry.sec if base_entry else None,
         "flags": {"baseline_below_4"} if b < 4 else set(),
-        **_figures(points, thresholds, minimum),
+        **everything,
         "series": [(e.id, m, e.scores[site], r) for e, (m, r) in zip(post, points, strict=True)],
+        "before_rescue": before_rescue,
+        "verdict": before_rescue or everything,
     }
 
 
@@ -254,6 +290,11 @@ def oracle_block(block: PBlock, d: PDiary) -> dict[str, Any]:
         flags.add("amended_entries")
     for s in sites.values():
         flags |= s["flags"]
+        # Item 12: the smallest threshold reached (all entries) first reached after 60 min.
+        reached = sorted(int(t) for t, r in s["thresholds"].items() if r["reached"] is True)
+        if reached and s["thresholds"][str(reached[0])]["onset_minutes"] > 60:
+            flags.add("late_onset")
+    local_t0 = BASE + timedelta(seconds=block.start) + timedelta(minutes=block.tz)
     estimates = sorted(
         (e for e in block.entries if e.sec > 0 and e.estimate is not None), key=lambda e: e.sec
     )
@@ -278,11 +319,24 @@ def oracle_block(block: PBlock, d: PDiary) -> dict[str, Any]:
         "rescue": sorted({_minutes(e.sec) for e in block.entries if e.rescue and e.sec > 0}),
         "estimate": estimate,
         "expected_minutes": minimum,
+        # Item 11: the calendar date of t0 in the offset the block was recorded in.
+        "date_of_service": f"{local_t0:%Y-%m-%d}",
+        "rescue_at_minutes": None if rescue_sec(block) is None else _minutes(rescue_sec(block)),
     }
 
 
 def oracle_outcome(a_agent: str, a: dict, b_agent: str, b: dict) -> str:
-    """Item 7 for one site and threshold, rules in the spec's order."""
+    """Item 7 (version 2) for one pair and threshold, rules in the spec's order."""
+    if a_agent == "saline" and b_agent == "saline":
+        return "not comparable"
+    if "saline" in (a_agent, b_agent):
+        p, act, act_agent = (a, b, b_agent) if a_agent == "saline" else (b, a, a_agent)
+        if act_agent in TIMED:
+            if p["reached"] is True:
+                return "placebo response"
+            if act["reached"] is True:
+                return "placebo-controlled positive"
+            return "not positive"
     if a["reached"] is not True or b["reached"] is not True:
         return "not positive"
     if a_agent == b_agent:
@@ -290,29 +344,43 @@ def oracle_outcome(a_agent: str, a: dict, b_agent: str, b: dict) -> str:
     if a_agent not in TIMED or b_agent not in TIMED or "lidocaine" not in (a_agent, b_agent):
         return "not comparable"
     s, long_ = (a, b) if a_agent == "lidocaine" else (b, a)
-    if long_["duration_minutes"] > s["duration_minutes"] and not s["censored"]:
+    # The bounds rule: a difference inside one sampling interval decides nothing.
+    if (
+        not s["censored"]
+        and long_["duration_lower_minutes"] >= s["duration_upper_minutes"]
+        and long_["duration_minutes"] > s["duration_minutes"]
+    ):
         return "concordant"
-    if s["duration_minutes"] > long_["duration_minutes"] and not long_["censored"]:
+    if (
+        not long_["censored"]
+        and s["duration_lower_minutes"] >= long_["duration_upper_minutes"]
+        and s["duration_minutes"] > long_["duration_minutes"]
+    ):
         return "discordant"
     return "indeterminate"
 
 
 def oracle(d: PDiary) -> dict[str, Any]:
     blocks = {b.id: oracle_block(b, d) for b in d.blocks}
-    latest: dict[tuple[str, str, int], PBlock] = {}
+    # Item 7's targets: a left/right site is that side, an index site the block's own side.
+    by_target: dict[tuple[str, str], list[tuple[PBlock, str]]] = {}
     for b in sorted(d.blocks, key=lambda b: b.start):  # distinct t0s by construction
-        if b.sequence in (1, 2):
-            latest[(b.region, b.side, b.sequence)] = b
+        for site in b.sites:
+            side = b.side if site == "index" else site
+            by_target.setdefault((b.region, side), []).append((b, site))
     comparisons = {}
-    for (region, side, seq), first in latest.items():
-        second = latest.get((region, side, 2))
-        if seq != 1 or second is None:
-            continue
-        for site in first.sites:
+    for members in by_target.values():
+        for second, second_site in members:
+            if second.sequence != 2:
+                continue
+            earlier = [(b, s) for b, s in members if b.sequence == 1 and b.start < second.start]
+            if not earlier:
+                continue
+            first, first_site = earlier[-1]
             for t in d.thresholds:
-                a = blocks[first.id]["sites"][site]["thresholds"][str(t)]
-                b = blocks[second.id]["sites"][site]["thresholds"][str(t)]
-                key = (first.id, second.id, site, t)
+                a = blocks[first.id]["sites"][first_site]["verdict"]["thresholds"][str(t)]
+                b = blocks[second.id]["sites"][second_site]["verdict"]["thresholds"][str(t)]
+                key = (first.id, second.id, second_site, t)
                 comparisons[key] = oracle_outcome(first.agent, a, second.agent, b)
     return {"blocks": blocks, "comparisons": comparisons}
 
@@ -392,8 +460,20 @@ THRESHOLD_KEYS = {
     "duration_upper_minutes",
     "censored",
     "expected",
+    "onset_minutes",
+    "duration_from_onset_minutes",
 }
-BLOCK_KEYS = {"id", "sequence", "agent", "performed_at", "sites", "compliance", "flags"}
+BLOCK_KEYS = {
+    "id",
+    "sequence",
+    "agent",
+    "performed_at",
+    "sites",
+    "compliance",
+    "flags",
+    "date_of_service",
+    "rescue_at_minutes",
+}
 COMPLIANCE_KEYS = {"due", "kept_on_time", "kept_late", "missed", "percent"}
 
 
@@ -405,7 +485,13 @@ def _check_thresholds(got: dict, want: dict, where: str) -> None:
         assert set(g) >= THRESHOLD_KEYS, at
         assert g["reached"] is w["reached"], f"{at}.reached: {g['reached']} != {w['reached']}"
         assert g["censored"] is w["censored"], f"{at}.censored"
-        for key in ("duration_minutes", "duration_lower_minutes", "duration_upper_minutes"):
+        for key in (
+            "duration_minutes",
+            "duration_lower_minutes",
+            "duration_upper_minutes",
+            "onset_minutes",
+            "duration_from_onset_minutes",
+        ):
             _num(g[key], w[key], f"{at}.{key}")
         assert g["expected"] == w["expected"], f"{at}.expected: {g['expected']} != {w['expected']}"
         _num(g.get("expected_minutes"), w["expected_minutes"], f"{at}.expected_minutes")
@@ -435,6 +521,13 @@ def compare(d: PDiary, got: dict[str, Any]) -> None:
             _num(gs["peak_relief_percent"], ws["peak_relief_percent"], f"{at}.peak")
             _num(gs["time_to_peak_minutes"], ws["time_to_peak_minutes"], f"{at}.time_to_peak")
             _check_thresholds(gs["thresholds"], ws["thresholds"], at)
+            wb, gb = ws["before_rescue"], gs["before_rescue"]
+            if wb is None:
+                assert gb is None, f"{at}.before_rescue"
+            else:
+                _num(gb["peak_relief_percent"], wb["peak_relief_percent"], f"{at}.br.peak")
+                _num(gb["time_to_peak_minutes"], wb["time_to_peak_minutes"], f"{at}.br.t")
+                _check_thresholds(gb["thresholds"], wb["thresholds"], f"{at}.before_rescue")
             assert set(gs["flags"]) == ws["flags"], f"{at}.flags"
             got_series = [(p["entry_id"], p["score"]) for p in gs["series"]]
             assert got_series == [(i, s) for i, _, s, _ in ws["series"]], f"{at}.series"
@@ -460,6 +553,8 @@ def compare(d: PDiary, got: dict[str, Any]) -> None:
         for gm, wm in zip(g["rescue_medication_minutes"], w["rescue"], strict=True):
             _num(gm, wm, f"{where}.rescue")
         _num(g["expected_minutes"], w["expected_minutes"], f"{where}.expected_minutes")
+        assert g["date_of_service"] == w["date_of_service"], f"{where}.date_of_service"
+        _num(g["rescue_at_minutes"], w["rescue_at_minutes"], f"{where}.rescue_at_minutes")
         we, ge = w["estimate"], g["patient_estimate"]
         if we is None:
             assert ge is None, where
@@ -635,13 +730,19 @@ def p_profile(draw: st.DrawFn, index: int, agent: str, sequence: int, side: str)
     pool = draw(st.sampled_from([POINTS + EDGES, [3600, 7200, 10800], [900, 1800, 3600]]))
     times = sorted(set(draw(st.lists(st.sampled_from(pool), min_size=1, max_size=11))))
     entries = []
+    # Now and then rescue medicine at one of the times (item 10: verdicts use the scores
+    # before it).
+    rescue_at = draw(st.one_of(st.none(), st.sampled_from(times)))
     for site in block.sites:
         b = draw(st.integers(1, 10))
         entries.append(PEntry(sec=-600, delay=0, scores={site: b}, tz=block.tz, rec_tz=block.tz))
         level = draw(st.integers(0, b))
         for sec in times:
             level = min(b + 1, 10, max(0, level + draw(st.sampled_from([-1, 0, 0, 1, 1, 2]))))
-            entries.append(PEntry(sec=sec, delay=0, scores={site: level}, tz=0, rec_tz=0))
+            rescue = sec == rescue_at and site == block.sites[0]
+            entries.append(
+                PEntry(sec=sec, delay=0, scores={site: level}, tz=0, rec_tz=0, rescue=rescue)
+            )
     for k, e in enumerate(entries):
         e.id = f"{index:08d}-0000-4000-9000-{k:012d}"
     block.entries = entries
@@ -651,12 +752,14 @@ def p_profile(draw: st.DrawFn, index: int, agent: str, sequence: int, side: str)
 @st.composite
 def p_pair(draw: st.DrawFn) -> PDiary:
     side = draw(st.sampled_from(["right", "bilateral"]))
+    # Version 2: a bilateral first block rated per side against a one-sided second block.
+    second_side = draw(st.sampled_from([side, side, "left", "right"]))
     if draw(st.booleans()):  # every combination of agents
         agents = (draw(st.sampled_from(AGENTS)), draw(st.sampled_from(AGENTS)))
     else:  # the comparative case: lidocaine against a long-acting agent, either order
         agents = draw(st.permutations(["lidocaine", draw(st.sampled_from(TIMED[1:]))]))
     first = draw(p_profile(1, agents[0], 1, side))
-    second = draw(p_profile(2, agents[1], 2, side))
+    second = draw(p_profile(2, agents[1], 2, second_side))
     blocks = [first, second]
     if draw(st.booleans()):  # an earlier try of sequence 1, replaced by the later one
         blocks.append(draw(p_profile(0, draw(st.sampled_from(AGENTS)), 1, side)))
@@ -750,6 +853,7 @@ def test_diary_files_match_the_independent_oracle(d: PDiary) -> None:
     for block in d.blocks:
         for e in block.entries:
             e.amended = False  # set by the store only, never in a file
-    diary = parse_diary(_to_file(d), "oracle.json")
+    # The clinic settings define the protocols a file may name (issue 10, item 5).
+    diary = parse_diary(_to_file(d), "oracle.json", protocols=d.protocols)
     _, clinic, now = _to_diary(d)
     compare(d, analyze_diary(diary, clinic, now=now, thresholds=d.thresholds).to_json())

@@ -31,6 +31,7 @@ FLAG_WORDS = {
     "no_baseline": "no baseline",
     "baseline_zero": "baseline score was 0",
     "baseline_below_4": "below 4/10",
+    "late_onset": "relief started late",
 }
 
 
@@ -59,11 +60,15 @@ def _threshold_line(t: str, found: dict[str, Any], agent: str) -> str:
         return f">= {t}%: not computed"
     if not found["reached"]:
         return f">= {t}%: not reached"
+    # Version 2 (items 6 and 9): "until" for the time from the block, then from onset.
+    least = "at least " if found["censored"] else ""
+    text = (
+        f">= {t}%: until {least}{_hm(found['duration_minutes'])} after the block,"
+        f" {least}{_hm(found['duration_from_onset_minutes'])} from onset"
+    )
     if found["censored"]:
-        text = f">= {t}%: at least {_hm(found['duration_minutes'])}"
         extras = []
     else:
-        text = f">= {t}%: {_hm(found['duration_minutes'])}"
         extras = [
             f"between {_hm(found['duration_lower_minutes'])}"
             f" and {_hm(found['duration_upper_minutes'])}"
@@ -78,6 +83,13 @@ def _threshold_line(t: str, found: dict[str, Any], agent: str) -> str:
             f"{word} the expected duration for {agent} (at least {_hm(found['expected_minutes'])})"
         )
     return text + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def _estimate_line(t: str, found: dict[str, Any]) -> str:
+    if not found["reached"]:
+        return f">= {t}%: not reached"
+    least = "at least " if found["censored"] else ""
+    return f">= {t}%: {least}{_hm(found['duration_minutes'])}"
 
 
 def _sections(table: str) -> list[list[str]]:
@@ -108,18 +120,30 @@ def test_table_says_what_the_json_says(
         body = lines[1:]
         expected: list[str] = []
         for name, site in block["sites"].items():
-            expected.append(f"Site {name}")
+            side = block["side"] if name == "index" else name
+            expected.append(f"Site {name} ({side} side)")
             baseline = "none" if site["baseline"] is None else f"{site['baseline']}/10"
             expected.append(f"baseline: {baseline}")
-            if site["peak_relief_percent"] is None:
-                expected.append("peak relief: -")
-            else:
+            figures = [site]
+            if site["before_rescue"] is not None:
+                # Item 10: the verdict figures first, then all entries, each labelled.
                 expected.append(
-                    f"peak relief: {_pct(site['peak_relief_percent'])}"
-                    f" at {_hm(site['time_to_peak_minutes'])}"
+                    f"from the scores before rescue medicine at {_hm(block['rescue_at_minutes'])}"
+                    " (these decide the verdicts):"
                 )
-            for t, found in site["thresholds"].items():
-                expected.append(_threshold_line(t, found, block["agent"]))
+                figures = [site["before_rescue"], site]
+            for k, shown in enumerate(figures):
+                if k == 1:
+                    expected.append("from all entries, including scores after rescue medicine:")
+                if shown["peak_relief_percent"] is None:
+                    expected.append("peak relief: -")
+                else:
+                    expected.append(
+                        f"peak relief: {_pct(shown['peak_relief_percent'])}"
+                        f" at {_hm(shown['time_to_peak_minutes'])}"
+                    )
+                for t, found in shown["thresholds"].items():
+                    expected.append(_threshold_line(t, found, block["agent"]))
         estimate = block["patient_estimate"]
         if estimate is not None:
             expected.append("Patient's own estimate (not used for verdicts)")
@@ -128,8 +152,7 @@ def test_table_says_what_the_json_says(
                 f" at {_hm(estimate['time_to_peak_minutes'])}"
             )
             for t, found in estimate["thresholds"].items():
-                line = _threshold_line(t, found, block["agent"])
-                expected.append(line.split(" (")[0])
+                expected.append(_estimate_line(t, found))
         c = block["compliance"]
         expected.append(
             f"Compliance: {c['kept_on_time']} of {c['due']} due points on time"
@@ -156,8 +179,9 @@ def test_table_says_what_the_json_says(
         assert f"  {where}: {target['verdict']}\n" in table
         assert re.fullmatch(
             r"(meets|does not meet|not enough information to say whether it meets"
-            r"|not known yet whether it meets)"
-            r" the \d+% rule \(.+ preset\)( — the diary is still in progress \(.+\))?",
+            r"|not known yet whether it meets|pending for)"
+            r" the \d+% rule \(.+ preset\)( — the diary is still in progress \(.+\))?"
+            r"(: a .+ is needed(, on or after \d+ \w+ \d{4})?)?(, with cautions: .+)?",
             target["verdict"],
         )
     settings = data["settings"]

@@ -8,6 +8,7 @@ import json
 import os
 import stat
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -105,9 +106,23 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
     assert "nested too deeply" in _error_text(text)
 
 
-def test_integer_with_too_many_digits_is_refused() -> None:
+def test_integer_with_too_many_digits_is_refused_with_its_path() -> None:
+    # Issue 10, item 5: the message names the field, not sys.set_int_max_str_digits.
     text = json.dumps(valid_document()).replace('"sequence": 1', '"sequence": ' + "9" * 5000)
-    assert _error_text(text).startswith("diary.json: not valid JSON: ")
+    message = _error_text(text)
+    assert message.startswith("diary.json: blocks[0].sequence: expected a whole number from 1")
+    assert "5000 digits" in message
+    assert "set_int_max_str_digits" not in message
+
+
+@pytest.mark.parametrize("key", ["volume_ml", "concentration_percent"])
+def test_a_4301_digit_number_names_its_field(key: str) -> None:
+    document = valid_document()
+    document["blocks"][0][key] = 123456789
+    text = json.dumps(document).replace("123456789", "9" * 4301, 1)
+    message = _error_text(text)
+    assert message.startswith(f"diary.json: blocks[0].{key}: expected ")
+    assert message.endswith("got a whole number of 4301 digits")
 
 
 def test_oversized_file_is_refused_before_reading(
@@ -181,7 +196,8 @@ def test_written_file_has_every_key(path: Path) -> None:
         for entry in block["entries"]:
             assert list(entry) == [
                 "id", "at", "recorded_at", "scores", "patient_relief_percent", "activity",
-                "activity_ability", "rescue_medication", "source", "note",
+                "activity_ability", "rescue_medication", "rescue_medication_detail", "source",
+                "note",
             ]  # fmt: skip
             assert entry["at"].endswith("Z") and entry["recorded_at"].endswith("Z")
 
@@ -291,8 +307,16 @@ def _diaries(draw: st.DrawFn) -> Diary:
                     rescue_medication=draw(st.booleans()),
                     source=draw(st.sampled_from(Source)),
                     note=draw(st.text(max_size=30).filter(lambda s: "\x00" not in s)),
+                    rescue_medication_detail=draw(st.none() | st.sampled_from(["oxycodone 5 mg"])),
+                    patient_relief_by_site=None,
                 )
             )
+            if sites == ("left", "right") and draw(st.booleans()):
+                # The estimate per side replaces the single figure (diary-format.md).
+                per_side = draw(st.fixed_dictionaries({"right": st.floats(0, 100)}))
+                entries[-1] = replace(
+                    entries[-1], patient_relief_percent=None, patient_relief_by_site=per_side
+                )
         blocks.append(
             Block(
                 performed_at=draw(_moments),
@@ -309,6 +333,8 @@ def _diaries(draw: st.DrawFn) -> Diary:
                 activities=activities,
                 protocol=draw(_text),
                 entries=tuple(sorted(entries, key=lambda e: (e.at, e.recorded_at, e.id))),
+                # The recorded UTC offset (item 11) travels in performed_at's written offset.
+                utc_offset_minutes=draw(st.sampled_from([0, -300, -240, 330, 765, -570])),
             )
         )
     patient = Patient(
@@ -324,14 +350,16 @@ def _diaries(draw: st.DrawFn) -> Diary:
 @settings(max_examples=60, deadline=None)
 @given(_diaries())
 def test_any_valid_diary_round_trips(diary: Diary) -> None:
-    parsed = parse_diary(diary_to_json(diary), "generated.json")
+    # The clinic settings define the protocols the blocks name (an unknown one is refused).
+    known = {block.protocol for block in diary.blocks}
+    parsed = parse_diary(diary_to_json(diary), "generated.json", protocols=known)
     assert parsed == diary
-    assert parse_diary(diary_to_json(parsed), "again.json") == parsed
+    assert parse_diary(diary_to_json(parsed), "again.json", protocols=known) == parsed
     shuffled = diary_to_dict(diary)
     shuffled["blocks"].reverse()
     for block in shuffled["blocks"]:
         block["entries"].reverse()
-    assert parse_diary(json.dumps(shuffled), "reversed.json") == diary
+    assert parse_diary(json.dumps(shuffled), "reversed.json", protocols=known) == diary
 
 
 # ---------------------------------------------------------------------------------------------

@@ -139,7 +139,7 @@ SINGLE_PROBLEMS: dict[str, tuple[Callable[[Doc], None], str, str]] = {
         "blocks[1].entries[2].scroes",
         'unknown key (did you mean "scores"? expected only "id", "at", "recorded_at", '
         '"scores", "patient_relief_percent", "activity", "activity_ability", '
-        '"rescue_medication", "source", "note")',
+        '"rescue_medication", "rescue_medication_detail", "source", "note")',
     ),
     "naive-time": (
         _set("blocks.0.performed_at", "2026-03-02T09:30:00"),
@@ -240,17 +240,57 @@ SINGLE_PROBLEMS: dict[str, tuple[Callable[[Doc], None], str, str]] = {
     "sequence-zero": (
         _set("blocks.0.sequence", 0),
         "blocks[0].sequence",
-        "expected a whole number from 1 to 2147483647 (1 for the first diagnostic block), got 0",
+        "expected a whole number from 1 to 999 (1 for the first diagnostic block), got 0",
     ),
     "sequence-float": (
         _set("blocks.0.sequence", 1.0),
         "blocks[0].sequence",
-        "expected a whole number from 1 to 2147483647 (1 for the first diagnostic block), got 1.0",
+        "expected a whole number from 1 to 999 (1 for the first diagnostic block), got 1.0",
     ),
     "sequence-bool": (
         _set("blocks.0.sequence", True),
         "blocks[0].sequence",
-        "expected a whole number from 1 to 2147483647 (1 for the first diagnostic block), got true",
+        "expected a whole number from 1 to 999 (1 for the first diagnostic block), got true",
+    ),
+    # Issue 10, item 5: found with generated malformed diaries; each was a crash (exit 1).
+    "sequence-2-to-the-63": (
+        _set("blocks.0.sequence", 2**63),
+        "blocks[0].sequence",
+        "expected a whole number from 1 to 999 (1 for the first diagnostic block), got "
+        "9223372036854775808",
+    ),
+    "volume-401-digits": (
+        _set("blocks.0.volume_ml", int("9" * 401)),
+        "blocks[0].volume_ml",
+        "expected a volume in mL (0 or more), or null, got a whole number of 401 digits",
+    ),
+    "concentration-401-digits": (
+        _set("blocks.0.concentration_percent", -int("9" * 401)),
+        "blocks[0].concentration_percent",
+        "expected a concentration in percent from 0 to 100, or null, got a whole number of "
+        "401 digits",
+    ),
+    "relief-401-digits": (
+        _set("blocks.0.entries.1.patient_relief_percent", int("9" * 401)),
+        "blocks[0].entries[1].patient_relief_percent",
+        "expected the patient's own relief estimate from 0 to 100, or null, got a whole number "
+        "of 401 digits",
+    ),
+    "protocol-unknown": (
+        _set("blocks.0.protocol", "extended"),
+        "blocks[0].protocol",
+        'unknown protocol "extended": the clinic settings define "standard"; use one of them, '
+        "or add the protocol to the clinic settings first",
+    ),
+    "relief-per-site-not-a-site": (
+        _set("blocks.0.entries.1.patient_relief_percent", {"left": 50}),
+        "blocks[0].entries[1].patient_relief_percent.left",
+        '"left" is not a rated site of this block (its sites are "index")',
+    ),
+    "rescue-detail-number": (
+        _set("blocks.0.entries.1.rescue_medication_detail", 5),
+        "blocks[0].entries[1].rescue_medication_detail",
+        'expected which rescue medicine and how much, like "oxycodone 5 mg", or null, got 5',
     ),
     "steroid-text": (
         _set("blocks.0.steroid", "no"),

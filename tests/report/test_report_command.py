@@ -78,7 +78,7 @@ def test_report_from_the_database_uses_its_settings_and_audit_trail(
     from paintrack.report.text import short_datetime_text
 
     # The deleted entry is gone from the entry list but named in the audit trail.
-    assert f"entry deleted (entry for {short_datetime_text(deleted.at)})" in appendix
+    assert f"entry deleted (entry for {short_datetime_text(deleted.at)} UTC)" in appendix
     assert appendix.count(short_datetime_text(deleted.at)) == 1
 
 
@@ -88,7 +88,7 @@ def test_preset_option_overrides_the_setting(tmp_path: Path) -> None:
     page_one = page_texts(out)[0]
     assert "complete relief preset" in page_one
     # The preset's own 100% has its column beside the default 50% and 80%.
-    assert "Relief ≥ 100%: how long" in page_one
+    assert "Relief ≥ 100%: until (from the block)" in page_one
     assert "thresholds 50%, 80%, 100%" in page_one
 
 
@@ -107,7 +107,7 @@ def test_the_presets_threshold_is_shown_beside_the_clinics(tmp_path: Path) -> No
     assert main(args) == 0
     page_one = page_texts(out)[0]
     for threshold in (50, 75, 80):
-        assert f"Relief ≥ {threshold}%: how long" in page_one
+        assert f"Relief ≥ {threshold}%: until (from the block)" in page_one
     assert "thresholds 50%, 75%, 80%" in page_one
 
 

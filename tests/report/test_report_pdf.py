@@ -104,7 +104,8 @@ def test_appendix_lists_every_entry_with_relief_and_status(
 
     for result in analysis.blocks:
         for entry in result.block.entries:
-            assert short_datetime_text(entry.at) in appendix
+            # In the block's recorded UTC offset (clinical.md item 11).
+            assert short_datetime_text(entry.at, result.block.zone) in appendix
         for point in result.sites["index"].series:
             assert format_percent(point.relief_percent) in appendix
     late = [e for b in demo_diary.blocks for e in b.entries if e.is_late and not e.is_transcribed]
@@ -298,7 +299,7 @@ def test_preset_changes_the_checklist(tmp_path: Path, demo_diary: Diary, local_u
         for line in criterion_found(criterion, target, analysis, numbers):
             assert squash(line) in page_one
     # The engine's figures behind the 80% criteria, as the tables number the blocks.
-    assert "Block 1 (lidocaine): baseline 8/10, peak 87.5%, ≥ 80% for 1 h 38 min" in page_one
+    assert "Block 1 (lidocaine): baseline 8/10, ≥ 80% until 1 h 38 min after the block" in page_one
     assert "15 days apart (2 Mar 2026 to 17 Mar 2026)" in page_one
 
 
@@ -479,9 +480,8 @@ def test_checklist_says_which_block_met_the_rule_and_which_did_not(
     block_one = analysis.blocks[0].sites["index"]
     t = block_one.thresholds[50]
     assert (
-        f"Met by Block 1 (lidocaine): baseline {block_one.baseline}/10, peak "
-        f"{format_percent(block_one.peak_relief_percent)}, ≥ 50% for "
-        f"{format_duration(t.duration_minutes, censored=bool(t.censored))}"
+        f"Met by Block 1 (lidocaine): baseline {block_one.baseline}/10, ≥ 50% until "
+        f"{format_duration(t.duration_minutes, censored=bool(t.censored))} after the block"
     ) in page_one
     assert "Not met by Block 2 (bupivacaine): baseline 3/10, no score after the block yet" in (
         page_one
@@ -510,7 +510,7 @@ def test_checklist_of_a_censored_block_names_its_duration_once(
     assert t.censored
     page_one = page_texts(make_pdf(tmp_path, diary))[0]
     duration = format_duration(t.duration_minutes, censored=True)
-    assert f"≥ 50% for {duration}" in page_one
+    assert f"≥ 50% until {duration} after the block" in page_one
     assert f"{duration} ({duration})" not in page_one
 
 
@@ -539,11 +539,13 @@ def _in_progress_diary(demo_diary: Diary) -> Diary:
 def test_a_diary_still_in_progress_is_not_known_yet(tmp_path: Path, demo_diary: Diary) -> None:
     diary = _in_progress_diary(demo_diary)
     page_one = page_texts(make_pdf(tmp_path, diary))[0]
-    due = (NOW + timedelta(minutes=13)).astimezone().strftime("%H:%M")
-    assert (
-        "Lumbar, both sides: not known yet whether it meets the 50% rule (ASRA 2020 preset)"
-        f" — the diary is still in progress (next score due {due})"
-    ) in page_one
+    # In the block's recorded offset (UTC here), whatever the computer's zone.
+    due = (NOW + timedelta(minutes=13)).strftime("%H:%M")
+    for side in ("left", "right"):  # version 2: one verdict per side
+        assert (
+            f"Lumbar, {side} side (Block 1): not known yet whether it meets the 50% rule"
+            f" (ASRA 2020 preset) — the diary is still in progress (next score due {due})"
+        ) in page_one
     assert "does not meet" not in page_one and "not met" not in page_one
     assert "Not known yet for Block 1 (lidocaine)" in page_one
     assert "compliance: no score due yet" in page_one
@@ -580,8 +582,8 @@ def _analysed_at(diary: Diary, now: datetime, settings: ClinicSettings | None = 
     return analyze_diary(diary, settings or ClinicSettings(), now=now)
 
 
-def _found_lines(analysis, key: str) -> list[str]:
-    (target,) = analysis.preset.targets
+def _found_lines(analysis, key: str, index: int = 0) -> list[str]:
+    target = analysis.preset.targets[index]
     numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
     (criterion,) = [c for c in target.criteria if c.key == key]
     return criterion_found(criterion, target, analysis, numbers)
@@ -598,14 +600,15 @@ def test_80_percent_still_lasting_while_the_diary_goes_on_is_not_known_yet(
     settings = ClinicSettings(preset="medicare-lcd")
     analysis = _analysed_at(diary, now, settings)
     (target,) = analysis.preset.targets
+    # Block 2 was at 10:30 in its recorded offset (-04:00): the 45-min score is due 11:15.
     assert target.verdict == (
         "not known yet whether it meets the 80% rule (Medicare LCD preset)"
-        " — the diary is still in progress (next score due 15:15)"
+        " — the diary is still in progress (next score due 11:15)"
     )
     lines = _found_lines(analysis, "durations_consistent")
     assert lines[1] == (
         "Block 2 (bupivacaine): at least 30 min so far, expected ≥ 2 h: not known yet,"
-        " diary still in progress (next score due 15:15)"
+        " diary still in progress (next score due 11:15)"
     )
     # Once the diary has finished with the same scores: indeterminate, as the metric says.
     later = _analysed_at(diary, NOW, settings)
@@ -629,14 +632,16 @@ def test_a_side_with_no_baseline_is_not_settled_by_the_diary(demo_diary: Diary) 
     )
     diary = replace(diary, blocks=(replace(block, entries=(baseline, later)),))
     analysis = _analysed_at(diary, NOW)
-    (target,) = analysis.preset.targets
-    assert target.verdict == (
+    left, right = analysis.preset.targets  # version 2: one target per side
+    assert right.verdict == (
         "not enough information to say whether it meets the 50% rule (ASRA 2020 preset)"
     )
-    (line,) = _found_lines(analysis, "relief_50")
-    assert line.startswith("Unknown for Block 1 (lidocaine): left: baseline 9/10")
+    assert left.verdict.startswith("not known yet whether it meets the 50% rule")
+    (line,) = _found_lines(analysis, "relief_50", 0)
+    assert line.startswith("Not known yet for Block 1 (lidocaine): baseline 9/10")
     assert "≥ 50% not reached yet" in line
-    assert "right: no baseline score before the block" in line
+    (line,) = _found_lines(analysis, "relief_50", 1)
+    assert line.startswith("Unknown for Block 1 (lidocaine): no baseline score before the block")
 
 
 def test_the_patients_estimate_not_reached_while_in_progress_says_yet(

@@ -98,3 +98,52 @@ def test_an_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) 
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_0003_keeps_existing_diaries_and_records_each_blocks_offset(
+    tmp_path: Path, set_local_zone
+) -> None:
+    """Issue 10 (item 11): a database from before the recorded UTC offset keeps every block,
+    entry and audit row; each block gets this computer's offset at its time, audited, so the
+    trail still verifies."""
+    from dataclasses import replace
+
+    from alembic import command
+
+    from paintrack.exchange.diary_json import read_diary_file
+    from paintrack.store.database import alembic_config
+
+    set_local_zone("America/New_York")
+    demo = read_diary_file(Path(__file__).parent.parent / "data" / "diaries" / "demo.json")
+    path = tmp_path / "old.db"
+    with open_store(str(path)) as store:
+        store.import_diary(demo, source_name="demo.json")
+        trail_before = len(store.audit_trail())
+    # Back to the version 2 database (0002: no offset, no rescue detail columns).
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0002")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("blocks")}
+            assert "utc_offset_minutes" not in columns
+    finally:
+        engine.dispose()
+    # Opening it upgrades it to 0003 again.
+    with open_store(str(path)) as store:
+        loaded = store.load_diary(demo.patient.id)
+        check = store.check_audit_trail()
+        trail = store.audit_trail()
+    # New York's offsets at the blocks' times: -05:00 on 2 Mar, -04:00 on 17 Mar 2026 (DST),
+    # exactly the offsets the demo diary was written in.
+    assert [b.utc_offset_minutes for b in loaded.blocks] == [-300, -240]
+    assert [b.date_of_service.isoformat() for b in loaded.blocks] == ["2026-03-02", "2026-03-17"]
+    assert loaded == demo
+    assert check.intact, check
+    # One audit row per block says what the upgrade did, chained after the old ones.
+    added = trail[trail_before:]
+    assert [(r.action, r.object_id) for r in added] == [
+        ("update_block", b.id) for b in loaded.blocks
+    ]
+    assert all("UTC offset" in (r.reason or "") for r in added)
+    assert replace(loaded.blocks[0], utc_offset_minutes=0) != loaded.blocks[0]

@@ -123,12 +123,22 @@ def test_block_figures_are_those_of_paintrack_analyze(
                 f"{format_duration(figures['time_to_peak_minutes'])}"
             )
             for offset, threshold in enumerate(expected["thresholds"]):
+                # The verdict figures first (before rescue medicine, clinical.md item 10),
+                # then, after rescue medicine, the figure from all entries, labelled.
+                verdict = (figures["before_rescue"] or figures)["thresholds"][str(threshold)]
                 t = figures["thresholds"][str(threshold)]
                 shown = review.metric_text(2 + offset, column).split("\n")
-                if t["reached"]:
-                    assert shown[0] == format_duration(
-                        t["duration_minutes"], censored=t["censored"]
+                least = "at least " if verdict["censored"] else ""
+                if verdict["reached"]:
+                    assert shown[0] == (
+                        f"until {least}{format_duration(verdict['duration_minutes'])} after the"
+                        f" block, {least}{format_duration(verdict['duration_from_onset_minutes'])}"
+                        " from onset"
                     )
+                if figures["before_rescue"] is not None:
+                    assert shown[1].startswith("incl. after rescue medicine: ")
+                    shown = shown[1:]
+                if t["reached"]:
                     if not t["censored"]:
                         assert shown[1] == (
                             f"between {format_duration(t['duration_lower_minutes'])} and "
@@ -212,7 +222,7 @@ def test_comparison_overlays_the_pair_with_its_result(
 def test_checklist_follows_the_chosen_preset(
     qtbot: QtBot, review: ReviewMode, store: Store
 ) -> None:
-    from paintrack.ui.review import STATUS_MARKS
+    from paintrack.ui.review import STATUS_MARKS, target_mark
 
     choose_patient(qtbot, review, "DEMO-0001")
     diary = store.load_diary(review.patient.id)  # type: ignore[union-attr]
@@ -225,7 +235,8 @@ def test_checklist_follows_the_chosen_preset(
         numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
         expected: list[list[str]] = []
         for target in analysis.preset.targets:
-            expected.append([STATUS_MARKS[target.status], target.verdict, ""])
+            # A met with cautions has its own mark (clinical.md item 13).
+            expected.append([target_mark(target), target.verdict, ""])
             expected += [
                 [
                     STATUS_MARKS[c.status],
@@ -505,13 +516,16 @@ def test_checklist_says_which_block_met_the_rule(qtbot: QtBot, tmp_path: Path) -
     try:
         review = make_review(qtbot, store)
         review.tabs.setCurrentIndex(1)
-        assert review.verdict.text().endswith("meets the 50% rule (ASRA 2020 preset)")
+        # Block 2's baseline is 3/10: a caution on the verdict line itself (item 13).
+        assert review.verdict.text().endswith(
+            "meets the 50% rule (ASRA 2020 preset), with cautions: baseline 3/10"
+        )
         rows = review.checklist_rows()
         assert rows[1][1] == (
             "≥ 50% relief at every rated site after at least one diagnostic block"
         )
         found = rows[1][2].split("\n")
-        assert found[0].startswith("Met by Block 1 (lidocaine): baseline 8/10, peak 87.5%, ≥ 50%")
+        assert found[0].startswith("Met by Block 1 (lidocaine): baseline 8/10, ≥ 50%")
         assert found[1] == (
             "Not met by Block 2 (bupivacaine): baseline 3/10, no score after the block yet"
         )
@@ -626,7 +640,9 @@ def test_the_chosen_preset_stays_and_its_threshold_is_shown(
     assert review.preset.currentData() == "medicare-lcd"
     choose_patient(qtbot, review, "Casey")
     assert review.preset.currentData() == "medicare-lcd"
-    assert review.verdict.text().endswith("(Medicare LCD preset)")
+    # Casey's bilateral block: one verdict per side (version 2), each naming the preset.
+    verdicts = review.verdict.text().split("\n")
+    assert len(verdicts) == 2 and all("(Medicare LCD preset)" in v for v in verdicts)
 
 
 def test_a_search_with_no_match_says_so_and_shows_no_patient(
@@ -654,7 +670,8 @@ def test_the_patients_notes_are_in_the_block_view(qtbot: QtBot, review: ReviewMo
         noted = sorted((e for e in block.entries if e.note), key=lambda e: e.at)
         assert noted
         assert [line.split(": ", 1)[1] for line in shown] == [e.note for e in noted]
-        assert shown[0].startswith(words.short_datetime_text(noted[0].at))
+        # In the block's recorded UTC offset (clinical.md item 11).
+        assert shown[0].startswith(words.short_datetime_text(noted[0].at, block.zone))
     review.blocks.setCurrentRow(0)
 
 
@@ -683,10 +700,12 @@ def test_a_block_in_progress_is_not_known_yet(qtbot: QtBot, tmp_path: Path) -> N
     store = store_with(tmp_path, replace(diary, blocks=(block,)))
     try:
         review = make_review(qtbot, store)
-        due = (t0 + timedelta(minutes=15)).astimezone().strftime("%H:%M")
-        assert review.verdict.text() == (
-            "Lumbar, both sides: not known yet whether it meets the 50% rule (ASRA 2020 preset)"
+        # In the block's recorded offset (t0 is UTC); one verdict per side (version 2).
+        due = (t0 + timedelta(minutes=15)).strftime("%H:%M")
+        assert review.verdict.text() == "\n".join(
+            f"Lumbar, {side} side: not known yet whether it meets the 50% rule (ASRA 2020 preset)"
             f" — the diary is still in progress (next score due {due})"
+            for side in ("left", "right")
         )
         assert "no score due yet; 1 entry: 0 late" in review.compliance.text()
         assert review.metric_text(2, 0) == review.metric_text(3, 1) == "not reached yet"
