@@ -95,6 +95,10 @@ class OpenedDatabase:
 # agree). Knowing it without Alembic lets an up-to-date database open without importing Alembic
 # at all, which is half a second of start-up.
 SCHEMA_HEAD = "0003"
+# The schema revisions from before the audit trail was hash-chained (migration 0002): a diary
+# marked as hash-chained can never be at one of these again (see CHAIN_COMMENT). A marked diary
+# at any later revision below the head is an ordinary older diary, upgraded as usual.
+UNCHAINED_REVISIONS = frozenset({"0001"})
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -201,7 +205,7 @@ def _refuse_unhashed_after_hashed(connection: Connection, where: str) -> None:
 
 def _refuse_downgraded(connection: Connection, current: frozenset[str], where: str) -> None:
     if current and current != {SCHEMA_HEAD} and not (current - known_revisions()):
-        if chain_marked(connection):
+        if chain_marked(connection) and current <= UNCHAINED_REVISIONS:
             raise tampered_error(where)
         if inspect(connection).has_table("audit"):
             _refuse_unhashed_after_hashed(connection, where)
@@ -383,7 +387,8 @@ def check_existing_sqlite_file(path: Path) -> None:
         revisions
         and not (revisions - known_revisions())
         and (
-            application_id == CHAIN_APPLICATION_ID or (first_hashed is not None and later_unhashed)
+            (application_id == CHAIN_APPLICATION_ID and revisions <= UNCHAINED_REVISIONS)
+            or (first_hashed is not None and later_unhashed)
         )
     ):
         raise tampered_error(str(path), path)

@@ -222,7 +222,7 @@ def test_attack_a_number_with_hundreds_of_digits_is_exit_2(
     assert cli.main(["--db", str(tmp_path / "d.db"), "import", str(file)]) == 2
     err = capsys.readouterr().err
     assert "blocks[0].volume_ml" in err
-    assert "too large" in err
+    assert "401 digits" in err
 
 
 # -- 9: told apart by result codes, not English text ----------

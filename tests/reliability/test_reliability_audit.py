@@ -17,6 +17,7 @@ from reliability_helpers import T0, big_diary, raw_execute, raw_query
 from paintrack import cli
 from paintrack.store import Store, open_store
 from paintrack.store.audit_chain import GENESIS, canonical_audit_json
+from paintrack.store.database import SCHEMA_HEAD
 
 CLOCK_TIME = datetime(2026, 11, 26, 18, 0, 0, 123456, tzinfo=UTC)
 
@@ -207,15 +208,25 @@ def test_rows_written_before_the_chain_are_hashed_on_upgrade(db: Path) -> None:
         store.import_diary(big_diary("Old", blocks=1, entries_per_block=4), source_name="x")
     written = raw_query(db, "SELECT seq, prev_hash, hash FROM audit ORDER BY seq")
     raw_execute(db, "UPDATE audit SET prev_hash = NULL, hash = NULL")
+    # The columns of later migrations go too (0003: each block's offset, rescue detail, the
+    # per-side estimate), so the file is shaped as a 0001 diary was.
+    for table, column in (
+        ("blocks", "utc_offset_minutes"),
+        ("entries", "rescue_medication_detail"),
+        ("entries", "patient_relief_by_site"),
+    ):
+        raw_execute(db, f"ALTER TABLE {table} DROP COLUMN {column}")
     raw_execute(db, "UPDATE alembic_version SET version_num = '0001'")
     # As a paintrack from before the chain left it: without the mark of a hash-chained trail
     # (which, left in place, refuses exactly this as the downgrade trick).
     raw_execute(db, "PRAGMA application_id = 0")
     with open_store(str(db)) as store:
         check = store.check_audit_trail()
-    assert check.intact and check.records == len(written)
-    assert raw_query(db, "SELECT seq, prev_hash, hash FROM audit ORDER BY seq") == written
-    assert raw_query(db, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert check.intact
+    after = raw_query(db, "SELECT seq, prev_hash, hash FROM audit ORDER BY seq")
+    # 0002 gives the old rows exactly today's hashes; 0003 then adds its own chained rows.
+    assert after[: len(written)] == written and check.records == len(after)
+    assert raw_query(db, "SELECT version_num FROM alembic_version") == [(SCHEMA_HEAD,)]
 
 
 def test_every_amendment_keeps_old_new_reason_time_and_the_os_user(db: Path) -> None:

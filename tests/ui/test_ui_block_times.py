@@ -93,12 +93,11 @@ def test_a_future_time_message_goes_when_the_box_is_unticked_and_save_stays_put(
     log = window.diary.log
     qtbot.mouseClick(log.earlier, Qt.MouseButton.LeftButton)
     qtbot.wait(20)
-    inner = log.scroller.widget()
-    save_at = log.save_button.mapTo(inner, QPoint(0, 0))
+    save_at = log.save_button.mapTo(window, QPoint(0, 0))
     log.at.setDateTime(to_qdatetime(START + minutes(5)))  # late: the note appears
     qtbot.wait(20)
     assert log.late_note.isVisible()
-    assert log.save_button.mapTo(inner, QPoint(0, 0)) == save_at, "Save moved"
+    assert log.save_button.mapTo(window, QPoint(0, 0)) == save_at, "Save moved"
     log.at.setDateTime(to_qdatetime(START + minutes(60)))
     click_score(qtbot, window, 3)
     save(qtbot, window)
