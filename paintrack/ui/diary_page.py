@@ -782,7 +782,11 @@ class DiaryPage(QWidget):
             if entry.amended:
                 marks.append("corrected")
             if entry.rescue_medication:
-                marks.append("took pain medicine")
+                marks.append(
+                    f"took pain medicine ({entry.rescue_medication_detail})"
+                    if entry.rescue_medication_detail
+                    else "took pain medicine"
+                )
             if entry.activity:
                 ability = entry.activity_ability.value if entry.activity_ability else "not tried"
                 marks.append(f"{entry.activity}: {ability}")

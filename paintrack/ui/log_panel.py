@@ -301,6 +301,13 @@ class LogPanel(Card):
         self.rescue = QCheckBox("I took pain medicine since the last score")
         self.rescue.setAccessibleName("I took pain medicine since the last score")
         form.addRow("", self.rescue)
+        # Which medicine and how much: named on the clinician's page and marked on the chart.
+        self.rescue_detail = QLineEdit()
+        self.rescue_detail.setAccessibleName("Which pain medicine and how much (optional)")
+        self.rescue_detail.setPlaceholderText("for example: oxycodone 5 mg")
+        self.rescue_detail.setEnabled(False)
+        self.rescue.toggled.connect(self.rescue_detail.setEnabled)
+        form.addRow("Which and how much", self.rescue_detail)
         self.note = QLineEdit()
         self.note.setAccessibleName("Note (optional)")
         self.note.setPlaceholderText("anything you want the clinic to know")
@@ -456,7 +463,8 @@ class LogPanel(Card):
         """Tab goes scale by scale (left, right), then on through the form to Save."""
         chain: list[QWidget] = [*self.scales.scales.values()]
         chain += [self.earlier, self.at, self.more_button, self.relief, self.activity]
-        chain += [self.ability, self.rescue, self.note, self.paper_button, self.save_button]
+        chain += [self.ability, self.rescue, self.rescue_detail, self.note, self.paper_button]
+        chain += [self.save_button]
         chain += [self.skip_button, self.add_baseline_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -469,6 +477,7 @@ class LogPanel(Card):
         self.activity.setCurrentIndex(0)
         self.ability.setCurrentIndex(0)
         self.rescue.setChecked(False)
+        self.rescue_detail.clear()
         self.note.clear()
         self.status.clear_kind("Error")
         show_message(self.late_note, "")
@@ -629,6 +638,11 @@ class LogPanel(Card):
             activity=activity if isinstance(activity, str) else None,
             activity_ability=Ability(ability) if ability is not None and activity else None,
             rescue_medication=self.rescue.isChecked() and not self.baseline_mode,
+            rescue_medication_detail=(
+                self.rescue_detail.text().strip() or None
+                if self.rescue.isChecked() and not self.baseline_mode
+                else None
+            ),
             source=Source.APP,
             note=self.note.text().strip(),
         )

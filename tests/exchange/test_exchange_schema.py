@@ -42,6 +42,7 @@ NOT_SHAPE: dict[str, str] = {
     "id-duplicate-other-case": "uniqueness across the whole file, ignoring case",
     "name-with-lone-surrogate": "not a Unicode string at all once decoded",
     "mrn-with-lone-surrogate": "not a Unicode string at all once decoded",
+    "protocol-unknown": "depends on the clinic settings (which protocols they define)",
 }
 
 
@@ -270,6 +271,7 @@ def _not_shape(document: Any) -> bool:
         lambda m: "the block's activities" in m or "the block lists no activities" in m,
         lambda m: "already rates" in m,  # a second score for a site at the same moment
         lambda m: "out of range" in m and "offset" not in m,  # the calendar
+        lambda m: m.startswith("unknown protocol"),  # the clinic settings' protocols
     ]
     return all(any(kind(message) for kind in kinds) for message in messages)
 

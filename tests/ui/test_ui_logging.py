@@ -267,3 +267,29 @@ def test_enter_on_a_focused_button_presses_that_button(
     qtbot.keyClick(log.skip_button, Qt.Key.Key_Return)
     assert not log.baseline_mode  # skipped, and nothing was saved
     assert _stored_entries(window) == []
+
+
+def test_rescue_medicine_can_say_which_and_how_much(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 8)
+    clock.set(START + minutes(110))
+    window.tick()
+    log = window.diary.log
+    log.more_button.click()
+    assert not log.rescue_detail.isEnabled()  # only once medicine was taken
+    log.rescue.click()
+    qtbot.keyClicks(log.rescue_detail, "oxycodone 5 mg")
+    click_score(qtbot, window, 3)
+    save(qtbot, window)
+    (entry,) = [
+        e
+        for e in window.store.load_diary(window.current_patient_id).blocks[0].entries
+        if e.rescue_medication
+    ]
+    assert entry.rescue_medication_detail == "oxycodone 5 mg"
+    assert log.rescue_detail.text() == ""  # ready for the next score
+    notes = window.diary.entries.item(0, 3).text()
+    assert "took pain medicine (oxycodone 5 mg)" in notes
