@@ -5,6 +5,7 @@ it closes after new entries."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -16,7 +17,8 @@ from paintrack.ui.main_window import MainWindow
 
 
 def _entries_in(backup: Path) -> int:
-    with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as connection:
+    # closing(): a connection's own `with` only ends a transaction, it does not close it.
+    with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as connection:
         return int(connection.execute("SELECT count(*) FROM entries").fetchone()[0])
 
 
