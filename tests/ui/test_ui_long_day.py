@@ -19,7 +19,15 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
-from ui_helpers import add_block, baseline, click_score, save, start_diary, when_dialog_opens
+from ui_helpers import (
+    add_block,
+    baseline,
+    click_score,
+    press,
+    save,
+    start_diary,
+    when_dialog_opens,
+)
 
 from paintrack.clinical.model import Source
 from paintrack.clinical.results import PointState
@@ -51,15 +59,6 @@ def _rss_mib() -> float:
 
 def _live_widgets() -> int:
     return len(QApplication.allWidgets())
-
-
-def _press(dialog: QDialog, text: str) -> None:
-    from PySide6.QtWidgets import QDialogButtonBox
-
-    box = dialog.findChild(QDialogButtonBox)
-    assert box is not None
-    (button,) = [b for b in box.buttons() if b.text() == text]
-    button.click()
 
 
 @pytest.mark.slow
@@ -151,7 +150,7 @@ def _correct_the_latest_entry(qtbot: QtBot, window: MainWindow) -> None:
         combo = dialog.scores["index"]
         combo.setCurrentIndex(combo.findData(4))
         qtbot.keyClicks(dialog.reason_edit, "pressed the wrong number")
-        _press(dialog, "Save the correction")
+        press(dialog, "Save the correction")
 
     when_dialog_opens(correct)
     qtbot.mouseClick(window.diary.amend_button, Qt.MouseButton.LeftButton)
@@ -166,7 +165,7 @@ def _paper_entry(qtbot: QtBot, window: MainWindow, at: object) -> None:
             dialog.table.removeRow(row)
         dialog.add_row(None)
         dialog.set_row(0, at, {"index": 2}, note="on the leaflet")  # type: ignore[arg-type]
-        _press(dialog, "Save these scores")
+        press(dialog, "Save these scores")
 
     when_dialog_opens(transcribe)
     qtbot.mouseClick(window.diary.log.paper_button, Qt.MouseButton.LeftButton)

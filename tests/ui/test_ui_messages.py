@@ -3,7 +3,7 @@ action says what it did in the panel's one message place."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
     START,
@@ -11,6 +11,7 @@ from ui_helpers import (
     baseline,
     click_score,
     minutes,
+    press,
     save,
     start_diary,
     when_dialog_opens,
@@ -19,13 +20,6 @@ from ui_helpers import (
 from paintrack.ui.clock import FakeClock, clock_text
 from paintrack.ui.entry_dialogs import DeleteDialog, PaperLogDialog
 from paintrack.ui.main_window import MainWindow
-
-
-def _press(dialog: QDialog, text: str) -> None:
-    box = dialog.findChild(QDialogButtonBox)
-    assert box is not None
-    (button,) = [b for b in box.buttons() if b.text() == text]
-    button.click()
 
 
 def test_entry_deleted_goes_after_a_while(
@@ -44,7 +38,7 @@ def test_entry_deleted_goes_after_a_while(
     def delete(dialog: QDialog) -> None:
         assert isinstance(dialog, DeleteDialog)
         qtbot.keyClicks(dialog.reason_edit, "entered twice")
-        _press(dialog, "Delete the entry")
+        press(dialog, "Delete the entry")
 
     when_dialog_opens(delete)
     window.diary.delete_button.click()
@@ -84,7 +78,7 @@ def test_saving_paper_scores_says_so_in_the_panel(
         assert isinstance(dialog, PaperLogDialog)
         dialog.set_row(0, START + minutes(15), {"index": 5})
         dialog.set_row(1, START + minutes(30), {"index": 4})
-        _press(dialog, "Save these scores")
+        press(dialog, "Save these scores")
 
     when_dialog_opens(transcribe)
     window.diary.log.paper_button.click()

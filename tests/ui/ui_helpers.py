@@ -72,3 +72,13 @@ def when_dialog_opens(action: Callable[[QDialog], None]) -> None:
 
 def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
+
+
+def press(dialog: QDialog, text: str) -> None:
+    """Click the dialog's button whose text is `text` (there must be exactly one)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    (button,) = [b for b in box.buttons() if b.text() == text]
+    button.click()
