@@ -221,6 +221,12 @@ class ReminderBanner(QFrame):
         idle.setVisible(show)
 
 
+def _still_unscored(point: SchedulePoint, result: BlockResult) -> bool:
+    """`point` (as it was when the patient was reminded) has no score in today's analysis."""
+    now = next((p for p in result.schedule if p.minutes == point.minutes), None)
+    return now is not None and not now.entries
+
+
 def _item(text: str, *, data: object = None, align_right: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
@@ -697,8 +703,7 @@ class DiaryPage(QWidget):
         reminded, result = self.reminded_of, self.current_result()
         if reminded is None or result is None or self.clock.now() < reminded.window_end:
             return ""
-        then = next((p for p in result.schedule if p.minutes == reminded.minutes), None)
-        if then is None or then.entries:
+        if not _still_unscored(reminded, result):
             return ""
         return f"The time for your {clock_text(reminded.at)} score has passed (marked as missed). "
 
@@ -960,8 +965,7 @@ class DiaryPage(QWidget):
         now_point = next(
             (p for p in result.schedule if p.window_start <= entry.at < p.window_end), None
         )
-        then = next((p for p in result.schedule if p.minutes == reminded.minutes), None)
-        if then is None or then.entries:
+        if not _still_unscored(reminded, result):
             return ""
         counted = (
             f"as your {clock_text(now_point.at)} score"

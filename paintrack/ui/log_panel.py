@@ -58,6 +58,7 @@ DIARY_OPEN_FOR = timedelta(hours=24)
 # Seconds an Enter meant for "Rate my pain now" (the reminder went as it was pressed) is taken
 # as that, not as Save with no score chosen.
 RATE_INTENT_FOR = 10.0
+MISSING_PREFIX = "Please choose a score"
 
 
 def diary_closes_at(block: Block, schedule: Sequence[SchedulePoint] = ()) -> datetime:
@@ -553,15 +554,24 @@ class LogPanel(Card):
             return
         super().keyPressEvent(event)
 
-    def _score_chosen(self, _site: str, value: object) -> None:
-        """A complaint about a missing score goes as soon as the patient chooses one; it does
-        not stay beside a score that answers it."""
-        if value is not None and self.status.kind == "Error" and not self.scales.missing():
-            self.status.clear()
-        elif value is not None and self.status.kind == "Error":
-            missing = self.scales.missing()
+    def _missing_words(self, missing: Sequence[str]) -> str:
+        if len(self.scales.scales) > 1:
             which = " and ".join(f"{site} side" for site in missing)
-            self.status.say("Error", f"Please choose a score for the {which} (0 to 10).")
+            return f"Please choose a score for the {which} (0 to 10)."
+        return "Please choose a score from 0 to 10 first."
+
+    def _score_chosen(self, _site: str, value: object) -> None:
+        """A complaint about a missing score goes as soon as the patient chooses one (or names
+        only the sides still missing); it does not stay beside a score that answers it. Other
+        errors (a time in the future) are not this one's to clear."""
+        shown = self.status.text()
+        if value is None or self.status.kind != "Error" or not shown.startswith(MISSING_PREFIX):
+            return
+        missing = self.scales.missing()
+        if missing:
+            self.status.say("Error", self._missing_words(missing))
+        else:
+            self.status.clear()
 
     def announce(self, text: str) -> None:
         """What an action outside the panel did (a correction, a deletion, a paper log), in the
@@ -597,11 +607,7 @@ class LogPanel(Card):
             self.scales.focus_first()
             return None
         if missing:
-            if len(self.scales.scales) > 1:
-                which = " and ".join(f"{site} side" for site in missing)
-                self.status.say("Error", f"Please choose a score for the {which} (0 to 10).")
-            else:
-                self.status.say("Error", "Please choose a score from 0 to 10 first.")
+            self.status.say("Error", self._missing_words(missing))
             self.scales.focus_first()
             self._bring_status_into_view()
             return None

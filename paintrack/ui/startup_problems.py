@@ -299,23 +299,26 @@ def backup_of_the_day(path: Path, now: datetime, why: str) -> Path | None:
     """A daily backup now, whatever the start of the day made (after the day's first save, or
     on closing after new entries), then the rotation, which keeps each day's newest. A backup
     failing must not disturb the diary: it is logged instead."""
-    try:
+
+    def made_and_rotated() -> Path:
         made = make_backup(path, now=now, kind=DAILY)
         rotate(path, now=now)
-    except (UserError, OSError, sqlite3.Error):
-        log.warning("the backup %s of %s failed", why, path, exc_info=True)
-        return None
-    log.info("backup %s: %s", why, made)
-    return made
+        return made
+
+    return _logged_backup(made_and_rotated, path, why)
 
 
 def _start_of_day_backup(path: Path, now: datetime) -> Path | None:
     """A backup failing must not keep the patient from their diary: it is logged instead."""
+    return _logged_backup(lambda: daily_backup(path, now=now), path, "at the start of the day")
+
+
+def _logged_backup(make: Callable[[], Path | None], path: Path, why: str) -> Path | None:
     try:
-        made = daily_backup(path, now=now)
+        made = make()
     except (UserError, OSError, sqlite3.Error):
-        log.warning("the start-of-day backup of %s failed", path, exc_info=True)
+        log.warning("the backup %s of %s failed", why, path, exc_info=True)
         return None
     if made is not None:
-        log.info("start-of-day backup: %s", made)
+        log.info("backup %s: %s", why, made)
     return made
