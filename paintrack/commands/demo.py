@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import tempfile
 from pathlib import Path
-
-DEMO_DB_NAME = "demo.db"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,30 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def demo_diary_bytes() -> bytes:
-    from importlib.resources import files
-
-    return (files("paintrack.resources") / "demo" / "demo-diary.json").read_bytes()
-
-
 def prepare_demo_database() -> Path:
-    """A new database in a new private temporary folder (0700), loaded with the demo diary.
+    """A new database in a new private temporary folder, loaded with the demo diary; the caller
+    removes the folder (`path.parent`) when done."""
+    from paintrack.operations.files import prepare_sample_database
 
-    The caller owns the folder (`path.parent`) and should remove it when done.
-    """
-    from paintrack.exchange.diary_json import parse_diary
-    from paintrack.store import open_store
-
-    diary = parse_diary(demo_diary_bytes(), "demo-diary.json")
-    folder = Path(tempfile.mkdtemp(prefix="paintrack-demo-"))  # mkdtemp: mode 0700
-    try:
-        database = folder / DEMO_DB_NAME
-        with open_store(str(database)) as store:
-            store.import_diary(diary, source_name="the demo diary")
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return database
+    return prepare_sample_database()
 
 
 def run(args: argparse.Namespace) -> int:

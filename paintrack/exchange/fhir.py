@@ -126,7 +126,7 @@ class _Builder:
         if deidentify:
             # The PDF's de-identification, so both say the same about a patient: initials and
             # birth year, and the name, record number and birth date removed from free text.
-            from paintrack.report.text import identity
+            from paintrack.wording.text import identity
 
             who = identity(diary.patient, deidentify=True)
             self.scrub = who.scrub

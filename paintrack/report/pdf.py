@@ -62,9 +62,9 @@ from paintrack.clinical.wording import (
 )
 from paintrack.errors import UserError
 from paintrack.paths import clear_leftovers, hold_partial, refuse_protected_target
-from paintrack.report import text as words
 from paintrack.report.fonts import BOLD, REGULAR, register_fonts
 from paintrack.report.mplrender import draw_figure
+from paintrack.wording import text as words
 
 PAPER_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
 MARGIN = 14 * mm

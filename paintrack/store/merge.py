@@ -41,7 +41,8 @@ from paintrack.store.convert import (
     patient_to_json,
 )
 from paintrack.store.models import AuditRow, BlockRow, EntryRow, EntryScoreRow, PatientRow
-from paintrack.store.repository import Store, _Unit, patient_description
+from paintrack.store.repository import Store, _Unit
+from paintrack.wording.people import patient_description
 
 _CHUNK = 500  # ids per IN (...): well under SQLite's limit on bound parameters
 

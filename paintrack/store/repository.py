@@ -57,6 +57,7 @@ from paintrack.store.models import (
     PatientRow,
     SettingRow,
 )
+from paintrack.wording.people import patient_description
 
 SAME_TIME_REASON = "replaced by a newer entry at the same time"
 Clock = Callable[[], datetime]
@@ -112,22 +113,6 @@ def _entry_json(entry: Entry, block_id: str) -> dict[str, Any]:
 
 _ID_PREFIX_MIN = 8
 """Fewest characters of an id that a search matches: the id's first group."""
-
-
-def patient_description(patient: Patient, first_block: datetime | None = None) -> str:
-    """A patient as a person tells them apart from another of the same name: the name, then
-    the birth date, record number and first block's date (local), only the parts known.
-    "Bob Same · born 14 Mar 1948 · record H-1 · first block 20 Nov 2026"."""
-    parts = [patient.name]
-    if patient.birth_date is not None:
-        born = patient.birth_date
-        parts.append(f"born {born.day} {born:%b %Y}")
-    if patient.mrn:
-        parts.append(f"record {patient.mrn}")
-    if first_block is not None:
-        day = first_block.astimezone().date() if first_block.tzinfo else first_block.date()
-        parts.append(f"first block {day.day} {day:%b %Y}")
-    return " · ".join(parts)
 
 
 def _describe(patient: Patient, first_blocks: Mapping[str, datetime]) -> str:
@@ -520,34 +505,45 @@ class Store:
         Adding an entry whose id is already stored with the same content changes nothing.
         """
         with self._writing(actor) as unit:
-            block_row = self._block_row(unit.session, block_id)
-            block = block_from_row(block_row, ())
-            check_entry(entry, block, now=unit.now)
-            existing = unit.session.get(EntryRow, entry.id)
-            if existing is not None:
-                stored = entry_from_row(existing)
-                if (
-                    existing.block_id == block_id
-                    and not existing.deleted
-                    and entry_to_json(stored) == entry_to_json(entry)
-                ):
-                    return stored
-                raise UserError(
-                    f"An entry with id {entry.id} is already in the diary with other values; "
-                    "amend it instead of adding it again."
-                )
-            same_time = self._live_at(unit.session, block_id, entry.at)
-            if same_time:
-                target = next(
-                    (row for row in same_time if {s.site for s in row.scores} & set(entry.scores)),
-                    same_time[0],
-                )
-                merged = {score.site: score.score for score in target.scores}
-                merged.update(entry.scores)
-                replacement = dataclasses.replace(entry, id=target.id, scores=merged)
-                return self._amend(unit, target, block, replacement, SAME_TIME_REASON)
-            self._insert_entry(unit, block_id, block_row.patient_id, entry, reason=None)
-            return dataclasses.replace(entry, amended=False)
+            return self._add_entry(unit, block_id, entry)
+
+    def add_entries(
+        self, block_id: str, entries: Sequence[Entry], *, actor: str | None = None
+    ) -> list[Entry]:
+        """Save several new entries (a paper log's lines) in one transaction: all or none.
+        Each is added as `add_entry` adds it, in order."""
+        with self._writing(actor) as unit:
+            return [self._add_entry(unit, block_id, entry) for entry in entries]
+
+    def _add_entry(self, unit: _Unit, block_id: str, entry: Entry) -> Entry:
+        block_row = self._block_row(unit.session, block_id)
+        block = block_from_row(block_row, ())
+        check_entry(entry, block, now=unit.now)
+        existing = unit.session.get(EntryRow, entry.id)
+        if existing is not None:
+            stored = entry_from_row(existing)
+            if (
+                existing.block_id == block_id
+                and not existing.deleted
+                and entry_to_json(stored) == entry_to_json(entry)
+            ):
+                return stored
+            raise UserError(
+                f"An entry with id {entry.id} is already in the diary with other values; "
+                "amend it instead of adding it again."
+            )
+        same_time = self._live_at(unit.session, block_id, entry.at)
+        if same_time:
+            target = next(
+                (row for row in same_time if {s.site for s in row.scores} & set(entry.scores)),
+                same_time[0],
+            )
+            merged = {score.site: score.score for score in target.scores}
+            merged.update(entry.scores)
+            replacement = dataclasses.replace(entry, id=target.id, scores=merged)
+            return self._amend(unit, target, block, replacement, SAME_TIME_REASON)
+        self._insert_entry(unit, block_id, block_row.patient_id, entry, reason=None)
+        return dataclasses.replace(entry, amended=False)
 
     def amend_entry(
         self, entry_id: str, new: Entry, *, reason: str, actor: str | None = None

@@ -8,7 +8,6 @@ nothing is recomputed here.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -57,8 +56,14 @@ from paintrack.clinical.wording import (
     target_text,
 )
 from paintrack.errors import UserError
-from paintrack.report import text as words
-from paintrack.store.repository import patient_description
+from paintrack.wording import text as words
+from paintrack.wording.people import (
+    block_line,
+    patient_line,
+    patient_parts,
+    short_block_line,
+)
+from paintrack.wording.people import keep_together as unbroken
 
 if TYPE_CHECKING:
     from paintrack.clinical.audit import AuditRecord
@@ -79,48 +84,10 @@ def target_mark(target: PresetTarget) -> str:
     return MET_WITH_CAUTIONS_MARK if target.met_with_cautions else STATUS_MARKS[target.status]
 
 
-def unbroken(text: str) -> str:
-    """Dates ("22 Jul 1961") and durations ("2 h 41 min") kept on one line when text wraps."""
-    text = re.sub(
-        r"(\d+) (h|min|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", "\\1\u00a0\\2", text
-    )
-    text = re.sub(r"(\d+\u00a0h) (\d+)", "\\1\u00a0\\2", text)
-    return re.sub(r"\b([A-Z][a-z]{2}) (\d{4})\b", "\\1\u00a0\\2", text)
-
-
 def patient_item_text(patient: Patient, first_block: datetime | None = None) -> str:
     """The patient list's item: the name, then one line for each thing known that tells this
     patient apart from another of the same name (birth date, record number, first block)."""
-    return "\n".join(
-        unbroken(part) for part in patient_description(patient, first_block).split(" · ")
-    )
-
-
-def patient_line(patient: Patient) -> str:
-    parts = [patient.name]
-    if patient.mrn:
-        parts.append(f"record {patient.mrn}")
-    if patient.birth_date:
-        parts.append(f"born {patient.birth_date:%-d %b %Y}")
-    return unbroken(" · ".join(parts))
-
-
-def block_line(result: BlockResult, number: int) -> str:
-    b = result.block
-    return (
-        f"Block {number} · {words.date_text(b.performed_at, b.zone)} · {b.region.value}"
-        f" {b.side.value}"
-        f" · {words.agent_text(b)} · {words.sequence_text(b.sequence)}"
-    )
-
-
-def short_block_line(result: BlockResult, number: int, *, this_year: int | None = None) -> str:
-    """A label that fits a block selector: "Block 2 · 17 Mar · bupivacaine" (the year only when
-    it is not this year). The full `block_line` is the item's tooltip."""
-    b = result.block
-    when = words.local(b.performed_at, b.zone)  # its date of service (clinical.md item 11)
-    day = f"{when.day} {when:%b}" if when.year == this_year else f"{when.day} {when:%b %Y}"
-    return f"Block {number} · {day} · {b.agent.value}"
+    return "\n".join(patient_parts(patient, first_block, unbroken=True))
 
 
 NO_PATIENT_HINT = (

@@ -1,17 +1,14 @@
-"""Before the window opens a diary: take its one-window lock, open it once to check it, make the
-day's backup, and when the diary cannot be opened, say why in the store's own words and offer a
-way out (restore a backup, or start a new diary elsewhere). Never offers to overwrite the file.
+"""The questions asked before the window opens a diary (`operations.startup` does the work):
+a diary open in another window, and a diary that cannot be opened, said in the store's own
+words with a way out (restore a backup, or start a new diary elsewhere). Never offers to
+overwrite the file.
 
 `run_app` calls `prepare_diary`; everything it shows is in this module.
 """
 
 from __future__ import annotations
 
-import logging
-import sqlite3
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -30,59 +27,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paintrack.errors import UserError
-from paintrack.paths import is_url
-from paintrack.store import RefusedDatabase, open_store
-from paintrack.store.backup import (
-    DAILY,
+from paintrack.operations import startup
+from paintrack.operations.startup import (
     Backup,
+    Choice,
+    DiaryInUse,
+    PreparedDiary,
+    RefusedDatabase,
+    Way,
+    backup_holds,
     backups_dir,
-    daily_backup,
-    list_backups,
-    make_backup,
-    restore_backup,
-    rotate,
-    summarize_diary,
 )
-from paintrack.store.lock import DiaryInUse, DiaryLock
 
-log = logging.getLogger(__name__)
+__all__ = ["Choice", "PreparedDiary", "StartupProblemDialog", "in_use_box", "prepare_diary"]
 
 IN_USE_TITLE = "This diary is already open in another paintrack window"
-QUIT = "quit"
-RESTORE = "restore"
-NEW = "new"
-MAX_ATTEMPTS = 20  # a way out of the loop should the same problem keep coming back
-
-
-def _local_now() -> datetime:
-    return datetime.now().astimezone()
-
-
-@dataclass
-class PreparedDiary:
-    """The diary the window should open, and the lock it holds while it is open."""
-
-    target: str
-    lock: DiaryLock | None = None
-    backup: Path | None = None  # the start-of-day backup made just now, if one was due
-
-    def release(self) -> None:
-        if self.lock is not None:
-            self.lock.release()
-
-
-@dataclass(frozen=True)
-class Choice:
-    action: str  # QUIT, RESTORE or NEW
-    path: Path | None = None  # the backup to restore, or the new diary's file
+QUIT = Way.QUIT
+RESTORE = Way.RESTORE
+NEW = Way.NEW
 
 
 class StartupProblemDialog(QDialog):
     """The diary could not be opened: the store's message, then the ways out."""
 
     def __init__(
-        self, error: RefusedDatabase, backups: list[Backup], parent: QWidget | None = None
+        self, error: RefusedDatabase, backups: Sequence[Backup], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.error = error
@@ -148,9 +117,7 @@ class StartupProblemDialog(QDialog):
             when = backup.made_at.astimezone().strftime("%A %d %B %Y, %H:%M")
             kind = "made on start" if backup.kind == "daily" else "made by hand"
             # What it holds, as `paintrack restore` says it: an empty early backup shows as such.
-            held = summarize_diary(backup.path, immutable=True)
-            holds = held.describe() if held is not None else "could not be read"
-            item = QListWidgetItem(f"{when} ({kind})\nHolds {holds}")
+            item = QListWidgetItem(f"{when} ({kind})\nHolds {backup_holds(backup)}")
             item.setData(Qt.ItemDataRole.UserRole, str(backup.path))
             item.setToolTip(str(backup.path))
             self.backup_list.addItem(item)
@@ -242,83 +209,19 @@ def prepare_diary(
     *,
     quiet: bool = False,
     make_backup: bool = True,
-    now: Callable[[], datetime] = _local_now,
+    now: Callable[[], datetime] | None = None,
     ask_in_use: Callable[[DiaryInUse], bool] = _ask_in_use,
     ask_refused: Callable[[RefusedDatabase, list[Backup]], Choice] = _ask_refused,
     tell: Callable[[str], None] = _tell,
 ) -> PreparedDiary | None:
-    """Lock, check and back up the diary; None when it cannot be opened and the user quits.
-
-    `quiet` (the smoke test) prints a problem to standard error instead of asking. A problem
-    that is not about the file itself (a folder that cannot be created, say) is left for the
-    window to show, which it does when it opens the store.
-    """
-    target = db_target
-    for _attempt in range(MAX_ATTEMPTS):
-        if is_url(target):
-            return PreparedDiary(target)  # a server: no file to lock or back up
-        path = Path(target).expanduser().absolute()
-        lock = DiaryLock(path)
-        try:
-            lock.acquire()
-        except DiaryInUse as error:
-            if quiet or not ask_in_use(error):
-                if quiet:
-                    print(f"paintrack: {error.message}", file=sys.stderr)
-                return None
-            continue
-        except UserError:
-            return PreparedDiary(target)  # the window will say what is wrong
-        try:
-            open_store(str(path)).close()
-        except RefusedDatabase as error:
-            lock.release()
-            if quiet:
-                print(f"paintrack: {error.message}", file=sys.stderr)
-                return None
-            choice = ask_refused(error, list_backups(path))
-            if choice.action == RESTORE and choice.path is not None:
-                try:
-                    restore_backup(path, choice.path, now=now())
-                except UserError as problem:
-                    tell(problem.message)
-                continue
-            if choice.action == NEW and choice.path is not None:
-                target = str(choice.path)
-                continue
-            return None
-        except UserError:
-            lock.release()
-            return PreparedDiary(target)
-        made = _start_of_day_backup(path, now()) if make_backup else None
-        return PreparedDiary(target, lock, made)
-    return None
-
-
-def backup_of_the_day(path: Path, now: datetime, why: str) -> Path | None:
-    """A daily backup now, whatever the start of the day made (after the day's first save, or
-    on closing after new entries), then the rotation, which keeps each day's newest. A backup
-    failing must not disturb the diary: it is logged instead."""
-
-    def made_and_rotated() -> Path:
-        made = make_backup(path, now=now, kind=DAILY)
-        rotate(path, now=now)
-        return made
-
-    return _logged_backup(made_and_rotated, path, why)
-
-
-def _start_of_day_backup(path: Path, now: datetime) -> Path | None:
-    """A backup failing must not keep the patient from their diary: it is logged instead."""
-    return _logged_backup(lambda: daily_backup(path, now=now), path, "at the start of the day")
-
-
-def _logged_backup(make: Callable[[], Path | None], path: Path, why: str) -> Path | None:
-    try:
-        made = make()
-    except (UserError, OSError, sqlite3.Error):
-        log.warning("the backup %s of %s failed", why, path, exc_info=True)
-        return None
-    if made is not None:
-        log.info("backup %s: %s", why, made)
-    return made
+    """Lock, check and back up the diary (`operations.startup.prepare_diary`), asking in these
+    dialogs; None when it cannot be opened and the user quits."""
+    return startup.prepare_diary(
+        db_target,
+        quiet=quiet,
+        make_backup=make_backup,
+        ask_in_use=ask_in_use,
+        ask_refused=ask_refused,
+        tell=tell,
+        now=now,
+    )

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import Patient
-from paintrack.store.repository import patient_description
 from paintrack.ui.birth_date import BirthDateField
 from paintrack.ui.clock import Clock, SystemClock, local
 from paintrack.ui.widgets import (
@@ -29,6 +28,7 @@ from paintrack.ui.widgets import (
     scaled_label,
     show_message,
 )
+from paintrack.wording.people import patient_description
 
 
 class WelcomePage(QWidget):

@@ -75,7 +75,7 @@ def test_report_from_the_database_uses_its_settings_and_audit_trail(
     assert f"score: index {entry.scores['index']} → index {new_score}" in appendix
     assert "amended" in appendix
     assert "entry deleted" in appendix and "typed twice by mistake" in appendix
-    from paintrack.report.text import short_datetime_text
+    from paintrack.wording.text import short_datetime_text
 
     # The deleted entry is gone from the entry list but named in the audit trail.
     assert f"entry deleted (entry for {short_datetime_text(deleted.at)} UTC)" in appendix

@@ -37,7 +37,7 @@ from paintrack.clinical.wording import (
     threshold_text,
 )
 from paintrack.report.pdf import ReportRequest, render_report, write_report
-from paintrack.report.text import INFORMS_SENTENCE, criterion_description, criterion_found
+from paintrack.wording.text import INFORMS_SENTENCE, criterion_description, criterion_found
 
 
 def make_pdf(
@@ -100,7 +100,7 @@ def test_appendix_lists_every_entry_with_relief_and_status(
     appendix = " ".join(texts[1:])
     assert "Appendix A: every diary entry" in appendix
     assert "Appendix B: audit trail of amendments" in appendix
-    from paintrack.report.text import short_datetime_text
+    from paintrack.wording.text import short_datetime_text
 
     for result in analysis.blocks:
         for entry in result.block.entries:
@@ -673,7 +673,7 @@ def test_the_patients_estimate_not_reached_while_in_progress_says_yet(
 
 
 def test_a_pair_with_a_block_still_in_progress_says_not_reached_yet(demo_diary: Diary) -> None:
-    from paintrack.report.text import comparison_note
+    from paintrack.wording.text import comparison_note
 
     # Block 2 is 10 minutes old: no score after it yet, so it has not reached 50% *yet*.
     second = demo_diary.blocks[1]

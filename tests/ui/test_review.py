@@ -30,7 +30,7 @@ from paintrack.clinical.wording import (
     rescue_text,
 )
 from paintrack.exchange.diary_json import read_diary_file
-from paintrack.report import text as words
+from paintrack.wording import text as words
 from paintrack.store import Store, open_store
 from paintrack.ui.review import (
     NEEDS_TWO_BLOCKS,

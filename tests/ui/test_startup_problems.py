@@ -18,7 +18,7 @@ from paintrack.clinical.model import Patient
 from paintrack.store import RefusedDatabase, open_store
 from paintrack.store.backup import Backup, list_backups, make_backup
 from paintrack.store.lock import DiaryInUse, DiaryLock
-from paintrack.ui import startup_problems
+from paintrack.operations import startup
 from paintrack.ui.startup_problems import (
     IN_USE_TITLE,
     NEW,
@@ -298,7 +298,7 @@ def test_a_failing_backup_does_not_keep_the_patient_from_the_diary(
     def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(startup_problems, "daily_backup", full)
+    monkeypatch.setattr(startup, "daily_backup", full)
     prepared = prepare_diary(str(path), now=lambda: NOW)
     assert prepared is not None and prepared.backup is None
     prepared.release()
