@@ -11,6 +11,9 @@ class UserError(Exception):
     """
 
     exit_code = 2
+    # True when the message is technical detail (a file's JSON paths) meant for whoever helps
+    # the user: the window puts one plain sentence first and says who the details are for.
+    for_a_helper = False
 
     def __init__(self, message: str, *, exit_code: int | None = None) -> None:
         super().__init__(message)

@@ -30,6 +30,8 @@ class DiaryFormatError(UserError):
     With several problems the first comes first, then the others, one per line.
     """
 
+    for_a_helper = True
+
     def __init__(
         self, source_name: str, problems: Sequence[DiaryProblem], *, more: bool = False
     ) -> None:

@@ -53,6 +53,10 @@ class WelcomeList:
     first_blocks: dict[str, datetime]
 
 
+def clinic_settings(store: Store) -> ClinicSettings:
+    return store.get_settings()
+
+
 def analyse(diary: Diary, settings: ClinicSettings, *, now: datetime) -> DiaryState:
     """Re-run the engine (the clock moved on), at the clinic's thresholds and its preset's."""
     threshold = preset_threshold(settings.preset)

@@ -29,15 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paintrack.clinical.analysis import analyze_diary
 from paintrack.clinical.model import Block, Diary, Entry
-from paintrack.clinical.presets import preset_threshold
 from paintrack.clinical.reminding import rate_by, snooze_minutes
 from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import format_duration
 from paintrack.errors import UserError
-from paintrack.store import Store
+from paintrack.operations import Store
+from paintrack.operations import diary as diary_ops
+from paintrack.operations.diary import DiaryState
 from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
 from paintrack.ui.log_panel import LogPanel, diary_closes_at
@@ -275,7 +275,7 @@ class DiaryPage(QWidget):
         self.setObjectName("Page")
         self.store = store
         self.clock = clock
-        self.settings: ClinicSettings = store.get_settings()
+        self.settings: ClinicSettings = diary_ops.clinic_settings(store)
         self.patient_id: str | None = None
         self.block_id: str | None = None
         self.diary: Diary | None = None
@@ -401,13 +401,14 @@ class DiaryPage(QWidget):
     def open_patient(self, patient_id: str, block_id: str | None = None) -> None:
         self.patient_id = patient_id
         self._seen = None  # a diary opened anew: its entries are what the clock is held to
-        self.diary = self.store.load_diary(patient_id)
+        self._take(diary_ops.open_diary(self.store, patient_id, now=self.clock.now()))
+        assert self.diary is not None
         blocks = self.diary.blocks
         ids = [block.id for block in blocks]
         if block_id not in ids:
             block_id = ids[-1] if ids else None
         self.block_id = block_id
-        self.refresh(reload=False)
+        self._redraw()
         self.log.focus_scale()
 
     def select_block(self, block_id: str) -> None:
@@ -429,14 +430,26 @@ class DiaryPage(QWidget):
             return None
 
     def refresh(self, *, reload: bool = True) -> None:
-        """Re-read the diary (after a change), re-run the engine, and redraw everything."""
+        """Re-read the diary (after a change elsewhere), re-run the engine, redraw everything."""
         if self.patient_id is None:
             return
         if reload or self.diary is None:
-            self.diary = self.store.load_diary(self.patient_id)
             # The clinic may have changed its rule preset in the meantime (review mode).
-            self.settings = self.store.get_settings()
-        self.analyze()
+            self.show_state(diary_ops.open_diary(self.store, self.patient_id, now=self.clock.now()))
+        else:
+            self.analyze()
+            self._redraw()
+
+    def show_state(self, state: DiaryState) -> None:
+        """Show the diary as an operation returned it (saved, corrected, re-read)."""
+        self._take(state)
+        self._redraw()
+
+    def _take(self, state: DiaryState) -> None:
+        self.diary, self.settings = state.diary, state.settings
+        self.analysis, self.threshold = state.analysis, state.threshold
+
+    def _redraw(self) -> None:
         self._fill_header()
         self._fill_entries()
         self._update_log_mode()
@@ -446,11 +459,7 @@ class DiaryPage(QWidget):
     def analyze(self) -> None:
         assert self.diary is not None
         # Shade and summarise at the clinic preset's threshold (50% ASRA, 80% Medicare, ...).
-        self.threshold = preset_threshold(self.settings.preset)
-        thresholds = sorted({*self.settings.thresholds, self.threshold})
-        self.analysis = analyze_diary(
-            self.diary, self.settings, now=self.clock.now(), thresholds=thresholds
-        )
+        self._take(diary_ops.analyse(self.diary, self.settings, now=self.clock.now()))
 
     def watch_clock(self) -> None:
         """Compare the computer's clock with the time that really passed, and with the entries
@@ -864,7 +873,7 @@ class DiaryPage(QWidget):
 
     def save_entry(self, entry: Entry, is_baseline: bool = False) -> Entry | None:
         """Commit one entry at once, then confirm inline with the engine's relief figure."""
-        if self.block_id is None:
+        if self.block_id is None or self.patient_id is None:
             return None
         if self.diary is not None:
             self.watch_clock()
@@ -872,7 +881,9 @@ class DiaryPage(QWidget):
             self.log.not_saved("please check your computer's clock first.")
             return None
         try:
-            saved = self.store.add_entry(self.block_id, entry)
+            outcome = diary_ops.save_score(
+                self.store, self.patient_id, self.block_id, entry, now=self.clock.now()
+            )
         except UserError as error:
             # Not saved: say so where the patient is looking, and keep what they chose.
             self.log.not_saved(error.message)
@@ -883,7 +894,8 @@ class DiaryPage(QWidget):
                 "Something went wrong inside paintrack. Your earlier scores are safe."
             )
             return None
-        self.refresh()
+        saved = outcome.entry
+        self.show_state(outcome.state)
         self.changed.emit()
         text, warning = self.confirmation(saved, is_baseline)
         self.log.confirm(text, warning)
@@ -976,6 +988,15 @@ class DiaryPage(QWidget):
             f"{counted}: the time for your {clock_text(reminded.at)} score ended at "
             f"{clock_text(rate_by(reminded) + timedelta(minutes=1))}, so it is marked as missed."
         )
+
+    def has_unsaved_score(self) -> bool:
+        """A score is chosen on the scale but not saved yet."""
+        return any(v is not None for v in self.log.scales.values().values())
+
+    def save_chosen_score(self) -> bool:
+        """Save the score chosen on the scale, as Save does; True when it was saved."""
+        self.log.save()
+        return self.log.status.kind != "Error"
 
     def set_sample(self, on: bool) -> None:
         self.sample_banner.setVisible(on)

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,8 +28,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
-    QProgressDialog,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -41,9 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paintrack.clinical.analysis import DiaryAnalysis, analyze_diary, thresholds_with_preset
 from paintrack.clinical.model import Diary, Patient
-from paintrack.clinical.results import BlockResult, CriterionStatus, PresetTarget
+from paintrack.clinical.results import BlockResult, CriterionStatus, DiaryAnalysis, PresetTarget
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import (
     PRESET_LABELS,
@@ -56,6 +54,11 @@ from paintrack.clinical.wording import (
     target_text,
 )
 from paintrack.errors import UserError
+from paintrack.operations import Store
+from paintrack.operations import review as review_ops
+from paintrack.ui.problems import Problems
+from paintrack.ui.review_settings import ClinicSettingsDialog
+from paintrack.ui.running import OperationRunner
 from paintrack.wording import text as words
 from paintrack.wording.people import (
     block_line,
@@ -66,7 +69,10 @@ from paintrack.wording.people import (
 from paintrack.wording.people import keep_together as unbroken
 
 if TYPE_CHECKING:
-    from paintrack.clinical.audit import AuditRecord
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+    from matplotlib.figure import Figure
+
+    from paintrack.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +151,12 @@ class ReviewMode(QWidget):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         *,
-        now: Any = None,
+        now: Callable[[], datetime] | None = None,
         parent: QWidget | None = None,
         quiet: bool = False,
-        prefs: Any = None,
+        prefs: QSettings | None = None,
         preferred_patient: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -168,10 +174,11 @@ class ReviewMode(QWidget):
         self.settings: ClinicSettings = ClinicSettings()
         self.analysis: DiaryAnalysis | None = None
         self.numbers: dict[str, int] = {}
-        self.errors_shown: list[str] = []
-        self.canvas: Any = None
-        self.figure: Any = None
-        self._progress: QProgressDialog | None = None
+        self.problems = Problems(self, quiet=quiet, modal=False)
+        self.errors_shown = self.problems.shown
+        self.runner = OperationRunner(self, self.problems)
+        self.canvas: FigureCanvasQTAgg | None = None
+        self.figure: Figure | None = None
         # The preset chosen on screen: kept across patients, reloads and saved clinic settings
         # (None: show the clinic's default).
         self._preset_choice: str | None = None
@@ -445,9 +452,9 @@ class ReviewMode(QWidget):
         lower_size = min(wanted, max(total - chart_min, total // 2))
         self.compare_split.setSizes([total - lower_size, lower_size])
 
-    def _ensure_canvas(self) -> None:
-        if self.canvas is not None:
-            return
+    def _ensure_canvas(self) -> tuple[Figure, FigureCanvasQTAgg]:
+        if self.figure is not None and self.canvas is not None:
+            return self.figure, self.canvas
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
         from matplotlib.figure import Figure
 
@@ -457,22 +464,24 @@ class ReviewMode(QWidget):
         self.canvas.setAccessibleName("Relief of the two blocks over hours since each block")
         self.canvas.setMinimumHeight(170)
         self.chart_holder.addWidget(self.canvas)
+        return self.figure, self.canvas
 
     # --- patients -------------------------------------------------------------------------
 
     def refresh_patients(self, *_: object) -> None:
         query = self.search.text().strip()
         try:
-            found = self.store.find_patients(query) if query else self.store.list_patients()
+            rows = review_ops.find_patients(self.store, query)
         except UserError as error:
             self.show_error(error, "The patient list could not be read.")
             return
         keep = self.patient.id if self.patient is not None else None
         self.patients.blockSignals(True)
         self.patients.clear()
-        first_blocks = self.store.first_block_dates()
-        for patient in found:
-            item = QListWidgetItem(patient_item_text(patient, first_blocks.get(patient.id)))
+        found = [row.patient for row in rows]
+        for row in rows:
+            patient = row.patient
+            item = QListWidgetItem(patient_item_text(patient, row.first_block))
             item.setData(Qt.ItemDataRole.UserRole, patient)
             self.patients.addItem(item)
             if patient.id == keep:
@@ -529,8 +538,8 @@ class ReviewMode(QWidget):
 
     def open_patient(self, patient: Patient) -> None:
         try:
-            self.diary = self.store.load_diary(patient.id)
-            self.settings = self.store.get_settings()
+            opened = review_ops.open_for_review(self.store, patient.id)
+            self.diary, self.settings = opened.diary, opened.settings
         except UserError as error:
             self.show_error(error, "The diary could not be opened.")
             return
@@ -566,14 +575,11 @@ class ReviewMode(QWidget):
         if self.diary is None or self.patient is None:
             return
         try:
-            chosen = self.chosen_settings()
-            # The clinic's thresholds and the preset's own: the Medicare LCD checklist's 80%
-            # has its chart line and table row beside a clinic's 50 and 75.
-            self.analysis = analyze_diary(
-                self.diary, chosen, now=self._now(), thresholds=thresholds_with_preset(chosen)
+            self.analysis = review_ops.analyse_under(
+                self.diary, self.settings, str(self.preset.currentData()), now=self._now()
             )
-        except ValueError as error:
-            self.show_error(UserError(str(error)), "This diary could not be analysed.")
+        except UserError as error:
+            self.show_error(error, "This diary could not be analysed.")
             return
         analysis = self.analysis
         self.numbers = {b.block_id: i for i, b in enumerate(analysis.blocks, start=1)}
@@ -707,7 +713,7 @@ class ReviewMode(QWidget):
         for text in notes or ["no notes from the patient for this block"]:
             self.notes.addItem(text)
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.metrics.rowCount():
             self.metrics.resizeRowsToContents()
@@ -749,18 +755,18 @@ class ReviewMode(QWidget):
         self.choose_row.setVisible(True)
         self.chart_box.setVisible(True)
         blocks = self.compared_blocks()
-        self._ensure_canvas()
+        figure, canvas = self._ensure_canvas()
         from paintrack.charts import draw_relief_comparison
 
         font = max(9.0, self.font().pointSizeF())
         draw_relief_comparison(
-            self.figure,
+            figure,
             blocks,
             self.analysis.thresholds,
             numbers=[self.numbers[b.block_id] for b in blocks],
             fontsize=font,
         )
-        self.canvas.draw_idle()
+        canvas.draw_idle()  # type: ignore[no-untyped-call]
         ids = {b.block_id for b in blocks}
         # One line per site and outcome: "relief ≥ 50% and ≥ 80%: concordant: …".
         grouped: dict[tuple[str, str], list[str]] = {}
@@ -855,15 +861,13 @@ class ReviewMode(QWidget):
 
     # --- settings ---------------------------------------------------------------------------
 
-    def edit_settings(self) -> Any:
-        from paintrack.ui.review_settings import ClinicSettingsDialog
-
+    def edit_settings(self) -> ClinicSettingsDialog:
         dialog = ClinicSettingsDialog(self.store, self)
         dialog.accepted.connect(lambda: self._settings_saved(dialog))
         dialog.open()
         return dialog
 
-    def _settings_saved(self, dialog: Any) -> None:
+    def _settings_saved(self, dialog: ClinicSettingsDialog) -> None:
         if dialog.saved is None:
             return
         if dialog.saved.preset != self.settings.preset:
@@ -893,93 +897,52 @@ class ReviewMode(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "Export PDF summary", start, "PDF (*.pdf)")
             if not path:
                 return
-        try:
-            audit: list[AuditRecord] = list(self.store.audit_trail(self.patient.id))
-            points = sorted(
-                {p for b in self.diary.blocks for p in self.settings.protocol_points(b.protocol)}
-            )
-        except UserError as error:
-            self.show_error(error, "The PDF was not written.")
-            return
-        from paintrack.report.pdf import ReportRequest, write_report
-
-        request = ReportRequest(
+        request = review_ops.SummaryRequest(
             diary=self.diary,
             analysis=self.analysis,
-            audit=audit,
-            audit_available=True,
+            settings=self.settings,
             deidentify=self.deidentify.isChecked(),
             paper=str(self.paper.currentData()),
             generated_at=self._now(),
-            protocol_points=tuple(points),
         )
-        target = path
-
-        def work() -> str:
-            return str(write_report(request, target))
-
-        from paintrack.ui.workers import start_job
-
-        progress = QProgressDialog("Writing the PDF summary…", "", 0, 0, self)
-        progress.setWindowTitle("paintrack")
-        progress.setCancelButton(None)
-        progress.setMinimumDuration(400)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress = progress
+        store, target = self.store, path
         self.export_button.setEnabled(False)
         self.export_status.setText("Writing the PDF summary…")
-        start_job(work, self._exported, self._export_error, parent=self)
-
-    def _finish_export(self) -> None:
-        if self._progress is not None:
-            self._progress.reset()
-            self._progress.deleteLater()
-            self._progress = None
-        self.export_button.setEnabled(self.analysis is not None)
+        self.runner.run(
+            "Writing the PDF summary…",
+            lambda: str(review_ops.write_summary(store, request, target)),
+            self._exported,
+            what_happened="The PDF was not written.",
+            after=lambda: self.export_button.setEnabled(self.analysis is not None),
+            failed=self._export_failed,
+            nothing_lost="No PDF was written; the diary itself is unchanged.",
+            show_after_ms=400,
+        )
 
     def _exported(self, path: str) -> None:
-        self._finish_export()
         self.export_status.setText(f"Saved the PDF summary to {path}")
         self.export_finished.emit(path)
 
-    def _export_error(self, error: BaseException) -> None:
-        self._finish_export()
-        if not isinstance(error, UserError):
-            log.error("PDF export failed", exc_info=error)
-            error = UserError(
-                f"Something went wrong inside paintrack ({type(error).__name__}); "
-                "no PDF was written. The diary itself is unchanged."
-            )
+    def _export_failed(self, error: UserError) -> None:
         self.export_status.setText("The PDF was not written.")
-        self.show_error(error, "The PDF was not written.")
         self.export_failed.emit(error.message)
 
     # --- errors -----------------------------------------------------------------------------
 
     def show_error(self, error: UserError, what_happened: str) -> None:
         """A calm, non-blocking message: what happened and what to do next."""
-        self.errors_shown.append(error.message)
-        if self.quiet:
-            return
-        box = QMessageBox(self)
-        box.setWindowTitle("paintrack")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setText(what_happened)
-        box.setInformativeText(error.message)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self.problems.show(error, what_happened)
 
 
-def install(window: Any) -> None:
+def install(window: MainWindow) -> None:
     """Called by the main window once it has first been shown: adds the Review mode."""
     review = ReviewMode(
-        window.store,
+        window.stored,
         now=window.clock.now,
         parent=window,
         quiet=window.quiet,
-        prefs=getattr(window, "prefs", None),
-        preferred_patient=lambda: getattr(window, "current_patient_id", None),
+        prefs=window.prefs,
+        preferred_patient=lambda: window.current_patient_id,
     )
     window.review = review
     window.add_mode("Review", review)

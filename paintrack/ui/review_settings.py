@@ -5,7 +5,6 @@ the protocol's time points, saved in the database (so they travel with it) via t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +22,8 @@ from paintrack.clinical.model import STANDARD_PROTOCOL, Agent
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import PRESET_LABELS
 from paintrack.errors import UserError
+from paintrack.operations import Store
+from paintrack.operations import review as review_ops
 
 TIMED_AGENTS = (Agent.LIDOCAINE, Agent.BUPIVACAINE, Agent.ROPIVACAINE)
 
@@ -51,13 +52,13 @@ def parse_numbers(text: str, *, what: str, low: float, high: float, whole: bool)
 class ClinicSettingsDialog(QDialog):
     """Edits a copy of the settings; Save validates, calls `store.save_settings`, and closes."""
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("Clinic settings")
         self.setAccessibleName("Clinic settings")
         self.setMinimumWidth(600)
-        self.settings: ClinicSettings = store.get_settings()
+        self.settings: ClinicSettings = review_ops.clinic_settings(store)
         self.saved: ClinicSettings | None = None
 
         layout = QVBoxLayout(self)
@@ -137,7 +138,7 @@ class ClinicSettingsDialog(QDialog):
     def save(self) -> None:
         try:
             settings = self.edited_settings()
-            self.store.save_settings(settings)
+            review_ops.save_clinic_settings(self.store, settings)
         except UserError as error:
             self.error.setText(error.message)
             self.error.setVisible(True)

@@ -136,8 +136,8 @@ def test_closing_hides_to_the_tray_while_scores_are_due(
     start_diary(qtbot, window)
     add_block(qtbot, window)
     baseline(qtbot, window, 7)
-    window._set_up_tray()
-    assert window.tray is not None
+    window.reminding.set_up_tray()
+    assert window.reminding.tray is not None
     assert _at(window, clock, 15)
     assert shown == ["paintrack"]  # the due score also went to the system tray
     window.close()
@@ -279,7 +279,7 @@ def test_closing_with_scores_due_and_no_tray_asks_first(
     add_block(qtbot, window)
     baseline(qtbot, window, 8)
     _at(window, clock, 5)
-    window.tray = None  # a desktop without a system tray
+    window.reminding.tray = None  # a desktop without a system tray
     window.quiet = False
     asked: list[str] = []
 
