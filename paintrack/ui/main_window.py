@@ -69,14 +69,13 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.clock: Clock = clock or SystemClock()
         self.prefs = settings or user_settings()
-        self.quiet = quiet  # smoke test: report problems on stderr, never in a dialog
         self.store: Store | None = None
         self.current_patient_id: str | None = None
         self.started = False
         self._after_started = False
         self.really_quit = False
         self.sample_folder: Path | None = None  # set on a sample-diary window: removed on close
-        self.problems = Problems(self, quiet=quiet)
+        self.problems = Problems(self, quiet=quiet)  # quiet: the smoke test, on stderr
         self.errors_shown, self.problem_headings = self.problems.shown, self.problems.headings
         self.runner = OperationRunner(self, self.problems)
         self.look = Look(self.prefs, self)
@@ -156,6 +155,15 @@ class MainWindow(QMainWindow):
 
     def show_mode(self, name: str) -> None:
         self.mode_bar.setCurrentIndex(self._mode_names.index(name))
+
+    @property
+    def quiet(self) -> bool:
+        """The smoke test: problems on standard error, never in a dialog; no questions."""
+        return self.problems.quiet
+
+    @quiet.setter
+    def quiet(self, on: bool) -> None:
+        self.problems.quiet = on
 
     @property
     def _busy(self) -> object:

@@ -30,7 +30,6 @@ from paintrack.clinical.wording import (
     rescue_text,
 )
 from paintrack.exchange.diary_json import read_diary_file
-from paintrack.wording import text as words
 from paintrack.store import Store, open_store
 from paintrack.ui.review import (
     NEEDS_TWO_BLOCKS,
@@ -39,6 +38,7 @@ from paintrack.ui.review import (
     ReviewMode,
 )
 from paintrack.ui.review_settings import ClinicSettingsDialog
+from paintrack.wording import text as words
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo" / "demo-diary.json"
@@ -347,7 +347,7 @@ def test_export_failure_is_shown_calmly_and_leaves_no_file(
 
 def test_review_mode_is_installed_in_the_main_window(qtbot: QtBot, make_window: Any) -> None:
     window = make_window()
-    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
+    qtbot.waitUntil(lambda: window.review is not None, timeout=15000)
     assert "Review" in window._mode_names
     window.show_mode("Review")
     assert window.modes.currentWidget() is window.review
@@ -473,7 +473,7 @@ def test_the_checklist_shows_every_row_without_scrolling(
 ) -> None:
     # The real window (its style, 1100 x 760): the checklist must not hide behind a scroll bar.
     window = make_window()
-    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
+    qtbot.waitUntil(lambda: window.review is not None, timeout=15000)
     window.store.import_diary(read_diary_file(DEMO), source_name="demo")
     review: ReviewMode = window.review
     window.show_mode("Review")
@@ -586,7 +586,7 @@ def test_export_from_the_window_replaces_a_file_the_save_dialog_confirmed(
 
 def test_the_comparison_chart_follows_larger_text(qtbot: QtBot, make_window: Any) -> None:
     window = make_window()
-    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
+    qtbot.waitUntil(lambda: window.review is not None, timeout=15000)
     window.store.import_diary(read_diary_file(DEMO), source_name="demo")
     review: ReviewMode = window.review
     window.show_mode("Review")
@@ -743,7 +743,7 @@ def test_the_block_view_fits_flags_and_notes_in_the_window(qtbot: QtBot, make_wi
     """In the 1100 x 760 window, with larger text too, the lines above the flags and notes keep
     all their text: the two lists give up room first."""
     window = make_window()
-    qtbot.waitUntil(lambda: hasattr(window, "review"), timeout=15000)
+    qtbot.waitUntil(lambda: window.review is not None, timeout=15000)
     window.store.import_diary(read_diary_file(DEMO), source_name="demo")
     review: ReviewMode = window.review
     window.show_mode("Review")

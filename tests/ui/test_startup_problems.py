@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from paintrack.clinical.model import Patient
+from paintrack.operations import startup
 from paintrack.store import RefusedDatabase, open_store
 from paintrack.store.backup import Backup, list_backups, make_backup
 from paintrack.store.lock import DiaryInUse, DiaryLock
-from paintrack.operations import startup
 from paintrack.ui.startup_problems import (
     IN_USE_TITLE,
     NEW,

@@ -33,7 +33,8 @@ from paintrack.clinical.model import Source
 from paintrack.clinical.results import PointState
 from paintrack.ui.clock import FakeClock
 from paintrack.ui.entry_dialogs import AmendDialog, PaperLogDialog
-from paintrack.ui.main_window import TICK_MS, MainWindow
+from paintrack.ui.main_window import MainWindow
+from paintrack.ui.reminding import TICK_MS
 
 REFRESHES = 6_000  # 25 hours of the window's 15-second refresh
 # None is immortal from Python 3.12 on: its count is a fixed sentinel there.

@@ -500,7 +500,7 @@ def test_a_problem_is_shown_with_a_warning_icon(
 def test_file_dialogs_start_in_documents_or_home(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from paintrack.ui import main_window as main_window_module
+    from paintrack.ui import window_files as main_window_module
 
     seen: list[str] = []
 
