@@ -8,11 +8,19 @@ pages, and without any raster image in the report.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Literal, cast
 
 from matplotlib.backend_bases import FigureCanvasBase, GraphicsContextBase, RendererBase
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
+from matplotlib.transforms import Transform
+from matplotlib.typing import ColorType
+from numpy.typing import ArrayLike
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
 
 from paintrack.report.fonts import face_for, register_fonts
 
@@ -28,7 +36,7 @@ class RasterInChartError(TypeError):
 class ReportlabRenderer(RendererBase):
     """Renders at 72 dpi, so one display unit is one PDF point."""
 
-    def __init__(self, canvas: Any, width: float, height: float) -> None:
+    def __init__(self, canvas: Canvas, width: float, height: float) -> None:
         super().__init__()
         self.canvas = canvas
         self.width = width
@@ -40,7 +48,7 @@ class ReportlabRenderer(RendererBase):
     def get_canvas_width_height(self) -> tuple[float, float]:
         return self.width, self.height
 
-    def points_to_pixels(self, points: Any) -> Any:
+    def points_to_pixels(self, points: ArrayLike) -> ArrayLike:
         return points
 
     def new_gc(self) -> GraphicsContextBase:
@@ -49,7 +57,14 @@ class ReportlabRenderer(RendererBase):
     def option_image_nocomposite(self) -> bool:
         return True
 
-    def draw_image(self, gc: Any, x: float, y: float, im: Any, transform: Any = None) -> None:
+    def draw_image(
+        self,
+        gc: GraphicsContextBase,
+        x: float,
+        y: float,
+        im: ArrayLike,
+        transform: Transform | None = None,
+    ) -> None:
         raise RasterInChartError("a report chart must not contain raster images")
 
     # --- helpers -------------------------------------------------------------------------
@@ -64,10 +79,12 @@ class ReportlabRenderer(RendererBase):
             canvas.clipPath(clip, stroke=0, fill=0)
         clip_path, affine = gc.get_clip_path()
         if clip_path is not None:
-            path = self._pdf_path(clip_path, affine)
+            # What comes back is the clip's Path, already transformed (the stub says
+            # TransformedPath, which is what it was made from).
+            path = self._pdf_path(cast(MplPath, clip_path), affine)
             canvas.clipPath(path, stroke=0, fill=0)
 
-    def _pdf_path(self, path: Any, transform: Any) -> Any:
+    def _pdf_path(self, path: MplPath, transform: Transform | None) -> PDFPathObject:
         out = self.canvas.beginPath()
         last = (0.0, 0.0)
         for points, code in path.iter_segments(transform, remove_nans=True, curves=True):
@@ -97,20 +114,21 @@ class ReportlabRenderer(RendererBase):
         self,
         gc: GraphicsContextBase,
         path: MplPath,
-        transform: Any,
-        rgbFace: Any = None,
+        transform: Transform,
+        rgbFace: ColorType | None = None,
     ) -> None:
+        # matplotlib hands the face over as an RGB or RGBA tuple (or None: no fill).
+        face = None if rgbFace is None else tuple(cast(Sequence[float], rgbFace))
         canvas = self.canvas
         linewidth = gc.get_linewidth()
         rgba = gc.get_rgb()
         forced = gc.get_forced_alpha()
         stroke_alpha = gc.get_alpha() if forced else rgba[3]
         stroke = linewidth > 0 and stroke_alpha > 0
-        fill = rgbFace is not None
-        if fill:
-            fill_alpha = (
-                gc.get_alpha() if forced or len(rgbFace) == 3 else rgbFace[3] * gc.get_alpha()
-            )
+        fill = face is not None
+        fill_alpha = 0.0
+        if face is not None:
+            fill_alpha = gc.get_alpha() if forced or len(face) == 3 else face[3] * gc.get_alpha()
             fill = fill_alpha > 0
         if not (stroke or fill):
             return
@@ -122,11 +140,11 @@ class ReportlabRenderer(RendererBase):
             canvas.setLineCap(_CAPS.get(gc.get_capstyle(), 0))
             canvas.setLineJoin(_JOINS.get(gc.get_joinstyle(), 0))
             offset, dashes = gc.get_dashes()
-            dash_lengths: Any = dashes  # points, already scaled by matplotlib
+            dash_lengths = cast(Sequence[float] | None, dashes)  # points, scaled by matplotlib
             if dash_lengths is not None and len(dash_lengths):
                 canvas.setDash([float(d) for d in dash_lengths], float(offset or 0))
-        if fill:
-            canvas.setFillColorRGB(rgbFace[0], rgbFace[1], rgbFace[2], alpha=fill_alpha)
+        if face is not None and fill:
+            canvas.setFillColorRGB(face[0], face[1], face[2], alpha=fill_alpha)
         canvas.drawPath(
             self._pdf_path(path, transform), stroke=int(stroke), fill=int(fill), fillMode=1
         )
@@ -138,10 +156,10 @@ class ReportlabRenderer(RendererBase):
         x: float,
         y: float,
         s: str,
-        prop: Any,
+        prop: FontProperties,
         angle: float,
-        ismath: Any = False,
-        mtext: Any = None,
+        ismath: bool | Literal["TeX"] = False,
+        mtext: Text | None = None,
     ) -> None:
         if ismath:
             # Mathtext has no plain-string form; draw it as vector outlines.
@@ -176,7 +194,7 @@ class _ReportlabFigureCanvas(FigureCanvasBase):
 
 
 def draw_figure(
-    figure: Figure, canvas: Any, x: float, y: float, width: float, height: float
+    figure: Figure, canvas: Canvas, x: float, y: float, width: float, height: float
 ) -> None:
     """Draw `figure` with its lower-left corner at (x, y), sized width x height points."""
     register_fonts()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -66,6 +66,9 @@ from paintrack.report.fonts import BOLD, REGULAR, register_fonts
 from paintrack.report.mplrender import draw_figure
 from paintrack.wording import text as words
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 PAPER_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
 MARGIN = 14 * mm
 INK = colors.HexColor("#1a1a1a")
@@ -78,11 +81,14 @@ STATUS_MARKS = {
     CriterionStatus.UNKNOWN: ("? unknown", colors.HexColor("#5a5a5a")),
     CriterionStatus.PENDING: ("… pending", colors.HexColor("#1f4e8c")),
 }
+# A table cell (a paragraph, a mark, a chart) and a TableStyle command.
+Cell: TypeAlias = "Flowable | str"
+StyleCommand: TypeAlias = tuple[object, ...]
 # A met verdict with cautions (clinical.md item 13) is not drawn in the colour of a clean met.
 MET_WITH_CAUTIONS = ("! met, with cautions", colors.HexColor("#8a5300"))
 
 
-def target_mark(target: PresetTarget) -> tuple[str, Any]:
+def target_mark(target: PresetTarget) -> tuple[str, colors.Color]:
     """The mark and colour of a target's verdict: a met with cautions has its own."""
     if target.met_with_cautions:
         return MET_WITH_CAUTIONS
@@ -154,14 +160,14 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _table(
-    rows: list[list[Any]],
+    rows: list[list[Cell]],
     widths: Sequence[float],
     *,
     header: bool = True,
-    extra: Sequence[tuple[Any, ...]] = (),
+    extra: Sequence[StyleCommand] = (),
 ) -> Table:
     table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
-    commands: list[tuple[Any, ...]] = [
+    commands: list[StyleCommand] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         # Plain-string cells would otherwise use reportlab's built-in (unembedded) Helvetica.
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
@@ -192,7 +198,7 @@ def _e(text: str) -> str:
 class FigureFlowable(Flowable):  # type: ignore[misc]  # reportlab has no type hints
     """A matplotlib Figure drawn as vector paths and text (see mplrender)."""
 
-    def __init__(self, figure: Any, width: float, height: float) -> None:
+    def __init__(self, figure: Figure, width: float, height: float) -> None:
         super().__init__()
         self.figure = figure
         self.width = width
@@ -234,11 +240,11 @@ def _numbered_canvas_class(footer_left: str, page_size: tuple[float, float]) -> 
     """A canvas that holds the pages back until the end, so each footer can say "of y"."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
+        def __init__(self, *args: object, **kwargs: object) -> None:
             # The doc template passes None; None would mean reportlab's unembedded Helvetica.
             kwargs["initialFontName"] = kwargs.get("initialFontName") or REGULAR
             super().__init__(*args, **kwargs)
-            self._held: list[dict[str, Any]] = []
+            self._held: list[dict[str, object]] = []
 
         def showPage(self) -> None:  # reportlab's name
             self._held.append(dict(self.__dict__))
@@ -438,7 +444,7 @@ class _Builder:
             "Sedation",
             "Steroid",
         ]
-        rows: list[list[Any]] = [[_p(h, s["head"]) for h in head]]
+        rows: list[list[Cell]] = [[_p(h, s["head"]) for h in head]]
         for result in self.analysis.blocks:
             b = result.block
             rows.append(
@@ -518,7 +524,7 @@ class _Builder:
         head = ["Block", "Site", "Baseline", "Peak relief"] + [
             f"Relief ≥ {t}%: until (from the block)" for t in thresholds
         ]
-        rows: list[list[Any]] = [[_p(_e(h), s["head"]) for h in head]]
+        rows: list[list[Cell]] = [[_p(_e(h), s["head"]) for h in head]]
         for result in self.featured:
             for site_name, site in result.sites.items():
                 baseline = "none" if site.baseline is None else f"{site.baseline}/10"
@@ -542,7 +548,7 @@ class _Builder:
                         f"{_e(format_percent(site.peak_relief_percent))} at "
                         f"{_e(format_duration(site.time_to_peak_minutes))}</i>"
                     )
-                row: list[Any] = [
+                row: list[Cell] = [
                     _p(self.block_key(result.block_id), s["cellb"]),
                     _p(_e(words.site_name(site_name)), s["cell"]),
                     _p(_e(baseline), s["cell"]),
@@ -624,8 +630,8 @@ class _Builder:
         out: list[Flowable] = [
             _p(f"Rule checklist: {_e(checklist.label)} (relief ≥ {checklist.threshold}%)", s["h2"])
         ]
-        rows: list[list[Any]] = [[_p(h, s["head"]) for h in ("Status", "Criterion", "Found")]]
-        spans: list[tuple[Any, ...]] = []
+        rows: list[list[Cell]] = [[_p(h, s["head"]) for h in ("Status", "Criterion", "Found")]]
+        spans: list[StyleCommand] = []
         for target in checklist.targets:
             where = target_text(target.region, target.side)
             blocks = ", ".join(
@@ -760,10 +766,10 @@ class _Builder:
             head += ["Score" if single else f"Score {x}" for x in sites]
             head += ["Relief" if single else f"Relief {x}" for x in sites]
             head += ["Patient's %", "Activity", "Rescue medicine", "Status"]
-            rows: list[list[Any]] = [[_p(_e(h), s["head"]) for h in head]]
+            rows: list[list[Cell]] = [[_p(_e(h), s["head"]) for h in head]]
             # The patient's note ("anything you want the clinic to know") on its own row under
             # the entry, across the table, wrapped: long notes never widen a column.
-            note_rows: list[tuple[Any, ...]] = []
+            note_rows: list[StyleCommand] = []
             for entry in sorted(b.entries, key=lambda e: (e.at, e.id)):
                 minutes = (entry.at - b.performed_at).total_seconds() / 60
                 activity = ""
@@ -771,7 +777,7 @@ class _Builder:
                     activity = self._scrub(entry.activity)
                     if entry.activity_ability is not None:
                         activity += f": {entry.activity_ability.value}"
-                row: list[Any] = [
+                row: list[Cell] = [
                     _p(_e(words.short_datetime_text(entry.at, b.zone)), s["cell"]),
                     _p(_e(words.offset_text(minutes)), s["cell"]),
                 ]
@@ -850,7 +856,7 @@ class _Builder:
         if not records:
             return [_p("No entry or block has been amended or deleted.", s["small"])]
         head = ["When", "Who", "Change", "Reason", "What changed"]
-        rows: list[list[Any]] = [[_p(h, s["head"]) for h in head]]
+        rows: list[list[Cell]] = [[_p(h, s["head"]) for h in head]]
         for record in sorted(records, key=lambda r: r.at):
             what = words.action_text(record)
             about = words.record_subject_time(record)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QKeyEvent
@@ -110,6 +109,23 @@ VOLUME_RANGE = (0.1, 5.0)
 LEVELS_EXPECTED = (
     "Write levels like L4, L5 or a range like L4-L5 (from C2-C7, T1-T12, L1-L5, S1-S2), "
     "or leave this empty."
+)
+
+
+# The block's fields this form edits (the others, such as its id and entries, it keeps).
+FORM_FIELDS = (
+    "performed_at",
+    "region",
+    "side",
+    "agent",
+    "levels",
+    "concentration_percent",
+    "volume_ml",
+    "sequence",
+    "sedation",
+    "steroid",
+    "sites",
+    "activities",
 )
 
 
@@ -481,7 +497,10 @@ class BlockForm(QWidget):
         if not ok or levels is None:
             return None
         sites = BILATERAL_SITES if self.two_sites.isChecked() else (INDEX_SITE,)
-        values: dict[str, Any] = dict(
+        sequence = int(self.sequence.currentData())
+        if self._editing is not None and self._editing.sequence > 3 and sequence == 3:
+            sequence = self._editing.sequence  # a later block keeps its number
+        block = Block(
             performed_at=from_qdatetime(self.performed_at.dateTime()),
             region=Region(self.region.currentData()),
             side=Side(self.side.currentData()),
@@ -489,17 +508,16 @@ class BlockForm(QWidget):
             levels=levels,
             concentration_percent=amounts[0],
             volume_ml=amounts[1],
-            sequence=int(self.sequence.currentData()),
+            sequence=sequence,
             sedation=Sedation(self.sedation.currentData()),
             steroid=self.steroid.isChecked(),
             sites=sites,
             activities=activities,
         )
-        if self._editing is not None:
-            if self._editing.sequence > 3 and values["sequence"] == 3:
-                values["sequence"] = self._editing.sequence
-            return replace(self._editing, **values)
-        return Block(**values)
+        if self._editing is None:
+            return block
+        # The form's fields change; the rest of the block (its id, entries, ...) is kept.
+        return replace(self._editing, **{name: getattr(block, name) for name in FORM_FIELDS})
 
     def _save(self) -> None:
         block = self.block()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class _Signals(QObject):
@@ -20,8 +22,8 @@ class _Signals(QObject):
     failed = Signal(object)
 
 
-class Job(QRunnable):
-    def __init__(self, work: Callable[[], Any]) -> None:
+class Job(QRunnable, Generic[T]):
+    def __init__(self, work: Callable[[], T]) -> None:
         super().__init__()
         self.work = work
         self.signals = _Signals()
@@ -42,7 +44,7 @@ class _Relay(QObject):
 
     def __init__(
         self,
-        on_done: Callable[[Any], None],
+        on_done: Callable[[object], None],
         on_error: Callable[[BaseException], None],
         parent: QObject | None,
     ) -> None:
@@ -66,15 +68,16 @@ class _Relay(QObject):
 
 
 def start_job(
-    work: Callable[[], Any],
-    on_done: Callable[[Any], None],
+    work: Callable[[], T],
+    on_done: Callable[[T], None],
     on_error: Callable[[BaseException], None],
     *,
     parent: QObject,
     pool: QThreadPool | None = None,
-) -> Job:
+) -> Job[T]:
     """Run `work()` on a pool thread; `on_done` or `on_error` then run on the UI thread."""
-    relay = _Relay(on_done, on_error, parent)
+    # The result crosses the thread as a Qt `object`; it is the T that `work` returned.
+    relay = _Relay(on_done, on_error, parent)  # type: ignore[arg-type]
     job = Job(work)
     job.signals.finished.connect(relay.done)
     job.signals.failed.connect(relay.failed)

@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any
 
 from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.levels import joints_covered
@@ -322,7 +321,7 @@ def amendments(records: Iterable[AuditRecord]) -> list[AuditRecord]:
 _TIME_KEYS = {"at", "recorded_at", "performed_at"}
 
 
-def _value_text(value: Any, key: str = "") -> str:
+def _value_text(value: object, key: str = "") -> str:
     if key in _TIME_KEYS and isinstance(value, str):
         try:
             return short_datetime_text(datetime.fromisoformat(value.replace("Z", "+00:00")))
