@@ -240,3 +240,63 @@ def test_history_says_an_entry_came_from_a_paper_log() -> None:
 
     assert written("paper").startswith("Written down from a paper log by jane on ")
     assert written("app").startswith("Written down by jane on ")
+
+
+def test_paper_log_saves_all_lines_or_none_and_keeps_them_to_fix(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, monkeypatch: object
+) -> None:
+    """One transaction: a line the diary refuses saves none of them, says so, and the dialog
+    comes back with every line as typed; saving again then saves them all."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from paintrack.errors import UserError
+
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 8)
+    clock.set(START + minutes(70))
+    window.tick()
+    store = window.store
+    assert store is not None
+    real_add_entries = store.add_entries
+    calls: list[int] = []
+
+    def refuse_once(block_id: str, entries: list[object]) -> object:
+        calls.append(len(entries))
+        if len(calls) == 1:
+            raise UserError("The 15 min score is at the same time as another; choose one.")
+        return real_add_entries(block_id, entries)  # type: ignore[arg-type]
+
+    store.add_entries = refuse_once  # type: ignore[method-assign]
+    seen: dict[str, object] = {}
+    window.quiet = False
+
+    def fix_and_save_again(dialog: QDialog) -> None:
+        assert isinstance(dialog, PaperLogDialog)
+        seen["kept"] = [(e.at, e.scores["index"]) for e in dialog.entries()]
+        _press(dialog, "Save these scores")
+
+    def read_the_problem(box: QDialog) -> None:
+        assert isinstance(box, QMessageBox)
+        seen["problem"] = box.text() + " " + box.informativeText()
+        when_dialog_opens(fix_and_save_again)
+        box.accept()
+
+    def transcribe(dialog: QDialog) -> None:
+        assert isinstance(dialog, PaperLogDialog)
+        dialog.set_row(0, START + minutes(15), {"index": 5})
+        dialog.set_row(1, START + minutes(30), {"index": 3})
+        when_dialog_opens(read_the_problem)
+        _press(dialog, "Save these scores")
+
+    when_dialog_opens(transcribe)
+    qtbot.mouseClick(window.diary.log.paper_button, Qt.MouseButton.LeftButton)
+    assert calls == [2, 2]
+    assert "None of the 2 lines were saved yet" in str(seen["problem"])
+    assert "same time as another" in str(seen["problem"])
+    assert seen["kept"] == [(START + minutes(15), 5), (START + minutes(30), 3)]
+    block = store.load_diary(window.current_patient_id).blocks[0]  # type: ignore[arg-type]
+    paper = sorted((e.at, e.scores["index"]) for e in block.entries if e.source == Source.PAPER)
+    assert paper == [(START + minutes(15), 5), (START + minutes(30), 3)]
+    assert "Saved 2 scores from your paper log" in window.diary.log.status.text()
+    window.quiet = True  # closing at the end asks nothing
