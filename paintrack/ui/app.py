@@ -5,40 +5,22 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from importlib import resources
-from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
+
+from paintrack.ui.assets import (  # noqa: F401  (the names callers and tests use)
+    APPLICATION,
+    ORGANISATION,
+    app_icon,
+    resource_text,
+    style_sheet,
+    user_settings,
+)
 
 log = logging.getLogger(__name__)
 
-ORGANISATION = "paintrack"
-APPLICATION = "paintrack"
 TEXT_SCALE = 1.1
-
-
-def resource_text(*parts: str) -> str:
-    return resources.files("paintrack.resources").joinpath(*parts).read_text(encoding="utf-8")
-
-
-def app_icon() -> QIcon:
-    icon_file = resources.files("paintrack.resources").joinpath("icons", "paintrack.svg")
-    with resources.as_file(icon_file) as path:
-        return QIcon(str(path))
-
-
-def style_sheet(high_contrast: bool) -> str:
-    text = resource_text("styles", "high-contrast.qss" if high_contrast else "calm.qss")
-    # The arrows of drop-downs and number boxes are drawn from resources/icons.
-    icons = Path(str(resources.files("paintrack.resources").joinpath("icons")))
-    return text.replace("{icons}", icons.as_posix())
-
-
-def user_settings() -> QSettings:
-    """The window's own preferences (last patient, high contrast): not clinical data."""
-    return QSettings(ORGANISATION, APPLICATION)
 
 
 class _FirstPaint(QObject):

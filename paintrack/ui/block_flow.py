@@ -8,18 +8,22 @@ from typing import TYPE_CHECKING
 from paintrack.clinical.model import Block
 from paintrack.errors import UserError
 from paintrack.operations import diary as diary_ops
+from paintrack.ui.closing import CloseGuard
+from paintrack.ui.reminding import Reminding
 
 if TYPE_CHECKING:
-    from paintrack.ui.main_window import MainWindow
+    from paintrack.ui.host import WindowHost
 
 
 class BlockFlow:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost, guard: CloseGuard, reminding: Reminding) -> None:
         self.window = window
+        self.guard = guard
+        self.reminding = reminding
 
     def show_block_form(self) -> None:
         w = self.window
-        if w.current_patient_id is None or not w.guard.unsaved_score_handled(leaving=False):
+        if w.current_patient_id is None or not self.guard.unsaved_score_handled(leaving=False):
             return
         opened = w.page.diary
         w.block_form.reset(next_sequence=len(opened.blocks) + 1 if opened else 1)
@@ -28,7 +32,7 @@ class BlockFlow:
 
     def edit_block(self, block: Block) -> None:
         w = self.window
-        if not w.guard.unsaved_score_handled(leaving=False):
+        if not self.guard.unsaved_score_handled(leaving=False):
             return
         w.block_form.edit(block)
         w.show_page(w.block_form, prefix="Block details — ")
@@ -59,7 +63,7 @@ class BlockFlow:
         w.page.show_state(saved.state)
         w.remember()
         w.show_page(w.page)
-        w.reminding.feed()
+        self.reminding.feed()
         w.page.log.focus_scale()
         w.statusBar().showMessage("Block saved.", 8000)
         w.diary_changed.emit(patient_id)

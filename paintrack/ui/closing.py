@@ -10,8 +10,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from paintrack.ui.reminding import Reminding
+
 if TYPE_CHECKING:
-    from paintrack.ui.main_window import MainWindow
+    from paintrack.ui.host import WindowHost
 
 
 def _ask(box: QMessageBox) -> object:
@@ -22,11 +24,12 @@ def _ask(box: QMessageBox) -> object:
 
 
 class CloseGuard:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost, reminding: Reminding) -> None:
         self.window = window
+        self.reminding = reminding
 
     def _box(self, text: str, informative: str) -> QMessageBox:
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.window.widget)
         box.setWindowTitle("paintrack")
         box.setIcon(QMessageBox.Icon.Question)
         box.setText(text)
@@ -43,7 +46,7 @@ class CloseGuard:
     def closing_while_due_confirmed(self, *, quitting: bool = False) -> bool:
         """Closing with scores still due and no tray to remind from (or quitting, which stops
         the tray's reminders too): reminders would stop, so ask first. True: close."""
-        due = self.window.reminding.next_score_words()
+        due = self.reminding.next_score_words()
         if self.window.quiet or not due:
             return True
         box = self._box(
@@ -66,8 +69,8 @@ class CloseGuard:
         window = self.window
         if window.quiet or not self.unsaved_score():
             return True
-        due = window.reminding.next_score_words() if leaving else ""
-        stops = due and (window.reminding.tray is None or window.really_quit)
+        due = self.reminding.next_score_words() if leaving else ""
+        stops = due and (self.reminding.tray is None or window.really_quit)
         box = self._box(
             "You chose a score but have not saved it yet.",
             ("Save it before closing?" if leaving else "Save it first?")
@@ -90,7 +93,7 @@ class CloseGuard:
     def close_event(self, event: QCloseEvent) -> None:
         """The window's closeEvent: to the tray while reminding, else ask, then shut down."""
         window = self.window
-        if not window.really_quit and window.reminding.keeps_running_in_tray():
+        if not window.really_quit and self.reminding.keeps_running_in_tray():
             event.ignore()  # keep reminding from the tray instead of quitting mid-diary
             return
         # One question at a time: with a score chosen, that question also says the reminders
@@ -101,7 +104,7 @@ class CloseGuard:
         ):
             event.ignore()
             return
-        had_tray = window.reminding.tray is not None
+        had_tray = self.reminding.tray is not None
         window.shut_down()
         event.accept()
         if had_tray:

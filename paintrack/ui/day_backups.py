@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from paintrack.operations import files, startup
 
 if TYPE_CHECKING:
-    from paintrack.ui.main_window import MainWindow
+    from paintrack.ui.host import WindowHost
 
 
 class DayBackups:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         self.window = window
         self._backup_day: date | None = None
         self._unbacked_saves = False

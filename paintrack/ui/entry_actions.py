@@ -14,14 +14,14 @@ from paintrack.operations.diary import DiaryState
 from paintrack.ui.clock import clock_text
 
 if TYPE_CHECKING:
-    from paintrack.ui.main_window import MainWindow
+    from paintrack.ui.host import WindowHost
 
 CORRECTED = "Correction saved. The original is kept in the entry's history."
 DELETED = "Entry deleted. It is still kept in the history for the clinic."
 
 
 class EntryActions:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         self.window = window
 
     def _changed(self, state: DiaryState, said: str, status: str) -> None:
@@ -34,7 +34,7 @@ class EntryActions:
 
     def _back_to_the_scale(self) -> None:
         """Back to the scale once a dialog has closed (after Qt has restored the old focus)."""
-        QTimer.singleShot(0, self.window, lambda: self.window.page.log.focus_scale())
+        QTimer.singleShot(0, self.window.widget, lambda: self.window.page.log.focus_scale())
 
     def paper_log(self, block: Block | None = None) -> None:
         from paintrack.ui.entry_dialogs import PaperLogDialog
@@ -43,7 +43,7 @@ class EntryActions:
         block = block or page.current_block()
         if block is None or page.patient_id is None:
             return
-        dialog = PaperLogDialog(block, page.current_result(), window.clock, window)
+        dialog = PaperLogDialog(block, page.current_result(), window.clock, window.widget)
         # One transaction: a line the diary refuses saves none of them, and the dialog comes
         # back with every line as typed, to fix that one and save again.
         while dialog.exec():
@@ -78,7 +78,7 @@ class EntryActions:
         from paintrack.ui.entry_dialogs import AmendDialog
 
         window, patient_id = self.window, self.window.page.patient_id
-        dialog = AmendDialog(block, entry, window)
+        dialog = AmendDialog(block, entry, window.widget)
         accepted = dialog.exec()
         new, reason = dialog.result_entry(), dialog.reason()
         dialog.deleteLater()
@@ -98,7 +98,7 @@ class EntryActions:
         from paintrack.ui.entry_dialogs import DeleteDialog
 
         window, patient_id = self.window, self.window.page.patient_id
-        dialog = DeleteDialog(entry, window)
+        dialog = DeleteDialog(entry, window.widget)
         accepted = dialog.exec()
         reason = dialog.reason()
         dialog.deleteLater()
@@ -122,7 +122,7 @@ class EntryActions:
         except UserError as error:
             window.problems.show(error, "")
         else:
-            dialog = HistoryDialog(entry, history, window)
+            dialog = HistoryDialog(entry, history, window.widget)
             dialog.exec()
             dialog.deleteLater()
         self._back_to_the_scale()

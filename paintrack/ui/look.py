@@ -39,7 +39,7 @@ class Look(QObject):
         self.apply_text_size()
 
     def apply_style(self, *, again: bool = False) -> None:
-        from paintrack.ui.app import style_sheet
+        from paintrack.ui.assets import style_sheet
 
         app = QApplication.instance()
         sheet = style_sheet(self.high_contrast)

@@ -21,9 +21,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QMainWindow,
-    QStackedWidget,
-    QTabBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,12 +36,13 @@ from paintrack.ui.day_backups import DayBackups
 from paintrack.ui.diary_page import DiaryPage
 from paintrack.ui.entry_actions import EntryActions
 from paintrack.ui.look import Look
+from paintrack.ui.modes import Modes, diary_pages
 from paintrack.ui.problems import Problems
 from paintrack.ui.reminding import Reminding
 from paintrack.ui.running import OperationRunner
 from paintrack.ui.sample_windows import SampleWindows
 from paintrack.ui.welcome import WelcomePage
-from paintrack.ui.widgets import enter_activates_buttons, heading
+from paintrack.ui.widgets import enter_activates_buttons
 from paintrack.ui.window_files import WindowFiles
 from paintrack.ui.window_menus import WindowMenus
 
@@ -63,7 +61,7 @@ class MainWindow(QMainWindow):
         quiet: bool = False,
     ) -> None:
         super().__init__()
-        from paintrack.ui.app import user_settings
+        from paintrack.ui.assets import user_settings
 
         self.db_target = db_target
         self.demo = demo
@@ -76,85 +74,54 @@ class MainWindow(QMainWindow):
         self.really_quit = False
         self.sample_folder: Path | None = None  # set on a sample-diary window: removed on close
         self.problems = Problems(self, quiet=quiet)  # quiet: the smoke test, on stderr
-        self.errors_shown, self.problem_headings = self.problems.shown, self.problems.headings
         self.runner = OperationRunner(self, self.problems)
         self.look = Look(self.prefs, self)
         self.look.contrast_changed.connect(self._contrast_changed)
         self.look.text_size_changed.connect(self._text_size_changed)
-        self.high_contrast_action = self.look.high_contrast_action
-        self.larger_text_action = self.look.larger_text_action
         self.reminding = Reminding(self)
-        self.reminders, self.timer = self.reminding.reminders, self.reminding.timer
+        self.menus: WindowMenus  # made once its parts are
         self.entries = EntryActions(self)
-        self.files = WindowFiles(self)
-        self.guard = CloseGuard(self)
-        self.blocks = BlockFlow(self)
+        self.files = WindowFiles(
+            self, busy_actions=lambda: self.menus.file_actions(), after=lambda: self.menus.update()
+        )
+        self.guard = CloseGuard(self, self.reminding)
+        self.blocks = BlockFlow(self, self.guard, self.reminding)
         self.backups = DayBackups(self)
-        self.samples = SampleWindows(self)
-        self.sample_windows = self.samples.open
-        self.export_json, self.export_csv = self.files.export_json, self.files.export_csv
-        self.import_diary, self.about = self.files.import_diary, self.files.about
-        self.show_block_form, self.edit_block = self.blocks.show_block_form, self.blocks.edit_block
-        self.paper_log, self.open_sample = self.entries.paper_log, self.samples.open_sample
+        self.samples = SampleWindows(self, self._sample_window)
         # Qt adds the application name ("— paintrack") to every title itself.
         self.setWindowTitle("Your pain diary")
         self.setMinimumSize(900, 620)
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.mode_bar = QTabBar()
-        self.mode_bar.setAccessibleName("Mode")
-        self.mode_bar.setVisible(False)
-        self.mode_bar.setExpanding(False)
-        self.mode_bar.setDrawBase(True)
-        layout.addWidget(self.mode_bar)
-        self.modes = QStackedWidget()
-        layout.addWidget(self.modes, 1)
-        self.setCentralWidget(central)
-        self.pages = QStackedWidget()
-        self.pages.setObjectName("Page")
-        loading = QWidget()
-        loading.setObjectName("Page")
-        loading_layout = QVBoxLayout(loading)
-        self.loading_label = heading("Opening your diary…")
-        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        loading_layout.addWidget(self.loading_label)
-        self.pages.addWidget(loading)
-        self._mode_names: list[str] = []
-        self.add_mode("Diary", self.pages)
-        self.mode_bar.currentChanged.connect(self.modes.setCurrentIndex)
+        self.modes = Modes()
+        self.mode_bar, self._mode_names = self.modes.bar, self.modes.names
+        self.setCentralWidget(self.modes)
+        self.pages, self.loading_label = diary_pages()
+        self.modes.add_mode("Diary", self.pages)
         self.welcome: WelcomePage
         self.block_form: BlockForm
         self.diary: DiaryPage | None = None  # built when the window starts
         self.review: QWidget | None = None  # the Review mode, once installed
-        self.menus = WindowMenus(self)
-        self.menus.add_mode("Diary", 1)
-        m = self.menus
-        self.export_json_action, self.export_csv_action = m.export_json, m.export_csv
-        self.import_action, self.quit_action = m.import_diary, m.quit
-        self.add_block_action, self.paper_action, self.switch_action = (
-            m.add_block,
-            m.paper,
-            m.switch,
+        self.menus = WindowMenus(
+            self,
+            self.menuBar(),
+            files=self.files,
+            guard=self.guard,
+            blocks=self.blocks,
+            entries=self.entries,
+            look=self.look,
         )
-        self.update_actions = m.update
+        self.menus.add_mode("Diary", 1)
+        self.modes.added.connect(self.menus.add_mode)
         self.statusBar().showMessage("")
 
     # -- modes and menus ---------------------------------------------------------------------
 
     def add_mode(self, name: str, widget: QWidget) -> None:
         """Add a top-level mode (e.g. "Review"); a tab bar appears once there are two."""
-        self._mode_names.append(name)
-        self.modes.addWidget(widget)
-        self.mode_bar.addTab(name)
-        self.mode_bar.setVisible(len(self._mode_names) > 1)
-        if hasattr(self, "menus"):
-            self.menus.add_mode(name, len(self._mode_names))
+        self.modes.add_mode(name, widget)
 
     def show_mode(self, name: str) -> None:
-        self.mode_bar.setCurrentIndex(self._mode_names.index(name))
+        self.modes.show_mode(name)
 
     @property
     def quiet(self) -> bool:
@@ -166,8 +133,8 @@ class MainWindow(QMainWindow):
         self.problems.quiet = on
 
     @property
-    def _busy(self) -> object:
-        return self.runner.busy
+    def widget(self) -> QWidget:
+        return self
 
     @property
     def stored(self) -> Store:
@@ -187,8 +154,8 @@ class MainWindow(QMainWindow):
 
     def _text_size_changed(self) -> None:
         # Other modes (Review) redraw their charts too, if they have any.
-        for index in range(self.modes.count()):
-            follow = getattr(self.modes.widget(index), "text_size_changed", None)
+        for mode in self.modes.widgets():
+            follow = getattr(mode, "text_size_changed", None)
             if callable(follow):
                 follow()
         if self.diary is not None:
@@ -226,21 +193,21 @@ class MainWindow(QMainWindow):
             install = getattr(importlib.import_module("paintrack.ui.review"), "install", None)
             if callable(install):
                 install(self)
-        self.timer.start()
+        self.reminding.timer.start()
 
     def _build_pages(self, store: Store) -> None:
         self.welcome = WelcomePage(self.clock)
         self.welcome.start_requested.connect(self.start_diary)
-        self.welcome.sample_requested.connect(self.open_sample)
+        self.welcome.sample_requested.connect(self.samples.open_sample)
         self.welcome.continue_requested.connect(self.open_patient)
         self.block_form = BlockForm(self.clock)
         self.block_form.saved.connect(self.blocks.save_block)
         self.block_form.cancelled.connect(self.blocks.cancelled)
         self.diary = page = DiaryPage(store, self.clock)
         page.chart.set_high_contrast(self.look.high_contrast)
-        page.add_block_requested.connect(self.show_block_form)
-        page.edit_block_requested.connect(self.edit_block)
-        page.paper_log_requested.connect(self.paper_log)
+        page.add_block_requested.connect(self.blocks.show_block_form)
+        page.edit_block_requested.connect(self.blocks.edit_block)
+        page.paper_log_requested.connect(self.entries.paper_log)
         page.amend_requested.connect(self.entries.amend_entry)
         page.delete_requested.connect(self.entries.delete_entry)
         page.history_requested.connect(self.entries.entry_history)
@@ -292,18 +259,18 @@ class MainWindow(QMainWindow):
         self.current_patient_id = saved.id
         self.page.open_patient(saved.id)
         self.remember()
-        self.update_actions()
-        self.show_block_form()
+        self.menus.update()
+        self.blocks.show_block_form()
 
     def open_patient(self, patient_id: str, block_id: str | None = None) -> None:
         self.current_patient_id = patient_id
         self.page.open_patient(patient_id, block_id)
         self.remember()
-        self.update_actions()
+        self.menus.update()
         self.show_page(self.page)
         self.reminding.feed()
         if self.page.current_block() is None:
-            self.show_block_form()
+            self.blocks.show_block_form()
         else:
             self.page.log.focus_scale()
         self.patient_opened.emit(patient_id)
@@ -342,5 +309,14 @@ class MainWindow(QMainWindow):
             shutil.rmtree(self.sample_folder, ignore_errors=True)
             self.sample_folder = None
 
-    def show_error(self, error: UserError, what_happened: str) -> None:
-        self.problems.show(error, what_happened)
+    def _sample_window(self, db: Path) -> MainWindow:
+        """The sample diary's own window (see `SampleWindows`), thrown away with its folder."""
+        sample = MainWindow(
+            str(db), demo=True, clock=self.clock, settings=self.prefs, quiet=self.quiet
+        )
+        sample.sample_folder = db.parent
+        sample.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sample.resize(self.size())
+        sample.show()
+        sample.start()
+        return sample

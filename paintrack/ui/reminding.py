@@ -13,20 +13,20 @@ from paintrack.ui.clock import clock_text
 from paintrack.ui.reminders import Reminders
 
 if TYPE_CHECKING:
-    from paintrack.ui.main_window import MainWindow
+    from paintrack.ui.host import WindowHost
 
 TICK_MS = 15_000  # how often the countdown and the schedule states are refreshed
 
 
 class Reminding:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         self.window = window
         self.tray: QSystemTrayIcon | None = None
-        self.reminders = Reminders(window.clock, window)
+        self.reminders = Reminders(window.clock, window.widget)
         self.reminders.due.connect(self._remind)
         self.reminders.cleared.connect(self._cleared)
         self.reminders.finished.connect(self._finished)
-        self.timer = QTimer(window)
+        self.timer = QTimer(window.widget)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
 
@@ -68,7 +68,7 @@ class Reminding:
             self.tray.showMessage(
                 "paintrack", reminder_text(point), QSystemTrayIcon.MessageIcon.Information, 30000
             )
-        QApplication.alert(self.window)
+        QApplication.alert(self.window.widget)
 
     def _cleared(self) -> None:
         if self.window.diary is not None:
@@ -98,9 +98,9 @@ class Reminding:
     def set_up_tray(self) -> None:
         if self.tray is not None or self.window.demo or not QSystemTrayIcon.isSystemTrayAvailable():
             return
-        from paintrack.ui.app import app_icon
+        from paintrack.ui.assets import app_icon
 
-        tray = QSystemTrayIcon(app_icon(), self.window)
+        tray = QSystemTrayIcon(app_icon(), self.window.widget)
         tray.setToolTip("paintrack: your pain diary")
         tray.activated.connect(lambda _reason: self.log_now())
         tray.messageClicked.connect(self.log_now)

@@ -72,7 +72,7 @@ if TYPE_CHECKING:
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
 
-    from paintrack.ui.main_window import MainWindow
+    from paintrack.ui.host import WindowHost
 
 log = logging.getLogger(__name__)
 
@@ -934,12 +934,12 @@ class ReviewMode(QWidget):
         self.problems.show(error, what_happened)
 
 
-def install(window: MainWindow) -> None:
+def install(window: WindowHost) -> None:
     """Called by the main window once it has first been shown: adds the Review mode."""
     review = ReviewMode(
         window.stored,
         now=window.clock.now,
-        parent=window,
+        parent=window.widget,
         quiet=window.quiet,
         prefs=window.prefs,
         preferred_patient=lambda: window.current_patient_id,

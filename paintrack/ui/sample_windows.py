@@ -3,42 +3,36 @@ the patient's own database never holds the example patient."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
-
-from PySide6.QtCore import Qt
 
 from paintrack.errors import UserError
 from paintrack.operations import files
 
 if TYPE_CHECKING:
-    from paintrack.ui.main_window import MainWindow
+    from paintrack.ui.host import WindowHost
 
 
 class SampleWindows:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost, make_window: Callable[[Path], WindowHost]) -> None:
         self.window = window
-        self.open: list[MainWindow] = []
+        self.make_window = make_window  # a window of the same kind, for a sample database
+        self.open: list[WindowHost] = []
 
-    def open_sample(self) -> MainWindow | None:
-        from paintrack.ui.main_window import MainWindow
-
+    def open_sample(self) -> WindowHost | None:
         w = self.window
         try:
             db = files.prepare_sample_database()
         except UserError as error:
             w.problems.show(error, "The sample diary could not be opened.")
             return None
-        sample = MainWindow(str(db), demo=True, clock=w.clock, settings=w.prefs, quiet=w.quiet)
-        sample.sample_folder = db.parent
-        sample.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        sample.resize(w.size())
-        sample.show()
-        sample.start()
+        sample = self.make_window(db)
         self.open.append(sample)
         sample.destroyed.connect(lambda _obj=None: self._forget(sample))
         return sample
 
-    def _forget(self, sample: MainWindow) -> None:
+    def _forget(self, sample: WindowHost) -> None:
         if sample in self.open:
             self.open.remove(sample)
 

@@ -3,11 +3,12 @@ thread with a progress dialog, and what it did in the status bar."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from paintrack import __version__
@@ -15,7 +16,7 @@ from paintrack.operations import files
 from paintrack.operations.files import Exported, Imported
 
 if TYPE_CHECKING:
-    from paintrack.ui.main_window import MainWindow
+    from paintrack.ui.host import WindowHost
 
 T = TypeVar("T")
 
@@ -36,17 +37,25 @@ def default_folder() -> str:
 
 
 class WindowFiles:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self,
+        window: WindowHost,
+        *,
+        busy_actions: Callable[[], Sequence[QAction]],
+        after: Callable[[], None],
+    ) -> None:
         self.window = window
+        self.busy_actions = busy_actions  # disabled while a file job runs
+        self.after = after  # then what is offered is worked out again
 
     def ask_path(self, title: str, suggested: str, filters: str, *, save: bool) -> str:
         prefs = self.window.prefs
         folder = str(prefs.value("last_folder", "") or "") or default_folder()
         start = str(Path(folder) / suggested) if suggested else folder
         if save:
-            path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
+            path, _ = QFileDialog.getSaveFileName(self.window.widget, title, start, filters)
         else:
-            path, _ = QFileDialog.getOpenFileName(self.window, title, start, filters)
+            path, _ = QFileDialog.getOpenFileName(self.window.widget, title, start, filters)
         if path:
             prefs.setValue("last_folder", str(Path(path).parent))
         return path
@@ -65,8 +74,8 @@ class WindowFiles:
             work,
             done,
             what_happened=what_happened,
-            actions=window.menus.file_actions(),
-            after=window.menus.update,
+            actions=self.busy_actions(),
+            after=self.after,
         )
 
     def export_json(self, path: str | None = None) -> None:
@@ -127,7 +136,7 @@ class WindowFiles:
     def about(self) -> None:
         window = self.window
         place = files.diary_place(window.store, window.db_target)
-        box = QMessageBox(window)
+        box = QMessageBox(window.widget)
         box.setWindowTitle("About paintrack")
         box.setIcon(QMessageBox.Icon.Information)
         box.setText(f"paintrack {__version__}\nA pain diary for medial branch blocks.")

@@ -7,51 +7,61 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar
+
+from paintrack.ui.block_flow import BlockFlow
+from paintrack.ui.closing import CloseGuard
+from paintrack.ui.entry_actions import EntryActions
+from paintrack.ui.look import Look
+from paintrack.ui.window_files import WindowFiles
 
 if TYPE_CHECKING:
-    from paintrack.ui.main_window import MainWindow
-
-
-def action(
-    window: MainWindow, text: str, slot: Callable[[], object], shortcut: str = ""
-) -> QAction:
-    made = QAction(text, window)
-    if shortcut:
-        made.setShortcut(QKeySequence(shortcut))
-    made.triggered.connect(lambda _checked=False: slot())
-    return made
+    from paintrack.ui.host import WindowHost
 
 
 class WindowMenus:
-    def __init__(self, window: MainWindow) -> None:
-        self.window = w = window
-        bar = w.menuBar()
+    def __init__(
+        self,
+        window: WindowHost,
+        bar: QMenuBar,
+        *,
+        files: WindowFiles,
+        guard: CloseGuard,
+        blocks: BlockFlow,
+        entries: EntryActions,
+        look: Look,
+    ) -> None:
+        self.window = window
+        self.bar = bar
         file_menu = bar.addMenu("&File")
-        self.export_json = action(
-            w, "Export diary (JSON)…", lambda: w.files.export_json(), "Ctrl+E"
-        )
-        self.export_csv = action(w, "Export as spreadsheet (CSV)…", lambda: w.files.export_csv())
-        self.import_diary = action(
-            w, "Import a diary file…", lambda: w.files.import_diary(), "Ctrl+I"
-        )
+        self.export_json = self.action("Export diary (JSON)…", files.export_json, "Ctrl+E")
+        self.export_csv = self.action("Export as spreadsheet (CSV)…", files.export_csv)
+        self.import_diary = self.action("Import a diary file…", files.import_diary, "Ctrl+I")
         file_menu.addActions([self.export_json, self.export_csv, self.import_diary])
         file_menu.addSeparator()
-        self.quit = action(w, "Quit", w.guard.quit, "Ctrl+Q")
+        self.quit = self.action("Quit", guard.quit, "Ctrl+Q")
         file_menu.addAction(self.quit)
         diary_menu = bar.addMenu("&Diary")
-        self.add_block = action(w, "Add a block…", w.blocks.show_block_form, "Ctrl+N")
-        self.paper = action(w, "Enter from my paper log…", w.entries.paper_log, "Ctrl+P")
-        self.switch = action(w, "Start or open another diary…", w.show_welcome)
+        self.add_block = self.action("Add a block…", blocks.show_block_form, "Ctrl+N")
+        self.paper = self.action("Enter from my paper log…", entries.paper_log, "Ctrl+P")
+        self.switch = self.action("Start or open another diary…", window.show_welcome)
         diary_menu.addActions([self.add_block, self.paper, self.switch])
         self.view_menu = bar.addMenu("&View")
         self._view_separator = self.view_menu.addSeparator()
-        self.view_menu.addActions([w.look.high_contrast_action, w.look.larger_text_action])
-        bar.addMenu("&Help").addAction(action(w, "About paintrack", w.files.about))
+        self.view_menu.addActions([look.high_contrast_action, look.larger_text_action])
+        bar.addMenu("&Help").addAction(self.action("About paintrack", files.about))
         self.update()
+
+    def action(self, text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
+        made = QAction(text, self.bar)
+        if shortcut:
+            made.setShortcut(QKeySequence(shortcut))
+        made.triggered.connect(lambda _checked=False: slot())
+        return made
 
     def add_mode(self, name: str, number: int) -> None:
         """View ▸ Show <mode>, Ctrl+<number>."""
-        shown = action(self.window, f"Show {name}", lambda: self.window.show_mode(name))
+        shown = self.action(f"Show {name}", lambda: self.window.show_mode(name))
         shown.setShortcut(QKeySequence(f"Ctrl+{number}"))
         self.view_menu.insertAction(self._view_separator, shown)
 

@@ -78,7 +78,7 @@ def make_window(
         window.shut_down()
         # Free the window now: no event loop runs its deleteLater between tests, and every
         # window left alive made the next test's restyling and layout slower (8-20 s a test).
-        for sample in window.sample_windows:
+        for sample in window.samples.open:
             sample.deleteLater()
         window.close()
         window.deleteLater()

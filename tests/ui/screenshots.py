@@ -117,9 +117,9 @@ def main() -> int:
         grab(dialog, out / "08-paper-log.png", app)
         dialog.close()
 
-        window.high_contrast_action.setChecked(True)
+        window.look.high_contrast_action.setChecked(True)
         grab(window, out / "09-high-contrast.png", app)
-        window.high_contrast_action.setChecked(False)
+        window.look.high_contrast_action.setChecked(False)
         window.shut_down()
         window.close()
 

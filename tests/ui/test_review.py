@@ -350,7 +350,7 @@ def test_review_mode_is_installed_in_the_main_window(qtbot: QtBot, make_window: 
     qtbot.waitUntil(lambda: window.review is not None, timeout=15000)
     assert "Review" in window._mode_names
     window.show_mode("Review")
-    assert window.modes.currentWidget() is window.review
+    assert window.modes.stack.currentWidget() is window.review
 
 
 def test_review_follows_changes_made_elsewhere(
@@ -599,7 +599,7 @@ def test_the_comparison_chart_follows_larger_text(qtbot: QtBot, make_window: Any
         return float(review.figure.axes[0].xaxis.label.get_fontsize())
 
     normal = label_size()
-    window.larger_text_action.setChecked(True)
+    window.look.larger_text_action.setChecked(True)
     larger = label_size()
     assert larger > normal * 1.1
     # The legend takes fewer columns rather than running off the figure's edges.
@@ -607,7 +607,7 @@ def test_the_comparison_chart_follows_larger_text(qtbot: QtBot, make_window: Any
     (legend,) = review.figure.legends
     box = legend.get_window_extent(review.canvas.get_renderer())
     assert box.x0 >= 0 and box.x1 <= review.figure.bbox.width
-    window.larger_text_action.setChecked(False)
+    window.look.larger_text_action.setChecked(False)
     assert label_size() == normal
 
 
@@ -759,7 +759,7 @@ def test_the_block_view_fits_flags_and_notes_in_the_window(qtbot: QtBot, make_wi
         ) and all(label.height() >= label.heightForWidth(label.width()) for label in labels)
 
     for larger in (False, True):
-        window.larger_text_action.setChecked(larger)
+        window.look.larger_text_action.setChecked(larger)
         review.blocks.setCurrentRow(1)
 
         # The layout settles over a few event-loop passes (slower on a busy machine); an
@@ -773,7 +773,7 @@ def test_the_block_view_fits_flags_and_notes_in_the_window(qtbot: QtBot, make_wi
             assert above.geometry().bottom() < below.geometry().top(), below.accessibleName()
         assert review.notes.isVisible() and review.notes.count() >= 3
         assert review.notes.height() >= 3 * review.notes.fontMetrics().lineSpacing()
-    window.larger_text_action.setChecked(False)
+    window.look.larger_text_action.setChecked(False)
 
 
 def test_two_patients_of_the_same_name_are_told_apart_in_the_list(

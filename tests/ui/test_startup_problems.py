@@ -331,6 +331,6 @@ def test_about_says_where_the_backups_are(
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", record)
-    window.about()
+    window.files.about()
     assert f"Backups are kept in:\n{backups_dir(db_path)}" in shown[0]
     assert backups_dir(db_path) == db_path.parent / "backups"

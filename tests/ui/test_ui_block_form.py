@@ -48,7 +48,7 @@ def _day_with_scores(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> Bloc
 
 
 def _move_to(qtbot: QtBot, window: MainWindow, block: Block, moment: datetime) -> BlockForm:
-    window.edit_block(block)
+    window.blocks.edit_block(block)
     form: BlockForm = window.block_form
     form.performed_at.setDateTime(to_qdatetime(moment))
     qtbot.keyClicks(form.reason, "the nurse wrote down a later time")
@@ -140,7 +140,7 @@ def test_a_block_scored_left_and_right_keeps_both_sides_with_an_inline_message(
     window.diary.refresh()
     block = window.diary.current_block()
     assert block is not None
-    window.edit_block(block)
+    window.blocks.edit_block(block)
     form = window.block_form
     form.side.setCurrentIndex(form.side.findData(Side.RIGHT))
     assert form.side_error.isVisible()
@@ -148,7 +148,7 @@ def test_a_block_scored_left_and_right_keeps_both_sides_with_an_inline_message(
     qtbot.keyClicks(form.reason, "wrong side")
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is form
-    assert window.errors_shown == []  # no pop-up
+    assert window.problems.shown == []  # no pop-up
     form.side.setCurrentIndex(form.side.findData(Side.BILATERAL))
     assert not form.side_error.isVisible()
 
@@ -206,7 +206,7 @@ def test_the_first_message_is_brought_into_view(qtbot: QtBot, window: MainWindow
     add_block(qtbot, window)
     block = window.diary.current_block()
     assert block is not None
-    window.edit_block(block)  # with its reason card, the form is taller than the window
+    window.blocks.edit_block(block)  # with its reason card, the form is taller than the window
     form = window.block_form
     window.resize(1100, 560)
     qtbot.wait(50)
@@ -236,7 +236,7 @@ def test_figures_saved_earlier_are_kept_when_other_details_change(
     window.diary.refresh()
     block = window.diary.current_block()
     assert block is not None
-    window.edit_block(block)
+    window.blocks.edit_block(block)
     form = window.block_form
     form.steroid.setChecked(True)
     qtbot.keyClicks(form.reason, "a steroid was added")
@@ -265,13 +265,13 @@ def test_an_activity_used_in_a_saved_score_stays_with_an_inline_message(
     window.diary.refresh()
     block = window.diary.current_block()
     assert block is not None
-    window.edit_block(block)
+    window.blocks.edit_block(block)
     form = window.block_form
     form.activities[0].setText("bending over")
     qtbot.keyClicks(form.reason, "better words")
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is form
-    assert window.errors_shown == []  # no pop-up
+    assert window.problems.shown == []  # no pop-up
     assert form.activity_error.text().startswith('"bending forward" is in a saved score')
     form.activities[0].setText("bending forward")
     form.activities[1].setText("walking")

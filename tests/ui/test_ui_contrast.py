@@ -50,8 +50,8 @@ def _row_contrast(image: QImage, table: QTableWidget, row: int) -> float:
 def test_every_table_row_is_readable(
     qtbot: QtBot, window: MainWindow, clock: FakeClock, contrast: bool
 ) -> None:
-    window.high_contrast_action.setChecked(contrast)
-    window.larger_text_action.setChecked(True)
+    window.look.high_contrast_action.setChecked(contrast)
+    window.look.larger_text_action.setChecked(True)
     start_diary(qtbot, window)
     add_block(qtbot, window)
     baseline(qtbot, window, 8)
@@ -82,8 +82,8 @@ def test_every_table_row_is_readable(
 def test_schedule_status_is_never_cut_short(
     qtbot: QtBot, window: MainWindow, clock: FakeClock
 ) -> None:
-    window.high_contrast_action.setChecked(True)
-    window.larger_text_action.setChecked(True)
+    window.look.high_contrast_action.setChecked(True)
+    window.look.larger_text_action.setChecked(True)
     start_diary(qtbot, window)
     add_block(qtbot, window)
     baseline(qtbot, window, 8)
@@ -109,7 +109,7 @@ def test_schedule_status_is_never_cut_short(
 def test_larger_text_keeps_the_notes_column_readable(
     qtbot: QtBot, window: MainWindow, clock: FakeClock
 ) -> None:
-    window.larger_text_action.setChecked(True)
+    window.look.larger_text_action.setChecked(True)
     start_diary(qtbot, window)
     add_block(qtbot, window)
     baseline(qtbot, window, 8)
@@ -146,13 +146,13 @@ def _brightest_text(widget: QWidget) -> int:
 def test_high_contrast_shows_a_choice_that_cannot_be_made_yet(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    window.high_contrast_action.setChecked(True)
+    window.look.high_contrast_action.setChecked(True)
     start_diary(qtbot, window)
     form = window.block_form
     assert form.one_site.isEnabled() and not form.two_sites.isEnabled()  # side: right
     # The unavailable "left and right" choice is greyed, not as bright as one that can be made.
     assert _brightest_text(form.two_sites) < 0.75 * _brightest_text(form.one_site)
-    window.high_contrast_action.setChecked(False)
+    window.look.high_contrast_action.setChecked(False)
 
 
 def test_high_contrast_reaches_the_chart_and_the_banner(
@@ -169,7 +169,7 @@ def test_high_contrast_reaches_the_chart_and_the_banner(
     baseline(qtbot, window, 8)
     chart = window.diary.chart.ensure_loaded()
     calm_width = chart.sites["index"].line.get_linewidth()
-    window.high_contrast_action.setChecked(True)
+    window.look.high_contrast_action.setChecked(True)
     assert to_rgb(chart.figure.get_facecolor()) == (0.0, 0.0, 0.0)
     assert to_rgb(chart.ax.get_facecolor()) == (0.0, 0.0, 0.0)
     assert luminance(chart.ax.xaxis.label.get_color()) > 0.9
@@ -187,6 +187,6 @@ def test_high_contrast_reaches_the_chart_and_the_banner(
     idle = banner.idle.palette().color(banner.idle.foregroundRole())
     assert banner_text.name() != idle.name()
     # And back to the calm look.
-    window.high_contrast_action.setChecked(False)
+    window.look.high_contrast_action.setChecked(False)
     assert to_rgb(chart.figure.get_facecolor()) == (1.0, 1.0, 1.0)
     assert artists.line.get_linewidth() == calm_width

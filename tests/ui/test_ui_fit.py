@@ -38,8 +38,8 @@ def _settle(qtbot: QtBot, window: MainWindow) -> None:
 def test_bilateral_baseline_shows_all_eleven_buttons(
     qtbot: QtBot, window: MainWindow, clock: FakeClock, larger: bool, contrast: bool
 ) -> None:
-    window.larger_text_action.setChecked(larger)
-    window.high_contrast_action.setChecked(contrast)
+    window.look.larger_text_action.setChecked(larger)
+    window.look.high_contrast_action.setChecked(contrast)
     start_diary(qtbot, window, "Margaret O'Brien-Smith")
     add_block(qtbot, window, bilateral=True)
     # The block time has passed: the long question ("Your block was at ...") and the badge.
@@ -78,7 +78,7 @@ def test_bilateral_baseline_shows_all_eleven_buttons(
 def test_a_missing_side_is_said_where_it_can_be_seen(
     qtbot: QtBot, window: MainWindow, clock: FakeClock
 ) -> None:
-    window.larger_text_action.setChecked(True)
+    window.look.larger_text_action.setChecked(True)
     start_diary(qtbot, window)
     add_block(qtbot, window, bilateral=True)
     log = window.diary.log
@@ -147,8 +147,8 @@ def test_every_state_of_the_log_panel_is_in_sight(
     """At 1100 x 760, in each state the patient sees the question, the scale being rated, Save
     (or Add a block) and the message of what they just did, without scrolling by hand."""
     assert window.size().width() == 1100 and window.size().height() == 760
-    window.larger_text_action.setChecked(larger)
-    window.high_contrast_action.setChecked(contrast)
+    window.look.larger_text_action.setChecked(larger)
+    window.look.high_contrast_action.setChecked(contrast)
     start_diary(qtbot, window, "Margaret O'Brien-Smith")
     add_block(qtbot, window, bilateral=sides == "both sides")
     log = window.diary.log
@@ -189,7 +189,7 @@ def test_every_state_of_the_log_panel_is_in_sight(
 def test_drop_down_lists_show_every_choice_in_full(
     qtbot: QtBot, window: MainWindow, larger: bool
 ) -> None:
-    window.larger_text_action.setChecked(larger)
+    window.look.larger_text_action.setChecked(larger)
     start_diary(qtbot, window)
     form = window.block_form
     for combo in (form.side, form.agent, form.region, form.sedation):

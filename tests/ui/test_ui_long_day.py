@@ -83,7 +83,7 @@ def test_the_window_lives_through_a_whole_block_day(
     baseline_rss = baseline_widgets = None
     for refresh in range(1, REFRESHES + 1):
         clock.advance(seconds=15)
-        window.timer.timeout.emit()  # the refresh, exactly as the window's timer runs it
+        window.reminding.timer.timeout.emit()  # the refresh, exactly as the window's timer runs it
         now = clock.now()
         banner = window.diary.banner
         if answer_at is None and banner.isVisible():

@@ -171,7 +171,7 @@ def test_a_confirmation_does_not_follow_to_another_block(
     click_score(qtbot, window, 3)
     save(qtbot, window)
     assert window.diary.log.status.is_showing("Saved")
-    window.show_block_form()
+    window.blocks.show_block_form()
     qtbot.mouseClick(window.block_form.save_button, Qt.MouseButton.LeftButton)
     assert window.diary.log.baseline_mode
     assert _visible_messages(window) == []
@@ -228,7 +228,7 @@ def test_start_another_diary_clears_the_form_and_catches_the_same_name(
 ) -> None:
     start_diary(qtbot, window, "Margaret Example")
     add_block(qtbot, window)
-    window.switch_action.trigger()
+    window.menus.switch.trigger()
     welcome = window.welcome
     assert welcome.name.text() == ""  # the old name is not left in the form
 
@@ -242,7 +242,7 @@ def test_start_another_diary_clears_the_form_and_catches_the_same_name(
     assert window.pages.currentWidget() is window.diary
     assert window.current_patient_id == first.id
 
-    window.switch_action.trigger()
+    window.menus.switch.trigger()
     qtbot.keyClicks(welcome.name, "Margaret Example")
     qtbot.mouseClick(welcome.start_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(welcome.start_anyway_button, Qt.MouseButton.LeftButton)
@@ -421,14 +421,14 @@ def test_larger_text_survives_high_contrast_and_grows_the_scale(
     digit = window.diary.log.scales.scales["index"].buttons[7]
     qtbot.wait(20)
     normal = _ink_height(digit)
-    window.larger_text_action.setChecked(True)
+    window.look.larger_text_action.setChecked(True)
     qtbot.wait(20)
     larger = _ink_height(digit)
     assert larger > normal
-    window.high_contrast_action.setChecked(True)
-    window.high_contrast_action.setChecked(False)
+    window.look.high_contrast_action.setChecked(True)
+    window.look.high_contrast_action.setChecked(False)
     qtbot.wait(20)
-    assert window.larger_text_action.isChecked()
+    assert window.look.larger_text_action.isChecked()
     assert _ink_height(digit) == larger  # not lost by switching the look
 
 
@@ -437,7 +437,7 @@ def test_the_title_stays_on_one_line_with_larger_text(qtbot: QtBot, window: Main
     add_block(qtbot, window)
     title = window.diary.patient_label
     assert title.text() == "Margaret Elizabeth Example's pain diary"
-    window.larger_text_action.setChecked(True)
+    window.look.larger_text_action.setChecked(True)
     window.diary.layout().activate()
     qtbot.wait(20)
     assert title.height() < 1.8 * title.fontMetrics().lineSpacing()
@@ -461,10 +461,10 @@ def test_a_second_block_defaults_to_second_and_can_choose_what_to_rate(
     form = window.block_form
     block = window.diary.current_block()
     assert block is not None
-    window.edit_block(block)  # scores exist: its sites are locked, and it says why
+    window.blocks.edit_block(block)  # scores exist: its sites are locked, and it says why
     assert not form.two_sites.isEnabled() and form.sites_hint.isVisible()
     qtbot.mouseClick(form.cancel_button, Qt.MouseButton.LeftButton)
-    window.add_block_action.trigger()
+    window.menus.add_block.trigger()
     assert form.sequence.currentData() == 2
     # Free to choose again; left and right separately once the side is both sides.
     assert form.one_site.isEnabled() and not form.two_sites.isEnabled()
@@ -493,7 +493,7 @@ def test_a_problem_is_shown_with_a_warning_icon(
 
     window.quiet = False
     when_dialog_opens(look)
-    window.show_error(UserError("demo.json: at $.blocks[0]: not a list"), "Not imported.")
+    window.problems.show(UserError("demo.json: at $.blocks[0]: not a list"), "Not imported.")
     assert icons == [QMessageBox.Icon.Warning]
 
 
@@ -509,7 +509,7 @@ def test_file_dialogs_start_in_documents_or_home(
         return "", ""
 
     monkeypatch.setattr(main_window_module.QFileDialog, "getOpenFileName", fake_open)
-    window.import_diary()
+    window.files.import_diary()
     assert seen == [main_window_module.default_folder()]
     assert Path(seen[0]).is_dir()
 
@@ -518,7 +518,7 @@ def test_file_dialogs_start_in_documents_or_home(
 
 
 def test_the_sample_diary_says_so_on_the_page(qtbot: QtBot, window: MainWindow) -> None:
-    sample = window.open_sample()
+    sample = window.samples.open_sample()
     assert sample is not None
     qtbot.waitExposed(sample)
     banner = sample.diary.sample_banner
@@ -603,7 +603,7 @@ def test_the_chart_text_grows_with_larger_text(
     baseline(qtbot, window, 8)
     chart = window.diary.chart.ensure_loaded()
     before = chart.ax.xaxis.label.get_fontsize()
-    window.larger_text_action.setChecked(True)
+    window.look.larger_text_action.setChecked(True)
     after = chart.ax.xaxis.label.get_fontsize()
     assert after == pytest.approx(before * 1.25, rel=0.02)
     assert chart.legend is not None

@@ -31,7 +31,7 @@ def test_reminders_fire_snooze_and_stop(qtbot: QtBot, window: MainWindow, clock:
     start_diary(qtbot, window)
     add_block(qtbot, window)
     baseline(qtbot, window, 7)
-    fired = window.reminders.fired_log
+    fired = window.reminding.reminders.fired_log
 
     assert not _at(window, clock, 10)  # 15-minute point not reached yet
     assert fired == []
@@ -69,9 +69,9 @@ def test_reminders_fire_snooze_and_stop(qtbot: QtBot, window: MainWindow, clock:
         assert _at(window, clock, point)
         assert fired[-1] == (START + minutes(point), float(point))
     assert _at(window, clock, 480)
-    assert window.reminders.active
+    assert window.reminding.reminders.active
     assert not _at(window, clock, 510)  # the last window has closed: reminders stop
-    assert not window.reminders.active
+    assert not window.reminding.reminders.active
     count = len(fired)
     assert not _at(window, clock, 600)
     assert not _at(window, clock, 24 * 60)
@@ -103,7 +103,7 @@ def test_no_reminder_when_the_point_is_already_scored(
     click_score(qtbot, window, 4)
     save(qtbot, window)
     assert not _at(window, clock, 15)
-    assert window.reminders.fired_log == []
+    assert window.reminding.reminders.fired_log == []
 
 
 def test_rate_now_button_puts_the_focus_on_the_scale(
@@ -142,10 +142,10 @@ def test_closing_hides_to_the_tray_while_scores_are_due(
     assert shown == ["paintrack"]  # the due score also went to the system tray
     window.close()
     assert not window.isVisible()  # hidden, not closed: reminders keep coming
-    assert window.store is not None and window.reminders.active
+    assert window.store is not None and window.reminding.reminders.active
     assert shown[-1] == "paintrack is still running"
     _at(window, clock, 30)  # the banner is hidden with the window; the tray still says it
-    assert window.reminders.fired_log[-1][1] == 30.0
+    assert window.reminding.reminders.fired_log[-1][1] == 30.0
     assert shown[-1] == "paintrack"
 
 
@@ -352,7 +352,7 @@ def test_a_missed_reminder_is_said_and_quit_asks_too(
         button.click()
 
     when_dialog_opens(stay)  # type: ignore[arg-type]
-    window.quit_action.trigger()
+    window.menus.quit.trigger()
     assert asked and "still due" in asked[0]
     assert window.isVisible() and window.store is not None
     window.quiet = True  # the test's own teardown closes the window without asking

@@ -15,7 +15,7 @@ def test_the_same_name_asks_one_question_and_hides_start_until_it_is_answered(
 ) -> None:
     start_diary(qtbot, window, "Margaret Example")
     add_block(qtbot, window)
-    window.switch_action.trigger()
+    window.menus.switch.trigger()
     welcome = window.welcome
     qtbot.keyClicks(welcome.name, "margaret example")
     qtbot.mouseClick(welcome.start_button, Qt.MouseButton.LeftButton)
@@ -37,14 +37,14 @@ def start_second_bob(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None
     start_diary(qtbot, window, "Bob Same")
     add_block(qtbot, window)
     clock.advance(days=18)
-    window.switch_action.trigger()
+    window.menus.switch.trigger()
     welcome = window.welcome
     qtbot.keyClicks(welcome.name, "Bob Same")
     qtbot.mouseClick(welcome.start_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(welcome.start_anyway_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.block_form
     add_block(qtbot, window)
-    window.switch_action.trigger()
+    window.menus.switch.trigger()
 
 
 def test_two_diaries_of_the_same_name_are_told_apart_and_the_patient_chooses(
@@ -79,7 +79,7 @@ def test_two_diaries_of_the_same_name_are_told_apart_and_the_patient_chooses(
     opened = window.current_patient_id
     assert opened in bobs and first_block[opened].astimezone().day == 20
 
-    window.switch_action.trigger()
+    window.menus.switch.trigger()
     qtbot.keyClicks(welcome.name, "Bob Same")
     qtbot.mouseClick(welcome.start_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(welcome.start_anyway_button, Qt.MouseButton.LeftButton)
@@ -94,7 +94,7 @@ def test_a_different_record_number_is_a_different_person(qtbot: QtBot, window: M
     qtbot.keyClicks(welcome.mrn, "MRN-1")
     qtbot.mouseClick(welcome.start_button, Qt.MouseButton.LeftButton)
     add_block(qtbot, window)
-    window.switch_action.trigger()
+    window.menus.switch.trigger()
     qtbot.keyClicks(welcome.name, "Ann Twin")
     qtbot.keyClicks(welcome.birth_date.edit, "14 March 1948")
     qtbot.keyClicks(welcome.mrn, "MRN-2")

@@ -54,7 +54,7 @@ def test_first_run_shows_welcome_and_the_title(window: MainWindow) -> None:
     assert window.pages.currentWidget() is window.welcome
     # Qt adds "— paintrack" itself: the title must not say it twice.
     assert window.windowTitle() == "Welcome"
-    assert not window.export_json_action.isEnabled()
+    assert not window.menus.export_json.isEnabled()
 
 
 def test_start_needs_a_name(qtbot: QtBot, window: MainWindow) -> None:
@@ -219,7 +219,7 @@ def test_sample_diary_opens_in_its_own_window_and_is_thrown_away(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     qtbot.mouseClick(window.welcome.sample_button, Qt.MouseButton.LeftButton)
-    (sample,) = window.sample_windows
+    (sample,) = window.samples.open
     expected = json.loads(DEMO.read_text(encoding="utf-8"))
     patients = sample.store.list_patients()
     assert [p.name for p in patients] == [expected["patient"]["name"]]
@@ -249,14 +249,14 @@ def test_export_and_import_run_in_the_background(
     add_block(qtbot, window)
     baseline(qtbot, window, 7)
     out = tmp_path / "export.json"
-    window.export_json(str(out))
-    qtbot.waitUntil(lambda: window._busy is None and out.exists(), timeout=10000)
+    window.files.export_json(str(out))
+    qtbot.waitUntil(lambda: window.runner.busy is None and out.exists(), timeout=10000)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["patient"]["name"] == "Jane Example"
     assert data["blocks"][0]["entries"][0]["scores"] == {"index": 7}
     csv = tmp_path / "export.csv"
-    window.export_csv(str(csv))
-    qtbot.waitUntil(lambda: window._busy is None and csv.exists(), timeout=10000)
+    window.files.export_csv(str(csv))
+    qtbot.waitUntil(lambda: window.runner.busy is None and csv.exists(), timeout=10000)
     assert "Jane Example" in csv.read_text(encoding="utf-8")
 
     other = MainWindow(str(tmp_path / "other.db"), clock=clock, settings=prefs, quiet=True)
@@ -279,11 +279,13 @@ def test_a_bad_import_file_is_reported_calmly_and_changes_nothing(
 ) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "paintrack-diary", "version": 1, "patient": {}}', encoding="utf-8")
-    window.import_diary(str(bad))
-    qtbot.waitUntil(lambda: window._busy is None and bool(window.errors_shown), timeout=10000)
-    assert "bad.json" in window.errors_shown[-1]
+    window.files.import_diary(str(bad))
+    qtbot.waitUntil(
+        lambda: window.runner.busy is None and bool(window.problems.shown), timeout=10000
+    )
+    assert "bad.json" in window.problems.shown[-1]
     # One plain sentence for the patient comes before the technical details.
-    assert window.problem_headings[-1].startswith(
+    assert window.problems.headings[-1].startswith(
         "This file could not be read as a paintrack diary. Nothing was imported"
     )
     assert window.store.list_patients() == []
@@ -292,10 +294,10 @@ def test_a_bad_import_file_is_reported_calmly_and_changes_nothing(
 def test_high_contrast_switches_the_style_sheet(window: MainWindow, prefs: QSettings) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    window.high_contrast_action.setChecked(True)
+    window.look.high_contrast_action.setChecked(True)
     assert "#ffd400" in app.styleSheet()
     assert prefs.value("high_contrast", False, bool) is True
-    window.high_contrast_action.setChecked(False)
+    window.look.high_contrast_action.setChecked(False)
     assert "#ffd400" not in app.styleSheet()
 
 
@@ -307,9 +309,9 @@ def test_other_modes_can_be_added(window: MainWindow) -> None:
     assert window.mode_bar.isVisible()
     assert window.mode_bar.count() == modes + 1
     window.show_mode("Clinic view")
-    assert window.modes.currentWidget() is review
+    assert window.modes.stack.currentWidget() is review
     window.show_mode("Diary")
-    assert window.modes.currentWidget() is window.pages
+    assert window.modes.stack.currentWidget() is window.pages
 
 
 LAZY_MATPLOTLIB = """
@@ -374,11 +376,11 @@ def test_larger_text_grows_every_text_in_proportion(qtbot: QtBot, window: MainWi
     button = window.diary.log.save_button
     digit = window.diary.log.scales.scales["index"].buttons[7]
     before = [w.font().pointSizeF() for w in (heading, button, digit)]
-    window.larger_text_action.setChecked(True)
+    window.look.larger_text_action.setChecked(True)
     after = [w.font().pointSizeF() for w in (heading, button, digit)]
     assert after == pytest.approx([size * 1.25 for size in before])
     assert after[0] > after[1]  # headings stay larger than body text
-    window.larger_text_action.setChecked(False)
+    window.look.larger_text_action.setChecked(False)
     assert [w.font().pointSizeF() for w in (heading, button, digit)] == pytest.approx(before)
 
 
@@ -393,7 +395,7 @@ def test_about_says_where_the_diary_and_its_backups_are(
         dialog.accept()
 
     when_dialog_opens(read)  # type: ignore[arg-type]
-    window.about()
+    window.files.about()
     assert f"paintrack {__version__}" in seen["text"]
     assert str(db_path) in seen["text"]
     assert str(db_path.parent / "backups") in seen["text"]
@@ -449,7 +451,7 @@ def test_opening_block_details_with_a_chosen_unsaved_score_asks_first(
 
     when_dialog_opens(answer)  # type: ignore[arg-type]
     block = window.diary.current_block()
-    window.edit_block(block)
+    window.blocks.edit_block(block)
     window.quiet = True
     assert asked and "not saved" in asked[0]
     if choice == "Go back":
