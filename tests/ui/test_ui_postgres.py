@@ -86,7 +86,7 @@ def test_about_says_the_servers_own_backups_apply(
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", record)
-    server_window.about()
+    server_window.files.about()
     (text,) = shown
     assert "server's own backups apply" in text
     assert "postgresql+psycopg://paintrack:***@/" in text

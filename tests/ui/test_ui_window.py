@@ -263,9 +263,9 @@ def test_export_and_import_run_in_the_background(
     qtbot.addWidget(other)
     other.show()
     assert other.start()
-    other.import_diary(str(out))
+    other.files.import_diary(str(out))
     qtbot.waitUntil(
-        lambda: other._busy is None and other.current_patient_id is not None, timeout=10000
+        lambda: other.runner.busy is None and other.current_patient_id is not None, timeout=10000
     )
     assert [p.name for p in other.store.list_patients()] == ["Jane Example"]
     assert "1 blocks" in other.statusBar().currentMessage() or "Imported" in (
