@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -303,8 +304,31 @@ def test_clinic_settings_dialog_refuses_bad_values(
 
 
 def test_export_pdf_runs_in_the_background(
-    qtbot: QtBot, review: ReviewMode, tmp_path: Path
+    qtbot: QtBot, review: ReviewMode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from paintrack.report import pdf
+
+    # The PDF is drawn by report.pdf.render_report (write_report calls it through the module,
+    # whoever calls write_report). The wrapper notes the thread it runs on, and draws only once
+    # the UI thread has answered a timer of its own event loop: a UI thread busy drawing (or
+    # waiting for the drawing) could not answer, and the wait would time out.
+    real_render = pdf.render_report
+    ui_thread = threading.get_ident()
+    rendered_on: list[int] = []
+    answered_on: list[int] = []
+    ui_answered = threading.Event()
+    answered_while_drawing: list[bool] = []
+
+    def render_while_the_window_answers(request: Any) -> bytes:
+        rendered_on.append(threading.get_ident())
+        answered_while_drawing.append(ui_answered.wait(timeout=20))
+        return real_render(request)
+
+    def answer() -> None:
+        answered_on.append(threading.get_ident())
+        ui_answered.set()
+
+    monkeypatch.setattr(pdf, "render_report", render_while_the_window_answers)
     choose_patient(qtbot, review, "DEMO-0001")
     review.deidentify.setChecked(True)
     review.paper.setCurrentIndex(review.paper.findData("letter"))
@@ -312,6 +336,9 @@ def test_export_pdf_runs_in_the_background(
     with qtbot.waitSignal(review.export_finished, timeout=30000) as finished:
         review.export_pdf(str(out))
         assert not review.export_button.isEnabled()  # busy while the worker writes
+        QTimer.singleShot(0, answer)  # runs only when the UI thread's event loop is free
+    assert len(rendered_on) == 1 and rendered_on[0] != ui_thread  # drawn off the UI thread
+    assert answered_on == [ui_thread] and answered_while_drawing == [True]
     assert finished.args == [str(out)]
     reader = PdfReader(out)
     text = " ".join(page.extract_text() for page in reader.pages)

@@ -16,7 +16,7 @@ from paintrack.cli import main
 from paintrack.crashlog import log_file
 from paintrack.exchange.diary_json import read_diary_file, write_diary_file
 
-DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo" / "demo-diary.json"
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo-diary.json"
 
 
 def test_unexpected_error_is_logged_and_reported_in_plain_words(

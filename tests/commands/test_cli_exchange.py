@@ -19,7 +19,7 @@ from paintrack.cli import main
 from paintrack.exchange.diary_json import diary_to_dict, read_diary_file
 from paintrack.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DIARIES = ROOT / "tests" / "data" / "diaries"
 DEMO = ROOT / "resources" / "demo" / "demo-diary.json"
 SAMPLES = sorted(DIARIES.glob("*.json"))

@@ -11,7 +11,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from paintrack.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo" / "demo-diary.json"
 
 

@@ -16,7 +16,7 @@ from paintrack.cli import main
 from paintrack.exchange.diary_json import read_diary_file
 from paintrack.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo" / "demo-diary.json"
 NOW = ["--now", "2026-11-01T12:00:00+00:00"]
 CLOCK = datetime(2026, 11, 1, 11, 0, tzinfo=UTC)

@@ -256,7 +256,7 @@ def test_close_threshold_labels_on_the_comparison_never_overlap() -> None:
     from paintrack.charts import draw_relief_comparison
     from paintrack.exchange.diary_json import read_diary_file
 
-    demo = Path(__file__).resolve().parents[1] / "resources" / "demo" / "demo-diary.json"
+    demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo-diary.json"
     diary = read_diary_file(demo)
     analysis = analyze_diary(
         diary, ClinicSettings(), now=datetime(2027, 1, 1, tzinfo=UTC), thresholds=[50, 75, 80]

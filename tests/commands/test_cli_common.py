@@ -8,7 +8,7 @@ import pytest
 
 from paintrack.cli import main
 
-DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo" / "demo-diary.json"
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo-diary.json"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 
 from paintrack.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIRST_ID = "00000000-0000-4000-8000-000000000001"
 SECOND_ID = "00000000-0000-4000-8000-000000000002"
 NOW = "2026-04-01T00:00:00Z"
