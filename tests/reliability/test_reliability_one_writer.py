@@ -222,7 +222,7 @@ def test_opening_the_diary_again_in_the_window_process_keeps_its_saves_visible(
     confirmed after that would be written into a deleted file: lost, and invisible meanwhile."""
     diary = big_diary("Open Twice", blocks=1, entries_per_block=2)
     with open_store(str(db)) as window:
-        window.files.import_diary(diary, source_name="setup")
+        window.import_diary(diary, source_name="setup")
         saved = sum(
             len(b.entries) for p in window.list_patients() for b in window.load_diary(p.id).blocks
         )
