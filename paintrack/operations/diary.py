@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from paintrack.clinical.analysis import analyze_diary
+from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
 from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.model import Block, Diary, Entry, Patient
 from paintrack.clinical.presets import preset_threshold
@@ -59,10 +59,9 @@ def clinic_settings(store: Store) -> ClinicSettings:
 
 def analyse(diary: Diary, settings: ClinicSettings, *, now: datetime) -> DiaryState:
     """Re-run the engine (the clock moved on), at the clinic's thresholds and its preset's."""
-    threshold = preset_threshold(settings.preset)
-    thresholds = sorted({*settings.thresholds, threshold})
+    thresholds = thresholds_with_preset(settings)
     analysis = analyze_diary(diary, settings, now=now, thresholds=thresholds)
-    return DiaryState(diary, settings, analysis, threshold)
+    return DiaryState(diary, settings, analysis, preset_threshold(settings.preset))
 
 
 def open_diary(store: Store, patient_id: str, *, now: datetime) -> DiaryState:

@@ -7,9 +7,7 @@ nothing is recomputed here.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,7 +72,6 @@ if TYPE_CHECKING:
 
     from paintrack.ui.host import WindowHost
 
-log = logging.getLogger(__name__)
 
 STATUS_MARKS = {
     CriterionStatus.MET: "✓ met",
@@ -567,9 +564,6 @@ class ReviewMode(QWidget):
         self.refresh_patients()
 
     # --- analysis ---------------------------------------------------------------------------
-
-    def chosen_settings(self) -> ClinicSettings:
-        return replace(self.settings, preset=str(self.preset.currentData()))
 
     def reanalyse(self) -> None:
         if self.diary is None or self.patient is None:
