@@ -6,7 +6,7 @@ the store holds must always export into a diary file that imports again.
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from paintrack.clinical.model import (
@@ -26,6 +26,7 @@ from paintrack.clinical.model import (
     Source,
 )
 from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.timing import STORE_FUTURE_SLACK
 from paintrack.errors import UserError
 from paintrack.store.models import BlockRow, EntryRow, EntryScoreRow, PatientRow
 
@@ -350,16 +351,11 @@ def check_block(block: Block) -> None:
     _check_text(block.protocol, f"{what}: the protocol")
 
 
-# How far past the store's clock a new entry's recorded time may be: time zones are carried by
-# the offsets, so this only absorbs two computers' clocks disagreeing a little.
-FUTURE_SLACK = timedelta(hours=12)
-
-
 def check_entry(entry: Entry, block: Block, *, now: datetime | None = None) -> None:
     """An entry must fit its block: rated sites, activities, score and percent ranges; and
     (given `now`, for a new or changed entry) it cannot have been recorded in the future."""
     what = f"Entry at {entry.at.isoformat()}"
-    if now is not None and entry.recorded_at - now > FUTURE_SLACK:
+    if now is not None and entry.recorded_at - now > STORE_FUTURE_SLACK:
         raise UserError(
             f"{what}: it says it was recorded at {entry.recorded_at.isoformat()}, which is in "
             "the future. Check the date and time (and this computer's clock)."

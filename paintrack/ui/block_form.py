@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
@@ -41,6 +41,7 @@ from paintrack.clinical.model import (
     Side,
 )
 from paintrack.clinical.relief import find_baseline, site_entries
+from paintrack.clinical.timing import BLOCK_FUTURE_LIMIT, BLOCK_PAST_WARNING
 from paintrack.ui.clock import Clock, SystemClock
 from paintrack.ui.widgets import (
     Card,
@@ -51,9 +52,6 @@ from paintrack.ui.widgets import (
     message_label,
     show_message,
 )
-
-FUTURE_LIMIT = timedelta(minutes=10)
-PAST_WARNING = timedelta(days=14)
 
 REGIONS = (
     (Region.CERVICAL, "Neck (cervical)"),
@@ -428,7 +426,7 @@ class BlockForm(QWidget):
     def _check_time(self) -> bool:
         moment = from_qdatetime(self.performed_at.dateTime())
         now = self.clock.now()
-        if moment - now > FUTURE_LIMIT:
+        if moment - now > BLOCK_FUTURE_LIMIT:
             show_message(
                 self.time_error,
                 "This time is more than 10 minutes from now. Please check the date and time; "
@@ -437,7 +435,7 @@ class BlockForm(QWidget):
             show_message(self.time_warning, "")
             return False
         show_message(self.time_error, "")
-        if now - moment > PAST_WARNING:
+        if now - moment > BLOCK_PAST_WARNING:
             show_message(
                 self.time_warning,
                 "This block was more than two weeks ago. That's fine if you are copying an old "

@@ -35,12 +35,13 @@ from paintrack.clinical.presets import preset_threshold
 from paintrack.clinical.reminding import rate_by, snooze_minutes
 from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
 from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.timing import diary_closes_at, is_low_baseline
 from paintrack.clinical.wording import format_duration
 from paintrack.errors import UserError
 from paintrack.store import Store
 from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
-from paintrack.ui.log_panel import LogPanel, diary_closes_at
+from paintrack.ui.log_panel import LogPanel
 from paintrack.ui.scale import band
 from paintrack.ui.widgets import FittingLabel, hint, scaled_label, set_text, set_visible
 
@@ -923,7 +924,7 @@ class DiaryPage(QWidget):
                 f"{SITE_WORDS.get(s, s)} {v}" if len(entry.scores) > 1 else f"{v} out of 10"
                 for s, v in entry.scores.items()
             )
-            low = [v for v in entry.scores.values() if v < 4]
+            low = [v for v in entry.scores.values() if is_low_baseline(v)]
             warning = LOW_BASELINE_WARNING.format(score=min(low)) if low else ""
             late = " (marked as written down later)" if entry.is_late else ""
             return (

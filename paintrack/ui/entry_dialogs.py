@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.model import Block, Entry, Source
 from paintrack.clinical.results import BlockResult, PointState
+from paintrack.clinical.timing import WINDOW_FUTURE_SLACK, diary_closes_at
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
 from paintrack.ui.clock import Clock, day_and_time_text, local
-from paintrack.ui.log_panel import before_block_note, diary_closes_at, time_problem
+from paintrack.ui.log_panel import before_block_note, time_problem
 from paintrack.ui.scale import describe
 from paintrack.ui.widgets import (
     DateTimeField,
@@ -46,7 +47,6 @@ from paintrack.ui.widgets import (
 )
 
 SITE_NAMES = {"index": "Score", "left": "Left", "right": "Right"}
-FUTURE_SLACK = timedelta(minutes=1)
 
 
 def score_combo(name: str, allow_blank: bool = True) -> QComboBox:
@@ -197,7 +197,7 @@ class PaperLogDialog(QDialog):
             if not scores:
                 continue
             at = from_qdatetime(when.dateTime())
-            if at - now > FUTURE_SLACK:
+            if at - now > WINDOW_FUTURE_SLACK:
                 raise ValueError(f"Row {row + 1} has a time in the future. Please check it.")
             problem = time_problem(at, self.block, self.closes_at, now)
             if problem:

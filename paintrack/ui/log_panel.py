@@ -27,7 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import LATE_AFTER, Ability, Block, Entry, Source
-from paintrack.clinical.results import SchedulePoint
+from paintrack.clinical.timing import (
+    ScoreTiming,
+    diary_closes_at,
+    diary_ran_long,
+    score_timing,
+)
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text, local
 from paintrack.ui.scale import ScalePanel
@@ -48,23 +53,12 @@ ABILITIES = (
     (Ability.PARTIAL, "Partly"),
     (Ability.NO, "No, I couldn't"),
 )
-FUTURE_SLACK = timedelta(minutes=1)
 # A confirmation stays this long; a later glance should not mistake it for a new save.
 MESSAGE_LIFETIME = timedelta(minutes=10)
-# A score up to a day before the block can be the score from before it (clinical.md, 1).
-BEFORE_BLOCK_LIMIT = timedelta(hours=24)
-# The diary of a block stays open for a day after it (or to the end of a longer protocol).
-DIARY_OPEN_FOR = timedelta(hours=24)
 # Seconds an Enter meant for "Rate my pain now" (the reminder went as it was pressed) is taken
 # as that, not as Save with no score chosen.
 RATE_INTENT_FOR = 10.0
 MISSING_PREFIX = "Please choose a score"
-
-
-def diary_closes_at(block: Block, schedule: Sequence[SchedulePoint] = ()) -> datetime:
-    """After this moment, no new score is taken for the block: a day after it, or the end of
-    the last scheduled point's window if the protocol runs longer (daily scores)."""
-    return max([block.performed_at + DIARY_OPEN_FOR, *(p.window_end for p in schedule)])
 
 
 def _moment(at: datetime, block: Block, now: datetime) -> str:
@@ -76,16 +70,17 @@ def _moment(at: datetime, block: Block, now: datetime) -> str:
 
 def time_problem(at: datetime, block: Block, closes_at: datetime, now: datetime) -> str:
     """Why a score for `at` cannot be kept for this block, in plain words ("" if it can)."""
-    if at - now > FUTURE_SLACK:
+    timing = score_timing(at, block, closes_at, now)
+    if timing == ScoreTiming.IN_FUTURE:
         return "That time is in the future. Please choose an earlier one."
     when, block_when = _moment(at, block, now), _moment(block.performed_at, block, now)
-    if at < block.performed_at - BEFORE_BLOCK_LIMIT:
+    if timing == ScoreTiming.BEFORE_WINDOW:
         return (
             f"{when} is more than a day before your block ({block_when}), so it cannot count "
             "for this block. Please check the time."
         )
-    if at > closes_at:
-        if closes_at - block.performed_at <= DIARY_OPEN_FOR:
+    if timing == ScoreTiming.DIARY_CLOSED:
+        if not diary_ran_long(block, closes_at):
             after = f"more than a day after your block ({block_when})"
         else:  # a longer protocol: the diary ran on past the first day
             ended = _moment(closes_at, block, now)
