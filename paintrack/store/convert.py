@@ -64,7 +64,7 @@ def block_to_json(block: Block) -> dict[str, Any]:
         "sequence": block.sequence,
         "sedation": block.sedation.value,
         "steroid": block.steroid,
-        "sites": list(block.sites),
+        "sites": [str(site) for site in block.sites],
         "activities": list(block.activities),
         "protocol": block.protocol,
         "utc_offset_minutes": block.utc_offset_minutes,
@@ -78,7 +78,7 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
         "id": entry.id,
         "at": utc_iso(entry.at),
         "recorded_at": utc_iso(entry.recorded_at),
-        "scores": {site: int(entry.scores[site]) for site in sorted(entry.scores)},
+        "scores": {str(site): int(entry.scores[site]) for site in sorted(entry.scores)},
         "patient_relief_percent": entry.patient_relief_percent,
         "activity": entry.activity,
         "activity_ability": entry.activity_ability.value if entry.activity_ability else None,
@@ -216,7 +216,7 @@ def fill_block_row(row: BlockRow, block: Block) -> None:
     row.sequence = block.sequence
     row.sedation = Sedation(block.sedation).value
     row.steroid = block.steroid
-    row.sites = list(block.sites)
+    row.sites = [str(site) for site in block.sites]
     row.activities = list(block.activities)
     row.protocol = block.protocol
     row.utc_offset_minutes = block.utc_offset_minutes
@@ -265,7 +265,7 @@ def fill_entry_row(row: EntryRow, entry: Entry) -> None:
         if site in by_site:
             by_site[site].score = int(score)
         else:
-            row.scores.append(EntryScoreRow(site=site, score=int(score)))
+            row.scores.append(EntryScoreRow(site=str(site), score=int(score)))
     for site, score_row in by_site.items():
         if site not in entry.scores:
             row.scores.remove(score_row)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.analysis import analyze_diary
-from paintrack.clinical.model import Block, Diary, Entry
+from paintrack.clinical.model import Block, Diary, Entry, Site
 from paintrack.clinical.presets import preset_threshold
 from paintrack.clinical.reminding import rate_by, snooze_minutes
 from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
@@ -54,7 +54,7 @@ REGION_WORDS = {
     "sacral": "sacral",
 }
 SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides"}
-SITE_WORDS = {"index": "", "left": "left", "right": "right"}
+SITE_WORDS: dict[str, str] = {Site.INDEX: "", Site.LEFT: "left", Site.RIGHT: "right"}
 STATE_TEXT = {
     PointState.ON_TIME: "✓ Done on time",
     PointState.LATE: "✓ Done, written later",

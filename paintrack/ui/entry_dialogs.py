@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.audit import AuditRecord
-from paintrack.clinical.model import Block, Entry, Source
+from paintrack.clinical.model import Block, Entry, Site, Source
 from paintrack.clinical.results import BlockResult, PointState
 from paintrack.clinical.timing import WINDOW_FUTURE_SLACK, diary_closes_at
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
@@ -46,7 +46,7 @@ from paintrack.ui.widgets import (
     show_message,
 )
 
-SITE_NAMES = {"index": "Score", "left": "Left", "right": "Right"}
+SITE_NAMES: dict[str, str] = {Site.INDEX: "Score", Site.LEFT: "Left", Site.RIGHT: "Right"}
 
 
 def score_combo(name: str, allow_blank: bool = True) -> QComboBox:
@@ -374,7 +374,11 @@ ACTION_WORDS = {
     "delete_entry": "Deleted",
     "import": "Imported",
 }
-SITE_WORDS = {"index": "usual pain", "left": "left side", "right": "right side"}
+SITE_WORDS: dict[str, str] = {
+    Site.INDEX: "usual pain",
+    Site.LEFT: "left side",
+    Site.RIGHT: "right side",
+}
 
 
 def _when(moment: datetime) -> str:
