@@ -38,12 +38,13 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RecordProblem:
-    """One thing wrong with a record: which field (diary-format.md's key, with a site or an
-    index where it helps: "scores.left", "levels[1]"), and what, in plain words that do not
-    name the record itself (the caller says which block or entry)."""
+    """One thing wrong with a record: which field (diary-format.md's key), where inside it (a
+    site or a list index, for example ("left",) in "scores" or (1,) in "levels"), and what, in
+    plain words that do not name the record itself (the caller says which block or entry)."""
 
     field: str
     message: str
+    at: tuple[str | int, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,13 +141,16 @@ def is_recorded_in_future(entry: Entry, now: datetime) -> bool:
 # Whole records
 
 
-def _text_problems(value: str, field: str, what: str) -> list[RecordProblem]:
+def _text_problems(
+    value: str, field: str, what: str, at: tuple[str | int, ...] = ()
+) -> list[RecordProblem]:
     fault = text_fault(value)
     if fault == TextFault.NUL:
         return [
             RecordProblem(
                 field,
                 f"{what} contains a NUL character (\\u0000), which a diary cannot hold; remove it.",
+                at,
             )
         ]
     if fault == TextFault.SURROGATE:
@@ -155,6 +159,7 @@ def _text_problems(value: str, field: str, what: str) -> list[RecordProblem]:
                 field,
                 f"{what} contains a broken character (a lone UTF-16 surrogate), which a diary "
                 "cannot hold; retype the text.",
+                at,
             )
         ]
     return []
@@ -234,21 +239,25 @@ def block_problems(block: Block) -> tuple[RecordProblem, ...]:
             )
         )
     for index, level in enumerate(block.levels):
-        field = f"levels[{index}]"
+        at: tuple[str | int, ...] = (index,)
         if is_blank(level):
             found.append(
-                RecordProblem(field, "a level is blank; write it like 'L4 MB', or leave it out.")
+                RecordProblem(
+                    "levels", "a level is blank; write it like 'L4 MB', or leave it out.", at
+                )
             )
         else:
-            found += _text_problems(level, field, "a level")
+            found += _text_problems(level, "levels", "a level", at)
     for index, activity in enumerate(block.activities):
-        field = f"activities[{index}]"
+        at = (index,)
         if is_blank(activity):
             found.append(
-                RecordProblem(field, "an activity is blank; describe it, or leave it out.")
+                RecordProblem(
+                    "activities", "an activity is blank; describe it, or leave it out.", at
+                )
             )
         else:
-            found += _text_problems(activity, field, "an activity")
+            found += _text_problems(activity, "activities", "an activity", at)
     if first_repeat(block.activities) is not None:
         found.append(RecordProblem("activities", "an activity is listed twice."))
     if is_blank(block.protocol):
@@ -286,21 +295,23 @@ def entry_problems(
     if not entry.scores:
         found.append(RecordProblem("scores", "an entry needs a score for at least one site."))
     for site, score in entry.scores.items():
-        field = f"scores.{site}"
+        at = (site,)
         if site not in block.sites:
             found.append(
                 RecordProblem(
-                    field,
+                    "scores",
                     f"{_plain(site)!r} is not a rated site of its block (sites: "
                     f"{', '.join(_shown(s) for s in block.sites)}).",
+                    at,
                 )
             )
         elif not is_score(score):
             found.append(
                 RecordProblem(
-                    field,
+                    "scores",
                     f"the {_shown(site)} score must be a whole number from {MIN_SCORE} to "
                     f"{MAX_SCORE}, not {score!r}.",
+                    at,
                 )
             )
     relief = entry.patient_relief_percent
@@ -320,18 +331,21 @@ def entry_problems(
         )
     by_site: Mapping[str, float] = entry.patient_relief_by_site or {}
     for site, value in by_site.items():
-        field = f"patient_relief_percent.{site}"
+        at = (site,)
         if site not in block.sites:
             found.append(
                 RecordProblem(
-                    field, f"the estimate is for {_plain(site)!r}, not a site of the block."
+                    "patient_relief_percent",
+                    f"the estimate is for {_plain(site)!r}, not a site of the block.",
+                    at,
                 )
             )
         elif not is_percent(value):
             found.append(
                 RecordProblem(
-                    field,
+                    "patient_relief_percent",
                     f"the patient's {_shown(site)} relief estimate must be 0-100 %, not {value!r}.",
+                    at,
                 )
             )
     detail = entry.rescue_medication_detail
