@@ -38,7 +38,24 @@ from paintrack.clinical.model import (
     Region,
     Sedation,
     Side,
+    Site,
     Source,
+)
+from paintrack.clinical.validation import (
+    RecordProblem,
+    SitesFault,
+    TextFault,
+    block_problems,
+    entry_problems,
+    is_amount,
+    is_blank,
+    is_percent,
+    is_score,
+    is_sequence,
+    is_whole_number,
+    patient_problems,
+    sites_fault,
+    text_fault,
 )
 from paintrack.exchange.errors import DiaryFormatError, DiaryProblem
 from paintrack.exchange.files import MAX_FILE_BYTES, read_limited, too_big_message, write_atomic
@@ -402,22 +419,21 @@ def _number(value: Any, expected: str) -> float:
 
 def _storable(value: str) -> None:
     """Text the database can hold: no NUL, and no lone surrogate (a broken \\ud800 escape)."""
-    if "\x00" in value:
+    fault = text_fault(value)
+    if fault == TextFault.NUL:
         raise _Invalid("the text contains a NUL character (\\u0000), which cannot be stored")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
+    if fault == TextFault.SURROGATE:
         raise _Invalid(
             "the text contains a broken \\u escape (half of a surrogate pair), which is not a "
             "character; fix or remove it"
-        ) from None
+        )
 
 
 def _text(value: Any, expected: str = "expected a non-empty text") -> str:
-    if not isinstance(value, str) or not value.strip():
+    if is_blank(value):
         raise _Invalid(f"{expected}, got {_show(value)}")
     _storable(value)
-    return value
+    return str(value)
 
 
 def _enum(kind: type[E], value: Any, what: str) -> E:
@@ -535,9 +551,9 @@ def _birth_date(value: Any) -> date | None:
 
 def _score(value: Any) -> int:
     expected = f"expected a whole number from {MIN_SCORE} to {MAX_SCORE}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        if MIN_SCORE <= value <= MAX_SCORE:
-            return value
+    if is_whole_number(value):
+        if is_score(value):
+            return int(value)
         raise _Invalid(f"{expected}, got {value}")
     if isinstance(value, float) and math.isfinite(value):
         if value.is_integer():
@@ -750,7 +766,10 @@ class _DiaryReader:
                 # longer version of the same file keeps.
                 patient_id = self._derive_id("patient", name, None, None, first_block_at)
         self._patient_id = patient_id
-        return Patient(name=name, birth_date=birth_date, mrn=mrn, id=patient_id)
+        patient = Patient(name=name, birth_date=birth_date, mrn=mrn, id=patient_id)
+        for problem in patient_problems(patient):  # the shared checks, as for blocks
+            self._record_problem(path, problem)
+        return None if len(self.problems) > mark else patient
 
     def read_block(self, value: Any, path: JsonPath) -> Block | None:
         obj = self._object(value, path, _BLOCK_KEYS, "a block")
@@ -850,7 +869,7 @@ class _DiaryReader:
             (entry for _, entry in entries),
             key=lambda entry: (entry.at, entry.recorded_at, entry.id),
         )
-        return Block(
+        block = Block(
             performed_at=performed_at,
             region=region,
             side=side,
@@ -868,6 +887,17 @@ class _DiaryReader:
             id=block_id,
             utc_offset_minutes=offset_minutes,
         )
+        # The checks every layer shares (clinical/validation.py), at their JSON paths. What
+        # the reader refused above never gets here, so this only catches a rule it lacks.
+        for problem in block_problems(block):
+            self._record_problem(path, problem)
+        for index, entry in entries:
+            for problem in entry_problems(entry, block):
+                self._record_problem((*path, "entries", index), problem)
+        return None if len(self.problems) > mark else block
+
+    def _record_problem(self, path: JsonPath, problem: RecordProblem) -> None:
+        self.problem((*path, problem.field, *problem.at), problem.message)
 
     def _protocol(self, value: Any) -> str:
         """A protocol the clinic settings define; another name would silently fall back to
@@ -891,11 +921,12 @@ class _DiaryReader:
             return BILATERAL_SITES if side == Side.BILATERAL else (INDEX_SITE,)
         value = obj["sites"]
         expected = f'expected ["{INDEX_SITE}"], or ["left", "right"] for a bilateral block'
-        if not isinstance(value, list) or tuple(value) not in ((INDEX_SITE,), BILATERAL_SITES):
+        fault = sites_fault(value, side) if isinstance(value, list) else SitesFault.UNKNOWN
+        if fault == SitesFault.UNKNOWN:
             self.problem((*path, "sites"), f"{expected}, got {_show_list(value)}")
             return None
-        sites = tuple(str(site) for site in value)
-        if sites == BILATERAL_SITES and side is not None and side != Side.BILATERAL:
+        sites = tuple(Site(site) for site in value)
+        if fault == SitesFault.NOT_BILATERAL and side is not None:
             self.problem(
                 (*path, "sites"),
                 f'["left", "right"] is for a bilateral block, but this block\'s side is '
@@ -1079,7 +1110,7 @@ def _concentration(value: Any) -> float | None:
         return None
     expected = "expected a concentration in percent from 0 to 100, or null"
     number = _number(value, expected)
-    if not 0 <= number <= 100:
+    if not is_percent(number):
         raise _Invalid(f"{expected}, got {_show(value)}")
     return number
 
@@ -1089,7 +1120,7 @@ def _volume(value: Any) -> float | None:
         return None
     expected = "expected a volume in mL (0 or more), or null"
     number = _number(value, expected)
-    if number < 0:
+    if not is_amount(number):
         raise _Invalid(f"{expected}, got {_show(value)}")
     return number
 
@@ -1098,9 +1129,9 @@ def _sequence(value: Any) -> int:
     expected = (
         f"expected a whole number from 1 to {MAX_SEQUENCE} (1 for the first diagnostic block)"
     )
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SEQUENCE:
+    if not is_sequence(value):
         raise _Invalid(f"{expected}, got {_show(value)}")
-    return value
+    return int(value)
 
 
 def _detail(value: Any) -> str | None:
@@ -1149,7 +1180,7 @@ def _relief_percent(value: Any) -> float | None:
         return None
     expected = "expected the patient's own relief estimate from 0 to 100, or null"
     number = _number(value, expected)
-    if not 0 <= number <= 100:
+    if not is_percent(number):
         raise _Invalid(f"{expected}, got {_show(value)}")
     return number
 
