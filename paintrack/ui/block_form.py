@@ -39,9 +39,11 @@ from paintrack.clinical.model import (
     Region,
     Sedation,
     Side,
+    Site,
 )
 from paintrack.clinical.relief import find_baseline, site_entries
 from paintrack.clinical.timing import BLOCK_FUTURE_LIMIT, BLOCK_PAST_WARNING
+from paintrack.clinical.validation import SitesFault, block_problems, first_repeat, sites_fault
 from paintrack.ui.clock import Clock, SystemClock
 from paintrack.ui.widgets import (
     Card,
@@ -397,8 +399,12 @@ class BlockForm(QWidget):
             (self.two_sites if bilateral else self.one_site).setChecked(True)
         self._check_side()
 
+    def _chosen_sites(self) -> tuple[Site, ...]:
+        return BILATERAL_SITES if self.two_sites.isChecked() else (INDEX_SITE,)
+
     def _check_side(self) -> bool:
-        if self.two_sites.isChecked() and self.side.currentData() != Side.BILATERAL:
+        fault = sites_fault(self._chosen_sites(), self.side.currentData())
+        if fault == SitesFault.NOT_BILATERAL:
             show_message(
                 self.side_error,
                 "Your scores for this block are for the left and the right side separately, "
@@ -452,7 +458,7 @@ class BlockForm(QWidget):
         activities = tuple(a for a in activities if a)
         scored = self._editing.entries if self._editing is not None else ()
         used = sorted({e.activity for e in scored if e.activity} - set(activities))
-        if len({a.casefold() for a in activities}) != len(activities):
+        if first_repeat(activities, key=str.casefold) is not None:
             show_message(self.activity_error, "Two activities are the same: please change one.")
             ok = False
         elif used:
@@ -478,7 +484,7 @@ class BlockForm(QWidget):
             ok = ok and not problem
         if not ok or levels is None:
             return None
-        sites = BILATERAL_SITES if self.two_sites.isChecked() else (INDEX_SITE,)
+        sites = self._chosen_sites()
         values: dict[str, Any] = dict(
             performed_at=from_qdatetime(self.performed_at.dateTime()),
             region=Region(self.region.currentData()),
@@ -496,8 +502,29 @@ class BlockForm(QWidget):
         if self._editing is not None:
             if self._editing.sequence > 3 and values["sequence"] == 3:
                 values["sequence"] = self._editing.sequence
-            return replace(self._editing, **values)
-        return Block(**values)
+            block = replace(self._editing, **values)
+        else:
+            block = Block(**values)
+        return block if self._passes_record_checks(block) else None
+
+    def _passes_record_checks(self, block: Block) -> bool:
+        """The checks the store makes too (clinical/validation.py). The form's own checks
+        above are stricter, so this shows a message only for a rule they lack."""
+        problems = block_problems(block)
+        if not problems:
+            return True
+        labels = {
+            "side": self.side_error,
+            "sites": self.side_error,
+            "levels": self.levels_error,
+            "concentration_percent": self.concentration_error,
+            "volume_ml": self.volume_error,
+            "activities": self.activity_error,
+        }
+        first = problems[0]
+        message = first.message[:1].upper() + first.message[1:]
+        show_message(labels.get(first.field, self.time_error), message)
+        return False
 
     def _save(self) -> None:
         block = self.block()
