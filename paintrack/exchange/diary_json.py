@@ -21,6 +21,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from paintrack.clinical.fields import (
+    BLOCK_FIELDS,
+    PATIENT_FIELDS,
+    block_values,
+    entry_values,
+    patient_values,
+)
 from paintrack.clinical.model import (
     BILATERAL_SITES,
     INDEX_SITE,
@@ -84,24 +91,11 @@ FORMAT_VERSION = 1
 _MAX_COLLECTED = 50
 
 _TOP_KEYS = ("format", "version", "patient", "blocks")
-_PATIENT_KEYS = ("id", "name", "birth_date", "mrn")
-_BLOCK_KEYS = (
-    "id",
-    "performed_at",
-    "region",
-    "side",
-    "levels",
-    "agent",
-    "concentration_percent",
-    "volume_ml",
-    "sequence",
-    "sedation",
-    "steroid",
-    "sites",
-    "activities",
-    "protocol",
-    "entries",
-)
+_PATIENT_KEYS = PATIENT_FIELDS
+# The block's fields and its entries; the UTC offset is written as part of performed_at.
+_BLOCK_KEYS = (*(key for key in BLOCK_FIELDS if key != "utc_offset_minutes"), "entries")
+# The entry's fields as the file has them: the estimate per side is written in
+# patient_relief_percent (an object instead of one number), and the medicine before the source.
 _ENTRY_KEYS = (
     "id",
     "at",
@@ -1225,61 +1219,27 @@ def format_block_time(block: Block) -> str:
 
 def diary_to_dict(diary: Diary) -> dict[str, Any]:
     """The diary-format.md JSON object for `diary`: every field, times in UTC with `Z`."""
-    patient = diary.patient
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "patient": {
-            "id": patient.id,
-            "name": patient.name,
-            "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
-            "mrn": patient.mrn,
-        },
+        "patient": patient_values(diary.patient),
         "blocks": [_block_to_dict(block) for block in diary.blocks],
     }
 
 
 def _block_to_dict(block: Block) -> dict[str, Any]:
-    return {
-        "id": block.id,
-        "performed_at": format_block_time(block),
-        "region": block.region.value,
-        "side": block.side.value,
-        "levels": list(block.levels),
-        "agent": block.agent.value,
-        "concentration_percent": block.concentration_percent,
-        "volume_ml": block.volume_ml,
-        "sequence": block.sequence,
-        "sedation": block.sedation.value,
-        "steroid": block.steroid,
-        "sites": list(block.sites),
-        "activities": list(block.activities),
-        "protocol": block.protocol,
-        "entries": [_entry_to_dict(entry, block.sites) for entry in block.entries],
-    }
+    values = block_values(block, format_time)
+    values["performed_at"] = format_block_time(block)
+    values["entries"] = [_entry_to_dict(entry, block.sites) for entry in block.entries]
+    return {key: values[key] for key in _BLOCK_KEYS}
 
 
 def _entry_to_dict(entry: Entry, sites: Sequence[str]) -> dict[str, Any]:
-    ordered = [site for site in sites if site in entry.scores]
-    ordered += [site for site in entry.scores if site not in sites]
-    written = {
-        "id": entry.id,
-        "at": format_time(entry.at),
-        "recorded_at": format_time(entry.recorded_at),
-        "scores": {site: entry.scores[site] for site in ordered},
-        "patient_relief_percent": (
-            dict(entry.patient_relief_by_site)
-            if entry.patient_relief_by_site is not None
-            else entry.patient_relief_percent
-        ),
-        "activity": entry.activity,
-        "activity_ability": entry.activity_ability.value if entry.activity_ability else None,
-        "rescue_medication": entry.rescue_medication,
-        "rescue_medication_detail": entry.rescue_medication_detail,
-        "source": entry.source.value,
-        "note": entry.note,
-    }
-    return written
+    values = entry_values(entry, format_time, sites)
+    by_site = values.pop("patient_relief_by_site")
+    if by_site is not None:
+        values["patient_relief_percent"] = by_site
+    return {key: values[key] for key in _ENTRY_KEYS}
 
 
 def diary_to_json(diary: Diary) -> str:

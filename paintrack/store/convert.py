@@ -10,6 +10,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from paintrack.clinical.fields import (
+    ENTRY_FIELDS,
+    ENTRY_LATER_FIELDS,
+    block_values,
+    entry_values,
+    patient_values,
+)
 from paintrack.clinical.model import (
     Ability,
     Agent,
@@ -43,55 +50,23 @@ def utc_iso(value: datetime) -> str:
 
 
 def patient_to_json(patient: Patient) -> dict[str, Any]:
-    return {
-        "id": patient.id,
-        "name": patient.name,
-        "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
-        "mrn": patient.mrn,
-    }
+    return patient_values(patient)
 
 
 def block_to_json(block: Block) -> dict[str, Any]:
     """The block's own fields (its entries have their own audit rows)."""
-    return {
-        "id": block.id,
-        "performed_at": utc_iso(block.performed_at),
-        "region": block.region.value,
-        "side": block.side.value,
-        "levels": list(block.levels),
-        "agent": block.agent.value,
-        "concentration_percent": block.concentration_percent,
-        "volume_ml": block.volume_ml,
-        "sequence": block.sequence,
-        "sedation": block.sedation.value,
-        "steroid": block.steroid,
-        "sites": [str(site) for site in block.sites],
-        "activities": list(block.activities),
-        "protocol": block.protocol,
-        "utc_offset_minutes": block.utc_offset_minutes,
-    }
+    return block_values(block, utc_iso)
 
 
 def entry_to_json(entry: Entry) -> dict[str, Any]:
-    """The entry's fields; the version 2 ones (rescue medicine detail, estimate per side) only
-    when set, so entries audited before them still match the trail."""
-    values: dict[str, Any] = {
-        "id": entry.id,
-        "at": utc_iso(entry.at),
-        "recorded_at": utc_iso(entry.recorded_at),
-        "scores": {str(site): int(entry.scores[site]) for site in sorted(entry.scores)},
-        "patient_relief_percent": entry.patient_relief_percent,
-        "activity": entry.activity,
-        "activity_ability": entry.activity_ability.value if entry.activity_ability else None,
-        "rescue_medication": entry.rescue_medication,
-        "source": entry.source.value,
-        "note": entry.note,
+    """The entry's fields, scores by site name; the version 2 ones (rescue medicine detail,
+    estimate per side) only when set, so entries audited before them still match the trail."""
+    values = entry_values(entry, utc_iso)
+    return {
+        field: values[field]
+        for field in ENTRY_FIELDS
+        if field not in ENTRY_LATER_FIELDS or values[field] is not None
     }
-    if entry.rescue_medication_detail is not None:
-        values["rescue_medication_detail"] = entry.rescue_medication_detail
-    if entry.patient_relief_by_site is not None:
-        values["patient_relief_by_site"] = dict(entry.patient_relief_by_site)
-    return values
 
 
 def settings_to_json(settings: ClinicSettings) -> dict[str, Any]:
