@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paintrack.clinical.audit import AuditRecord
+from paintrack.clinical.audit import AuditAction, AuditRecord
 from paintrack.clinical.model import Block, Entry, Site, Source
 from paintrack.clinical.results import BlockResult, PointState
 from paintrack.clinical.timing import WINDOW_FUTURE_SLACK, diary_closes_at
@@ -368,11 +368,11 @@ class DeleteDialog(QDialog):
         self.accept()
 
 
-ACTION_WORDS = {
-    "add_entry": "Written down",
-    "amend_entry": "Changed",
-    "delete_entry": "Deleted",
-    "import": "Imported",
+ACTION_WORDS: dict[str, str] = {
+    AuditAction.ADD_ENTRY: "Written down",
+    AuditAction.AMEND_ENTRY: "Changed",
+    AuditAction.DELETE_ENTRY: "Deleted",
+    AuditAction.IMPORT: "Imported",
 }
 SITE_WORDS: dict[str, str] = {
     Site.INDEX: "usual pain",
@@ -437,7 +437,7 @@ def describe_change(record: AuditRecord) -> str:
     """One history line in plain words: what happened, who, when and why, then what changed."""
     action = ACTION_WORDS.get(record.action, record.action.replace("_", " ").capitalize())
     new_source = (record.new or {}).get("source")
-    if record.action == "add_entry" and new_source == "paper":
+    if record.action == AuditAction.ADD_ENTRY and new_source == "paper":
         action += " from a paper log"
     line = f"{action} by {record.actor} on {_when(record.at)}"
     if record.reason:
@@ -445,7 +445,7 @@ def describe_change(record: AuditRecord) -> str:
     old = dict(record.old or {})
     new = dict(record.new or {})
     details: list[str] = []
-    if record.action == "delete_entry":
+    if record.action == AuditAction.DELETE_ENTRY:
         details += [
             f"Score was {v} ({SITE_WORDS.get(s, s)})" for s, v in (old.get("scores") or {}).items()
         ]

@@ -176,3 +176,18 @@ def test_audit_values_of_a_patient_block_and_entry_are_pinned() -> None:
         "source": "app",
         "note": "",
     }
+
+
+def test_audit_actions_keep_their_stored_values() -> None:
+    from paintrack.clinical.audit import AuditAction
+
+    assert [action.value for action in AuditAction] == [
+        "import",
+        "add_patient",
+        "add_block",
+        "update_block",
+        "add_entry",
+        "amend_entry",
+        "delete_entry",
+        "save_settings",
+    ]
