@@ -23,6 +23,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
+from paintrack.clinical.model import Site
 from paintrack.clinical.relief import minutes_after, pain_at_relief, relief_at_pain, site_entries
 from paintrack.clinical.results import BlockResult, SiteResult
 from paintrack.clinical.wording import date_text
@@ -48,7 +49,11 @@ SITE_STYLE: Mapping[str, tuple[str, str]] = {  # site -> (colour, marker)
     "left": (PALETTE["blue"], "o"),
     "right": (PALETTE["vermillion"], "^"),
 }
-SITE_NAMES: Mapping[str, str] = {"index": "Pain", "left": "Left side", "right": "Right side"}
+SITE_NAMES: Mapping[str, str] = {
+    Site.INDEX: "Pain",
+    Site.LEFT: "Left side",
+    Site.RIGHT: "Right side",
+}
 RELIEF_LEVEL_STYLE: Mapping[int, tuple[str, str]] = {  # threshold -> (colour, line style)
     50: (PALETTE["bluish_green"], "--"),
     80: (PALETTE["reddish_purple"], ":"),

@@ -5,7 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class AuditAction(StrEnum):
+    """What an audit record says was done; the values are what the trail stores."""
+
+    IMPORT = "import"
+    ADD_PATIENT = "add_patient"
+    ADD_BLOCK = "add_block"
+    UPDATE_BLOCK = "update_block"
+    ADD_ENTRY = "add_entry"
+    AMEND_ENTRY = "amend_entry"
+    DELETE_ENTRY = "delete_entry"
+    SAVE_SETTINGS = "save_settings"
 
 
 @dataclass(frozen=True)
@@ -13,7 +27,7 @@ class AuditRecord:
     id: str
     at: datetime  # when the change was made (UTC, aware)
     actor: str  # who: the operating-system user unless the app was told otherwise
-    action: str  # "import", "add_patient", "add_block", "add_entry", "amend_entry", ...
+    action: str  # an AuditAction value
     object_type: str  # "patient", "block", "entry", "settings", "diary"
     object_id: str | None
     reason: str | None

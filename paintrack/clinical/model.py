@@ -53,9 +53,17 @@ class Source(StrEnum):
     PAPER = "paper"
 
 
-INDEX_SITE = "index"
-BILATERAL_SITES: tuple[str, str] = ("left", "right")
-VALID_SITE_SETS: tuple[tuple[str, ...], ...] = ((INDEX_SITE,), BILATERAL_SITES)
+class Site(StrEnum):
+    """What a score rates: the usual (index) pain, or after a bilateral block each side."""
+
+    INDEX = "index"
+    LEFT = "left"
+    RIGHT = "right"
+
+
+INDEX_SITE = Site.INDEX
+BILATERAL_SITES: tuple[Site, Site] = (Site.LEFT, Site.RIGHT)
+VALID_SITE_SETS: tuple[tuple[Site, ...], ...] = ((INDEX_SITE,), BILATERAL_SITES)
 MIN_SCORE = 0
 MAX_SCORE = 10
 STANDARD_PROTOCOL = "standard"

@@ -44,6 +44,7 @@ from paintrack.clinical.results import (
     PresetTarget,
     ThresholdResult,
 )
+from paintrack.clinical.timing import LOW_BASELINE
 from paintrack.clinical.wording import (
     date_text,
     format_duration,
@@ -399,7 +400,7 @@ def cautions(
     for result, site in diagnostic:
         s = result.sites[site]
         t = s.verdict_at(threshold)
-        if s.baseline is not None and 0 < s.baseline < 4:
+        if s.baseline is not None and 0 < s.baseline < LOW_BASELINE:
             add(Caution.BASELINE_BELOW_4, f"baseline {s.baseline}/10")
         if result.block.sedation in (Sedation.MODERATE, Sedation.DEEP):
             add(Caution.SEDATION, f"{result.block.sedation.value} sedation")

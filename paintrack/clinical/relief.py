@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
@@ -24,9 +24,8 @@ from paintrack.clinical.results import (
     SiteResult,
     ThresholdResult,
 )
+from paintrack.clinical.timing import BASELINE_WINDOW, LOW_BASELINE
 
-BASELINE_WINDOW = timedelta(hours=24)
-LOW_BASELINE = 4
 # Agents with an expected duration (item 6); others get no verdict.
 TIMED_AGENTS: frozenset[Agent] = frozenset({Agent.LIDOCAINE, Agent.BUPIVACAINE, Agent.ROPIVACAINE})
 

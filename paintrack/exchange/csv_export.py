@@ -19,7 +19,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
+from typing import Any
 
+from paintrack.clinical.fields import block_values, entry_values, patient_values
 from paintrack.clinical.model import Block, Diary, Entry
 from paintrack.exchange.files import write_atomic
 
@@ -55,6 +57,48 @@ CSV_COLUMNS: tuple[str, ...] = (
     "note",
 )
 
+# The columns that show a record's field (clinical/fields.py), by column name; the rest are worked
+# out per row (minutes after the block, the site and its score, late or not).
+_PATIENT_COLUMNS = {
+    "patient_name": "name",
+    "patient_mrn": "mrn",
+    "patient_birth_date": "birth_date",
+}
+_BLOCK_COLUMNS = {
+    "block_id": "id",
+    "block_performed_at": "performed_at",
+    **{
+        field: field
+        for field in (
+            "region",
+            "side",
+            "levels",
+            "agent",
+            "concentration_percent",
+            "volume_ml",
+            "sequence",
+            "sedation",
+            "steroid",
+        )
+    },
+}
+_ENTRY_COLUMNS = {
+    "entry_id": "id",
+    **{
+        field: field
+        for field in (
+            "at",
+            "recorded_at",
+            "patient_relief_percent",
+            "activity",
+            "activity_ability",
+            "rescue_medication",
+            "source",
+            "note",
+        )
+    },
+}
+
 # ";" too: a spreadsheet told to split on semicolons reads ";=1+1" as an empty cell and a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", ";", "\t", "\r")
 LEVEL_SEPARATOR = "; "
@@ -89,48 +133,46 @@ def _minutes_after(entry: Entry, block: Block) -> str:
     return _number(round(minutes, 2))
 
 
+def _cell(value: Any) -> str:
+    """A JSON-ready field value (clinical/fields.py) as a spreadsheet cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _yes_no(value)
+    if isinstance(value, int | float):
+        return _number(value)
+    if isinstance(value, list):  # the levels
+        return _safe_text(LEVEL_SEPARATOR.join(value))
+    return _safe_text(str(value))
+
+
+def _cells(values: dict[str, Any], columns: dict[str, str]) -> dict[str, str]:
+    return {column: _cell(values[field]) for column, field in columns.items()}
+
+
 def csv_rows(diary: Diary, *, tz: tzinfo | None = None) -> Iterator[dict[str, str]]:
     """The rows `write_csv` writes, as dicts keyed by CSV_COLUMNS (in that order)."""
-    patient = diary.patient
+
+    def time(moment: datetime) -> str:
+        return _time(moment, tz)
+
+    patient_cells = _cells(patient_values(diary.patient), _PATIENT_COLUMNS)
     for block in diary.blocks:
-        block_cells = {
-            "patient_name": _safe_text(patient.name),
-            "patient_mrn": _safe_text(patient.mrn),
-            "patient_birth_date": patient.birth_date.isoformat() if patient.birth_date else "",
-            "block_id": block.id,
-            "block_performed_at": _time(block.performed_at, tz),
-            "region": block.region.value,
-            "side": block.side.value,
-            "levels": _safe_text(LEVEL_SEPARATOR.join(block.levels)),
-            "agent": block.agent.value,
-            "concentration_percent": _number(block.concentration_percent),
-            "volume_ml": _number(block.volume_ml),
-            "sequence": str(block.sequence),
-            "sedation": block.sedation.value,
-            "steroid": _yes_no(block.steroid),
-        }
+        block_cells = _cells(block_values(block, time), _BLOCK_COLUMNS)
         for entry in block.entries:
-            sites = [site for site in block.sites if site in entry.scores]
-            sites += [site for site in entry.scores if site not in block.sites]
-            for site in sites:
-                yield {
+            values = entry_values(entry, time, block.sites)
+            entry_cells = _cells(values, _ENTRY_COLUMNS)
+            for site, score in values["scores"].items():
+                cells = {
+                    **patient_cells,
                     **block_cells,
-                    "entry_id": entry.id,
-                    "at": _time(entry.at, tz),
-                    "recorded_at": _time(entry.recorded_at, tz),
+                    **entry_cells,
                     "minutes_after_block": _minutes_after(entry, block),
                     "site": site,
-                    "score": str(entry.scores[site]),
-                    "patient_relief_percent": _number(entry.patient_relief_percent),
-                    "activity": _safe_text(entry.activity),
-                    "activity_ability": (
-                        entry.activity_ability.value if entry.activity_ability else ""
-                    ),
-                    "rescue_medication": _yes_no(entry.rescue_medication),
-                    "source": entry.source.value,
+                    "score": str(score),
                     "late": _yes_no(entry.is_late),
-                    "note": _safe_text(entry.note),
                 }
+                yield {column: cells[column] for column in CSV_COLUMNS}
 
 
 def diary_to_csv(diary: Diary, *, tz: tzinfo | None = None) -> str:

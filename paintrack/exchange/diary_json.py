@@ -21,6 +21,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from paintrack.clinical.fields import (
+    BLOCK_FIELDS,
+    PATIENT_FIELDS,
+    block_values,
+    entry_values,
+    patient_values,
+)
 from paintrack.clinical.model import (
     BILATERAL_SITES,
     INDEX_SITE,
@@ -38,7 +45,24 @@ from paintrack.clinical.model import (
     Region,
     Sedation,
     Side,
+    Site,
     Source,
+)
+from paintrack.clinical.validation import (
+    RecordProblem,
+    SitesFault,
+    TextFault,
+    block_problems,
+    entry_problems,
+    is_amount,
+    is_blank,
+    is_percent,
+    is_score,
+    is_sequence,
+    is_whole_number,
+    patient_problems,
+    sites_fault,
+    text_fault,
 )
 from paintrack.exchange.errors import DiaryFormatError, DiaryProblem
 from paintrack.exchange.files import MAX_FILE_BYTES, read_limited, too_big_message, write_atomic
@@ -67,24 +91,11 @@ FORMAT_VERSION = 1
 _MAX_COLLECTED = 50
 
 _TOP_KEYS = ("format", "version", "patient", "blocks")
-_PATIENT_KEYS = ("id", "name", "birth_date", "mrn")
-_BLOCK_KEYS = (
-    "id",
-    "performed_at",
-    "region",
-    "side",
-    "levels",
-    "agent",
-    "concentration_percent",
-    "volume_ml",
-    "sequence",
-    "sedation",
-    "steroid",
-    "sites",
-    "activities",
-    "protocol",
-    "entries",
-)
+_PATIENT_KEYS = PATIENT_FIELDS
+# The block's fields and its entries; the UTC offset is written as part of performed_at.
+_BLOCK_KEYS = (*(key for key in BLOCK_FIELDS if key != "utc_offset_minutes"), "entries")
+# The entry's fields as the file has them: the estimate per side is written in
+# patient_relief_percent (an object instead of one number), and the medicine before the source.
 _ENTRY_KEYS = (
     "id",
     "at",
@@ -402,22 +413,21 @@ def _number(value: Any, expected: str) -> float:
 
 def _storable(value: str) -> None:
     """Text the database can hold: no NUL, and no lone surrogate (a broken \\ud800 escape)."""
-    if "\x00" in value:
+    fault = text_fault(value)
+    if fault == TextFault.NUL:
         raise _Invalid("the text contains a NUL character (\\u0000), which cannot be stored")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
+    if fault == TextFault.SURROGATE:
         raise _Invalid(
             "the text contains a broken \\u escape (half of a surrogate pair), which is not a "
             "character; fix or remove it"
-        ) from None
+        )
 
 
 def _text(value: Any, expected: str = "expected a non-empty text") -> str:
-    if not isinstance(value, str) or not value.strip():
+    if is_blank(value):
         raise _Invalid(f"{expected}, got {_show(value)}")
     _storable(value)
-    return value
+    return str(value)
 
 
 def _enum(kind: type[E], value: Any, what: str) -> E:
@@ -535,9 +545,9 @@ def _birth_date(value: Any) -> date | None:
 
 def _score(value: Any) -> int:
     expected = f"expected a whole number from {MIN_SCORE} to {MAX_SCORE}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        if MIN_SCORE <= value <= MAX_SCORE:
-            return value
+    if is_whole_number(value):
+        if is_score(value):
+            return int(value)
         raise _Invalid(f"{expected}, got {value}")
     if isinstance(value, float) and math.isfinite(value):
         if value.is_integer():
@@ -750,7 +760,10 @@ class _DiaryReader:
                 # longer version of the same file keeps.
                 patient_id = self._derive_id("patient", name, None, None, first_block_at)
         self._patient_id = patient_id
-        return Patient(name=name, birth_date=birth_date, mrn=mrn, id=patient_id)
+        patient = Patient(name=name, birth_date=birth_date, mrn=mrn, id=patient_id)
+        for problem in patient_problems(patient):  # the shared checks, as for blocks
+            self._record_problem(path, problem)
+        return None if len(self.problems) > mark else patient
 
     def read_block(self, value: Any, path: JsonPath) -> Block | None:
         obj = self._object(value, path, _BLOCK_KEYS, "a block")
@@ -850,7 +863,7 @@ class _DiaryReader:
             (entry for _, entry in entries),
             key=lambda entry: (entry.at, entry.recorded_at, entry.id),
         )
-        return Block(
+        block = Block(
             performed_at=performed_at,
             region=region,
             side=side,
@@ -868,6 +881,17 @@ class _DiaryReader:
             id=block_id,
             utc_offset_minutes=offset_minutes,
         )
+        # The checks every layer shares (clinical/validation.py), at their JSON paths. What
+        # the reader refused above never gets here, so this only catches a rule it lacks.
+        for problem in block_problems(block):
+            self._record_problem(path, problem)
+        for index, entry in entries:
+            for problem in entry_problems(entry, block):
+                self._record_problem((*path, "entries", index), problem)
+        return None if len(self.problems) > mark else block
+
+    def _record_problem(self, path: JsonPath, problem: RecordProblem) -> None:
+        self.problem((*path, problem.field, *problem.at), problem.message)
 
     def _protocol(self, value: Any) -> str:
         """A protocol the clinic settings define; another name would silently fall back to
@@ -891,11 +915,12 @@ class _DiaryReader:
             return BILATERAL_SITES if side == Side.BILATERAL else (INDEX_SITE,)
         value = obj["sites"]
         expected = f'expected ["{INDEX_SITE}"], or ["left", "right"] for a bilateral block'
-        if not isinstance(value, list) or tuple(value) not in ((INDEX_SITE,), BILATERAL_SITES):
+        fault = sites_fault(value, side) if isinstance(value, list) else SitesFault.UNKNOWN
+        if fault == SitesFault.UNKNOWN:
             self.problem((*path, "sites"), f"{expected}, got {_show_list(value)}")
             return None
-        sites = tuple(str(site) for site in value)
-        if sites == BILATERAL_SITES and side is not None and side != Side.BILATERAL:
+        sites = tuple(Site(site) for site in value)
+        if fault == SitesFault.NOT_BILATERAL and side is not None:
             self.problem(
                 (*path, "sites"),
                 f'["left", "right"] is for a bilateral block, but this block\'s side is '
@@ -1079,7 +1104,7 @@ def _concentration(value: Any) -> float | None:
         return None
     expected = "expected a concentration in percent from 0 to 100, or null"
     number = _number(value, expected)
-    if not 0 <= number <= 100:
+    if not is_percent(number):
         raise _Invalid(f"{expected}, got {_show(value)}")
     return number
 
@@ -1089,7 +1114,7 @@ def _volume(value: Any) -> float | None:
         return None
     expected = "expected a volume in mL (0 or more), or null"
     number = _number(value, expected)
-    if number < 0:
+    if not is_amount(number):
         raise _Invalid(f"{expected}, got {_show(value)}")
     return number
 
@@ -1098,9 +1123,9 @@ def _sequence(value: Any) -> int:
     expected = (
         f"expected a whole number from 1 to {MAX_SEQUENCE} (1 for the first diagnostic block)"
     )
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SEQUENCE:
+    if not is_sequence(value):
         raise _Invalid(f"{expected}, got {_show(value)}")
-    return value
+    return int(value)
 
 
 def _detail(value: Any) -> str | None:
@@ -1149,7 +1174,7 @@ def _relief_percent(value: Any) -> float | None:
         return None
     expected = "expected the patient's own relief estimate from 0 to 100, or null"
     number = _number(value, expected)
-    if not 0 <= number <= 100:
+    if not is_percent(number):
         raise _Invalid(f"{expected}, got {_show(value)}")
     return number
 
@@ -1194,61 +1219,27 @@ def format_block_time(block: Block) -> str:
 
 def diary_to_dict(diary: Diary) -> dict[str, Any]:
     """The diary-format.md JSON object for `diary`: every field, times in UTC with `Z`."""
-    patient = diary.patient
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "patient": {
-            "id": patient.id,
-            "name": patient.name,
-            "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
-            "mrn": patient.mrn,
-        },
+        "patient": patient_values(diary.patient),
         "blocks": [_block_to_dict(block) for block in diary.blocks],
     }
 
 
 def _block_to_dict(block: Block) -> dict[str, Any]:
-    return {
-        "id": block.id,
-        "performed_at": format_block_time(block),
-        "region": block.region.value,
-        "side": block.side.value,
-        "levels": list(block.levels),
-        "agent": block.agent.value,
-        "concentration_percent": block.concentration_percent,
-        "volume_ml": block.volume_ml,
-        "sequence": block.sequence,
-        "sedation": block.sedation.value,
-        "steroid": block.steroid,
-        "sites": list(block.sites),
-        "activities": list(block.activities),
-        "protocol": block.protocol,
-        "entries": [_entry_to_dict(entry, block.sites) for entry in block.entries],
-    }
+    values = block_values(block, format_time)
+    values["performed_at"] = format_block_time(block)
+    values["entries"] = [_entry_to_dict(entry, block.sites) for entry in block.entries]
+    return {key: values[key] for key in _BLOCK_KEYS}
 
 
 def _entry_to_dict(entry: Entry, sites: Sequence[str]) -> dict[str, Any]:
-    ordered = [site for site in sites if site in entry.scores]
-    ordered += [site for site in entry.scores if site not in sites]
-    written = {
-        "id": entry.id,
-        "at": format_time(entry.at),
-        "recorded_at": format_time(entry.recorded_at),
-        "scores": {site: entry.scores[site] for site in ordered},
-        "patient_relief_percent": (
-            dict(entry.patient_relief_by_site)
-            if entry.patient_relief_by_site is not None
-            else entry.patient_relief_percent
-        ),
-        "activity": entry.activity,
-        "activity_ability": entry.activity_ability.value if entry.activity_ability else None,
-        "rescue_medication": entry.rescue_medication,
-        "rescue_medication_detail": entry.rescue_medication_detail,
-        "source": entry.source.value,
-        "note": entry.note,
-    }
-    return written
+    values = entry_values(entry, format_time, sites)
+    by_site = values.pop("patient_relief_by_site")
+    if by_site is not None:
+        values["patient_relief_percent"] = by_site
+    return {key: values[key] for key in _ENTRY_KEYS}
 
 
 def diary_to_json(diary: Diary) -> str:

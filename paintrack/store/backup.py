@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from enum import StrEnum
 from pathlib import Path
 
 from paintrack import paths
@@ -29,6 +30,7 @@ from paintrack.errors import UserError
 from paintrack.store.database import (
     BUSY_TIMEOUT_MS,
     PAINTRACK_TABLES,
+    RefusalKind,
     RefusedDatabase,
     check_existing_sqlite_file,
     file_in_use,
@@ -37,8 +39,17 @@ from paintrack.store.database import (
 from paintrack.store.lock import DiaryLock, WritersLock, real_path
 
 BACKUPS_FOLDER = "backups"
-DAILY = "daily"
-MANUAL = "manual"
+
+
+class BackupKind(StrEnum):
+    """Made at the start of the day (kept by the daily and weekly rotation), or asked for."""
+
+    DAILY = "daily"
+    MANUAL = "manual"
+
+
+DAILY = BackupKind.DAILY
+MANUAL = BackupKind.MANUAL
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -54,7 +65,7 @@ def backups_dir(db_path: Path) -> Path:
 class Backup:
     path: Path
     made_at: datetime  # aware, UTC
-    kind: str  # DAILY or MANUAL
+    kind: BackupKind
 
 
 def list_backups(db_path: Path) -> list[Backup]:
@@ -73,7 +84,7 @@ def list_backups(db_path: Path) -> list[Backup]:
         if match is None or match["stem"] != stem:
             continue
         made_at = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
-        found.append(Backup(folder / name, made_at, match["kind"]))
+        found.append(Backup(folder / name, made_at, BackupKind(match["kind"])))
     return sorted(found, key=lambda backup: (backup.made_at, backup.path.name), reverse=True)
 
 
@@ -149,7 +160,7 @@ def _remove_stale_partials(folder: Path, now: datetime) -> None:
                 path.unlink()
 
 
-def make_backup(db_path: Path, *, now: datetime, kind: str = MANUAL) -> Path:
+def make_backup(db_path: Path, *, now: datetime, kind: BackupKind = MANUAL) -> Path:
     """Copy the diary into its backups folder now; returns the new backup's path.
 
     The copy is written under a temporary name, checked, flushed and only then renamed, so a
@@ -278,20 +289,22 @@ def check_backup_file(backup: Path) -> None:
         problems = [str(row[0]) for row in connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
         raise RefusedDatabase(
-            f"{backup} is damaged ({error}); choose another backup.", kind="damaged", path=backup
+            f"{backup} is damaged ({error}); choose another backup.",
+            kind=RefusalKind.DAMAGED,
+            path=backup,
         ) from error
     finally:
         connection.close()
     if not tables >= PAINTRACK_TABLES:
         raise RefusedDatabase(
             f"{backup} is an empty database, not a paintrack backup; choose another backup.",
-            kind="foreign",
+            kind=RefusalKind.FOREIGN,
             path=backup,
         )
     if problems != ["ok"]:
         raise RefusedDatabase(
             f"{backup} is damaged ({'; '.join(problems[:3])}); choose another backup.",
-            kind="damaged",
+            kind=RefusalKind.DAMAGED,
             path=backup,
         )
 

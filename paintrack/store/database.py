@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,17 @@ RESTORE_HINT = (
 UNCHANGED = "This file was not changed."
 
 
+class RefusalKind(StrEnum):
+    """Why open_store refused a database, so the window can offer the right way out."""
+
+    NEWER = "newer"  # written by a newer paintrack: install it
+    TAMPERED = "tampered"  # the audit trail's hash chain is broken
+    FOREIGN = "foreign"  # another application's database: choose another file
+    NOT_SQLITE = "not_sqlite"  # not a database at all: restore a backup or start anew
+    DAMAGED = "damaged"  # restore a backup, or start a new diary elsewhere
+    UNREADABLE = "unreadable"  # permissions, or read-only
+
+
 class RefusedDatabase(UserError):
     """open_store would not open this database, and left the file exactly as it was.
 
@@ -63,7 +75,7 @@ class RefusedDatabase(UserError):
     "damaged" (restore a backup, or start a new diary elsewhere), "unreadable" (permissions).
     """
 
-    def __init__(self, message: str, *, kind: str, path: Path | None) -> None:
+    def __init__(self, message: str, *, kind: RefusalKind, path: Path | None) -> None:
         super().__init__(message)
         self.kind = kind
         self.path = path
@@ -135,7 +147,7 @@ def newer_version_error(
         f"{where} was written by a newer version of paintrack (database schema {found}, "
         "which this version does not know). Install the newer version of paintrack to open it. "
         f"{UNCHANGED}",
-        kind="newer",
+        kind=RefusalKind.NEWER,
         path=path,
     )
 
@@ -161,7 +173,7 @@ def tampered_error(where: str, path: Path | None = None) -> RefusedDatabase:
         "would be passed off as an old diary's. paintrack will not hash them again. "
         f"{UNCHANGED} Keep it as evidence, and compare it with a backup (paintrack backup "
         "--list).",
-        kind="tampered",
+        kind=RefusalKind.TAMPERED,
         path=path,
     )
 
@@ -257,7 +269,7 @@ def _refuse_foreign_tables(connection: Connection, where: str) -> None:
             f"({', '.join(tables[:5])}{', ...' if len(tables) > 5 else ''}) and no paintrack "
             f"schema version. Nothing in it was changed. Give paintrack a database "
             "of its own (an empty one is set up on first use).",
-            kind="foreign",
+            kind=RefusalKind.FOREIGN,
             path=None,
         )
 
@@ -331,21 +343,21 @@ def check_existing_sqlite_file(path: Path) -> None:
         raise RefusedDatabase(
             f"Cannot read {path}: {error.strerror or error}. Check that the file exists and that "
             "you may read it, or choose another file with --db.",
-            kind="unreadable",
+            kind=RefusalKind.UNREADABLE,
             path=path,
         ) from error
     if not header.startswith(SQLITE_HEADER):
         raise RefusedDatabase(
             f"{path} is not a paintrack database: it is not an SQLite database file at all "
             f"(it may be damaged, or a different kind of file). {UNCHANGED} {RESTORE_HINT}",
-            kind="not_sqlite",
+            kind=RefusalKind.NOT_SQLITE,
             path=path,
         )
     if len(header) < 100 or _shorter_than_header_says(path, header):
         raise RefusedDatabase(
             f"{path} is damaged: the file is shorter than its own header says (it was cut off, "
             f"perhaps by a full disk or an interrupted copy). {UNCHANGED} {RESTORE_HINT}",
-            kind="damaged",
+            kind=RefusalKind.DAMAGED,
             path=path,
         )
     try:
@@ -364,7 +376,7 @@ def check_existing_sqlite_file(path: Path) -> None:
                 f"{path} is not a paintrack database: it is an SQLite database of another "
                 f"application. {UNCHANGED} Choose your paintrack diary with --db, or a new file "
                 "name to start a new diary.",
-                kind="foreign",
+                kind=RefusalKind.FOREIGN,
                 path=path,
             )
         revisions = frozenset(
@@ -396,7 +408,7 @@ def check_existing_sqlite_file(path: Path) -> None:
         raise RefusedDatabase(
             f"{path} is damaged: it has paintrack's tables but no record of its schema "
             f"version. {UNCHANGED} {RESTORE_HINT}",
-            kind="damaged",
+            kind=RefusalKind.DAMAGED,
             path=path,
         )
     unknown = revisions - known_revisions()
@@ -414,12 +426,12 @@ def _refusal_for(path: Path, error: sqlite3.Error) -> UserError:
     if kind == "damaged":
         return RefusedDatabase(
             f"{path} is damaged or not a database ({error}). {UNCHANGED} {RESTORE_HINT}",
-            kind="damaged",
+            kind=RefusalKind.DAMAGED,
             path=path,
         )
     message = f"Cannot open {path}: {_ADVICE_BY_CODE[code or -1]} {UNCHANGED}"
     if kind == "unreadable":
-        return RefusedDatabase(message, kind=kind, path=path)
+        return RefusedDatabase(message, kind=RefusalKind.UNREADABLE, path=path)
     return UserError(message)
 
 
@@ -781,7 +793,7 @@ def _not_a_regular_file(path: Path) -> RefusedDatabase | None:
         return RefusedDatabase(
             f"Cannot read {path}: {error.strerror or error}. Check that the file exists and that "
             "you may read it, or choose another file with --db.",
-            kind="unreadable",
+            kind=RefusalKind.UNREADABLE,
             path=path,
         )
     if stat.S_ISREG(info.st_mode):
@@ -798,7 +810,7 @@ def _not_a_regular_file(path: Path) -> RefusedDatabase | None:
     return RefusedDatabase(
         f"Cannot read {path}: it is {what}, not a diary file. {UNCHANGED} Choose your paintrack "
         "diary with --db, or a new file name to start a new diary.",
-        kind="unreadable",
+        kind=RefusalKind.UNREADABLE,
         path=path,
     )
 

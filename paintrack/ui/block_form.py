@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QKeyEvent
@@ -38,8 +38,11 @@ from paintrack.clinical.model import (
     Region,
     Sedation,
     Side,
+    Site,
 )
 from paintrack.clinical.relief import find_baseline, site_entries
+from paintrack.clinical.timing import BLOCK_FUTURE_LIMIT, BLOCK_PAST_WARNING
+from paintrack.clinical.validation import SitesFault, block_problems, first_repeat, sites_fault
 from paintrack.ui.clock import Clock, SystemClock
 from paintrack.ui.widgets import (
     Card,
@@ -50,9 +53,6 @@ from paintrack.ui.widgets import (
     message_label,
     show_message,
 )
-
-FUTURE_LIMIT = timedelta(minutes=10)
-PAST_WARNING = timedelta(days=14)
 
 REGIONS = (
     (Region.CERVICAL, "Neck (cervical)"),
@@ -415,8 +415,12 @@ class BlockForm(QWidget):
             (self.two_sites if bilateral else self.one_site).setChecked(True)
         self._check_side()
 
+    def _chosen_sites(self) -> tuple[Site, ...]:
+        return BILATERAL_SITES if self.two_sites.isChecked() else (INDEX_SITE,)
+
     def _check_side(self) -> bool:
-        if self.two_sites.isChecked() and self.side.currentData() != Side.BILATERAL:
+        fault = sites_fault(self._chosen_sites(), self.side.currentData())
+        if fault == SitesFault.NOT_BILATERAL:
             show_message(
                 self.side_error,
                 "Your scores for this block are for the left and the right side separately, "
@@ -444,7 +448,7 @@ class BlockForm(QWidget):
     def _check_time(self) -> bool:
         moment = from_qdatetime(self.performed_at.dateTime())
         now = self.clock.now()
-        if moment - now > FUTURE_LIMIT:
+        if moment - now > BLOCK_FUTURE_LIMIT:
             show_message(
                 self.time_error,
                 "This time is more than 10 minutes from now. Please check the date and time; "
@@ -453,7 +457,7 @@ class BlockForm(QWidget):
             show_message(self.time_warning, "")
             return False
         show_message(self.time_error, "")
-        if now - moment > PAST_WARNING:
+        if now - moment > BLOCK_PAST_WARNING:
             show_message(
                 self.time_warning,
                 "This block was more than two weeks ago. That's fine if you are copying an old "
@@ -470,7 +474,7 @@ class BlockForm(QWidget):
         activities = tuple(a for a in activities if a)
         scored = self._editing.entries if self._editing is not None else ()
         used = sorted({e.activity for e in scored if e.activity} - set(activities))
-        if len({a.casefold() for a in activities}) != len(activities):
+        if first_repeat(activities, key=str.casefold) is not None:
             show_message(self.activity_error, "Two activities are the same: please change one.")
             ok = False
         elif used:
@@ -496,7 +500,7 @@ class BlockForm(QWidget):
             ok = ok and not problem
         if not ok or levels is None:
             return None
-        sites = BILATERAL_SITES if self.two_sites.isChecked() else (INDEX_SITE,)
+        sites = self._chosen_sites()
         sequence = int(self.sequence.currentData())
         if self._editing is not None and self._editing.sequence > 3 and sequence == 3:
             sequence = self._editing.sequence  # a later block keeps its number
@@ -514,10 +518,29 @@ class BlockForm(QWidget):
             sites=sites,
             activities=activities,
         )
-        if self._editing is None:
-            return block
-        # The form's fields change; the rest of the block (its id, entries, ...) is kept.
-        return replace(self._editing, **{name: getattr(block, name) for name in FORM_FIELDS})
+        if self._editing is not None:
+            # The form's fields change; the rest of the block (its id, entries, ...) is kept.
+            block = replace(self._editing, **{name: getattr(block, name) for name in FORM_FIELDS})
+        return block if self._passes_record_checks(block) else None
+
+    def _passes_record_checks(self, block: Block) -> bool:
+        """The checks the store makes too (clinical/validation.py). The form's own checks
+        above are stricter, so this shows a message only for a rule they lack."""
+        problems = block_problems(block)
+        if not problems:
+            return True
+        labels = {
+            "side": self.side_error,
+            "sites": self.side_error,
+            "levels": self.levels_error,
+            "concentration_percent": self.concentration_error,
+            "volume_ml": self.volume_error,
+            "activities": self.activity_error,
+        }
+        first = problems[0]
+        message = first.message[:1].upper() + first.message[1:]
+        show_message(labels.get(first.field, self.time_error), message)
+        return False
 
     def _save(self) -> None:
         block = self.block()

@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paintrack.clinical.model import Block, Diary, Entry
+from paintrack.clinical.model import Block, Diary, Entry, Site
 from paintrack.clinical.reminding import rate_by, snooze_minutes
 from paintrack.clinical.results import BlockResult, DiaryAnalysis, PointState, SchedulePoint
 from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.timing import diary_closes_at, is_low_baseline
 from paintrack.clinical.wording import format_duration
 from paintrack.errors import UserError
 from paintrack.operations import Store
@@ -40,7 +41,7 @@ from paintrack.operations import diary as diary_ops
 from paintrack.operations.diary import DiaryState
 from paintrack.ui.chart_view import ChartView
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text
-from paintrack.ui.log_panel import LogPanel, diary_closes_at
+from paintrack.ui.log_panel import LogPanel
 from paintrack.ui.scale import band
 from paintrack.ui.widgets import FittingLabel, hint, scaled_label, set_text, set_visible
 
@@ -53,7 +54,7 @@ REGION_WORDS = {
     "sacral": "sacral",
 }
 SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides"}
-SITE_WORDS = {"index": "", "left": "left", "right": "right"}
+SITE_WORDS: dict[str, str] = {Site.INDEX: "", Site.LEFT: "left", Site.RIGHT: "right"}
 STATE_TEXT = {
     PointState.ON_TIME: "✓ Done on time",
     PointState.LATE: "✓ Done, written later",
@@ -935,7 +936,7 @@ class DiaryPage(QWidget):
                 f"{SITE_WORDS.get(s, s)} {v}" if len(entry.scores) > 1 else f"{v} out of 10"
                 for s, v in entry.scores.items()
             )
-            low = [v for v in entry.scores.values() if v < 4]
+            low = [v for v in entry.scores.values() if is_low_baseline(v)]
             warning = LOW_BASELINE_WARNING.format(score=min(low)) if low else ""
             late = " (marked as written down later)" if entry.is_late else ""
             return (

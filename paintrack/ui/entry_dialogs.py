@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paintrack.clinical.audit import AuditRecord
-from paintrack.clinical.model import Block, Entry, Source
+from paintrack.clinical.audit import AuditAction, AuditRecord
+from paintrack.clinical.model import Block, Entry, Site, Source
 from paintrack.clinical.results import BlockResult, PointState
+from paintrack.clinical.timing import WINDOW_FUTURE_SLACK, diary_closes_at
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
 from paintrack.ui.clock import Clock, day_and_time_text, local
-from paintrack.ui.log_panel import before_block_note, diary_closes_at, time_problem
+from paintrack.ui.log_panel import before_block_note, time_problem
 from paintrack.ui.scale import describe
 from paintrack.ui.widgets import (
     DateTimeField,
@@ -45,8 +46,7 @@ from paintrack.ui.widgets import (
     show_message,
 )
 
-SITE_NAMES = {"index": "Score", "left": "Left", "right": "Right"}
-FUTURE_SLACK = timedelta(minutes=1)
+SITE_NAMES: dict[str, str] = {Site.INDEX: "Score", Site.LEFT: "Left", Site.RIGHT: "Right"}
 
 
 def score_combo(name: str, allow_blank: bool = True) -> QComboBox:
@@ -197,7 +197,7 @@ class PaperLogDialog(QDialog):
             if not scores:
                 continue
             at = from_qdatetime(when.dateTime())
-            if at - now > FUTURE_SLACK:
+            if at - now > WINDOW_FUTURE_SLACK:
                 raise ValueError(f"Row {row + 1} has a time in the future. Please check it.")
             problem = time_problem(at, self.block, self.closes_at, now)
             if problem:
@@ -368,13 +368,17 @@ class DeleteDialog(QDialog):
         self.accept()
 
 
-ACTION_WORDS = {
-    "add_entry": "Written down",
-    "amend_entry": "Changed",
-    "delete_entry": "Deleted",
-    "import": "Imported",
+ACTION_WORDS: dict[str, str] = {
+    AuditAction.ADD_ENTRY: "Written down",
+    AuditAction.AMEND_ENTRY: "Changed",
+    AuditAction.DELETE_ENTRY: "Deleted",
+    AuditAction.IMPORT: "Imported",
 }
-SITE_WORDS = {"index": "usual pain", "left": "left side", "right": "right side"}
+SITE_WORDS: dict[str, str] = {
+    Site.INDEX: "usual pain",
+    Site.LEFT: "left side",
+    Site.RIGHT: "right side",
+}
 
 
 def _when(moment: datetime) -> str:
@@ -433,7 +437,7 @@ def describe_change(record: AuditRecord) -> str:
     """One history line in plain words: what happened, who, when and why, then what changed."""
     action = ACTION_WORDS.get(record.action, record.action.replace("_", " ").capitalize())
     new_source = (record.new or {}).get("source")
-    if record.action == "add_entry" and new_source == "paper":
+    if record.action == AuditAction.ADD_ENTRY and new_source == "paper":
         action += " from a paper log"
     line = f"{action} by {record.actor} on {_when(record.at)}"
     if record.reason:
@@ -441,7 +445,7 @@ def describe_change(record: AuditRecord) -> str:
     old = dict(record.old or {})
     new = dict(record.new or {})
     details: list[str] = []
-    if record.action == "delete_entry":
+    if record.action == AuditAction.DELETE_ENTRY:
         details += [
             f"Score was {v} ({SITE_WORDS.get(s, s)})" for s, v in (old.get("scores") or {}).items()
         ]

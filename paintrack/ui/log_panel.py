@@ -10,6 +10,7 @@ import itertools
 import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -27,7 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import LATE_AFTER, Ability, Block, Entry, Source
-from paintrack.clinical.results import SchedulePoint
+from paintrack.clinical.timing import (
+    ScoreTiming,
+    diary_closes_at,
+    diary_ran_long,
+    score_timing,
+)
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text, local
 from paintrack.ui.scale import ScalePanel
@@ -48,23 +54,12 @@ ABILITIES = (
     (Ability.PARTIAL, "Partly"),
     (Ability.NO, "No, I couldn't"),
 )
-FUTURE_SLACK = timedelta(minutes=1)
 # A confirmation stays this long; a later glance should not mistake it for a new save.
 MESSAGE_LIFETIME = timedelta(minutes=10)
-# A score up to a day before the block can be the score from before it (clinical.md, 1).
-BEFORE_BLOCK_LIMIT = timedelta(hours=24)
-# The diary of a block stays open for a day after it (or to the end of a longer protocol).
-DIARY_OPEN_FOR = timedelta(hours=24)
 # Seconds an Enter meant for "Rate my pain now" (the reminder went as it was pressed) is taken
 # as that, not as Save with no score chosen.
 RATE_INTENT_FOR = 10.0
 MISSING_PREFIX = "Please choose a score"
-
-
-def diary_closes_at(block: Block, schedule: Sequence[SchedulePoint] = ()) -> datetime:
-    """After this moment, no new score is taken for the block: a day after it, or the end of
-    the last scheduled point's window if the protocol runs longer (daily scores)."""
-    return max([block.performed_at + DIARY_OPEN_FOR, *(p.window_end for p in schedule)])
 
 
 def _moment(at: datetime, block: Block, now: datetime) -> str:
@@ -76,16 +71,17 @@ def _moment(at: datetime, block: Block, now: datetime) -> str:
 
 def time_problem(at: datetime, block: Block, closes_at: datetime, now: datetime) -> str:
     """Why a score for `at` cannot be kept for this block, in plain words ("" if it can)."""
-    if at - now > FUTURE_SLACK:
+    timing = score_timing(at, block, closes_at, now)
+    if timing == ScoreTiming.IN_FUTURE:
         return "That time is in the future. Please choose an earlier one."
     when, block_when = _moment(at, block, now), _moment(block.performed_at, block, now)
-    if at < block.performed_at - BEFORE_BLOCK_LIMIT:
+    if timing == ScoreTiming.BEFORE_WINDOW:
         return (
             f"{when} is more than a day before your block ({block_when}), so it cannot count "
             "for this block. Please check the time."
         )
-    if at > closes_at:
-        if closes_at - block.performed_at <= DIARY_OPEN_FOR:
+    if timing == ScoreTiming.DIARY_CLOSED:
+        if not diary_ran_long(block, closes_at):
             after = f"more than a day after your block ({block_when})"
         else:  # a longer protocol: the diary ran on past the first day
             ended = _moment(closes_at, block, now)
@@ -109,17 +105,26 @@ def local_date(moment: datetime) -> date:
     return local(moment).date()
 
 
-class StatusArea(QWidget):
-    """The panel's one message: an error ("Error"), a confirmation ("Saved") or a warning
-    ("Warning"). Its height is reserved, so a message coming or going moves nothing."""
+class StatusKind(StrEnum):
+    """What the panel's message is; the value is also the label's object name, which the style
+    sheet colours."""
 
-    KINDS = ("Error", "Saved", "Warning")
+    ERROR = "Error"
+    SAVED = "Saved"
+    WARNING = "Warning"
+
+
+class StatusArea(QWidget):
+    """The panel's one message: an error, a confirmation or a warning (StatusKind). Its height
+    is reserved, so a message coming or going moves nothing."""
+
+    KINDS = tuple(StatusKind)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.label = message_label("Saved")
+        self.label = message_label(StatusKind.SAVED.value)
         self.label.setAccessibleName("Message")
         layout.addWidget(self.label)
         layout.addStretch(1)
@@ -140,7 +145,7 @@ class StatusArea(QWidget):
             raise ValueError(kind)
         self.kind = kind if text else ""
         if self.label.objectName() != kind:
-            self.label.setObjectName(kind)
+            self.label.setObjectName(str(kind))
             self.label.style().unpolish(self.label)
             self.label.style().polish(self.label)
         show_message(self.label, text)
@@ -480,7 +485,7 @@ class LogPanel(Card):
         self.rescue.setChecked(False)
         self.rescue_detail.clear()
         self.note.clear()
-        self.status.clear_kind("Error")
+        self.status.clear_kind(StatusKind.ERROR)
         show_message(self.late_note, "")
 
     def _toggle_details(self, shown: bool) -> None:
@@ -494,7 +499,7 @@ class LogPanel(Card):
             self.at.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             # A complaint about the time ("in the future") no longer applies.
-            self.status.clear_kind("Error")
+            self.status.clear_kind(StatusKind.ERROR)
         self._update_late_note()
 
     def _closes_at(self) -> datetime:
@@ -565,18 +570,22 @@ class LogPanel(Card):
         only the sides still missing); it does not stay beside a score that answers it. Other
         errors (a time in the future) are not this one's to clear."""
         shown = self.status.text()
-        if value is None or self.status.kind != "Error" or not shown.startswith(MISSING_PREFIX):
+        if (
+            value is None
+            or self.status.kind != StatusKind.ERROR
+            or not shown.startswith(MISSING_PREFIX)
+        ):
             return
         missing = self.scales.missing()
         if missing:
-            self.status.say("Error", self._missing_words(missing))
+            self.status.say(StatusKind.ERROR, self._missing_words(missing))
         else:
             self.status.clear()
 
     def announce(self, text: str) -> None:
         """What an action outside the panel did (a correction, a deletion, a paper log), in the
         one message place; it goes after a while, like a save's confirmation."""
-        self.status.say("Saved", text)
+        self.status.say(StatusKind.SAVED, text)
         self._saved_at = self.clock.now()
 
     def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
@@ -607,7 +616,7 @@ class LogPanel(Card):
             self.scales.focus_first()
             return None
         if missing:
-            self.status.say("Error", self._missing_words(missing))
+            self.status.say(StatusKind.ERROR, self._missing_words(missing))
             self.scales.focus_first()
             self._bring_status_into_view()
             return None
@@ -619,7 +628,7 @@ class LogPanel(Card):
             at = from_qdatetime(self.at.dateTime())
             problem = time_problem(at, self.block, self._closes_at(), now)
             if problem:
-                self.status.say("Error", problem)
+                self.status.say(StatusKind.ERROR, problem)
                 self.at.setFocus(Qt.FocusReason.OtherFocusReason)
                 self._bring_status_into_view()
                 return None
@@ -631,7 +640,7 @@ class LogPanel(Card):
         }
         activity = self.activity.currentData()
         ability = self.ability.currentData()
-        self.status.clear_kind("Error")
+        self.status.clear_kind(StatusKind.ERROR)
         return Entry(
             at=at,
             recorded_at=now,
@@ -668,7 +677,7 @@ class LogPanel(Card):
     def not_saved(self, reason: str) -> None:
         """The save failed: keep every choice on screen so pressing Save again retries."""
         self.status.say(
-            "Error",
+            StatusKind.ERROR,
             f"Not saved yet: {reason} Your score is still chosen; press Save my score to try "
             "again.",
         )
@@ -678,7 +687,8 @@ class LogPanel(Card):
         """Show what was saved, inline (never a dialog), and get ready for the next score."""
         # A warning (a mild baseline) says what was saved too, in the one message area.
         self.status.say(
-            "Warning" if warning else "Saved", f"{text}\n{warning}" if warning else text
+            StatusKind.WARNING if warning else StatusKind.SAVED,
+            f"{text}\n{warning}" if warning else text,
         )
         self._saved_at = self.clock.now()
         self.reset_inputs()

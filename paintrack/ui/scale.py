@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from paintrack.clinical.model import Site
 from paintrack.ui.widgets import relative_font
 
 MIN_BUTTON_PX = 44  # touch-target guidance; the buttons grow with the window
@@ -228,9 +229,9 @@ class ScalePanel(QWidget):
     """One scale per rated site: one for the usual pain, left and right after a bilateral block."""
 
     SITE_LABELS: ClassVar[dict[str, str]] = {
-        "index": "Your usual pain",
-        "left": "Left side",
-        "right": "Right side",
+        Site.INDEX: "Your usual pain",
+        Site.LEFT: "Left side",
+        Site.RIGHT: "Right side",
     }
 
     def __init__(self, parent: QWidget | None = None) -> None:

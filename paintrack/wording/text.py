@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, tzinfo
 
 from paintrack.clinical.audit import AuditRecord
 from paintrack.clinical.levels import joints_covered
-from paintrack.clinical.model import INDEX_SITE, Block, Entry, Patient
+from paintrack.clinical.model import Block, Entry, Patient, Site
 from paintrack.clinical.presets import in_progress_reason
 from paintrack.clinical.presets import until_text as presets_until_text
 from paintrack.clinical.results import (
@@ -39,7 +39,7 @@ from paintrack.clinical.wording import (
 )
 from paintrack.clinical.wording import date_text as wording_date_text
 
-SITE_NAMES = {INDEX_SITE: "index pain", "left": "left", "right": "right"}
+SITE_NAMES: dict[str, str] = {Site.INDEX: "index pain", Site.LEFT: "left", Site.RIGHT: "right"}
 SEQUENCE_NAMES = {1: "1st diagnostic", 2: "2nd diagnostic"}
 INFORMS_SENTENCE = (
     "paintrack informs the clinician; it does not decide. The checklist says which rule the "

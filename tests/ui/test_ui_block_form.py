@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -279,3 +280,23 @@ def test_an_activity_used_in_a_saved_score_stays_with_an_inline_message(
     assert window.pages.currentWidget() is window.diary
     (stored,) = window.store.load_diary(window.current_patient_id).blocks
     assert stored.activities == ("bending forward", "walking")
+
+
+def test_the_form_also_runs_the_record_checks_the_store_makes(
+    qtbot: QtBot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paintrack.clinical.validation import RecordProblem
+    from paintrack.ui import block_form
+
+    form = BlockForm(clock)
+    qtbot.addWidget(form)
+    form.reset()
+    assert form.block() is not None  # the form's fresh block passes the shared checks
+    monkeypatch.setattr(
+        block_form,
+        "block_problems",
+        lambda block: (RecordProblem("levels", "a level is blank; write it like 'L4 MB'.", (0,)),),
+    )
+    assert form.block() is None
+    assert not form.levels_error.isHidden()
+    assert form.levels_error.text() == "A level is blank; write it like 'L4 MB'."

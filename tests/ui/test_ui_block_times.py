@@ -192,7 +192,8 @@ def test_paper_rows_months_later_are_refused_and_new_rows_start_within_the_day(
 
 def test_a_longer_protocol_says_when_its_diary_ended() -> None:
     from paintrack.clinical.model import Agent, Block, Region, Side
-    from paintrack.ui.log_panel import DIARY_OPEN_FOR, time_problem
+    from paintrack.clinical.timing import DIARY_OPEN_FOR
+    from paintrack.ui.log_panel import time_problem
 
     block = Block(
         performed_at=START, region=Region.LUMBAR, side=Side.RIGHT, agent=Agent.BUPIVACAINE
