@@ -100,6 +100,10 @@ def is_amount(value: float) -> bool:
     return math.isfinite(value) and value >= 0
 
 
+# What a rescue medicine detail ("oxycodone 5 mg") may hold: a short text.
+MAX_DETAIL_CHARS = 200
+
+
 def is_blank(value: object) -> bool:
     """Not a text, or only spaces: a level, activity or name that says nothing."""
     return not isinstance(value, str) or not value.strip()
@@ -229,6 +233,14 @@ def block_problems(block: Block) -> tuple[RecordProblem, ...]:
             found.append(
                 RecordProblem(field, f"the {name} must be a positive number, not {number!r}.")
             )
+    concentration = block.concentration_percent
+    if concentration is not None and is_amount(concentration) and not is_percent(concentration):
+        found.append(
+            RecordProblem(
+                "concentration_percent",
+                f"the concentration is a percent from 0 to 100, not {concentration!r}.",
+            )
+        )
     if sites_fault(block.sites, block.side) == SitesFault.NOT_BILATERAL:
         found.append(
             RecordProblem(
@@ -360,6 +372,14 @@ def entry_problems(
             found += _text_problems(
                 detail, "rescue_medication_detail", "the rescue medicine detail"
             )
+            if len(detail) > MAX_DETAIL_CHARS:
+                found.append(
+                    RecordProblem(
+                        "rescue_medication_detail",
+                        f"the rescue medicine detail is at most {MAX_DETAIL_CHARS} characters "
+                        f"(which medicine and how much), not {len(detail)}.",
+                    )
+                )
     if entry.activity is not None and entry.activity not in block.activities:
         found.append(
             RecordProblem(

@@ -49,6 +49,7 @@ from paintrack.clinical.model import (
     Source,
 )
 from paintrack.clinical.validation import (
+    MAX_DETAIL_CHARS,
     RecordProblem,
     SitesFault,
     TextFault,
@@ -112,8 +113,6 @@ _ENTRY_KEYS = (
 # Integers longer than this are kept as _LongNumber (never converted: Python refuses 4,301 digits
 # and float() overflows at 309), so the message can name the field.
 _MAX_INT_DIGITS = 30
-# What "rescue_medication_detail" may hold ("oxycodone 5 mg"): a short text.
-_MAX_DETAIL_CHARS = 200
 
 _TIME_EXAMPLE = '"2026-03-02T09:30:00-05:00"'
 _TIME_EXPECTED = f"expected a date and time with a UTC offset, like {_TIME_EXAMPLE} (Z for UTC)"
@@ -1136,8 +1135,8 @@ def _detail(value: Any) -> str | None:
     if not isinstance(value, str):
         raise _Invalid(f"{expected}, got {_show(value)}")
     _storable(value)
-    if len(value) > _MAX_DETAIL_CHARS:
-        raise _Invalid(f"{expected}: at most {_MAX_DETAIL_CHARS} characters, got {len(value)}")
+    if len(value) > MAX_DETAIL_CHARS:
+        raise _Invalid(f"{expected}: at most {MAX_DETAIL_CHARS} characters, got {len(value)}")
     return value.strip() or None
 
 

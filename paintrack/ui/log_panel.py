@@ -34,6 +34,7 @@ from paintrack.clinical.timing import (
     diary_ran_long,
     score_timing,
 )
+from paintrack.clinical.validation import MAX_DETAIL_CHARS
 from paintrack.ui.block_form import from_qdatetime, to_qdatetime
 from paintrack.ui.clock import Clock, clock_text, day_and_time_text, local
 from paintrack.ui.scale import ScalePanel
@@ -311,6 +312,7 @@ class LogPanel(Card):
         self.rescue_detail = QLineEdit()
         self.rescue_detail.setAccessibleName("Which pain medicine and how much (optional)")
         self.rescue_detail.setPlaceholderText("for example: oxycodone 5 mg")
+        self.rescue_detail.setMaxLength(MAX_DETAIL_CHARS)  # what the diary keeps
         self.rescue_detail.setEnabled(False)
         self.rescue.toggled.connect(self.rescue_detail.setEnabled)
         form.addRow("Which and how much", self.rescue_detail)

@@ -136,6 +136,12 @@ BLOCK_CASES: dict[str, tuple[dict[str, Any], str, tuple[str | int, ...], str]] =
         (),
         "the concentration must be a positive number, not -1.0.",
     ),
+    "concentration-over-100": (
+        {"concentration_percent": 150.0},
+        "concentration_percent",
+        (),
+        "the concentration is a percent from 0 to 100, not 150.0.",
+    ),
     "volume": ({"volume_ml": float("nan")}, "volume_ml", (), "the volume must be a positive"),
     "bilateral-sites-one-side": (
         {"sites": BILATERAL_SITES},
@@ -248,6 +254,14 @@ ENTRY_CASES: dict[str, tuple[Callable[[], Entry], Block, str, tuple[str | int, .
         "rescue_medication_detail",
         (),
         "the rescue medicine detail contains a NUL",
+    ),
+    "detail-long": (
+        lambda: _entry(rescue_medication_detail="x" * 201),
+        BLOCK,
+        "rescue_medication_detail",
+        (),
+        "the rescue medicine detail is at most 200 characters (which medicine and how much), "
+        "not 201.",
     ),
     "activity": (
         lambda: _entry(activity="running"),

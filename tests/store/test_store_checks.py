@@ -46,6 +46,7 @@ BLOCK_CASES: dict[str, Callable[[Block], Block]] = {
     "nul-in-protocol": lambda b: dataclasses.replace(b, protocol="std\x00"),
     "nul-in-activity": lambda b: dataclasses.replace(b, activities=("walk\x00",), entries=()),
     "blank-activity": lambda b: dataclasses.replace(b, activities=(" ",), entries=()),
+    "concentration-over-100": lambda b: dataclasses.replace(b, concentration_percent=150.0),
 }
 
 
@@ -73,6 +74,9 @@ ENTRY_CASES: dict[str, Callable[[Entry], Entry]] = {
     "recorded-before-at": lambda e: dataclasses.replace(e, recorded_at=e.at - timedelta(seconds=1)),
     "nul-in-note": lambda e: dataclasses.replace(e, note="fine\x00"),
     "lone-surrogate-in-note": lambda e: dataclasses.replace(e, note="broken \ud800"),
+    "rescue-detail-over-200": lambda e: dataclasses.replace(
+        e, rescue_medication=True, rescue_medication_detail="oxycodone " * 30
+    ),
 }
 
 
