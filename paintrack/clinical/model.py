@@ -61,6 +61,17 @@ class Site(StrEnum):
     RIGHT = "right"
 
 
+class Preset(StrEnum):
+    """A rule set a verdict is judged by (clinical.md item 13); the values are the stored and
+    command-line names."""
+
+    ASRA_2020 = "asra-2020"
+    MEDICARE_LCD = "medicare-lcd"
+    COMPLETE = "complete"
+
+
+PRESET_VALUES: tuple[str, ...] = tuple(preset.value for preset in Preset)
+
 INDEX_SITE = Site.INDEX
 BILATERAL_SITES: tuple[Site, Site] = (Site.LEFT, Site.RIGHT)
 VALID_SITE_SETS: tuple[tuple[Site, ...], ...] = ((INDEX_SITE,), BILATERAL_SITES)

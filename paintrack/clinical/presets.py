@@ -28,13 +28,14 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from paintrack.clinical.compare import TargetBlocks, target_pairs, targets
-from paintrack.clinical.model import Agent, Sedation
+from paintrack.clinical.model import PRESET_VALUES, Agent, Preset, Sedation
 from paintrack.clinical.results import (
     CAUTION_ORDER,
     BlockResult,
     Caution,
     CautionNote,
     Criterion,
+    CriterionKey,
     CriterionStatus,
     CriterionValue,
     Expected,
@@ -43,6 +44,7 @@ from paintrack.clinical.results import (
     PresetChecklist,
     PresetTarget,
     ThresholdResult,
+    relief_key,
 )
 from paintrack.clinical.timing import LOW_BASELINE
 from paintrack.clinical.wording import (
@@ -55,8 +57,12 @@ from paintrack.clinical.wording import (
     verdict_sentence,
 )
 
-PRESET_THRESHOLDS: dict[str, int] = {"asra-2020": 50, "medicare-lcd": 80, "complete": 100}
-PRESET_NAMES: tuple[str, ...] = tuple(PRESET_THRESHOLDS)
+PRESET_THRESHOLDS: dict[Preset, int] = {
+    Preset.ASRA_2020: 50,
+    Preset.MEDICARE_LCD: 80,
+    Preset.COMPLETE: 100,
+}
+PRESET_NAMES: tuple[str, ...] = PRESET_VALUES
 MEDICARE_INTERVAL = timedelta(days=14)
 
 MET, NOT_MET = CriterionStatus.MET, CriterionStatus.NOT_MET
@@ -67,8 +73,8 @@ Diagnostic = tuple[BlockResult, str]  # a diagnostic block and its site for the 
 
 def preset_threshold(preset: str) -> int:
     try:
-        return PRESET_THRESHOLDS[preset]
-    except KeyError:
+        return PRESET_THRESHOLDS[Preset(preset)]
+    except ValueError:
         raise ValueError(
             f"unknown preset {preset!r}: choose one of {', '.join(PRESET_NAMES)}"
         ) from None
@@ -270,7 +276,7 @@ def single_block_criteria(
         status = NOT_MET
     return [
         _criterion(
-            f"relief_{threshold}",
+            relief_key(threshold),
             f"≥ {threshold}% relief at every rated site after at least one diagnostic block",
             findings,
             names,
@@ -287,7 +293,7 @@ def second_block_date(first: BlockResult) -> str:
 def medicare_criteria(
     diagnostic: Sequence[Diagnostic], names: Mapping[str, str]
 ) -> list[Criterion]:
-    threshold = PRESET_THRESHOLDS["medicare-lcd"]
+    threshold = PRESET_THRESHOLDS[Preset.MEDICARE_LCD]
     first = diagnostic[0] if diagnostic else None
     second = diagnostic[1] if len(diagnostic) > 1 else None
     if first is None:
@@ -301,7 +307,7 @@ def medicare_criteria(
     needed_first = _needed("a diagnostic block is needed")
     criteria = [
         _criterion(
-            "two_diagnostic_blocks",
+            CriterionKey.TWO_DIAGNOSTIC_BLOCKS,
             "two diagnostic blocks of the same region and side",
             (
                 [Finding(None, MET, " and ".join(names[r.block_id] for r, _ in diagnostic))]
@@ -312,14 +318,14 @@ def medicare_criteria(
             {"blocks": len(diagnostic)},
         ),
         _criterion(
-            "first_block_80",
+            CriterionKey.FIRST_BLOCK_80,
             "≥ 80% relief after the first block",
             [relief_finding(*first, threshold)] if first is not None else [needed_first],
             names,
             relief_values(*first, threshold) if first is not None else {},
         ),
         _criterion(
-            "second_block_80",
+            CriterionKey.SECOND_BLOCK_80,
             "≥ 80% relief after the second block",
             [relief_finding(*second, threshold)] if second is not None else [needed_second],
             names,
@@ -332,7 +338,7 @@ def medicare_criteria(
         days = (second_day - first_day).days
         criteria.append(
             _criterion(
-                "interval_14_days",
+                CriterionKey.INTERVAL_14_DAYS,
                 description,
                 [
                     Finding(
@@ -346,7 +352,9 @@ def medicare_criteria(
             )
         )
     else:
-        criteria.append(_criterion("interval_14_days", description, [needed_second], names))
+        criteria.append(
+            _criterion(CriterionKey.INTERVAL_14_DAYS, description, [needed_second], names)
+        )
     with_steroid = [names[r.block_id] for r, _ in diagnostic if r.block.steroid]
     steroid: list[Finding] = []
     if with_steroid:
@@ -356,7 +364,7 @@ def medicare_criteria(
         steroid.append(Finding(None, MET, f"no steroid in {listed}"))
     criteria.append(
         _criterion(
-            "no_steroid",
+            CriterionKey.NO_STEROID,
             "no steroid in either diagnostic block",
             steroid + ([] if second is not None else [needed_second]),
             names,
@@ -373,7 +381,7 @@ def medicare_criteria(
         )
     criteria.append(
         _criterion(
-            "durations_consistent",
+            CriterionKey.DURATIONS_CONSISTENT,
             f"each block's {threshold}% relief lasts as long as its agent is expected to",
             durations + ([] if second is not None else [needed_second]),
             names,
@@ -447,12 +455,13 @@ def evaluate_preset(
     """The preset's checklist for every treatment target of the diary. `expected_minutes` is
     already in the block results (kept for callers of version 1)."""
     del expected_minutes
-    threshold = preset_threshold(preset)
+    threshold = preset_threshold(preset)  # an unknown name is a ValueError naming the choices
+    preset = Preset(preset)
     result_targets = []
     for target in targets(blocks):
         diagnostic = diagnostic_blocks(target)
         names = {r.block_id: block_name(r) for r, _ in target.blocks}
-        if preset == "medicare-lcd":
+        if preset == Preset.MEDICARE_LCD:
             criteria = medicare_criteria(diagnostic, names)
         else:
             criteria = single_block_criteria(diagnostic, threshold, names)

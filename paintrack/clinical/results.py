@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from fractions import Fraction
 
-from paintrack.clinical.model import Agent, Block, Entry, Region, Side
+from paintrack.clinical.model import Agent, Block, Entry, Preset, Region, Side
 
 
 class Expected(StrEnum):
@@ -308,11 +308,35 @@ class Finding:
     waiting: bool = False  # unknown only because the block's diary is still in progress
 
 
+class CriterionKey(StrEnum):
+    """The stable identifiers of a checklist's criteria (`analyze --json`'s "key"). The relief
+    criterion's key carries its threshold ("relief_50"): `relief_key(threshold)`."""
+
+    TWO_DIAGNOSTIC_BLOCKS = "two_diagnostic_blocks"
+    FIRST_BLOCK_80 = "first_block_80"
+    SECOND_BLOCK_80 = "second_block_80"
+    INTERVAL_14_DAYS = "interval_14_days"
+    NO_STEROID = "no_steroid"
+    DURATIONS_CONSISTENT = "durations_consistent"
+
+
+RELIEF_KEY_PREFIX = "relief_"
+
+
+def relief_key(threshold: int) -> str:
+    """ "relief_80": the key of the criterion of relief at `threshold`."""
+    return f"{RELIEF_KEY_PREFIX}{threshold}"
+
+
+def is_relief_key(key: str) -> bool:
+    return key.startswith(RELIEF_KEY_PREFIX)
+
+
 @dataclass(frozen=True)
 class Criterion:
     """One line of a preset checklist, with the numbers behind it."""
 
-    key: str  # stable identifier, e.g. "second_block_80", "interval_14_days"
+    key: str  # a CriterionKey, or relief_key(threshold)
     description: str  # plain words: what the rule asks
     status: CriterionStatus
     detail: str  # plain words: the numbers found
@@ -350,7 +374,7 @@ class PresetTarget:
 
 @dataclass(frozen=True)
 class PresetChecklist:
-    preset: str  # "asra-2020" | "medicare-lcd" | "complete"
+    preset: Preset
     label: str  # "ASRA 2020 preset"
     threshold: int
     targets: tuple[PresetTarget, ...]
@@ -360,7 +384,7 @@ class PresetChecklist:
 class AnalysisSettings:
     """The settings an analysis used, echoed in every output so each figure names its rule."""
 
-    preset: str
+    preset: Preset
     thresholds: tuple[int, ...]
     expected_minutes: Mapping[Agent, float]
     relief_basis: ReliefBasis = ReliefBasis.SCORES

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from paintrack.clinical.model import STANDARD_PROTOCOL, Agent
+from paintrack.clinical.model import STANDARD_PROTOCOL, Agent, Preset
 
 DEFAULT_THRESHOLDS: tuple[int, ...] = (50, 80)
 DEFAULT_EXPECTED_MINUTES: Mapping[Agent, float] = MappingProxyType(
@@ -18,14 +18,14 @@ DEFAULT_EXPECTED_MINUTES: Mapping[Agent, float] = MappingProxyType(
 )
 # Minutes after the block at which the standard protocol asks for a score (clinical.md, 8).
 STANDARD_POINTS: tuple[float, ...] = (15, 30, 45, 60, 120, 180, 240, 300, 360, 420, 480)
-DEFAULT_PRESET = "asra-2020"
+DEFAULT_PRESET = Preset.ASRA_2020
 # Relief first reached later than this after the block is flagged late_onset (item 12).
 DEFAULT_LATE_ONSET_MINUTES = 60.0
 
 
 @dataclass(frozen=True)
 class ClinicSettings:
-    preset: str = DEFAULT_PRESET
+    preset: Preset = DEFAULT_PRESET
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
     expected_minutes: Mapping[Agent, float] = field(
         default_factory=lambda: dict(DEFAULT_EXPECTED_MINUTES)

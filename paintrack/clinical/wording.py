@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from paintrack.clinical.model import Agent, Block, Region, Side
+from paintrack.clinical.model import Agent, Block, Preset, Region, Side
 from paintrack.clinical.results import (
     ComparisonOutcome,
     CriterionStatus,
@@ -20,9 +20,9 @@ from paintrack.clinical.results import (
 )
 
 PRESET_LABELS: dict[str, str] = {
-    "asra-2020": "ASRA 2020 preset",
-    "medicare-lcd": "Medicare LCD preset",
-    "complete": "complete relief preset",
+    Preset.ASRA_2020: "ASRA 2020 preset",
+    Preset.MEDICARE_LCD: "Medicare LCD preset",
+    Preset.COMPLETE: "complete relief preset",
 }
 
 FLAG_TEXT: dict[Flag, str] = {
@@ -246,15 +246,15 @@ def compliance_text(due: int, kept_on_time: int, percent: float | None) -> str:
 # What each rule also requires and a diary cannot know (issue 10, item 4): printed beside the
 # verdict so "meets the 80% rule" is never read as full compliance with the payer's policy.
 NOT_CHECKED: dict[str, str] = {
-    "medicare-lcd": (
+    Preset.MEDICARE_LCD: (
         "imaging guidance of each block, a pain and disability (functional) scale at baseline,"
         " the limits on diagnostic sessions and levels, and the documentation the LCD asks for"
     ),
-    "asra-2020": (
+    Preset.ASRA_2020: (
         "imaging guidance, the history and examination that led to the blocks, and any payer's"
         " own requirements"
     ),
-    "complete": "imaging guidance and the research protocol's other requirements",
+    Preset.COMPLETE: "imaging guidance and the research protocol's other requirements",
 }
 
 

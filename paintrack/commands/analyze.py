@@ -12,6 +12,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from paintrack.clinical.model import PRESET_VALUES
 from paintrack.commands.common import parse_now
 from paintrack.errors import UserError
 
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
     from paintrack.clinical.analysis import BlockResult, DiaryAnalysis, ThresholdResult
     from paintrack.clinical.model import Agent, Block, Diary
     from paintrack.clinical.settings import ClinicSettings
-
-PRESETS = ("asra-2020", "medicare-lcd", "complete")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--preset",
-        choices=PRESETS,
+        choices=PRESET_VALUES,
         help="rule preset for the checklist (default: the clinic setting, else asra-2020)",
     )
     parser.add_argument(
@@ -124,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
+    from paintrack.clinical.model import Preset
 
     thresholds = _thresholds(args.threshold)
     expected = _expected(args.expected)
@@ -131,7 +131,11 @@ def run(args: argparse.Namespace) -> int:
     diary, settings = _load(args)
     overrides = dict(settings.expected_minutes)
     overrides.update(expected)
-    settings = replace(settings, expected_minutes=overrides, preset=args.preset or settings.preset)
+    settings = replace(
+        settings,
+        expected_minutes=overrides,
+        preset=Preset(args.preset) if args.preset else settings.preset,
+    )
     try:
         if thresholds is None:
             # The clinic's thresholds and the preset's own: its 80% is shown beside 50 and 75.

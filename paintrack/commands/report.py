@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from paintrack.clinical.model import PRESET_VALUES
 from paintrack.commands.common import parse_now
 from paintrack.errors import UserError
 
 if TYPE_CHECKING:
     from paintrack.report.pdf import ReportRequest
 
-PRESETS = ("asra-2020", "medicare-lcd", "complete")
 PAPERS = ("a4", "letter")
 
 
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--preset",
-        choices=PRESETS,
+        choices=PRESET_VALUES,
         help="rule preset for the checklist (default: the clinic setting, else asra-2020)",
     )
     parser.add_argument(
@@ -58,6 +58,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
     from dataclasses import replace
 
     from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
+    from paintrack.clinical.model import Preset
     from paintrack.clinical.settings import ClinicSettings
     from paintrack.report.pdf import ReportRequest
 
@@ -83,7 +84,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
             audit = list(store.audit_trail(patient.id))
             audit_available = True
     if args.preset:
-        settings = replace(settings, preset=args.preset)
+        settings = replace(settings, preset=Preset(args.preset))
     try:
         # The clinic's thresholds and the preset's own, so the rule's line is on the chart.
         analysis = analyze_diary(

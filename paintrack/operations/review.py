@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
-from paintrack.clinical.model import Diary, Patient
+from paintrack.clinical.model import Diary, Patient, Preset
 from paintrack.clinical.results import DiaryAnalysis
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
@@ -57,8 +57,8 @@ def analyse_under(
     """The diary under the chosen preset: the clinic's thresholds and the preset's own (the
     Medicare LCD checklist's 80% has its chart line and table row beside a clinic's 50 and 75).
     A diary the engine cannot analyse is a UserError."""
-    chosen = replace(settings, preset=preset)
     try:
+        chosen = replace(settings, preset=Preset(preset))
         return analyze_diary(diary, chosen, now=now, thresholds=thresholds_with_preset(chosen))
     except ValueError as error:
         raise UserError(str(error)) from error

@@ -23,6 +23,7 @@ from paintrack.clinical.model import (
     Block,
     Entry,
     Patient,
+    Preset,
     Region,
     Sedation,
     Side,
@@ -89,7 +90,7 @@ def settings_to_json(settings: ClinicSettings) -> dict[str, Any]:
 def settings_from_json(values: dict[str, Any]) -> ClinicSettings:
     defaults = ClinicSettings()
     return ClinicSettings(
-        preset=str(values["preset"]) if "preset" in values else defaults.preset,
+        preset=Preset(values["preset"]) if "preset" in values else defaults.preset,
         thresholds=(
             tuple(int(t) for t in values["thresholds"])
             if "thresholds" in values

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paintrack.clinical.model import STANDARD_PROTOCOL, Agent
+from paintrack.clinical.model import STANDARD_PROTOCOL, Agent, Preset
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import PRESET_LABELS
 from paintrack.errors import UserError
@@ -129,7 +129,7 @@ class ClinicSettingsDialog(QDialog):
             STANDARD_PROTOCOL: tuple(points),
         }
         return ClinicSettings(
-            preset=str(self.preset.currentData()),
+            preset=Preset(str(self.preset.currentData())),
             thresholds=tuple(dict.fromkeys(int(t) for t in thresholds)),
             expected_minutes=expected,
             protocols=protocols,

@@ -27,6 +27,7 @@ from paintrack.clinical.results import (
     PresetTarget,
     SiteResult,
     ThresholdResult,
+    is_relief_key,
 )
 from paintrack.clinical.wording import (
     MONTHS,
@@ -449,7 +450,7 @@ def criterion_found(
             lines.append(ge(finding.text))
             continue
         name = block_name(analysis.block(finding.block_id), numbers[finding.block_id])
-        if criterion.key.startswith("relief_"):
+        if is_relief_key(criterion.key):
             by = "not known yet for" if finding.waiting else _BY_STATUS[finding.status]
             line = f"{by} {name}: {ge(finding.text)}"
             lines.append(line[0].upper() + line[1:])

@@ -506,3 +506,18 @@ def test_medicare_duration_not_computed_for_one_side_is_not_enough_information()
     assert right.verdict.startswith("not enough information")
     # The left side has its baseline: only the diary going on can settle it.
     assert left.verdict.startswith("not known yet whether it meets the 80% rule")
+
+
+def test_preset_names_and_criterion_keys_keep_their_file_values():
+    from paintrack.clinical.model import PRESET_VALUES, Preset
+    from paintrack.clinical.results import CriterionKey, is_relief_key, relief_key
+
+    assert PRESET_VALUES == ("asra-2020", "medicare-lcd", "complete")
+    assert ClinicSettings().preset is Preset.ASRA_2020
+    with pytest.raises(ValueError, match="unknown preset 'asra-2019'"):
+        preset_threshold("asra-2019")
+    keys = {c.key for c in medicare(LIDO, BUPI).criteria}
+    assert keys == {k.value for k in CriterionKey}
+    (asra_target,) = asra(LIDO).targets
+    assert [c.key for c in asra_target.criteria] == [relief_key(50)] == ["relief_50"]
+    assert is_relief_key("relief_100") and not is_relief_key(CriterionKey.FIRST_BLOCK_80)
