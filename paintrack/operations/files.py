@@ -10,8 +10,9 @@ from importlib import resources
 from pathlib import Path
 
 from paintrack.clinical.model import Diary, Patient
+from paintrack.errors import UserError
 from paintrack.paths import is_url
-from paintrack.store import ImportResult, Store, open_store
+from paintrack.store import Store, open_store
 
 SAMPLE_RESOURCE = ("demo", "demo-diary.json")
 SAMPLE_DB_NAME = "demo.db"
@@ -24,14 +25,37 @@ class Exported:
 
 @dataclass(frozen=True)
 class Imported:
-    result: ImportResult
-    patient_id: str
+    """What importing (merging) a diary file did."""
+
+    patient_id: str  # the stored patient it went to
+    blocks_added: int
+    entries_added: int
+    entries_unchanged: int
+    amended: int  # blocks and entries stored again as amendments, the originals kept
+    kept: int  # records the file changed that the database keeps as they are
+    matched: bool = False  # merged into a patient of another id, as the person confirmed
 
     def summary(self) -> str:
-        r = self.result
-        return f"Imported: {r.blocks_added} blocks and {r.entries_added} scores added" + (
-            f", {r.entries_unchanged} already there." if r.entries_unchanged else "."
-        )
+        text = f"Imported: {self.blocks_added} blocks and {self.entries_added} scores added"
+        extra = []
+        if self.entries_unchanged:
+            extra.append(f"{self.entries_unchanged} already there")
+        if self.amended:
+            extra.append(f"{self.amended} changed, kept as amendments with the originals")
+        if self.kept:
+            extra.append(f"{self.kept} left as they were (see the diary's history)")
+        return text + (", " + ", ".join(extra) if extra else "") + "."
+
+
+@dataclass(frozen=True)
+class MatchNeeded:
+    """The file's patient is not stored by id, but patients of the same name and birth date
+    are: a person says whether the diary is one of theirs (import_file again with
+    `match_patient`), and until then nothing is imported."""
+
+    path: str
+    diary_patient: Patient
+    candidates: tuple[Patient, ...]
 
 
 @dataclass(frozen=True)
@@ -68,14 +92,39 @@ def export_csv(store: Store, patient_id: str, path: str) -> Exported:
     return Exported(path)
 
 
-def import_file(store: Store, path: str) -> Imported:
-    """Read a diary file (DiaryFormatError, a UserError, when it is not one) and import it in
-    one transaction: nothing is half-imported."""
+def import_file(
+    store: Store, path: str, *, match_patient: str | None = None
+) -> Imported | MatchNeeded:
+    """Read a diary file (DiaryFormatError, a UserError, when it is not one) and merge it in
+    one transaction, as `paintrack import` does: new blocks and entries are added, identical
+    ones skipped, a changed one kept as an amendment of the stored one ("merged from home
+    diary FILE"), never overwritten; nothing is half-imported. A patient known only by name
+    and birth date needs `match_patient` (MatchNeeded says who the candidates are)."""
     from paintrack.exchange.diary_json import read_diary_file
+    from paintrack.store.merge import PatientMatchNeeded, merge_diary
 
     diary = read_diary_file(path)
-    result = store.import_diary(diary, source_name=Path(path).name)
-    return Imported(result, diary.patient.id)
+    known = store.get_settings().protocols
+    unknown = sorted({b.protocol for b in diary.blocks if b.protocol not in known})
+    if unknown:
+        raise UserError(
+            f"{Path(path).name}: its blocks follow the schedule {unknown[0]!r}, which the clinic "
+            f"settings do not define (they define {', '.join(repr(p) for p in sorted(known))}). "
+            "Nothing was imported."
+        )
+    try:
+        plan = merge_diary(store, diary, source_name=Path(path).name, match_patient=match_patient)
+    except PatientMatchNeeded as error:
+        return MatchNeeded(path, error.patient, error.candidates)
+    return Imported(
+        patient_id=plan.patient.id,
+        blocks_added=len(plan.blocks_added),
+        entries_added=len(plan.entries_added),
+        entries_unchanged=plan.entries_same,
+        amended=len(plan.blocks_amended) + len(plan.entries_amended),
+        kept=len(plan.kept),
+        matched=plan.matched,
+    )
 
 
 def sample_diary() -> Diary:

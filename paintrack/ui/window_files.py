@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox
 
 from paintrack import __version__
 from paintrack.operations import files
-from paintrack.operations.files import Exported, Imported
+from paintrack.operations.files import Exported, Imported, MatchNeeded
+from paintrack.wording.people import patient_description
 
 if TYPE_CHECKING:
     from paintrack.ui.host import WindowHost
@@ -113,7 +114,7 @@ class WindowFiles:
             "Nothing was changed.",
         )
 
-    def import_diary(self, path: str | None = None) -> None:
+    def import_diary(self, path: str | None = None, *, match_patient: str | None = None) -> None:
         window = self.window
         if window.store is None:
             return
@@ -124,14 +125,53 @@ class WindowFiles:
             return
         store, source = window.store, path
 
-        def done(imported: Imported) -> None:
+        def done(imported: Imported | MatchNeeded) -> None:
+            if isinstance(imported, MatchNeeded):
+                chosen = self.ask_match(imported)
+                if chosen is not None:
+                    self.import_diary(source, match_patient=chosen)
+                return
             window.statusBar().showMessage(imported.summary(), 20000)
             window.open_patient(imported.patient_id)
 
         # One plain sentence first; the file's technical details follow for a helper.
         self._run(
-            "Reading the diary file…", lambda: files.import_file(store, source), done, NOT_A_DIARY
+            "Reading the diary file…",
+            lambda: files.import_file(store, source, match_patient=match_patient),
+            done,
+            NOT_A_DIARY,
         )
+
+    def ask_match(self, needed: MatchNeeded) -> str | None:
+        """Whose diary is it? The patients of the file's name and birth date, one button each,
+        and "Don't import". Returns the chosen patient's id, or None (nothing imported)."""
+        count = len(needed.candidates)
+        box = QMessageBox(self.window.widget)
+        box.setWindowTitle("Is this the same patient?")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(
+            f"The diary in {Path(needed.path).name} is for "
+            f"{patient_description(needed.diary_patient)}."
+        )
+        same = "a patient" if count == 1 else f"{count} patients"
+        box.setInformativeText(
+            f"The diary open here has no patient with the file's own id, but it has {same} "
+            "with the same name and birth date. If the file is theirs, its blocks and scores "
+            "are added to their diary; anything already here stays as it is. Nothing is "
+            "imported until you choose."
+        )
+        buttons: dict[QAbstractButton, str] = {}
+        described = [patient_description(p) for p in needed.candidates]
+        for patient, description in zip(needed.candidates, described, strict=True):
+            label = f"Add to {description}"
+            if described.count(description) > 1:  # told apart only by their ids
+                label += f" (id {patient.id[:8]})"
+            buttons[box.addButton(label, QMessageBox.ButtonRole.AcceptRole)] = patient.id
+        cancel = box.addButton("Don't import", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)  # a slip of Enter imports nothing
+        box.setEscapeButton(cancel)
+        box.exec()
+        return buttons.get(box.clickedButton())
 
     def about(self) -> None:
         window = self.window

@@ -102,6 +102,7 @@ def test_export_then_import_round_trips_and_a_bad_file_imports_nothing(
     with open_store(str(tmp_path / "other.db")) as other:
         imported = files.import_file(other, str(out))
         assert imported.patient_id == patient_id
+        assert isinstance(imported, files.Imported)
         assert imported.summary() == "Imported: 1 blocks and 1 scores added."
         bad = tmp_path / "bad.json"
         document = json.loads(out.read_text())
