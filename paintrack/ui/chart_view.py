@@ -65,6 +65,8 @@ class ChartView(QWidget):
             # Never so small that the figure's layout collapses.
             canvas.setMinimumSize(320, 260)
             canvas.setAccessibleName("Chart of your pain scores")
+            # A new size: the legend's columns chosen again for the width (the layout follows).
+            canvas.mpl_connect("resize_event", lambda _event: chart.fit_to_size())
             self.placeholder.setVisible(False)
             self._layout.addWidget(canvas)
             self.canvas = canvas
