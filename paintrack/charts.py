@@ -8,7 +8,7 @@ Nothing here recomputes a clinical figure: baselines, relief and durations come 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
@@ -117,6 +118,35 @@ def _style(site: str) -> tuple[str, str]:
     return SITE_STYLE.get(site, (PALETTE["black"], "s"))
 
 
+class FrozenLayout(ConstrainedLayoutEngine):
+    """Constrained layout, computed again only when what it depends on has changed.
+
+    A draw of the diary chart spent about 43% of its time in constrained layout, though after a
+    save nothing it measures has moved: the axes keep the positions the last layout gave them.
+    The layout runs again (once) when the figure's size or dpi changes (a resize) or when
+    `key()` does: the chart's texts (Larger text, the look, the legend's entries, the relief
+    axis shown or not, the widest hour label). `invalidate()` forces the next one.
+    """
+
+    def __init__(self, key: Callable[[], Hashable]) -> None:
+        super().__init__()
+        self._key = key
+        self._laid_out_for: Hashable | None = None
+        self.layouts = 0  # how many times the layout really ran (for tests)
+
+    def invalidate(self) -> None:
+        self._laid_out_for = None
+
+    def execute(self, fig: Any) -> Any:
+        wanted = (tuple(fig.bbox.size), fig.dpi, self._key())
+        if wanted == self._laid_out_for:
+            return None
+        result = super().execute(fig)
+        self._laid_out_for = wanted
+        self.layouts += 1
+        return result
+
+
 @dataclass
 class _SiteArtists:
     line: Line2D  # every post-block score, joined
@@ -144,12 +174,12 @@ class DiaryChart:
         levels: Sequence[int] = (50, 80),
         fontsize: float = 10.0,
     ) -> None:
-        self.figure = (
-            figure
-            if figure is not None
-            else Figure(figsize=(7.0, 4.0), dpi=100, layout="constrained")
-        )
+        self.figure = figure if figure is not None else Figure(figsize=(7.0, 4.0), dpi=100)
+        # Laid out once, then again only on a resize or a change of its texts (FrozenLayout).
+        self.layout = FrozenLayout(self._layout_key)
+        self.figure.set_layout_engine(self.layout)
         self.legend: Legend | None = None
+        self._legend_for: Hashable | None = None
         self.look = CALM_LOOK
         self.levels = tuple(levels)
         self.fontsize = fontsize  # the window passes the system font size, the PDF its own
@@ -196,11 +226,24 @@ class DiaryChart:
             fontsize=fontsize * 1.1,
         )
 
+    def _layout_key(self) -> Hashable:
+        """What the layout depends on besides the figure's size: see `FrozenLayout`."""
+        low, high = self.ax.get_xlim()
+        ticks = self.ax.xaxis.get_major_locator().tick_values(low, high)
+        widest = max((len(f"{t:g}") for t in ticks if low <= t <= high), default=0)
+        return (
+            self.fontsize,
+            self.look,
+            self._legend_for,
+            self.relief_axis.get_visible(),
+            widest,
+        )
+
     def set_look(self, look: ChartLook) -> None:
         """The calm look or High contrast, in place (the window's View menu)."""
         self.look = look
         self._apply_look()
-        self._refresh_legend()
+        self._refresh_legend(force=True)
 
     def _apply_look(self) -> None:
         look = self.look
@@ -243,7 +286,7 @@ class DiaryChart:
         for artists in self.sites.values():
             for text in artists.level_labels.values():
                 text.set_fontsize(fontsize * 0.8)
-        self._refresh_legend()
+        self._refresh_legend(force=True)
 
     # The right-hand axis maps pain to relief for the baseline shown, by the engine's item 3
     # (clinical.relief): the chart computes no relief of its own.
@@ -438,7 +481,14 @@ class DiaryChart:
         self.shade.set_width(_hours(minutes) if minutes else 0.0)
         self.shade.set_visible(bool(minutes))
 
-    def _refresh_legend(self) -> None:
+    def fit_to_size(self) -> None:
+        """After a resize: the legend in as many columns as the new width holds; the next draw
+        lays the figure out again (FrozenLayout sees the new size)."""
+        self._refresh_legend()
+
+    def _refresh_legend(self, *, force: bool = False) -> None:
+        """The legend for what is shown; kept as it is when its entries have not changed (a
+        save usually adds a point, not an entry), so a save does not build and measure it."""
         handles: list[Artist] = []
         several = len(self.sites) > 1
         handles.extend(artists.line for artists in self.sites.values())
@@ -460,6 +510,17 @@ class DiaryChart:
                 handles.append(first.paper)
         if self.shade.get_visible():
             handles.append(self.shade)
+        wanted = (
+            tuple(str(h.get_label()) for h in handles),
+            tuple(id(h) for h in handles if not isinstance(h, Line2D) or h.axes is not None),
+            any(_has_data(a.baseline) for a in self.sites.values()),
+            self.look,
+            self.fontsize,
+            tuple(self.figure.bbox.size),
+        )
+        if not force and self.legend is not None and wanted == self._legend_for:
+            return
+        self._legend_for = wanted
         if self.legend is not None:
             self.legend.remove()
             self.legend = None

@@ -1,7 +1,9 @@
 """The live chart in the window: a FigureCanvasQTAgg around `paintrack.charts.DiaryChart`.
 
 matplotlib is imported only when `ensure_loaded()` runs, which the window schedules after it
-has first been shown, so start-up stays fast.
+has first been shown, so start-up stays fast. Only a chart on screen is drawn: while the view is
+hidden (another tab, another mode) a change only marks it stale, and it is drawn once when it is
+shown again. Draws go through draw_idle, so several changes in one event-loop turn make one.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from paintrack.clinical.results import BlockResult
@@ -32,6 +35,22 @@ class ChartView(QWidget):
         self.canvas: QWidget | None = None
         self._pending: tuple[BlockResult | None, int] | None = None
         self.high_contrast = False
+        self.stale = False  # changed while hidden: drawn when next shown
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self._draw()
+
+    def _draw(self) -> None:
+        """Draw soon if the chart is on screen; otherwise when it is shown."""
+        if self.canvas is None:
+            return
+        if not self.isVisible():
+            self.stale = True
+            return
+        self.stale = False
+        self.canvas.draw_idle()  # type: ignore[attr-defined]
 
     def ensure_loaded(self) -> DiaryChart:
         if self.chart is None:
@@ -46,6 +65,8 @@ class ChartView(QWidget):
             # Never so small that the figure's layout collapses.
             canvas.setMinimumSize(320, 260)
             canvas.setAccessibleName("Chart of your pain scores")
+            # A new size: the legend's columns chosen again for the width (the layout follows).
+            canvas.mpl_connect("resize_event", lambda _event: chart.fit_to_size())
             self.placeholder.setVisible(False)
             self._layout.addWidget(canvas)
             self.canvas = canvas
@@ -63,15 +84,13 @@ class ChartView(QWidget):
             from paintrack.charts import CALM_LOOK, CONTRAST_LOOK
 
             self.chart.set_look(CONTRAST_LOOK if on else CALM_LOOK)
-            if self.canvas is not None:
-                self.canvas.draw_idle()  # type: ignore[attr-defined]
+            self._draw()
 
     def font_size_changed(self) -> None:
         """Larger or normal text: the chart's texts follow the window's font."""
         if self.chart is not None:
             self.chart.set_fontsize(max(9.0, self.font().pointSizeF()))
-            if self.canvas is not None:
-                self.canvas.draw_idle()  # type: ignore[attr-defined]
+            self._draw()
 
     def show_result(self, result: BlockResult | None, threshold: int) -> None:
         """Draw `result` if the chart is loaded; otherwise remember it for when it is."""
@@ -79,5 +98,4 @@ class ChartView(QWidget):
         if self.chart is None:
             return
         self.chart.update(result, threshold)
-        if self.canvas is not None:
-            self.canvas.draw_idle()  # type: ignore[attr-defined]
+        self._draw()

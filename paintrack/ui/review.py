@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -179,6 +179,12 @@ class ReviewMode(QWidget):
         # The preset chosen on screen: kept across patients, reloads and saved clinic settings
         # (None: show the clinic's default).
         self._preset_choice: str | None = None
+        # Work for a hidden Review waits until it is shown: a diary saved while the patient is
+        # in the Diary mode marks Review out of date (re-read when shown, once), and the
+        # comparison chart is built and drawn only while its tab is on screen.
+        self.reload_pending = False
+        self._reopen_pending = False
+        self.chart_stale = False
         self._build()
         self.refresh_patients()
 
@@ -265,6 +271,7 @@ class ReviewMode(QWidget):
         self._room_timer.setInterval(0)
         self._room_timer.timeout.connect(self._give_checklist_room)
         self.tabs.currentChanged.connect(lambda _i: self._room_timer.start())
+        self.tabs.currentChanged.connect(lambda _i: self._draw_if_stale())
         # With no patient chosen, a calm hint instead of empty boxes.
         self.hint = QLabel(NO_PATIENT_HINT)
         self.hint.setAccessibleName("What to do next")
@@ -352,7 +359,7 @@ class ReviewMode(QWidget):
         return tab
 
     def _build_compare_tab(self) -> QWidget:
-        tab = QWidget()
+        tab = self.compare_tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -558,10 +565,34 @@ class ReviewMode(QWidget):
         self.preset.blockSignals(False)
 
     def reload(self, patient_id: str | None = None) -> None:
-        """The diary changed elsewhere (the window's diary mode): show the new figures."""
-        if self.patient is not None and patient_id in (None, self.patient.id):
+        """The diary changed elsewhere (the window's diary mode): show the new figures; while
+        Review is hidden, once it is shown."""
+        reopen = self.patient is not None and patient_id in (None, self.patient.id)
+        if not self.isVisible():
+            self.reload_pending = True
+            self._reopen_pending = self._reopen_pending or reopen
+            return
+        if reopen and self.patient is not None:
             self.open_patient(self.patient)
         self.refresh_patients()
+
+    def catch_up(self) -> None:
+        """Carry out a reload that waited while Review was hidden."""
+        if not self.reload_pending:
+            return
+        reopen = self._reopen_pending
+        self.reload_pending = self._reopen_pending = False
+        if reopen and self.patient is not None:
+            self.open_patient(self.patient)
+        self.refresh_patients()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.catch_up()
+        self._draw_if_stale()
+
+    def chart_on_screen(self) -> bool:
+        return self.isVisible() and self.tabs.currentWidget() is self.compare_tab
 
     # --- analysis ---------------------------------------------------------------------------
 
@@ -736,6 +767,12 @@ class ReviewMode(QWidget):
         """Larger or normal text: redraw the comparison chart so its labels follow."""
         if self.analysis is not None and self.chart_box.isVisible():
             self._draw_comparison()
+        elif self.figure is not None:
+            self.chart_stale = True
+
+    def _draw_if_stale(self) -> None:
+        if self.chart_stale and self.chart_on_screen():
+            self._draw_comparison()
 
     def _draw_comparison(self, *_: object) -> None:
         if self.analysis is None:
@@ -749,18 +786,22 @@ class ReviewMode(QWidget):
         self.choose_row.setVisible(True)
         self.chart_box.setVisible(True)
         blocks = self.compared_blocks()
-        figure, canvas = self._ensure_canvas()
-        from paintrack.charts import draw_relief_comparison
+        if self.chart_on_screen():
+            self.chart_stale = False
+            figure, canvas = self._ensure_canvas()
+            from paintrack.charts import draw_relief_comparison
 
-        font = max(9.0, self.font().pointSizeF())
-        draw_relief_comparison(
-            figure,
-            blocks,
-            self.analysis.thresholds,
-            numbers=[self.numbers[b.block_id] for b in blocks],
-            fontsize=font,
-        )
-        canvas.draw_idle()  # type: ignore[no-untyped-call]
+            font = max(9.0, self.font().pointSizeF())
+            draw_relief_comparison(
+                figure,
+                blocks,
+                self.analysis.thresholds,
+                numbers=[self.numbers[b.block_id] for b in blocks],
+                fontsize=font,
+            )
+            canvas.draw_idle()  # type: ignore[no-untyped-call]
+        else:
+            self.chart_stale = True  # built and drawn when its tab is shown
         ids = {b.block_id for b in blocks}
         # One line per site and outcome: "relief ≥ 50% and ≥ 80%: concordant: …".
         grouped: dict[tuple[str, str], list[str]] = {}
@@ -884,6 +925,7 @@ class ReviewMode(QWidget):
 
     def export_pdf(self, path: str | None = None) -> None:
         """Write the summary of the patient on screen; off the UI thread, with progress."""
+        self.catch_up()
         if self.analysis is None or self.diary is None or self.patient is None:
             return
         if path is None:
