@@ -111,3 +111,37 @@ def test_headless_commands_never_load_qt_or_matplotlib(argv: list[str], tmp_path
     modules = set(report["modules"])
     assert _loaded(modules, "PySide6") == []
     assert _loaded(modules, "matplotlib") == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--version"], set()),
+        (["--help"], set()),
+        (["--db", "verify", "analyze", str(DEMO), "--json"], {"paintrack.commands.analyze"}),
+        (["verify", "--help"], {"paintrack.commands.verify"}),
+    ],
+    ids=["version", "help", "db-named-like-a-command", "command-help"],
+)
+def test_a_command_line_imports_only_the_command_it_runs(
+    argv: list[str], expected: set[str], tmp_path: Path
+) -> None:
+    """`paintrack --version` or `paintrack verify` does not pay for every command's module."""
+    run = (
+        "import json, sys\nfrom paintrack.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "print('\\n' + json.dumps({'modules': sorted(sys.modules)}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", run],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    report = json.loads(result.stdout.splitlines()[-1])
+    commands = {
+        name
+        for name in report["modules"]
+        if name.startswith("paintrack.commands.") and name != "paintrack.commands.common"
+    }
+    assert commands == expected, result.stderr
