@@ -34,14 +34,14 @@ test: $(VENV)/.installed-test
 	$(PY) -m paintrack.commands.window offscreen
 	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || { echo "The PDF tests read pages with poppler. Install it with:"; echo "    sudo apt-get install -y poppler-utils"; exit 1; }
 	@{ [ -n "$$PAINTRACK_PG_BINDIR" ] && [ -x "$$PAINTRACK_PG_BINDIR/initdb" ]; } || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "The store tests run a throw-away PostgreSQL server. Install it with:"; echo "    sudo apt-get install -y postgresql"; exit 1; }
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto --dist worksteal
 
 check: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q -m "not slow" --ignore=tests/ui
+	$(PY) -m pytest -q -n auto -m "not slow" --ignore=tests/ui
 
 # The long-day test (25 hours of the window's refresh), the many-items test and the clinical
 # tests on another Python, e.g. `make test-long-day PYTHON=python3.13 VENV=.venv-py313`.

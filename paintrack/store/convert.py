@@ -6,6 +6,7 @@ that imports again.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +40,8 @@ from paintrack.clinical.validation import (
 from paintrack.errors import UserError
 from paintrack.store.models import BlockRow, EntryRow, EntryScoreRow, PatientRow
 
+log = logging.getLogger(__name__)
+
 # ---------------------------------------------------------------------------------------------
 # JSON-ready values (audit old/new), in diary-format.md's key names.
 # Deliberately not the exchange's diary_to_dict: these values are stored in audit rows and
@@ -70,6 +73,17 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
     }
 
 
+def _stored_preset(value: object) -> Preset:
+    """A stored rule preset. The store never writes an unknown one (save_settings refuses it),
+    so one here was written around the app, which `paintrack verify` names; until it is put
+    right the default preset is used, and the log says so (it holds no health data)."""
+    try:
+        return Preset(str(value))
+    except ValueError:
+        log.warning("The clinic settings name an unknown rule preset; using the default.")
+        return ClinicSettings().preset
+
+
 def settings_to_json(settings: ClinicSettings) -> dict[str, Any]:
     """One JSON value per settings key; a key absent from the table takes its default."""
     return {
@@ -90,7 +104,7 @@ def settings_to_json(settings: ClinicSettings) -> dict[str, Any]:
 def settings_from_json(values: dict[str, Any]) -> ClinicSettings:
     defaults = ClinicSettings()
     return ClinicSettings(
-        preset=Preset(values["preset"]) if "preset" in values else defaults.preset,
+        preset=_stored_preset(values["preset"]) if "preset" in values else defaults.preset,
         thresholds=(
             tuple(int(t) for t in values["thresholds"])
             if "thresholds" in values

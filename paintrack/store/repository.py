@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from paintrack.clinical.audit import AuditRecord
-from paintrack.clinical.model import Block, Diary, Entry, Patient, new_id
+from paintrack.clinical.model import PRESET_VALUES, Block, Diary, Entry, Patient, new_id
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
 from paintrack.store.audit_chain import (
@@ -824,6 +824,11 @@ class Store:
         return settings_from_json(values)
 
     def save_settings(self, settings: ClinicSettings, *, actor: str | None = None) -> None:
+        if settings.preset not in PRESET_VALUES:
+            raise UserError(
+                f"Clinic settings: {settings.preset!r} is not a rule preset; choose one of "
+                f"{', '.join(PRESET_VALUES)}."
+            )
         new = settings_to_json(settings)
         with self._writing(actor) as unit:
             rows = {row.key: row for row in unit.session.scalars(select(SettingRow))}

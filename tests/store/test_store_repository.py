@@ -13,7 +13,7 @@ import pytest
 from backends import raw_rows
 from store_builders import T0, bilateral_block, index_block, sample_diary, sorted_diary
 
-from paintrack.clinical.model import Agent, Block, Diary, Entry, Patient, Source
+from paintrack.clinical.model import Agent, Block, Diary, Entry, Patient, Preset, Source
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
 from paintrack.store import Store, default_actor, open_store
@@ -490,11 +490,24 @@ def test_settings_default_then_round_trip(db_target: str) -> None:
 
 
 def test_a_settings_key_never_saved_takes_its_default(store: Store) -> None:
-    store.save_settings(ClinicSettings(preset="research-100"))
+    store.save_settings(ClinicSettings(preset=Preset.MEDICARE_LCD))
     raw_rows(store, "DELETE FROM settings WHERE key = 'thresholds'")
     settings = store.get_settings()
-    assert settings.preset == "research-100"
+    assert settings.preset == "medicare-lcd"
     assert settings.thresholds == ClinicSettings().thresholds
+
+
+def test_an_unknown_preset_is_refused_and_one_written_around_the_app_reads_as_the_default(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(UserError, match="'research-100' is not a rule preset"):
+        store.save_settings(ClinicSettings(preset="research-100"))  # type: ignore[arg-type]
+    store.save_settings(ClinicSettings(preset=Preset.COMPLETE, thresholds=(60,)))
+    raw_rows(store, "UPDATE settings SET value = '\"research-100\"' WHERE key = 'preset'")
+    settings = store.get_settings()
+    assert settings.preset is Preset.ASRA_2020
+    assert settings.thresholds == (60,)
+    assert "unknown rule preset" in caplog.text
 
 
 # -- patients ----------
