@@ -254,6 +254,49 @@ def bench_startup(ctx: Context) -> Case:
 
 
 @row(
+    "first-paint",
+    title="window on screen: launch to first paint, demo diary",
+    target=Target(ratio=1.5),
+)
+def bench_first_paint(ctx: Context) -> Case:
+    """From launching `paintrack --smoke-test` to the window's first paint (the moment run_app
+    notes in PAINTRACK_TIMES_FILE; the diary opens after it), against a bare QMainWindow's
+    launch to first paint measured the same way."""
+    whole = bench_startup(ctx)
+    db = ctx.fresh_path("first-paint")
+    _run(_paintrack("--db", str(db), "import", str(DEMO)))
+    times = ctx.tmp / "times"
+    bare = (
+        "import time, os\n"
+        "from PySide6.QtWidgets import QApplication, QMainWindow\n"
+        "from PySide6.QtCore import QEvent, QObject, QTimer\n"
+        "class F(QObject):\n"
+        "    def eventFilter(self, w, e):\n"
+        "        if e.type() == QEvent.Type.Paint:\n"
+        "            open(os.environ['PAINTRACK_TIMES_FILE'], 'a').write(\n"
+        "                f'first_paint {time.time():.6f}\\n')\n"
+        "            QTimer.singleShot(0, app.quit)\n"
+        "        return False\n"
+        "app = QApplication([]); w = QMainWindow(); f = F(); w.installEventFilter(f)\n"
+        "w.resize(1100, 760); w.show(); app.exec()\n"
+    )
+
+    def to_first_paint(argv: list[str]) -> float:
+        times.unlink(missing_ok=True)
+        start = time.time()
+        _run(argv, {**_env(), "PAINTRACK_TIMES_FILE": str(times)})
+        first = next(line for line in times.read_text().splitlines() if "first_paint" in line)
+        return float(first.split()[1]) - start
+
+    return replace(
+        whole,
+        measured=lambda: to_first_paint(_paintrack("--db", str(db), "--smoke-test")),
+        baseline=lambda: to_first_paint([PY, "-c", bare]),
+        baseline_name="bare QMainWindow, launch to first paint",
+    )
+
+
+@row(
     "smoke-test-clinic",
     title="`--smoke-test` on the clinic database",
     target=Target(ratio=2.0),

@@ -7,6 +7,7 @@ of Qt or matplotlib; charts and report never touch Qt; headless commands never l
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +146,28 @@ def test_a_command_line_imports_only_the_command_it_runs(
         if name.startswith("paintrack.commands.") and name != "paintrack.commands.common"
     }
     assert commands == expected, result.stderr
+
+
+def test_the_window_paints_before_the_store_is_imported(tmp_path: Path) -> None:
+    """The window and Review import no SQLAlchemy: run_app shows the window ("Opening your
+    diary…") and only then imports the store to lock, check and open the diary."""
+    modules = _modules_after_import("paintrack.ui.app", "paintrack.ui.main_window")
+    assert _loaded(modules, "sqlalchemy") == []
+    assert _loaded(modules, "paintrack.store") == []
+    times = tmp_path / "times"
+    db = tmp_path / "d.db"
+    subprocess.run(
+        [sys.executable, "-m", "paintrack", "--db", str(db), "import", str(DEMO)],
+        check=True,
+        capture_output=True,
+    )
+    env = {**os.environ, "PAINTRACK_TIMES_FILE": str(times), "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run(
+        [sys.executable, "-m", "paintrack", "--db", str(db), "--smoke-test"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    moments = dict(line.split() for line in times.read_text().splitlines())
+    assert list(moments) == ["first_paint", "diary_open"]
+    assert float(moments["first_paint"]) <= float(moments["diary_open"])
