@@ -46,7 +46,24 @@ def _available_commands() -> dict[str, tuple[str, str]]:
     return found
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: Sequence[str], names: Sequence[str]) -> str | None:
+    """The sub-command `argv` runs, read the way argparse will: the first word that is not an
+    option or the global --db's value."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif word == "--":
+            return next(words, None)
+        elif not word.startswith("-"):
+            return word if word in names else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; given `argv`, only the sub-command it runs has its module
+    imported (and its options added), so `paintrack --version` or `paintrack verify` do not
+    import every command's module."""
     parser = argparse.ArgumentParser(
         prog="paintrack",
         description=(
@@ -61,10 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the main window, wait for its first paint, and exit 0",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module_name, help_text) in _available_commands().items():
+    available = _available_commands()
+    chosen = None if argv is None else _chosen_command(argv, list(available))
+    for name, (module_name, help_text) in available.items():
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         # Accepting --db after the command too; SUPPRESS keeps it from hiding the global one.
         _db_option(command_parser, default=argparse.SUPPRESS)
+        if argv is not None and name != chosen:
+            continue  # argparse never reads this command's options in this run
         module = importlib.import_module(f"paintrack.commands.{module_name}")
         module.add_arguments(command_parser)
         command_parser.set_defaults(_module=module)
@@ -72,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         if args.command is None:

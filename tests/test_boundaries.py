@@ -7,6 +7,7 @@ of Qt or matplotlib; charts and report never touch Qt; headless commands never l
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,62 @@ def test_headless_commands_never_load_qt_or_matplotlib(argv: list[str], tmp_path
     modules = set(report["modules"])
     assert _loaded(modules, "PySide6") == []
     assert _loaded(modules, "matplotlib") == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--version"], set()),
+        (["--help"], set()),
+        (["--db", "verify", "analyze", str(DEMO), "--json"], {"paintrack.commands.analyze"}),
+        (["verify", "--help"], {"paintrack.commands.verify"}),
+    ],
+    ids=["version", "help", "db-named-like-a-command", "command-help"],
+)
+def test_a_command_line_imports_only_the_command_it_runs(
+    argv: list[str], expected: set[str], tmp_path: Path
+) -> None:
+    """`paintrack --version` or `paintrack verify` does not pay for every command's module."""
+    run = (
+        "import json, sys\nfrom paintrack.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "print('\\n' + json.dumps({'modules': sorted(sys.modules)}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", run],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    report = json.loads(result.stdout.splitlines()[-1])
+    commands = {
+        name
+        for name in report["modules"]
+        if name.startswith("paintrack.commands.") and name != "paintrack.commands.common"
+    }
+    assert commands == expected, result.stderr
+
+
+def test_the_window_paints_before_the_store_is_imported(tmp_path: Path) -> None:
+    """The window and Review import no SQLAlchemy: run_app shows the window ("Opening your
+    diary…") and only then imports the store to lock, check and open the diary."""
+    modules = _modules_after_import("paintrack.ui.app", "paintrack.ui.main_window")
+    assert _loaded(modules, "sqlalchemy") == []
+    assert _loaded(modules, "paintrack.store") == []
+    times = tmp_path / "times"
+    db = tmp_path / "d.db"
+    subprocess.run(
+        [sys.executable, "-m", "paintrack", "--db", str(db), "import", str(DEMO)],
+        check=True,
+        capture_output=True,
+    )
+    env = {**os.environ, "PAINTRACK_TIMES_FILE": str(times), "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run(
+        [sys.executable, "-m", "paintrack", "--db", str(db), "--smoke-test"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    moments = dict(line.split() for line in times.read_text().splitlines())
+    assert list(moments) == ["first_paint", "diary_open"]
+    assert float(moments["first_paint"]) <= float(moments["diary_open"])

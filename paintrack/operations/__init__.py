@@ -7,6 +7,19 @@ The window calls these and never the store's insides (`store.database`, `store.b
 
 from __future__ import annotations
 
-from paintrack.store import ImportResult, RefusedDatabase, Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from paintrack.store import ImportResult, RefusedDatabase, Store
 
 __all__ = ["ImportResult", "RefusedDatabase", "Store"]
+
+
+def __getattr__(name: str) -> object:
+    """The store's names, imported when first used: the window paints before SQLAlchemy (half
+    a second of imports) is loaded, and opens the diary after."""
+    if name in __all__:
+        import paintrack.store
+
+        return getattr(paintrack.store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

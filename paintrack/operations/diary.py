@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
 from paintrack.clinical.audit import AuditRecord
@@ -14,7 +15,9 @@ from paintrack.clinical.model import Block, Diary, Entry, Patient
 from paintrack.clinical.presets import preset_threshold
 from paintrack.clinical.results import DiaryAnalysis
 from paintrack.clinical.settings import ClinicSettings
-from paintrack.store import Store
+
+if TYPE_CHECKING:
+    from paintrack.store import Store
 
 
 @dataclass(frozen=True)

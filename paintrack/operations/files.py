@@ -8,11 +8,14 @@ import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paintrack.clinical.model import Diary, Patient
 from paintrack.errors import UserError
 from paintrack.paths import is_url
-from paintrack.store import Store, open_store
+
+if TYPE_CHECKING:
+    from paintrack.store import Store
 
 SAMPLE_RESOURCE = ("demo", "demo-diary.json")
 SAMPLE_DB_NAME = "demo.db"
@@ -151,6 +154,8 @@ def prepare_sample_database() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="paintrack-demo-"))  # mkdtemp: mode 0700
     try:
         database = folder / SAMPLE_DB_NAME
+        from paintrack.store import open_store
+
         with open_store(str(database)) as store:
             store.import_diary(diary, source_name="the demo diary")
     except BaseException:

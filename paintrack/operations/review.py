@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
 from paintrack.clinical.model import Diary, Patient, Preset
 from paintrack.clinical.results import DiaryAnalysis
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
-from paintrack.store import Store
+
+if TYPE_CHECKING:
+    from paintrack.store import Store
 
 
 @dataclass(frozen=True)

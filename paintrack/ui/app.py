@@ -98,29 +98,33 @@ def report_bugs_calmly() -> None:
 
 
 def run_app(db_target: str, *, smoke_test: bool, demo: bool) -> int:
-    """Open the diary window on `db_target`; returns the process exit status."""
+    """Open the diary window on `db_target`; returns the process exit status.
+
+    The window paints first ("Opening your diary…"); then the one-window lock, the checks (with
+    a way out when the file is refused) and the start-of-day backup; then the diary opens. The
+    store (SQLAlchemy, half a second of imports) is loaded only after the first paint. The lock
+    is held until the window closes."""
     app = ensure_application()
-    from paintrack.ui.startup_problems import prepare_diary
-
-    # The one-window lock, the checks (with a way out when the file is refused) and the
-    # start-of-day backup; the lock is held until the window closes.
-    prepared = prepare_diary(db_target, quiet=smoke_test, make_backup=not (demo or smoke_test))
-    if prepared is None:
-        return 2 if smoke_test else 1
-    try:
-        return _run_window(app, prepared.target, smoke_test=smoke_test, demo=demo)
-    finally:
-        prepared.release()
-
-
-def _run_window(app: QApplication, db_target: str, *, smoke_test: bool, demo: bool) -> int:
     from paintrack.ui.main_window import MainWindow
 
     window = MainWindow(db_target, demo=demo, quiet=smoke_test)
     outcome: dict[str, int] = {}
+    held = []
 
     def first_paint() -> None:
+        _note_time("first_paint")
+        from paintrack.ui.startup_problems import prepare_diary
+
+        prepared = prepare_diary(db_target, quiet=smoke_test, make_backup=not (demo or smoke_test))
+        if prepared is None:  # refused, or in use, and the patient chose to quit
+            outcome["code"] = 2 if smoke_test else 1
+            window.shut_down()
+            app.quit()
+            return
+        held.append(prepared)
+        window.db_target = prepared.target  # a restored or new diary may live elsewhere
         ok = window.start()
+        _note_time("diary_open")
         if smoke_test:
             outcome["code"] = 0 if ok else 2
             window.shut_down()
@@ -130,6 +134,26 @@ def _run_window(app: QApplication, db_target: str, *, smoke_test: bool, demo: bo
     window.installEventFilter(watcher)
     window.resize(1100, 760)
     window.show()
-    code = app.exec()
-    window.removeEventFilter(watcher)
+    try:
+        code = app.exec()
+    finally:
+        window.removeEventFilter(watcher)
+        for prepared in held:
+            prepared.release()
+        # Gone now, not when the garbage collector finds it (its parts refer back to it).
+        window.hide()
+        window.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return outcome.get("code", code)
+
+
+def _note_time(moment: str) -> None:
+    """For benchmarks/run.py: the wall-clock time of a start-up moment, appended to the file
+    PAINTRACK_TIMES_FILE names (when set), as "first_paint 1764673200.123456"."""
+    import os
+    import time
+
+    path = os.environ.get("PAINTRACK_TIMES_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as times:
+            times.write(f"{moment} {time.time():.6f}\n")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from paintrack.operations import files, startup
+from paintrack.operations import files
 
 if TYPE_CHECKING:
     from paintrack.ui.host import WindowHost
@@ -35,6 +35,8 @@ class DayBackups:
         path = None if w.demo or w.sample_folder else files.backup_file(w.db_target)
         if path is None or w.store is None:
             return False
+        from paintrack.operations import startup
+
         made = startup.backup_of_the_day(path, w.clock.now().astimezone(), why)
         if made is not None:
             self._unbacked_saves = False

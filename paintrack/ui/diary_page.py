@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
@@ -36,7 +37,6 @@ from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.timing import diary_closes_at, is_low_baseline
 from paintrack.clinical.wording import format_duration
 from paintrack.errors import UserError
-from paintrack.operations import Store
 from paintrack.operations import diary as diary_ops
 from paintrack.operations.diary import DiaryState
 from paintrack.ui.chart_view import ChartView
@@ -44,6 +44,9 @@ from paintrack.ui.clock import Clock, clock_text, day_and_time_text
 from paintrack.ui.log_panel import LogPanel
 from paintrack.ui.scale import band
 from paintrack.ui.widgets import FittingLabel, hint, scaled_label, set_text, set_visible
+
+if TYPE_CHECKING:
+    from paintrack.operations import Store
 
 log = logging.getLogger(__name__)
 

@@ -5,17 +5,19 @@ the window stands above its parts."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSettings, QSize, SignalInstance
 from PySide6.QtWidgets import QStackedWidget, QStatusBar, QWidget
 
-from paintrack.operations import Store
 from paintrack.ui.block_form import BlockForm
 from paintrack.ui.clock import Clock
 from paintrack.ui.diary_page import DiaryPage
 from paintrack.ui.problems import Problems
 from paintrack.ui.running import OperationRunner
+
+if TYPE_CHECKING:
+    from paintrack.operations import Store
 
 
 class WindowHost(Protocol):

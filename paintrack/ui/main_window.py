@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -26,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from paintrack.clinical.model import Patient
 from paintrack.errors import UserError
-from paintrack.operations import Store, files, startup
 from paintrack.operations import diary as diary_ops
+from paintrack.operations import files
 from paintrack.ui.block_flow import BlockFlow
 from paintrack.ui.block_form import BlockForm
 from paintrack.ui.clock import Clock, SystemClock
@@ -45,6 +46,9 @@ from paintrack.ui.welcome import WelcomePage
 from paintrack.ui.widgets import enter_activates_buttons
 from paintrack.ui.window_files import WindowFiles
 from paintrack.ui.window_menus import WindowMenus
+
+if TYPE_CHECKING:
+    from paintrack.operations import Store
 
 
 class MainWindow(QMainWindow):
@@ -170,6 +174,8 @@ class MainWindow(QMainWindow):
         self.look.apply()
         self.started = True
         try:
+            from paintrack.operations import startup  # SQLAlchemy: after the first paint
+
             self.store = startup.open_diary_store(self.db_target)
             if self.demo and not diary_ops.patients(self.store):
                 files.load_sample(self.store)

@@ -52,7 +52,6 @@ from paintrack.clinical.wording import (
     target_text,
 )
 from paintrack.errors import UserError
-from paintrack.operations import Store
 from paintrack.operations import review as review_ops
 from paintrack.ui.problems import Problems
 from paintrack.ui.review_settings import ClinicSettingsDialog
@@ -70,6 +69,7 @@ if TYPE_CHECKING:
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
 
+    from paintrack.operations import Store
     from paintrack.ui.host import WindowHost
 
 

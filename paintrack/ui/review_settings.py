@@ -5,6 +5,7 @@ the protocol's time points, saved in the database (so they travel with it) via t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,8 +23,10 @@ from paintrack.clinical.model import STANDARD_PROTOCOL, Agent, Preset
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import PRESET_LABELS
 from paintrack.errors import UserError
-from paintrack.operations import Store
 from paintrack.operations import review as review_ops
+
+if TYPE_CHECKING:
+    from paintrack.operations import Store
 
 TIMED_AGENTS = (Agent.LIDOCAINE, Agent.BUPIVACAINE, Agent.ROPIVACAINE)
 

@@ -304,19 +304,27 @@ def test_a_failing_backup_does_not_keep_the_patient_from_the_diary(
     prepared.release()
 
 
-def test_run_app_smoke_test_on_a_refused_or_busy_diary_exits_2_without_a_window(
-    qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from paintrack.ui import app
+def test_the_smoke_test_on_a_refused_or_busy_diary_exits_2_and_says_why(tmp_path: Path) -> None:
+    """The window paints first, then the diary is checked; a refused or busy one ends the run
+    with status 2 and the reason on standard error. In its own process, as a user runs it:
+    once QApplication.exec() has returned, Qt ends every later event loop at once."""
+    import subprocess
+    import sys
+
+    def smoke(db: Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "paintrack", "--db", str(db), "--smoke-test"]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
     damaged = tmp_path / "damaged.db"
     _damage(damaged)
-    assert app.run_app(str(damaged), smoke_test=True, demo=False) == 2
-    assert "damaged.db" in capsys.readouterr().err
+    refused = smoke(damaged)
+    assert refused.returncode == 2, refused.stderr
+    assert "damaged.db" in refused.stderr
     busy = _diary(tmp_path / "busy.db")
     with DiaryLock(busy):
-        assert app.run_app(str(busy), smoke_test=True, demo=False) == 2
-    assert IN_USE_TITLE in capsys.readouterr().err
+        in_use = smoke(busy)
+    assert in_use.returncode == 2, in_use.stderr
+    assert IN_USE_TITLE in in_use.stderr
 
 
 def test_about_says_where_the_backups_are(
