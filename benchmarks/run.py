@@ -528,7 +528,7 @@ def _measured_elsewhere(module: str, function: str, baseline_name: str) -> Case:
     make = getattr(importlib.import_module(module), function)
 
     def one_round(repeat: int) -> tuple[list[float], list[float]]:
-        measured, baseline = make()
+        measured, baseline = make(max(repeat, 3))
         return list(measured), list(baseline)
 
     return Case(measured=lambda: 0.0, baseline_name=baseline_name, rounds=one_round)
