@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -671,10 +673,13 @@ class Store:
         (the diary edited behind paintrack's back). Read-only.
         """
         with self._reading() as session:
-            rows = session.scalars(select(AuditRow).order_by(AuditRow.seq)).all()
-            first_break = _first_chain_break(rows)
-            mismatches = _trail_mismatches(session, rows)
-        return AuditCheck(records=len(rows), first_break=first_break, mismatches=mismatches)
+            trail = _TrailSummary()
+            for row in _stream_audit_rows(session):
+                trail.add(row)
+            mismatches = _trail_mismatches(session, trail)
+        return AuditCheck(
+            records=trail.records, first_break=trail.first_break, mismatches=mismatches
+        )
 
     def integrity_check(self) -> list[str] | None:
         """SQLite's own check of the file's structure: ["ok"] when sound. None for a database
@@ -871,11 +876,82 @@ def _audit_record(row: AuditRow) -> AuditRecord:
     )
 
 
-def _first_chain_break(rows: Sequence[AuditRow]) -> ChainBreak | None:
-    prev = GENESIS
-    for expected_seq, row in enumerate(rows, start=1):
+_AUDIT_BATCH = 2000
+"""Audit rows fetched at a time when the whole trail is read (verify): memory stays bounded."""
 
-        def broken(problem: str, row: AuditRow = row) -> ChainBreak:
+
+def _stream_audit_rows(session: Session) -> Iterator[Any]:
+    """Every audit row's columns (not ORM objects), oldest first, fetched in bounded batches."""
+    query = (
+        select(
+            AuditRow.seq,
+            AuditRow.id,
+            AuditRow.at,
+            AuditRow.actor,
+            AuditRow.action,
+            AuditRow.object_type,
+            AuditRow.object_id,
+            AuditRow.patient_id,
+            AuditRow.reason,
+            AuditRow.old,
+            AuditRow.new,
+            AuditRow.prev_hash,
+            AuditRow.hash,
+        )
+        .order_by(AuditRow.seq)
+        .execution_options(stream_results=True, yield_per=_AUDIT_BATCH)
+    )
+    yield from session.execute(query)
+
+
+def _values_digest(values: Mapping[str, Any] | None) -> bytes | None:
+    """A short digest of a record's values (canonical JSON): what verify keeps per object
+    instead of the values themselves, so a large trail does not fill memory."""
+    if values is None:
+        return None
+    text = json.dumps(
+        values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class _LastAudit:
+    """What verify keeps of the last audit row of an object."""
+
+    seq: int
+    action: str
+    new_digest: bytes | None
+
+
+class _TrailSummary:
+    """One pass over the audit trail, row by row: the hash chain's first break, and what the
+    diary's comparison with the trail needs (the last row per object, amended entries, the
+    last settings)."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.first_break: ChainBreak | None = None
+        self.last: dict[tuple[str, str], _LastAudit] = {}
+        self.amended: set[str] = set()
+        self.last_settings: tuple[int, dict[str, Any] | None] | None = None
+        self._prev = GENESIS
+
+    def add(self, row: Any) -> None:
+        self.records += 1
+        if self.first_break is None:
+            self.first_break = self._chain_break(row, self.records)
+        if row.object_id is not None and row.object_type in ("patient", "block", "entry"):
+            self.last[(row.object_type, row.object_id)] = _LastAudit(
+                row.seq, row.action, _values_digest(row.new)
+            )
+            if row.action == "amend_entry":
+                self.amended.add(row.object_id)
+        if row.object_type == "settings":
+            self.last_settings = (row.seq, _json_copy(row.new))
+
+    def _chain_break(self, row: Any, expected_seq: int) -> ChainBreak | None:
+        def broken(problem: str) -> ChainBreak:
             return ChainBreak(seq=row.seq, at=row.at, action=row.action, problem=problem)
 
         if not row.hash:
@@ -896,30 +972,21 @@ def _first_chain_break(rows: Sequence[AuditRow]) -> ChainBreak | None:
         )
         if recomputed != row.hash:
             return broken("its content was changed after it was written")
-        if row.prev_hash != prev:
+        if row.prev_hash != self._prev:
             return broken(
                 "it does not follow the record before it (a record was removed, inserted or moved)"
             )
         if row.seq != expected_seq:
             return broken(f"records are missing before it (expected #{expected_seq})")
-        prev = row.hash
-    return None
+        self._prev = row.hash
+        return None
 
 
-def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[TrailMismatch, ...]:
+def _trail_mismatches(session: Session, trail: _TrailSummary) -> tuple[TrailMismatch, ...]:
     """Diary rows whose values differ from the last values the audit trail holds for them; rows
     the trail says exist and the tables lack; an entry's `amended` mark that the trail does not
     account for; and clinic settings other than the trail's last saved ones."""
-    last: dict[tuple[str, str], AuditRow] = {}
-    amended: set[str] = set()
-    last_settings: AuditRow | None = None
-    for row in rows:
-        if row.object_id is not None and row.object_type in ("patient", "block", "entry"):
-            last[(row.object_type, row.object_id)] = row
-            if row.action == "amend_entry":
-                amended.add(row.object_id)
-        if row.object_type == "settings":
-            last_settings = row
+    last, amended = trail.last, trail.amended
     problems: list[TrailMismatch] = []
     seen: set[tuple[str, str]] = set()
 
@@ -931,14 +998,17 @@ def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[Trail
         elif current is None:
             if audit.action != "delete_entry":
                 problems.append(TrailMismatch(kind, object_id, "undeleted", audit.seq))
-        elif audit.new != _json_copy(current):
+        elif audit.new_digest != _values_digest(current):
             problems.append(TrailMismatch(kind, object_id, "differs", audit.seq))
 
-    for patient_row in session.scalars(select(PatientRow)):
+    streamed = {"yield_per": _AUDIT_BATCH}
+    for patient_row in session.scalars(select(PatientRow).execution_options(**streamed)):
         compare("patient", patient_row.id, patient_to_json(patient_from_row(patient_row)))
-    for block_row in session.scalars(select(BlockRow)):
+    for block_row in session.scalars(select(BlockRow).execution_options(**streamed)):
         compare("block", block_row.id, block_to_json(block_from_row(block_row, ())))
-    entries = session.scalars(select(EntryRow).options(selectinload(EntryRow.scores)))
+    entries = session.scalars(
+        select(EntryRow).options(selectinload(EntryRow.scores)).execution_options(**streamed)
+    )
     for entry_row in entries:
         current = (
             None
@@ -966,10 +1036,9 @@ def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[Trail
         current_settings: dict[str, Any] | None = settings_to_json(settings_from_json(stored))
     except (TypeError, ValueError, KeyError, AttributeError):
         current_settings = None  # values no paintrack writes
+    last_settings = trail.last_settings
     expected_settings = (
-        settings_to_json(settings_from_json({}))
-        if last_settings is None
-        else _json_copy(last_settings.new)
+        settings_to_json(settings_from_json({})) if last_settings is None else last_settings[1]
     )
     if current_settings != expected_settings:
         problems.append(
@@ -977,7 +1046,7 @@ def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[Trail
                 "settings",
                 "settings",
                 "differs" if last_settings is not None else "unaudited",
-                last_settings.seq if last_settings is not None else None,
+                last_settings[0] if last_settings is not None else None,
             )
         )
     return tuple(problems)
