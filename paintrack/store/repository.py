@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from paintrack.clinical.audit import AuditRecord
@@ -133,6 +133,18 @@ class _Unit:
         # Set by an import: audit rows are collected here and inserted in one executemany.
         self.bulk_audit: list[dict[str, Any]] | None = None
 
+    @property
+    def chain_end(self) -> tuple[int, str] | None:
+        """The next sequence number and the previous hash, once this unit has read them."""
+        if self._next_seq is None or self._prev_hash is None:
+            return None
+        return self._next_seq, self._prev_hash
+
+    def chained(self, next_seq: int, row_hash: str) -> None:
+        """A row with sequence number `next_seq` and hash `row_hash` was written (in Core)."""
+        self._next_seq = next_seq + 1
+        self._prev_hash = row_hash
+
     def audit(
         self,
         action: str,
@@ -172,6 +184,43 @@ class _Unit:
             self.session.add(AuditRow(**content, hash=row_hash))
         self._next_seq += 1
         self._prev_hash = row_hash
+
+
+_BLOCKS: Table = BlockRow.__table__  # type: ignore[assignment]
+_ENTRIES: Table = EntryRow.__table__  # type: ignore[assignment]
+_SCORES: Table = EntryScoreRow.__table__  # type: ignore[assignment]
+_AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
+
+_BLOCK = select(*_BLOCKS.columns).where(_BLOCKS.c.id == bindparam("block_id"))
+# A block's row and the audit trail's last sequence number and hash, in one query: what a new
+# entry needs to be checked and chained.
+_BLOCK_AND_LAST_AUDIT = select(
+    *_BLOCKS.columns,
+    select(_AUDIT.c.seq).order_by(_AUDIT.c.seq.desc()).limit(1).scalar_subquery().label("last_seq"),
+    select(_AUDIT.c.hash)
+    .order_by(_AUDIT.c.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("last_hash"),
+).where(_BLOCKS.c.id == bindparam("block_id"))
+# Whether an entry with this id, or a live entry of the block at this time, is stored.
+_ENTRY_CLASH = (
+    select(_ENTRIES.c.id)
+    .where(
+        or_(
+            _ENTRIES.c.id == bindparam("entry_id"),
+            and_(
+                _ENTRIES.c.block_id == bindparam("block_id"),
+                _ENTRIES.c.at == bindparam("at", type_=_ENTRIES.c.at.type),
+                _ENTRIES.c.deleted.is_(False),
+            ),
+        )
+    )
+    .limit(1)
+)
+_INSERT_ENTRY = insert(_ENTRIES)
+_INSERT_SCORE = insert(_SCORES)
+_INSERT_AUDIT = insert(_AUDIT)
 
 
 class _Stored:
@@ -518,6 +567,57 @@ class Store:
             return [self._add_entry(unit, block_id, entry) for entry in entries]
 
     def _add_entry(self, unit: _Unit, block_id: str, entry: Entry) -> Entry:
+        # The usual case, a new entry at a new time, in Core: one query for the block (and the
+        # trail's end, the first time in this unit), one for a clash, three inserts (entry,
+        # scores, audit). Pending ORM changes are flushed first, so an entry added earlier in the
+        # same transaction is seen by the clash query.
+        session = unit.session
+        session.flush()
+        connection = session.connection()
+        chain_end = unit.chain_end
+        query = _BLOCK if chain_end is not None else _BLOCK_AND_LAST_AUDIT
+        found = connection.execute(query, {"block_id": block_id}).first()
+        if found is None:
+            raise UserError(f"There is no block with id {block_id} in this diary.")
+        block = block_from_row(found, ())  # type: ignore[arg-type]  # a Row, read alike
+        check_entry(entry, block, now=unit.now)
+        clash = connection.execute(
+            _ENTRY_CLASH, {"entry_id": entry.id, "block_id": block_id, "at": entry.at}
+        ).first()
+        if clash is not None:
+            return self._add_entry_in_session(unit, block_id, entry)
+        if chain_end is None:
+            chain_end = ((found.last_seq or 0) + 1, found.last_hash or GENESIS)
+        seq, prev_hash = chain_end
+        content: dict[str, Any] = {
+            "seq": seq,
+            "id": new_id(),
+            "at": unit.now,
+            "actor": unit.actor,
+            "action": "add_entry",
+            "object_type": "entry",
+            "object_id": entry.id,
+            "patient_id": found.patient_id,
+            "reason": None,
+            # Hash exactly what the JSON column will hand back (a tuple comes back a list).
+            "old": None,
+            "new": _json_copy(_entry_json(entry, block_id)),
+            "prev_hash": prev_hash,
+        }
+        row_hash = audit_hash(**content)
+        connection.execute(_INSERT_ENTRY, [entry_row_values(entry, block_id)])
+        scores = [
+            {"entry_id": entry.id, "site": site, "score": int(score)}
+            for site, score in entry.scores.items()
+        ]
+        if scores:
+            connection.execute(_INSERT_SCORE, scores)
+        connection.execute(_INSERT_AUDIT, [{**content, "hash": row_hash}])
+        unit.chained(seq, row_hash)
+        return dataclasses.replace(entry, amended=False)
+
+    def _add_entry_in_session(self, unit: _Unit, block_id: str, entry: Entry) -> Entry:
+        """The same id, or a live entry at the same time, is stored: the unit of work decides."""
         block_row = self._block_row(unit.session, block_id)
         block = block_from_row(block_row, ())
         check_entry(entry, block, now=unit.now)
