@@ -73,10 +73,16 @@ class EncodedJSON(dict[str, Any]):
         self.text = _canonical_value(value)
 
 
+# One encoder each, built once: json.dumps with any option builds a new encoder per call. Their
+# output is json.dumps's with the same options.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+_SCALAR = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
 def _canonical_value(value: Any) -> str:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _CANONICAL(value)
 
 
 def json_serializer(value: Any) -> str:
@@ -88,7 +94,7 @@ def json_serializer(value: Any) -> str:
 
 
 def _scalar(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return "null" if value is None else _SCALAR(value)
 
 
 def encoded_audit_hash(
