@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -49,13 +50,13 @@ def _raw_sqlite(path: Path) -> sqlite3.Connection:
 
 def long_diary(entries_per_block: int = 2000, tag: str = "") -> Any:
     """The demo diary with `entries_per_block` more entries per block (4,001 in all at 2,000);
-    `tag` (hex) makes every id new, so a database can hold many copies."""
+    `tag` makes every id new, so a database can hold many copies."""
     from paintrack.exchange.diary_json import read_diary_file
 
     diary = read_diary_file(DEMO)
 
     def fresh(identifier: str) -> str:
-        return identifier[: -len(tag)] + tag if tag else identifier
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, tag + identifier)) if tag else identifier
 
     blocks = []
     for block in diary.blocks:
