@@ -34,6 +34,7 @@ from sqlalchemy.pool import StaticPool
 
 from paintrack import paths
 from paintrack.errors import UserError
+from paintrack.store.audit_chain import json_serializer
 from paintrack.store.lock import WritersLock, real_path
 from paintrack.store.models import CHAIN_COMMENT
 
@@ -501,7 +502,9 @@ def _read_only_sqlite_engine(path: Path) -> Engine:
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
 
-    engine = create_engine("sqlite://", creator=connect, hide_parameters=True)
+    engine = create_engine(
+        "sqlite://", creator=connect, hide_parameters=True, json_serializer=json_serializer
+    )
     event.listen(engine, "connect", _set_read_only_pragmas)
     event.listen(engine, "begin", _begin)
     return engine
@@ -547,7 +550,8 @@ def _require_current_schema(engine: Engine, where: str) -> None:
 
 
 def _sqlite_engine(url: URL, *, memory: bool) -> Engine:
-    kwargs: dict[str, Any] = {"hide_parameters": True}
+    # json_serializer: an audit row's values are stored as the very text that was hashed.
+    kwargs: dict[str, Any] = {"hide_parameters": True, "json_serializer": json_serializer}
     if memory:
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"] = {"check_same_thread": False}
@@ -602,7 +606,11 @@ def _server_engine(url: URL, where: str) -> Engine:
         # Reads see one snapshot for the whole unit of work, so `verify` never compares the audit
         # trail with diary rows another client committed in between; writes override this.
         engine = create_engine(
-            url, isolation_level="REPEATABLE READ", pool_pre_ping=True, hide_parameters=True
+            url,
+            isolation_level="REPEATABLE READ",
+            pool_pre_ping=True,
+            hide_parameters=True,
+            json_serializer=json_serializer,
         )
     except (ImportError, NoSuchModuleError) as error:
         driver = url.get_driver_name()

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from paintrack.clinical.audit import AuditRecord
@@ -28,8 +30,10 @@ from paintrack.store.audit_chain import (
     GENESIS,
     AuditCheck,
     ChainBreak,
+    EncodedJSON,
     TrailMismatch,
     audit_hash,
+    encoded_audit_hash,
 )
 from paintrack.store.convert import (
     block_from_row,
@@ -131,6 +135,18 @@ class _Unit:
         # Set by an import: audit rows are collected here and inserted in one executemany.
         self.bulk_audit: list[dict[str, Any]] | None = None
 
+    @property
+    def chain_end(self) -> tuple[int, str] | None:
+        """The next sequence number and the previous hash, once this unit has read them."""
+        if self._next_seq is None or self._prev_hash is None:
+            return None
+        return self._next_seq, self._prev_hash
+
+    def chained(self, next_seq: int, row_hash: str) -> None:
+        """A row with sequence number `next_seq` and hash `row_hash` was written (in Core)."""
+        self._next_seq = next_seq + 1
+        self._prev_hash = row_hash
+
     def audit(
         self,
         action: str,
@@ -158,18 +174,56 @@ class _Unit:
             "object_id": object_id,
             "patient_id": patient_id,
             "reason": reason,
-            # Hash exactly what the JSON column will hand back (a tuple comes back a list).
-            "old": _json_copy(old),
-            "new": _json_copy(new),
+            # Serialised once: the canonical text is hashed and is what the column stores
+            # (EncodedJSON), so the column hands back what was hashed (a tuple comes back a list).
+            "old": None if old is None else EncodedJSON(old),
+            "new": None if new is None else EncodedJSON(new),
             "prev_hash": self._prev_hash,
         }
-        row_hash = audit_hash(**content)
+        row_hash = encoded_audit_hash(**content)
         if self.bulk_audit is not None:
             self.bulk_audit.append({**content, "hash": row_hash})
         else:
             self.session.add(AuditRow(**content, hash=row_hash))
         self._next_seq += 1
         self._prev_hash = row_hash
+
+
+_BLOCKS: Table = BlockRow.__table__  # type: ignore[assignment]
+_ENTRIES: Table = EntryRow.__table__  # type: ignore[assignment]
+_SCORES: Table = EntryScoreRow.__table__  # type: ignore[assignment]
+_AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
+
+_BLOCK = select(*_BLOCKS.columns).where(_BLOCKS.c.id == bindparam("block_id"))
+# A block's row and the audit trail's last sequence number and hash, in one query: what a new
+# entry needs to be checked and chained.
+_BLOCK_AND_LAST_AUDIT = select(
+    *_BLOCKS.columns,
+    select(_AUDIT.c.seq).order_by(_AUDIT.c.seq.desc()).limit(1).scalar_subquery().label("last_seq"),
+    select(_AUDIT.c.hash)
+    .order_by(_AUDIT.c.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("last_hash"),
+).where(_BLOCKS.c.id == bindparam("block_id"))
+# Whether an entry with this id, or a live entry of the block at this time, is stored.
+_ENTRY_CLASH = (
+    select(_ENTRIES.c.id)
+    .where(
+        or_(
+            _ENTRIES.c.id == bindparam("entry_id"),
+            and_(
+                _ENTRIES.c.block_id == bindparam("block_id"),
+                _ENTRIES.c.at == bindparam("at", type_=_ENTRIES.c.at.type),
+                _ENTRIES.c.deleted.is_(False),
+            ),
+        )
+    )
+    .limit(1)
+)
+_INSERT_ENTRY = insert(_ENTRIES)
+_INSERT_SCORE = insert(_SCORES)
+_INSERT_AUDIT = insert(_AUDIT)
 
 
 class _Stored:
@@ -516,6 +570,56 @@ class Store:
             return [self._add_entry(unit, block_id, entry) for entry in entries]
 
     def _add_entry(self, unit: _Unit, block_id: str, entry: Entry) -> Entry:
+        # The usual case, a new entry at a new time, in Core: one query for the block (and the
+        # trail's end, the first time in this unit), one for a clash, three inserts (entry,
+        # scores, audit). Pending ORM changes are flushed first, so an entry added earlier in the
+        # same transaction is seen by the clash query.
+        session = unit.session
+        session.flush()
+        connection = session.connection()
+        chain_end = unit.chain_end
+        query = _BLOCK if chain_end is not None else _BLOCK_AND_LAST_AUDIT
+        found = connection.execute(query, {"block_id": block_id}).first()
+        if found is None:
+            raise UserError(f"There is no block with id {block_id} in this diary.")
+        block = block_from_row(found, ())  # type: ignore[arg-type]  # a Row, read alike
+        check_entry(entry, block, now=unit.now)
+        clash = connection.execute(
+            _ENTRY_CLASH, {"entry_id": entry.id, "block_id": block_id, "at": entry.at}
+        ).first()
+        if clash is not None:
+            return self._add_entry_in_session(unit, block_id, entry)
+        if chain_end is None:
+            chain_end = ((found.last_seq or 0) + 1, found.last_hash or GENESIS)
+        seq, prev_hash = chain_end
+        content: dict[str, Any] = {
+            "seq": seq,
+            "id": new_id(),
+            "at": unit.now,
+            "actor": unit.actor,
+            "action": "add_entry",
+            "object_type": "entry",
+            "object_id": entry.id,
+            "patient_id": found.patient_id,
+            "reason": None,
+            "old": None,
+            "new": EncodedJSON(_entry_json(entry, block_id)),  # serialised once, as in audit()
+            "prev_hash": prev_hash,
+        }
+        row_hash = encoded_audit_hash(**content)
+        connection.execute(_INSERT_ENTRY, [entry_row_values(entry, block_id)])
+        scores = [
+            {"entry_id": entry.id, "site": site, "score": int(score)}
+            for site, score in entry.scores.items()
+        ]
+        if scores:
+            connection.execute(_INSERT_SCORE, scores)
+        connection.execute(_INSERT_AUDIT, [{**content, "hash": row_hash}])
+        unit.chained(seq, row_hash)
+        return dataclasses.replace(entry, amended=False)
+
+    def _add_entry_in_session(self, unit: _Unit, block_id: str, entry: Entry) -> Entry:
+        """The same id, or a live entry at the same time, is stored: the unit of work decides."""
         block_row = self._block_row(unit.session, block_id)
         block = block_from_row(block_row, ())
         check_entry(entry, block, now=unit.now)
@@ -671,10 +775,13 @@ class Store:
         (the diary edited behind paintrack's back). Read-only.
         """
         with self._reading() as session:
-            rows = session.scalars(select(AuditRow).order_by(AuditRow.seq)).all()
-            first_break = _first_chain_break(rows)
-            mismatches = _trail_mismatches(session, rows)
-        return AuditCheck(records=len(rows), first_break=first_break, mismatches=mismatches)
+            trail = _TrailSummary()
+            for row in _stream_audit_rows(session):
+                trail.add(row)
+            mismatches = _trail_mismatches(session, trail)
+        return AuditCheck(
+            records=trail.records, first_break=trail.first_break, mismatches=mismatches
+        )
 
     def integrity_check(self) -> list[str] | None:
         """SQLite's own check of the file's structure: ["ok"] when sound. None for a database
@@ -739,13 +846,16 @@ class Store:
                 new={"source_name": source_name, **counts},
             )
             session.flush()  # the patient and blocks first: the entries refer to them
-            for model, rows in (
-                (EntryRow, stored.entry_rows),
-                (EntryScoreRow, stored.score_rows),
-                (AuditRow, unit.bulk_audit),
+            # Core executemany: the ORM's bulk insert spent a third of an import's time
+            # building its own parameter sets.
+            connection = session.connection()
+            for statement, rows in (
+                (_INSERT_ENTRY, stored.entry_rows),
+                (_INSERT_SCORE, stored.score_rows),
+                (_INSERT_AUDIT, unit.bulk_audit),
             ):
                 if rows:
-                    session.execute(insert(model), rows)
+                    connection.execute(statement, rows)
         return ImportResult(patient_id=patient.id, **counts)
 
     def _import_block(
@@ -871,11 +981,82 @@ def _audit_record(row: AuditRow) -> AuditRecord:
     )
 
 
-def _first_chain_break(rows: Sequence[AuditRow]) -> ChainBreak | None:
-    prev = GENESIS
-    for expected_seq, row in enumerate(rows, start=1):
+_AUDIT_BATCH = 2000
+"""Audit rows fetched at a time when the whole trail is read (verify): memory stays bounded."""
 
-        def broken(problem: str, row: AuditRow = row) -> ChainBreak:
+
+def _stream_audit_rows(session: Session) -> Iterator[Any]:
+    """Every audit row's columns (not ORM objects), oldest first, fetched in bounded batches."""
+    query = (
+        select(
+            AuditRow.seq,
+            AuditRow.id,
+            AuditRow.at,
+            AuditRow.actor,
+            AuditRow.action,
+            AuditRow.object_type,
+            AuditRow.object_id,
+            AuditRow.patient_id,
+            AuditRow.reason,
+            AuditRow.old,
+            AuditRow.new,
+            AuditRow.prev_hash,
+            AuditRow.hash,
+        )
+        .order_by(AuditRow.seq)
+        .execution_options(stream_results=True, yield_per=_AUDIT_BATCH)
+    )
+    yield from session.execute(query)
+
+
+def _values_digest(values: Mapping[str, Any] | None) -> bytes | None:
+    """A short digest of a record's values (canonical JSON): what verify keeps per object
+    instead of the values themselves, so a large trail does not fill memory."""
+    if values is None:
+        return None
+    text = json.dumps(
+        values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class _LastAudit:
+    """What verify keeps of the last audit row of an object."""
+
+    seq: int
+    action: str
+    new_digest: bytes | None
+
+
+class _TrailSummary:
+    """One pass over the audit trail, row by row: the hash chain's first break, and what the
+    diary's comparison with the trail needs (the last row per object, amended entries, the
+    last settings)."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.first_break: ChainBreak | None = None
+        self.last: dict[tuple[str, str], _LastAudit] = {}
+        self.amended: set[str] = set()
+        self.last_settings: tuple[int, dict[str, Any] | None] | None = None
+        self._prev = GENESIS
+
+    def add(self, row: Any) -> None:
+        self.records += 1
+        if self.first_break is None:
+            self.first_break = self._chain_break(row, self.records)
+        if row.object_id is not None and row.object_type in ("patient", "block", "entry"):
+            self.last[(row.object_type, row.object_id)] = _LastAudit(
+                row.seq, row.action, _values_digest(row.new)
+            )
+            if row.action == "amend_entry":
+                self.amended.add(row.object_id)
+        if row.object_type == "settings":
+            self.last_settings = (row.seq, _json_copy(row.new))
+
+    def _chain_break(self, row: Any, expected_seq: int) -> ChainBreak | None:
+        def broken(problem: str) -> ChainBreak:
             return ChainBreak(seq=row.seq, at=row.at, action=row.action, problem=problem)
 
         if not row.hash:
@@ -896,30 +1077,21 @@ def _first_chain_break(rows: Sequence[AuditRow]) -> ChainBreak | None:
         )
         if recomputed != row.hash:
             return broken("its content was changed after it was written")
-        if row.prev_hash != prev:
+        if row.prev_hash != self._prev:
             return broken(
                 "it does not follow the record before it (a record was removed, inserted or moved)"
             )
         if row.seq != expected_seq:
             return broken(f"records are missing before it (expected #{expected_seq})")
-        prev = row.hash
-    return None
+        self._prev = row.hash
+        return None
 
 
-def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[TrailMismatch, ...]:
+def _trail_mismatches(session: Session, trail: _TrailSummary) -> tuple[TrailMismatch, ...]:
     """Diary rows whose values differ from the last values the audit trail holds for them; rows
     the trail says exist and the tables lack; an entry's `amended` mark that the trail does not
     account for; and clinic settings other than the trail's last saved ones."""
-    last: dict[tuple[str, str], AuditRow] = {}
-    amended: set[str] = set()
-    last_settings: AuditRow | None = None
-    for row in rows:
-        if row.object_id is not None and row.object_type in ("patient", "block", "entry"):
-            last[(row.object_type, row.object_id)] = row
-            if row.action == "amend_entry":
-                amended.add(row.object_id)
-        if row.object_type == "settings":
-            last_settings = row
+    last, amended = trail.last, trail.amended
     problems: list[TrailMismatch] = []
     seen: set[tuple[str, str]] = set()
 
@@ -931,14 +1103,17 @@ def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[Trail
         elif current is None:
             if audit.action != "delete_entry":
                 problems.append(TrailMismatch(kind, object_id, "undeleted", audit.seq))
-        elif audit.new != _json_copy(current):
+        elif audit.new_digest != _values_digest(current):
             problems.append(TrailMismatch(kind, object_id, "differs", audit.seq))
 
-    for patient_row in session.scalars(select(PatientRow)):
+    streamed = {"yield_per": _AUDIT_BATCH}
+    for patient_row in session.scalars(select(PatientRow).execution_options(**streamed)):
         compare("patient", patient_row.id, patient_to_json(patient_from_row(patient_row)))
-    for block_row in session.scalars(select(BlockRow)):
+    for block_row in session.scalars(select(BlockRow).execution_options(**streamed)):
         compare("block", block_row.id, block_to_json(block_from_row(block_row, ())))
-    entries = session.scalars(select(EntryRow).options(selectinload(EntryRow.scores)))
+    entries = session.scalars(
+        select(EntryRow).options(selectinload(EntryRow.scores)).execution_options(**streamed)
+    )
     for entry_row in entries:
         current = (
             None
@@ -966,10 +1141,9 @@ def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[Trail
         current_settings: dict[str, Any] | None = settings_to_json(settings_from_json(stored))
     except (TypeError, ValueError, KeyError, AttributeError):
         current_settings = None  # values no paintrack writes
+    last_settings = trail.last_settings
     expected_settings = (
-        settings_to_json(settings_from_json({}))
-        if last_settings is None
-        else _json_copy(last_settings.new)
+        settings_to_json(settings_from_json({})) if last_settings is None else last_settings[1]
     )
     if current_settings != expected_settings:
         problems.append(
@@ -977,7 +1151,7 @@ def _trail_mismatches(session: Session, rows: Sequence[AuditRow]) -> tuple[Trail
                 "settings",
                 "settings",
                 "differs" if last_settings is not None else "unaudited",
-                last_settings.seq if last_settings is not None else None,
+                last_settings[0] if last_settings is not None else None,
             )
         )
     return tuple(problems)
