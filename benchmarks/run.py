@@ -467,7 +467,7 @@ def bench_find_patients(ctx: Context) -> Case:
         raw.close()
 
     return Case(
-        measured=timed(lambda: store.search_patients("smith")),
+        measured=timed(lambda: store.find_patients("smith")),
         baseline=timed(like),
         baseline_name="SQL LIKE on name and MRN",
         repeat=max(ctx.repeat, 7),
