@@ -64,6 +64,7 @@ def _run(zone: str, out_dir: Path) -> dict[str, list[object]]:
     return result
 
 
+@pytest.mark.slow
 def test_the_same_output_under_every_time_zone(tmp_path: Path) -> None:
     outputs = {}
     for zone in ZONES:
