@@ -21,7 +21,13 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from paintrack.clinical.fields import block_values, entry_values, patient_values
+from paintrack.clinical.fields import (
+    BLOCK_FIELDS,
+    ENTRY_FIELDS,
+    block_values,
+    entry_values,
+    patient_values,
+)
 from paintrack.clinical.model import Block, Diary, Entry
 from paintrack.exchange.files import write_atomic
 
@@ -67,36 +73,11 @@ _PATIENT_COLUMNS = {
 _BLOCK_COLUMNS = {
     "block_id": "id",
     "block_performed_at": "performed_at",
-    **{
-        field: field
-        for field in (
-            "region",
-            "side",
-            "levels",
-            "agent",
-            "concentration_percent",
-            "volume_ml",
-            "sequence",
-            "sedation",
-            "steroid",
-        )
-    },
+    **{column: column for column in CSV_COLUMNS if column in BLOCK_FIELDS},
 }
 _ENTRY_COLUMNS = {
     "entry_id": "id",
-    **{
-        field: field
-        for field in (
-            "at",
-            "recorded_at",
-            "patient_relief_percent",
-            "activity",
-            "activity_ability",
-            "rescue_medication",
-            "source",
-            "note",
-        )
-    },
+    **{column: column for column in CSV_COLUMNS if column in ENTRY_FIELDS},
 }
 
 # ";" too: a spreadsheet told to split on semicolons reads ";=1+1" as an empty cell and a formula.
