@@ -291,6 +291,7 @@ class Store:
         self._where = where
         self._clock = clock or _system_clock
         self._closed = False
+        self._actor: str | None = None
 
     # -- lifetime ------------------------------------------------------------------------------
 
@@ -326,6 +327,19 @@ class Store:
     def __repr__(self) -> str:
         return f"<Store {self._where}>"
 
+    # -- who is acting -------------------------------------------------------------------------
+
+    @property
+    def actor(self) -> str:
+        """Who the audit trail names for a change or a view made through this store: the person
+        signed in (clinic mode), else the operating-system user."""
+        return self._actor or default_actor()
+
+    def act_as(self, name: str | None) -> None:
+        """Name `name` in every audit row from now on (None: the operating-system user again).
+        Sign-in calls this; an explicit `actor=` on a call still wins."""
+        self._actor = name
+
     # -- sessions ------------------------------------------------------------------------------
 
     @contextmanager
@@ -343,7 +357,7 @@ class Store:
             Session(self._write_engine, expire_on_commit=False) as session,
             session.begin(),
         ):
-            yield _Unit(session, actor or default_actor(), now)
+            yield _Unit(session, actor or self.actor, now)
 
     # -- patients ------------------------------------------------------------------------------
 
