@@ -34,7 +34,6 @@ class WindowHost(Protocol):
     pages: QStackedWidget
     problems: Problems
     runner: OperationRunner
-    review: QWidget | None
 
     @property
     def diary_changed(self) -> SignalInstance: ...
@@ -44,6 +43,9 @@ class WindowHost(Protocol):
 
     @property
     def quiet(self) -> bool: ...
+
+    @property
+    def review(self) -> QWidget | None: ...
 
     @property
     def stored(self) -> Store: ...

@@ -104,7 +104,6 @@ class MainWindow(QMainWindow):
         self.welcome: WelcomePage
         self.block_form: BlockForm
         self.diary: DiaryPage | None = None  # built when the window starts
-        self.review: QWidget | None = None  # the Review mode, once installed
         self.menus = WindowMenus(
             self,
             self.menuBar(),
@@ -126,6 +125,11 @@ class MainWindow(QMainWindow):
 
     def show_mode(self, name: str) -> None:
         self.modes.show_mode(name)
+
+    @property
+    def review(self) -> QWidget | None:
+        """The Review mode once installed (built now if it was never shown), else None."""
+        return self.modes.mode("Review")
 
     @property
     def quiet(self) -> bool:

@@ -53,6 +53,7 @@ from paintrack.clinical.wording import (
 )
 from paintrack.errors import UserError
 from paintrack.operations import review as review_ops
+from paintrack.ui.modes import LazyMode
 from paintrack.ui.problems import Problems
 from paintrack.ui.review_settings import ClinicSettingsDialog
 from paintrack.ui.running import OperationRunner
@@ -971,15 +972,19 @@ class ReviewMode(QWidget):
 
 
 def install(window: WindowHost) -> None:
-    """Called by the main window once it has first been shown: adds the Review mode."""
-    review = ReviewMode(
-        window.stored,
-        now=window.clock.now,
-        parent=window.widget,
-        quiet=window.quiet,
-        prefs=window.prefs,
-        preferred_patient=lambda: window.current_patient_id,
-    )
-    window.review = review
-    window.add_mode("Review", review)
-    window.diary_changed.connect(review.reload)
+    """Called by the main window once it has first been shown: adds the Review mode, built the
+    first time it is shown."""
+
+    def build() -> ReviewMode:
+        review = ReviewMode(
+            window.stored,
+            now=window.clock.now,
+            parent=window.widget,
+            quiet=window.quiet,
+            prefs=window.prefs,
+            preferred_patient=lambda: window.current_patient_id,
+        )
+        window.diary_changed.connect(review.reload)
+        return review
+
+    window.add_mode("Review", LazyMode(build))

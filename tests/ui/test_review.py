@@ -377,7 +377,7 @@ def test_review_mode_is_installed_in_the_main_window(qtbot: QtBot, make_window: 
     qtbot.waitUntil(lambda: window.review is not None, timeout=15000)
     assert "Review" in window._mode_names
     window.show_mode("Review")
-    assert window.modes.stack.currentWidget() is window.review
+    assert window.modes.current() is window.review
 
 
 def test_review_follows_changes_made_elsewhere(
