@@ -30,7 +30,6 @@ class WindowHost(Protocol):
     current_patient_id: str | None
     store: Store | None
     diary: DiaryPage | None
-    block_form: BlockForm
     pages: QStackedWidget
     problems: Problems
     runner: OperationRunner
@@ -46,6 +45,9 @@ class WindowHost(Protocol):
 
     @property
     def review(self) -> QWidget | None: ...
+
+    @property
+    def block_form(self) -> BlockForm: ...
 
     @property
     def stored(self) -> Store: ...

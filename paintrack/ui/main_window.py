@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.pages, self.loading_label = diary_pages()
         self.modes.add_mode("Diary", self.pages)
         self.welcome: WelcomePage
-        self.block_form: BlockForm
+        self._block_form: BlockForm | None = None  # built when first needed
         self.diary: DiaryPage | None = None  # built when the window starts
         self.menus = WindowMenus(
             self,
@@ -210,9 +210,6 @@ class MainWindow(QMainWindow):
         self.welcome.start_requested.connect(self.start_diary)
         self.welcome.sample_requested.connect(self.samples.open_sample)
         self.welcome.continue_requested.connect(self.open_patient)
-        self.block_form = BlockForm(self.clock)
-        self.block_form.saved.connect(self.blocks.save_block)
-        self.block_form.cancelled.connect(self.blocks.cancelled)
         self.diary = page = DiaryPage(store, self.clock)
         page.chart.set_high_contrast(self.look.high_contrast)
         page.add_block_requested.connect(self.blocks.show_block_form)
@@ -226,9 +223,21 @@ class MainWindow(QMainWindow):
         page.banner.log_now.connect(self.reminding.log_now)
         page.banner.snooze.connect(self.reminding.snooze)
         page.set_sample(self.demo)
-        for widget in (self.welcome, self.block_form, page):
+        for widget in (self.welcome, page):
             self.pages.addWidget(widget)
             enter_activates_buttons(widget)
+
+    @property
+    def block_form(self) -> BlockForm:
+        """The block's form, built the first time a block is added or its details opened (most
+        days a patient opens neither)."""
+        if self._block_form is None:
+            form = self._block_form = BlockForm(self.clock)
+            form.saved.connect(self.blocks.save_block)
+            form.cancelled.connect(self.blocks.cancelled)
+            self.pages.addWidget(form)
+            enter_activates_buttons(form)
+        return self._block_form
 
     def remember(self) -> None:
         if self.current_patient_id is None or self.demo:

@@ -1,10 +1,11 @@
-"""Review is built the first time it is shown, not at every start-up."""
+"""Review and the block form are built the first time they are needed, not at every start-up."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pytestqt.qtbot import QtBot
+from ui_helpers import start_diary
 
 from paintrack.ui.modes import LazyMode
 from paintrack.ui.review import ReviewMode
@@ -31,3 +32,18 @@ def test_review_is_built_only_when_first_shown_and_then_kept(
     window.show_mode("Diary")
     window.show_mode("Review")
     assert window.findChildren(ReviewMode) == [review]  # built once
+
+
+def test_the_block_form_is_built_when_a_block_is_first_added(
+    qtbot: QtBot, make_window: Any
+) -> None:
+    from paintrack.ui.block_form import BlockForm
+
+    window = make_window()
+    assert window.findChildren(BlockForm) == []  # a normal start builds no form
+    start_diary(qtbot, window)  # "Start my diary" opens the block form for the first block
+    (form,) = window.findChildren(BlockForm)
+    assert window.pages.currentWidget() is form
+    assert form.isVisible()
+    window.blocks.show_block_form()  # and again: the same form, reset
+    assert window.findChildren(BlockForm) == [form]
