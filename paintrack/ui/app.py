@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
 
 from paintrack.ui.assets import (  # noqa: F401  (the names callers and tests use)
@@ -69,8 +70,10 @@ class WheelGuard(QObject):
     into still takes the wheel."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # isinstance, not event.type(): this runs for every event the application delivers, and
+        # building the enum value costs more than the rest of the check.
         if (
-            event.type() == QEvent.Type.Wheel
+            isinstance(event, QWheelEvent)
             and isinstance(watched, (QComboBox, QAbstractSpinBox))
             and not watched.hasFocus()
         ):
