@@ -1,4 +1,5 @@
-"""What several headless commands share: opening the database they read from."""
+"""What several headless commands share: opening the database they read from (or, for a
+command that hands out a diary, the one it records that in)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,32 @@ def open_existing_store(args: argparse.Namespace) -> Store:
             "(paintrack import FILE), or choose the database with --db."
         )
     return open_store(db_target, read_only=True)
+
+
+def open_recording_store(args: argparse.Namespace, doing: str) -> Store:
+    """The database for a command that hands out a patient's diary (`export`, `report
+    --patient`): it must exist, as for open_existing_store, and be writable, because the export
+    is recorded in its audit trail before anything is written. AuditNotRecorded (nothing
+    written) when it cannot be written; a database paintrack refuses is refused as usual."""
+    from paintrack.operations.audit import AuditNotRecorded
+    from paintrack.paths import is_url, resolve_db_target
+    from paintrack.store import RefusedDatabase, open_store
+
+    db_target = resolve_db_target(getattr(args, "db", None))
+    if not is_url(db_target) and not Path(db_target).exists():
+        raise UserError(
+            f"There is no paintrack database at {db_target} yet. Import a diary first "
+            "(paintrack import FILE), or choose the database with --db."
+        )
+    try:
+        return open_store(db_target)
+    except RefusedDatabase:
+        raise
+    except UserError as error:
+        raise AuditNotRecorded(
+            f"{doing} was refused and nothing was written: it is recorded in the database's "
+            f"audit trail, and the database cannot be written to. {error.message}"
+        ) from error
 
 
 def parse_now(value: str | None) -> datetime:
