@@ -35,21 +35,17 @@ def open_existing_store(args: argparse.Namespace) -> Store:
 
 def open_recording_store(args: argparse.Namespace, doing: str) -> Store:
     """The database for a command that hands out a patient's diary (`export`, `report
-    --patient`): it must exist, as for open_existing_store, and be writable, because the export
-    is recorded in its audit trail before anything is written. AuditNotRecorded (nothing
-    written) when it cannot be written; a database paintrack refuses is refused as usual."""
+    --patient`): checked first exactly as a reading command checks it (it must exist and be an
+    up-to-date paintrack database: nothing is created, migrated or chmodded), then opened to
+    write, because the export is recorded in its audit trail before anything is written.
+    AuditNotRecorded (nothing written) when it cannot be written to."""
     from paintrack.operations.audit import AuditNotRecorded
-    from paintrack.paths import is_url, resolve_db_target
+    from paintrack.paths import resolve_db_target
     from paintrack.store import RefusedDatabase, open_store
 
-    db_target = resolve_db_target(getattr(args, "db", None))
-    if not is_url(db_target) and not Path(db_target).exists():
-        raise UserError(
-            f"There is no paintrack database at {db_target} yet. Import a diary first "
-            "(paintrack import FILE), or choose the database with --db."
-        )
+    open_existing_store(args).close()  # every refusal a reading command gives, as it gives it
     try:
-        return open_store(db_target)
+        return open_store(resolve_db_target(getattr(args, "db", None)))
     except RefusedDatabase:
         raise
     except UserError as error:
