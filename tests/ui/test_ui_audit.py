@@ -4,6 +4,7 @@ and CSV export, and Review's PDF; when the record cannot be written, nothing is 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from paintrack.exchange.diary_json import read_diary_file
 from paintrack.store import Store, open_store
+from paintrack.store import database as store_database
 from paintrack.ui.review import ReviewMode
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,3 +176,29 @@ def test_the_windows_exports_are_recorded_one_row_each(
         (patient_id, "csv", "export.csv"),
     ]
     assert store.check_audit_trail().intact
+
+
+def test_a_pdf_that_cannot_be_recorded_is_not_written(
+    qtbot: QtBot, two_patients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Wait a moment, not two minutes, for the lock held below.
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(store_database, "WRITE_WAIT_SECONDS", 0.0)
+    with open_store(str(two_patients)) as store:
+        review = _review(qtbot, store)
+        _click_patient(qtbot, review, "DEMO-0001")
+        out = tmp_path / "summary.pdf"
+        holder = sqlite3.connect(str(two_patients), isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+            with qtbot.waitSignal(review.export_failed, timeout=30000) as failed:
+                review.export_pdf(str(out))
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert "could not be recorded" in failed.args[0]
+        assert "the diary is busy" in failed.args[0]
+        assert review.export_status.text() == "The PDF was not written."
+        assert not out.exists()
+        assert _access(store, "write_pdf") == []
+        review.close()
