@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("backup", "copy the database into its backups folder now"),
     "restore": ("restore", "restore a backup, keeping the current database aside"),
     "verify": ("verify", "check the audit trail's hash chain"),
+    "audit": ("audit", "print a patient's audit trail: views, exports, PDFs and changes"),
 }
 
 

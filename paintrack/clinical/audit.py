@@ -20,6 +20,34 @@ class AuditAction(StrEnum):
     AMEND_ENTRY = "amend_entry"
     DELETE_ENTRY = "delete_entry"
     SAVE_SETTINGS = "save_settings"
+    # Access, not change: who saw or took a copy of a patient's diary. Such a row is chained like
+    # any other, about object_type "diary" (the patient's id), its details in `new` (never the
+    # diary's contents) and `old` None, so it never counts as an amendment.
+    VIEW_DIARY = "view_diary"  # opened in Review
+    EXPORT_DIARY = "export_diary"  # written to a file (or standard output) as JSON, CSV, FHIR
+    WRITE_PDF = "write_pdf"  # the clinician PDF summary written to a file
+    PRINT_SUMMARY = "print_summary"  # the PDF summary sent to a printer
+
+
+ACCESS_ACTIONS = frozenset(
+    {
+        AuditAction.VIEW_DIARY,
+        AuditAction.EXPORT_DIARY,
+        AuditAction.WRITE_PDF,
+        AuditAction.PRINT_SUMMARY,
+    }
+)
+"""The actions that record an access to a diary rather than a change to it."""
+ACCESS_OBJECT_TYPE = "diary"
+"""What an access row is about: the patient's whole diary (its object_id is the patient's id)."""
+
+
+class ExportFormat(StrEnum):
+    """The format an export row names (the value is what the row stores)."""
+
+    JSON = "json"
+    CSV = "csv"
+    FHIR = "fhir"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""What several headless commands share: opening the database they read from."""
+"""What several headless commands share: opening the database they read from (or, for a
+command that hands out a diary, the one it records that in)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,28 @@ def open_existing_store(args: argparse.Namespace) -> Store:
             "(paintrack import FILE), or choose the database with --db."
         )
     return open_store(db_target, read_only=True)
+
+
+def open_recording_store(args: argparse.Namespace, doing: str) -> Store:
+    """The database for a command that hands out a patient's diary (`export`, `report
+    --patient`): checked first exactly as a reading command checks it (it must exist and be an
+    up-to-date paintrack database: nothing is created, migrated or chmodded), then opened to
+    write, because the export is recorded in its audit trail before anything is written.
+    AuditNotRecorded (nothing written) when it cannot be written to."""
+    from paintrack.operations.audit import AuditNotRecorded
+    from paintrack.paths import resolve_db_target
+    from paintrack.store import RefusedDatabase, open_store
+
+    open_existing_store(args).close()  # every refusal a reading command gives, as it gives it
+    try:
+        return open_store(resolve_db_target(getattr(args, "db", None)))
+    except RefusedDatabase:
+        raise
+    except UserError as error:
+        raise AuditNotRecorded(
+            f"{doing} was refused and nothing was written: it is recorded in the database's "
+            f"audit trail, and the database cannot be written to. {error.message}"
+        ) from error
 
 
 def parse_now(value: str | None) -> datetime:

@@ -51,7 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "The JSON file keeps every field and imports again with paintrack import. CSV is for "
         "reading and charts: UTF-8 with a byte order mark, times in local time with their UTC "
         "offset, and text that a spreadsheet would run as a formula prefixed with an "
-        "apostrophe. Files are written atomically and readable only by you (mode 0600)."
+        "apostrophe. Files are written atomically and readable only by you (mode 0600). Every "
+        "export is recorded in the database's audit trail first (paintrack audit); when the "
+        "database cannot be written to, nothing is exported."
     )
 
 
@@ -72,9 +74,10 @@ def _is_database_file(target: Path, database: Path | None) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from paintrack.commands.common import open_existing_store
+    from paintrack.commands.common import open_recording_store
     from paintrack.exchange.csv_export import csv_rows, diary_to_csv, write_csv
     from paintrack.exchange.diary_json import diary_to_json, write_diary_file
+    from paintrack.operations.audit import COMMAND_LINE, record_export
 
     file_name = os.fspath(args.file)
     to_stdout = file_name == STDOUT
@@ -106,11 +109,22 @@ def run(args: argparse.Namespace) -> int:
                 "was interrupted",
                 file=sys.stderr,
             )
-    with open_existing_store(args) as store:
+    export_format = "fhir" if args.fhir else "csv" if as_csv else "json"
+    with open_recording_store(args, f"The export to {file_name}") as store:
         patient = store.resolve_patient(args.patient)
         diary = store.load_diary(patient.id)
         if not to_stdout and _is_database_file(target, store.db_path):
             raise UserError(f"{file_name} is the database itself; choose another file name.")
+        # In the audit trail before a byte is written: an export that cannot be recorded is not
+        # made (AuditNotRecorded).
+        record_export(
+            store,
+            patient.id,
+            export_format=export_format,
+            path=file_name,
+            deidentified=bool(args.deidentify),
+            via=COMMAND_LINE,
+        )
 
     if args.fhir:
         return _write_fhir(diary, target, to_stdout=to_stdout, deidentify=args.deidentify)

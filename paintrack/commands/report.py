@@ -54,44 +54,62 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_request(args: argparse.Namespace) -> ReportRequest:
-    """Load the diary (file or database), analyse it, and gather what the report shows."""
+    """Load the diary (file or database), analyse it, and gather what the report shows. From the
+    database, the PDF is recorded in the audit trail once the diary is analysed, before it is
+    written (AuditNotRecorded, and no PDF, when the database cannot be written to)."""
     from dataclasses import replace
 
     from paintrack.clinical.analysis import analyze_diary, thresholds_with_preset
-    from paintrack.clinical.model import Preset
+    from paintrack.clinical.model import Diary, Preset
+    from paintrack.clinical.results import DiaryAnalysis
     from paintrack.clinical.settings import ClinicSettings
     from paintrack.report.pdf import ReportRequest
 
     if args.file and args.patient:
         raise UserError("give either a diary FILE or --patient, not both")
     now = parse_now(args.now)
+
+    def analyse(diary: Diary, settings: ClinicSettings) -> DiaryAnalysis:
+        try:
+            # The clinic's thresholds and the preset's own, so the rule's line is on the chart.
+            return analyze_diary(
+                diary, settings, now=now, thresholds=thresholds_with_preset(settings)
+            )
+        except ValueError as error:
+            raise UserError(f"cannot analyse this diary: {error}") from None
+
+    def chosen(settings: ClinicSettings) -> ClinicSettings:
+        return replace(settings, preset=Preset(args.preset)) if args.preset else settings
+
     audit = []
     audit_available = False
     if args.file:
         from paintrack.exchange.diary_json import read_diary_file
 
         diary = read_diary_file(args.file)
-        settings = ClinicSettings()
+        settings = chosen(ClinicSettings())
+        analysis = analyse(diary, settings)
     else:
-        from paintrack.commands.common import open_existing_store
+        from paintrack.commands.common import open_recording_store
+        from paintrack.operations.audit import COMMAND_LINE, record_pdf
 
-        with open_existing_store(args) as store:
+        with open_recording_store(args, f"The PDF summary to {args.output}") as store:
             # No --patient with exactly one patient in the database picks that patient;
             # otherwise the store's error lists who is there.
             patient = store.resolve_patient(args.patient)
             diary = store.load_diary(patient.id)
-            settings = store.get_settings()
+            settings = chosen(store.get_settings())
             audit = list(store.audit_trail(patient.id))
             audit_available = True
-    if args.preset:
-        settings = replace(settings, preset=Preset(args.preset))
-    try:
-        # The clinic's thresholds and the preset's own, so the rule's line is on the chart.
-        analysis = analyze_diary(
-            diary, settings, now=now, thresholds=thresholds_with_preset(settings)
-        )
-    except ValueError as error:
-        raise UserError(f"cannot analyse this diary: {error}") from None
+            analysis = analyse(diary, settings)
+            record_pdf(
+                store,
+                patient.id,
+                path=args.output,
+                deidentified=bool(args.deidentify),
+                paper=args.paper,
+                via=COMMAND_LINE,
+            )
     points = sorted({p for b in diary.blocks for p in settings.protocol_points(b.protocol)})
     return ReportRequest(
         diary=diary,

@@ -82,16 +82,25 @@ class DiaryPlace:
 
 
 def export_json(store: Store, patient_id: str, path: str) -> Exported:
+    """The diary as a diary file; recorded in the audit trail first (AuditNotRecorded, and no
+    file, when it cannot be)."""
     from paintrack.exchange.diary_json import write_diary_file
+    from paintrack.operations.audit import record_export
 
-    write_diary_file(store.load_diary(patient_id), path)
+    diary = store.load_diary(patient_id)
+    record_export(store, patient_id, export_format="json", path=path)
+    write_diary_file(diary, path)
     return Exported(path)
 
 
 def export_csv(store: Store, patient_id: str, path: str) -> Exported:
+    """The diary as CSV; recorded in the audit trail first, as export_json."""
     from paintrack.exchange.csv_export import write_csv
+    from paintrack.operations.audit import record_export
 
-    write_csv(store.load_diary(patient_id), path)
+    diary = store.load_diary(patient_id)
+    record_export(store, patient_id, export_format="csv", path=path)
+    write_csv(diary, path)
     return Exported(path)
 
 

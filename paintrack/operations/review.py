@@ -77,11 +77,17 @@ def save_clinic_settings(store: Store, settings: ClinicSettings) -> ClinicSettin
 
 
 def write_summary(store: Store, request: SummaryRequest, path: str) -> Path:
-    """The PDF summary, with the patient's audit trail, written atomically to `path`."""
+    """The PDF summary, with the patient's audit trail, written atomically to `path`; the
+    writing is recorded in the trail first (AuditNotRecorded, and no PDF, when it cannot be)."""
+    from paintrack.operations.audit import record_pdf
     from paintrack.report.pdf import ReportRequest, write_report
 
     diary = request.diary
     audit = list(store.audit_trail(diary.patient.id))
+    # Recorded before it is written: a PDF that cannot be recorded is not written.
+    record_pdf(
+        store, diary.patient.id, path=path, deidentified=request.deidentify, paper=request.paper
+    )
     points = sorted({p for b in diary.blocks for p in request.settings.protocol_points(b.protocol)})
     report = ReportRequest(
         diary=diary,

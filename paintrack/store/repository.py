@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from paintrack.clinical.audit import AuditRecord
+from paintrack.clinical.audit import ACCESS_ACTIONS, ACCESS_OBJECT_TYPE, AuditRecord
 from paintrack.clinical.model import PRESET_VALUES, Block, Diary, Entry, Patient, new_id
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
@@ -157,7 +157,8 @@ class _Unit:
         reason: str | None = None,
         old: Mapping[str, Any] | None = None,
         new: Mapping[str, Any] | None = None,
-    ) -> None:
+    ) -> str:
+        """Append one audit row; its id."""
         if self._next_seq is None or self._prev_hash is None:
             last = self.session.execute(
                 select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
@@ -187,6 +188,7 @@ class _Unit:
             self.session.add(AuditRow(**content, hash=row_hash))
         self._next_seq += 1
         self._prev_hash = row_hash
+        return str(content["id"])
 
 
 _BLOCKS: Table = BlockRow.__table__  # type: ignore[assignment]
@@ -771,6 +773,49 @@ class Store:
                 .order_by(AuditRow.seq)
             ).all()
             return [_audit_record(row) for row in rows]
+
+    def record_access(
+        self,
+        action: str,
+        patient_id: str,
+        details: Mapping[str, Any],
+        *,
+        actor: str | None = None,
+    ) -> AuditRecord:
+        """Record that a patient's diary was viewed, exported, written as a PDF or printed
+        (`action`, one of ACCESS_ACTIONS): one audit row in the same hash chain, in one short
+        transaction, naming who (`store.actor`), when, and `details` (format, file, ...; never the
+        diary's contents). UserError if the database cannot be written (a read-only store
+        included) or the patient is not there: the caller must not go on unrecorded.
+
+        The row is about object_type "diary", which the trail's comparison with the tables never
+        replays, so access rows cannot make verify see a patient, block or entry as changed."""
+        if action not in ACCESS_ACTIONS:
+            raise ValueError(f"{action!r} is not an access action")
+        if self._read_only:
+            raise UserError(
+                f"Cannot write to {self._where}: it was opened read-only, so nothing can be "
+                "recorded in its audit trail."
+            )
+        with self._writing(actor) as unit:
+            if unit.session.get(PatientRow, patient_id) is None:
+                raise UserError(f"There is no patient with id {patient_id} in this diary.")
+            record_id = unit.audit(
+                action, ACCESS_OBJECT_TYPE, patient_id, patient_id=patient_id, new=details
+            )
+            actor_name, at = unit.actor, unit.now
+        return AuditRecord(
+            id=record_id,
+            at=at,
+            actor=actor_name,
+            action=action,
+            object_type=ACCESS_OBJECT_TYPE,
+            object_id=patient_id,
+            reason=None,
+            old=None,
+            new=_json_copy(details),
+            patient_id=patient_id,
+        )
 
     def audit_trail(self, patient_id: str | None = None) -> list[AuditRecord]:
         """The audit trail, oldest first; only one patient's rows when `patient_id` is given."""

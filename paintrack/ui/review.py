@@ -52,6 +52,7 @@ from paintrack.clinical.wording import (
     target_text,
 )
 from paintrack.errors import UserError
+from paintrack.operations import audit as audit_ops
 from paintrack.operations import review as review_ops
 from paintrack.ui.modes import LazyMode
 from paintrack.ui.problems import Problems
@@ -550,13 +551,38 @@ class ReviewMode(QWidget):
             return
         if self.patient is None or self.patient.id != patient.id:
             self.tabs.setCurrentIndex(0)
+            self._view_recorded = None  # a new opening: recorded once it is on screen
         self.patient = patient
+        if not self.record_view():
+            return
         self.export_status.setText("")  # an earlier export was of other figures
         if self.prefs is not None:
             self.prefs.setValue(LAST_PATIENT_KEY, patient.id)
         self._show_hint_or_tabs()
         self._show_preset()
         self.reanalyse()
+
+    _view_recorded: str | None = None  # the patient whose opening the audit trail holds
+
+    def record_view(self) -> bool:
+        """Record in the audit trail that the patient's diary is on screen: once per opening,
+        not per redraw or reload; a diary opened while Review is hidden, once Review is shown.
+        When it cannot be recorded the diary is taken off screen (False) and the reason shown."""
+        patient = self.patient
+        if patient is None or not self.isVisible() or self._view_recorded == patient.id:
+            return True
+        try:
+            audit_ops.record_view(self.store, patient.id)
+        except UserError as error:
+            self._clear_patient()
+            self.patients.blockSignals(True)
+            self.patients.setCurrentRow(-1)  # choosing the patient again tries again
+            self.patients.blockSignals(False)
+            self._show_hint_or_tabs()
+            self.show_error(error, "The diary could not be opened.")
+            return False
+        self._view_recorded = patient.id
+        return True
 
     def _show_preset(self) -> None:
         """The preset chosen on screen, else the clinic's default."""
@@ -590,6 +616,7 @@ class ReviewMode(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.catch_up()
+        self.record_view()
         self._draw_if_stale()
 
     def chart_on_screen(self) -> bool:

@@ -190,4 +190,8 @@ def test_audit_actions_keep_their_stored_values() -> None:
         "amend_entry",
         "delete_entry",
         "save_settings",
+        "view_diary",
+        "export_diary",
+        "write_pdf",
+        "print_summary",
     ]

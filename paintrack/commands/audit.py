@@ -1,0 +1,49 @@
+"""`paintrack audit --patient X`: a patient's audit trail, readable for a privacy officer (who
+opened, exported, printed or changed the diary, and when), or the raw records with --json.
+Reads only: it never writes to the database."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--patient",
+        metavar="NAME_OR_ID",
+        help="the patient: id, MRN or name (may be left out when the database holds one patient)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the raw audit records as JSON (times in UTC) instead of sentences",
+    )
+    parser.epilog = (
+        "Lists, oldest first, every record about the patient: the diary opened in Review, "
+        "exported (JSON, CSV, FHIR), written as a PDF summary or printed, and every block and "
+        "entry added, corrected or deleted, with who did it and why. Times are this computer's "
+        "local time. paintrack verify checks that the trail has not been tampered with."
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    from paintrack.commands.common import open_existing_store
+    from paintrack.operations.audit import patient_trail, record_json
+    from paintrack.wording.audit import trail_text
+    from paintrack.wording.people import patient_line
+
+    with open_existing_store(args) as store:
+        trail = patient_trail(store, args.patient)
+    if args.json:
+        payload = {
+            "patient_id": trail.patient.id,
+            "records": [record_json(record) for record in trail.records],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    heading = f"Audit trail of {patient_line(trail.patient)} (id {trail.patient.id})"
+    sys.stdout.write(trail_text(heading, trail.records))
+    return 0
