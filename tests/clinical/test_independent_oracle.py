@@ -603,45 +603,68 @@ thresholds_st = st.lists(
 )
 
 
+# The strategies are built once: building them afresh for every entry and block cost more than
+# drawing from them (the oracle tests spent three quarters of their time making examples).
+SITE_CHOICES = st.sampled_from([("left",), ("right",), ("left", "right")])
+BOOLEANS = st.booleans()
+ONE_IN_FOUR = st.sampled_from([False, False, False, True])
+ESTIMATES = st.one_of(st.none(), st.integers(0, 100).map(float), st.sampled_from([50.0, 80.0]))
+OFFSET_CHOICES = st.sampled_from(OFFSETS)
+
+
 @st.composite
 def p_entry(draw: st.DrawFn, sites: tuple[str, ...], pre: bool) -> PEntry:
-    if len(sites) == 1:
-        chosen = sites
-    else:
-        chosen = draw(st.sampled_from([("left",), ("right",), ("left", "right")]))
+    chosen = sites if len(sites) == 1 else draw(SITE_CHOICES)
     return PEntry(
         sec=draw(pre_secs if pre else post_secs),
         delay=draw(delays),
         scores={s: draw(scores) for s in chosen},
-        paper=draw(st.booleans()),
-        rescue=draw(st.sampled_from([False, False, False, True])),
-        estimate=draw(
-            st.one_of(st.none(), st.integers(0, 100).map(float), st.sampled_from([50.0, 80.0]))
-        ),
-        amended=draw(st.sampled_from([False, False, False, True])),
-        tz=draw(st.sampled_from(OFFSETS)),
-        rec_tz=draw(st.sampled_from(OFFSETS)),
+        paper=draw(BOOLEANS),
+        rescue=draw(ONE_IN_FOUR),
+        estimate=draw(ESTIMATES),
+        amended=draw(ONE_IN_FOUR),
+        tz=draw(OFFSET_CHOICES),
+        rec_tz=draw(OFFSET_CHOICES),
     )
+
+
+SIDES = st.sampled_from(["right", "right", "left", "bilateral", "bilateral"])
+START_DAYS = st.integers(-40, 40)
+START_SECONDS = st.integers(0, 86399)
+AGENT_CHOICES = st.sampled_from(AGENTS)
+REGIONS = st.sampled_from(["lumbar", "lumbar", "cervical"])
+SEQUENCES = st.sampled_from([1, 1, 2, 2, 3])
+SEDATIONS = st.sampled_from(["none", "none", "minimal", "deep"])
+STEROIDS = st.sampled_from([False, False, True])
+# One list strategy per (sites, before or after the block): three kinds of sites, two of each.
+_ENTRY_LISTS: dict[tuple[tuple[str, ...], bool], st.SearchStrategy[list[PEntry]]] = {}
+
+
+def entry_lists(sites: tuple[str, ...], *, pre: bool) -> st.SearchStrategy[list[PEntry]]:
+    key = (sites, pre)
+    if key not in _ENTRY_LISTS:
+        _ENTRY_LISTS[key] = st.lists(p_entry(sites, pre=pre), max_size=3 if pre else 14)
+    return _ENTRY_LISTS[key]
 
 
 @st.composite
 def p_block(draw: st.DrawFn, index: int, protocols: list[str]) -> PBlock:
-    side = draw(st.sampled_from(["right", "right", "left", "bilateral", "bilateral"]))
+    side = draw(SIDES)
     block = PBlock(
-        start=draw(st.integers(-40, 40)) * 86400 + draw(st.integers(0, 86399)) + index,
-        agent=draw(st.sampled_from(AGENTS)),
-        region=draw(st.sampled_from(["lumbar", "lumbar", "cervical"])),
+        start=draw(START_DAYS) * 86400 + draw(START_SECONDS) + index,
+        agent=draw(AGENT_CHOICES),
+        region=draw(REGIONS),
         side=side,
-        sequence=draw(st.sampled_from([1, 1, 2, 2, 3])),
-        sedation=draw(st.sampled_from(["none", "none", "minimal", "deep"])),
-        steroid=draw(st.sampled_from([False, False, True])),
+        sequence=draw(SEQUENCES),
+        sedation=draw(SEDATIONS),
+        steroid=draw(STEROIDS),
         protocol=draw(st.sampled_from(protocols)),
-        tz=draw(st.sampled_from(OFFSETS)),
+        tz=draw(OFFSET_CHOICES),
         id=f"00000000-0000-4000-8000-{index:012d}",
     )
     sites = block.sites
-    pre = draw(st.lists(p_entry(sites, pre=True), max_size=3))
-    post = draw(st.lists(p_entry(sites, pre=False), max_size=14))
+    pre = draw(entry_lists(sites, pre=True))
+    post = draw(entry_lists(sites, pre=False))
     # Same-time duplicates of one site are an import error (item 2): keep the first only;
     # and at most one patient estimate per moment (the estimate is per entry, not per site).
     kept: list[PEntry] = []
