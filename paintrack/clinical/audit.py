@@ -20,6 +20,9 @@ class AuditAction(StrEnum):
     AMEND_ENTRY = "amend_entry"
     DELETE_ENTRY = "delete_entry"
     SAVE_SETTINGS = "save_settings"
+    ADD_USER = "add_user"  # clinic mode: a user added (never their password)
+    UPDATE_USER = "update_user"  # a user's password changed, or the user deactivated
+    CLINIC_MODE = "clinic_mode"  # clinic mode switched on or off, or its idle lock changed
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class AuditRecord:
     at: datetime  # when the change was made (UTC, aware)
     actor: str  # who: the operating-system user unless the app was told otherwise
     action: str  # an AuditAction value
-    object_type: str  # "patient", "block", "entry", "settings", "diary"
+    object_type: str  # "patient", "block", "entry", "settings", "diary", "user", "clinic"
     object_id: str | None
     reason: str | None
     old: Mapping[str, Any] | None  # JSON-ready values before the change (None on creation)

@@ -190,4 +190,7 @@ def test_audit_actions_keep_their_stored_values() -> None:
         "amend_entry",
         "delete_entry",
         "save_settings",
+        "add_user",
+        "update_user",
+        "clinic_mode",
     ]
