@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("backup", "copy the database into its backups folder now"),
     "restore": ("restore", "restore a backup, keeping the current database aside"),
     "verify": ("verify", "check the audit trail's hash chain"),
+    "users": ("users", "clinic mode's users: add, list, deactivate, set a password"),
+    "clinic": ("clinic", "switch a database to clinic mode, or show which mode it is in"),
 }
 
 

@@ -93,8 +93,19 @@ print("\\n" + json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
         ["export", "--fhir", "{tmp}/out.fhir.json", "--deidentify"],
         ["analyze", str(DEMO), "--json"],
         ["analyze", "--patient", "DEMO-0001"],
+        ["users", "list"],
+        ["clinic", "status"],
     ],
-    ids=["import", "export", "export-csv", "export-fhir", "analyze-file", "analyze-patient"],
+    ids=[
+        "import",
+        "export",
+        "export-csv",
+        "export-fhir",
+        "analyze-file",
+        "analyze-patient",
+        "users",
+        "clinic",
+    ],
 )
 def test_headless_commands_never_load_qt_or_matplotlib(argv: list[str], tmp_path: Path) -> None:
     db = tmp_path / "b.db"
