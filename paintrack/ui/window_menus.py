@@ -33,7 +33,7 @@ class WindowMenus:
     ) -> None:
         self.window = window
         self.bar = bar
-        file_menu = bar.addMenu("&File")
+        self.file_menu = file_menu = bar.addMenu("&File")
         self.export_json = self.action("Export diary (JSON)…", files.export_json, "Ctrl+E")
         self.export_csv = self.action("Export as spreadsheet (CSV)…", files.export_csv)
         self.import_diary = self.action("Import a diary file…", files.import_diary, "Ctrl+I")
