@@ -73,25 +73,35 @@ class LockPage(QWidget):
         super().__init__()
         self.setObjectName("Page")
         self.setAccessibleName("Locked")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 48, 48, 48)
-        layout.addStretch(2)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(48, 48, 48, 48)
+        outer.addStretch(2)
+        # A calm column of readable width in the middle, however wide the window.
+        column = QWidget()
+        column.setMaximumWidth(640)
+        column.setMinimumWidth(560)
+        layout = QVBoxLayout(column)
+        layout.setSpacing(14)
+        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
         self.title = heading("paintrack is locked", 1.8)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.title)
         self.explain = hint("")
         self.explain.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.explain.setWordWrap(True)
+        self.explain.setMinimumWidth(420)
         relative_font(self.explain, 1.2)
         layout.addWidget(self.explain)
-        layout.addSpacing(24)
+        layout.addSpacing(18)
         self.sign_in_button = QPushButton("Sign in…")
         self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setObjectName("Primary")
+        self.sign_in_button.setAutoDefault(True)
         relative_font(self.sign_in_button, 1.3)
         self.sign_in_button.setMinimumSize(220, self.sign_in_button.sizeHint().height() + 16)
         self.sign_in_button.clicked.connect(lambda _checked=False: sign_in())
         layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(3)
+        outer.addStretch(3)
 
     def explain_for(self, *, first: bool, minutes: int | None) -> None:
         self.title.setText("Who is signing in?" if first else "paintrack is locked")
@@ -236,11 +246,16 @@ class ClinicMode(QObject):
             self._hidden_dialogs = [d for d in self._window_dialogs() if d.isVisible()]
             for dialog in self._hidden_dialogs:
                 dialog.hide()
+            # Everything but File ▸ Switch user (to sign in) and Quit, and the File menu itself.
+            keep = (
+                self.window.menus.quit,
+                self.switch_user_action,
+                self.window.menus.file_menu.menuAction(),
+            )
             self._disabled = [
                 action
                 for action in self._menu_actions()
-                if action.isEnabled()
-                and action not in (self.window.menus.quit, self.switch_user_action)
+                if action.isEnabled() and action not in keep
             ]
             for action in self._disabled:
                 action.setEnabled(False)

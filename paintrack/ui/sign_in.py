@@ -135,6 +135,7 @@ class SignInDialog(QDialog):
             button.setMinimumHeight(button.sizeHint().height() + 10)
             button.setMinimumWidth(140)
         self.sign_in_button.setDefault(True)
+        self.sign_in_button.setObjectName("Primary")
         self.buttons.accepted.connect(self.try_sign_in)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
