@@ -259,6 +259,7 @@ class ClinicMode(QObject):
             ]
             for action in self._disabled:
                 action.setEnabled(False)
+            self.window.menus.locked = True
             self.stack.setCurrentWidget(self.lock_page)
         self.lock_page.explain_for(first=first, minutes=idle_minutes)
         self.session.sign_out()
@@ -274,6 +275,7 @@ class ClinicMode(QObject):
         for action in self._disabled:
             action.setEnabled(True)
         self._disabled = []
+        self.window.menus.locked = False
         self.window.menus.update()
         for dialog in self._hidden_dialogs:
             dialog.show()

@@ -18,6 +18,7 @@ from paintrack.ui.running import OperationRunner
 
 if TYPE_CHECKING:
     from paintrack.operations import Store
+    from paintrack.ui.clinic_mode import ClinicMode
 
 
 class WindowHost(Protocol):
@@ -35,6 +36,7 @@ class WindowHost(Protocol):
     problems: Problems
     runner: OperationRunner
     review: QWidget | None
+    clinic: ClinicMode  # clinic mode: `clinic.session` says who is signed in
 
     @property
     def diary_changed(self) -> SignalInstance: ...

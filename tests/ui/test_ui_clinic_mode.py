@@ -122,6 +122,8 @@ def test_a_clinic_window_shows_no_diary_before_sign_in_and_refuses_a_wrong_passw
     assert window.windowTitle().startswith(LOCKED_TITLE)
     assert not window.modes.isVisible()
     assert not window.menus.add_block.isEnabled() and not window.menus.import_diary.isEnabled()
+    window.menus.update()  # e.g. a file job ending while locked: the menus stay off
+    assert not window.menus.import_diary.isEnabled()
     sign_in(qtbot, window, NURSE, "not the password")
     dialog = clinic.dialog
     assert dialog is not None and dialog.isVisible() and clinic.locked
