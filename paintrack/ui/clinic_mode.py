@@ -226,7 +226,12 @@ class ClinicMode(QObject):
     def check_idle(self) -> None:
         """Lock once the window has had no input for the clinic's idle-lock minutes."""
         store = self.window.store
-        if self.locked or self.session.who is None or store is None:
+        if store is None:
+            return
+        if not self.locked and self.session.who is None:
+            self._follow_the_database(store)
+            return
+        if self.locked or self.session.who is None:
             return
         idle = self.idle_seconds()
         if idle < 60:
@@ -234,6 +239,13 @@ class ClinicMode(QObject):
         minutes = clinic_ops.clinic_state(store).idle_lock_minutes
         if idle >= minutes * 60:
             self.lock(idle_minutes=minutes)
+
+    def _follow_the_database(self, store: Store) -> None:
+        """Clinic mode switched on at another workstation (or by `paintrack clinic enable`)
+        while this window was open in patient mode: lock, and ask who is signing in."""
+        if not self.session.clinic_mode and clinic_ops.clinic_state(store).clinic_mode:
+            self.session.set_clinic_mode(True)
+            self.lock(first=True)
 
     # -- locking -----------------------------------------------------------------------------
 

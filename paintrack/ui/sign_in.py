@@ -139,11 +139,13 @@ class SignInDialog(QDialog):
         self.buttons.accepted.connect(self.try_sign_in)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.name.returnPressed.connect(self.password.setFocus)
         self.name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def try_sign_in(self) -> None:
         name = self.name.text().strip()
+        if name and not self.password.text() and self.focusWidget() is self.name:
+            self.password.setFocus()  # Enter after the name: on to the password
+            return
         if not name or not self.password.text():
             show_message(self.error, "Type your name and your password, then press Sign in.")
             (self.password if name else self.name).setFocus()

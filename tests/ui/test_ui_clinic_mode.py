@@ -59,10 +59,13 @@ def _all_action_texts(window: MainWindow) -> list[str]:
 def sign_in(qtbot: QtBot, window: MainWindow, name: str, password: str | None = None) -> None:
     dialog = window.clinic.dialog
     assert dialog is not None and dialog.isVisible()
+    qtbot.mouseClick(dialog.name, Qt.MouseButton.LeftButton)  # to the name, as a person would
     dialog.name.clear()
     qtbot.keyClicks(dialog.name, name)
+    error = dialog.error.text()
     qtbot.keyClick(dialog.name, Qt.Key.Key_Return)  # on to the password
-    assert dialog.password.hasFocus() or not window.isActiveWindow()
+    assert dialog.focusWidget() is dialog.password
+    assert dialog.error.text() == error  # no complaint about the password not typed yet
     qtbot.keyClicks(dialog.password, SECRET[name] if password is None else password)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
 
@@ -236,3 +239,19 @@ def test_locking_hides_an_open_dialog_and_signing_in_shows_it_again(
     assert window.clinic.locked and not dialog.isVisible()
     sign_in(qtbot, window, DOCTOR)
     assert dialog.isVisible()
+
+
+def test_clinic_mode_switched_on_elsewhere_locks_an_open_patient_mode_window(
+    qtbot: QtBot, db_path: Path, window: MainWindow
+) -> None:
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    window.clinic.check_idle()
+    assert not window.clinic.locked
+    with open_store(str(db_path)) as other:  # another workstation, or `paintrack clinic enable`
+        other.add_user(DOCTOR, Role.CLINICIAN, SECRET[DOCTOR])
+        clinic_ops.enable_clinic_mode(other)
+    window.clinic.check_idle()
+    assert window.clinic.locked and "Jane Example" not in window.windowTitle()
+    sign_in(qtbot, window, DOCTOR)
+    assert not window.clinic.locked and "Jane Example" in window.windowTitle()
