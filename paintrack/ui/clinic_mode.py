@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.people import SignedIn
+from paintrack.clinical.users import DEFAULT_IDLE_LOCK_MINUTES
 from paintrack.errors import UserError
 from paintrack.operations import clinic as clinic_ops
 from paintrack.ui.clock import Clock
@@ -172,9 +173,9 @@ class ClinicMode(QObject):
         self.switch_user_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
 
         self._last_input = window.clock.steady()
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(_InputWatch(self._input_seen, self))
+        # Watching every event costs a Python call each: only in clinic mode (see _update).
+        self._watch = _InputWatch(self._input_seen, self)
+        self._watching = False
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_EVERY_MS)
         self.timer.timeout.connect(self.check_idle)
@@ -195,6 +196,14 @@ class ClinicMode(QObject):
 
     def _update(self) -> None:
         clinic, who = self.session.clinic_mode, self.session.who
+        app = QApplication.instance()
+        if app is not None and clinic != self._watching:
+            if clinic:
+                self._last_input = self.window.clock.steady()
+                app.installEventFilter(self._watch)
+            else:
+                app.removeEventFilter(self._watch)
+            self._watching = clinic
         self.enable_action.setVisible(not clinic)
         self.enable_action.setEnabled(self.window.store is not None)
         for action in (self.switch_user_action, self.lock_action):
@@ -236,14 +245,23 @@ class ClinicMode(QObject):
         idle = self.idle_seconds()
         if idle < 60:
             return  # the shortest lock there is: no need to read the setting
-        minutes = clinic_ops.clinic_state(store).idle_lock_minutes
+        try:
+            minutes = clinic_ops.clinic_state(store).idle_lock_minutes
+        except UserError:  # the database out of reach for now: lock at the default, to be safe
+            minutes = DEFAULT_IDLE_LOCK_MINUTES
         if idle >= minutes * 60:
             self.lock(idle_minutes=minutes)
 
     def _follow_the_database(self, store: Store) -> None:
         """Clinic mode switched on at another workstation (or by `paintrack clinic enable`)
         while this window was open in patient mode: lock, and ask who is signing in."""
-        if not self.session.clinic_mode and clinic_ops.clinic_state(store).clinic_mode:
+        if self.session.clinic_mode:
+            return
+        try:
+            switched_on = clinic_ops.clinic_state(store).clinic_mode
+        except UserError:  # the database out of reach for now: ask again on the next tick
+            return
+        if switched_on:
             self.session.set_clinic_mode(True)
             self.lock(first=True)
 
