@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
@@ -74,23 +75,24 @@ class LockPage(QWidget):
         super().__init__()
         self.setObjectName("Page")
         self.setAccessibleName("Locked")
-        outer = QVBoxLayout(self)
+        # A calm column of readable width in the middle, however wide the window; no
+        # alignment flags on it, so its wrapped text gets the height it needs at that width.
+        outer = QHBoxLayout(self)
         outer.setContentsMargins(48, 48, 48, 48)
-        outer.addStretch(2)
-        # A calm column of readable width in the middle, however wide the window.
+        outer.addStretch(1)
         column = QWidget()
         column.setMaximumWidth(640)
-        column.setMinimumWidth(560)
+        outer.addWidget(column, 4)
+        outer.addStretch(1)
         layout = QVBoxLayout(column)
         layout.setSpacing(14)
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
         self.title = heading("paintrack is locked", 1.8)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.title)
         self.explain = hint("")
         self.explain.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.explain.setWordWrap(True)
-        self.explain.setMinimumWidth(420)
         relative_font(self.explain, 1.2)
         layout.addWidget(self.explain)
         layout.addSpacing(18)
@@ -102,7 +104,7 @@ class LockPage(QWidget):
         self.sign_in_button.setMinimumSize(220, self.sign_in_button.sizeHint().height() + 16)
         self.sign_in_button.clicked.connect(lambda _checked=False: sign_in())
         layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(3)
+        layout.addStretch(3)
 
     def explain_for(self, *, first: bool, minutes: int | None) -> None:
         self.title.setText("Who is signing in?" if first else "paintrack is locked")
