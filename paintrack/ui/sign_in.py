@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from paintrack.clinical.people import SignedIn
 from paintrack.errors import UserError
 from paintrack.operations import clinic as clinic_ops
+from paintrack.operations.clinic import WrongSignIn
 from paintrack.ui.widgets import heading, hint, message_label, relative_font, show_message
 
 if TYPE_CHECKING:
@@ -83,9 +84,12 @@ class ClinicSession(QObject):
 
 class SignInDialog(QDialog):
     """Name and password, big and calm; Enter signs in. A wrong pair says so without saying
-    which of the two was wrong, and the password is cleared for another try."""
+    which of the two was wrong, and the password is cleared for another try. After a few wrong
+    tries in a row, Sign in rests for a while: guessing at a shared computer is slow."""
 
     signed_in = Signal(object)  # the SignedIn
+    TRIES_BEFORE_A_REST = 5
+    REST_MS = 30_000
 
     def __init__(self, session: ClinicSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -140,11 +144,25 @@ class SignInDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.wrong_tries = 0
+        self.rest = QTimer(self)
+        self.rest.setSingleShot(True)
+        self.rest.timeout.connect(self._rested)
+
+    @property
+    def resting(self) -> bool:
+        return self.rest.isActive()
+
+    def _rested(self) -> None:
+        show_message(self.error, "")
 
     def try_sign_in(self) -> None:
         name = self.name.text().strip()
         if name and not self.password.text() and self.focusWidget() is self.name:
             self.password.setFocus()  # Enter after the name: on to the password
+            return
+        if self.resting:  # after several wrong tries: the message says how long
+            self.password.clear()
             return
         if not name or not self.password.text():
             show_message(self.error, "Type your name and your password, then press Sign in.")
@@ -152,10 +170,22 @@ class SignInDialog(QDialog):
             return
         try:
             who = self.session.sign_in(name, self.password.text())
-        except UserError as error:
-            show_message(self.error, error.message)
+        except WrongSignIn as error:
+            self.wrong_tries += 1
+            message = error.message
+            if self.wrong_tries >= self.TRIES_BEFORE_A_REST:
+                self.wrong_tries = 0
+                self.rest.start(self.REST_MS)
+                message += (
+                    f" That was {self.TRIES_BEFORE_A_REST} wrong tries in a row: Sign in works "
+                    f"again in {self.REST_MS // 1000} seconds."
+                )
+            show_message(self.error, message)
             self.password.clear()
             self.password.setFocus()
+            return
+        except UserError as error:  # the database out of reach, say
+            show_message(self.error, error.message)
             return
         self.password.clear()
         show_message(self.error, "")

@@ -255,3 +255,22 @@ def test_clinic_mode_switched_on_elsewhere_locks_an_open_patient_mode_window(
     assert window.clinic.locked and "Jane Example" not in window.windowTitle()
     sign_in(qtbot, window, DOCTOR)
     assert not window.clinic.locked and "Jane Example" in window.windowTitle()
+
+
+def test_sign_in_rests_after_several_wrong_tries(
+    qtbot: QtBot, clinic_db: Path, make_window: MakeWindow
+) -> None:
+    window = make_window()
+    dialog = window.clinic.dialog
+    assert dialog is not None
+    for _ in range(dialog.TRIES_BEFORE_A_REST):
+        sign_in(qtbot, window, NURSE, "a wrong guess")
+    assert dialog.resting
+    assert "Sign in works again in 30 seconds" in dialog.error.text()
+    sign_in(qtbot, window, NURSE)  # the right password, but resting: nothing happens
+    assert window.clinic.locked and window.clinic.session.who is None
+    dialog.rest.stop()
+    dialog.rest.timeout.emit()  # the rest is over
+    assert not dialog.resting and dialog.error.isHidden()
+    sign_in(qtbot, window, NURSE)
+    assert not window.clinic.locked
