@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("restore", "restore a backup, keeping the current database aside"),
     "verify": ("verify", "check the audit trail's hash chain"),
     "audit": ("audit", "print a patient's audit trail: views, exports, PDFs and changes"),
+    "users": ("users", "clinic mode's users: add, list, deactivate, set a password"),
+    "clinic": ("clinic", "switch a database to clinic mode, or show which mode it is in"),
 }
 
 

@@ -95,6 +95,8 @@ print("\\n" + json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
         ["analyze", "--patient", "DEMO-0001"],
         ["audit", "--patient", "DEMO-0001"],
         ["audit", "--json"],
+        ["users", "list"],
+        ["clinic", "status"],
     ],
     ids=[
         "import",
@@ -105,6 +107,8 @@ print("\\n" + json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
         "analyze-patient",
         "audit",
         "audit-json",
+        "users",
+        "clinic",
     ],
 )
 def test_headless_commands_never_load_qt_or_matplotlib(argv: list[str], tmp_path: Path) -> None:

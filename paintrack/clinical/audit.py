@@ -27,6 +27,10 @@ class AuditAction(StrEnum):
     EXPORT_DIARY = "export_diary"  # written to a file (or standard output) as JSON, CSV, FHIR
     WRITE_PDF = "write_pdf"  # the clinician PDF summary written to a file
     PRINT_SUMMARY = "print_summary"  # the PDF summary sent to a printer
+    # Clinic mode's people and its switch (object_type "user" or "clinic").
+    ADD_USER = "add_user"  # clinic mode: a user added (never their password)
+    UPDATE_USER = "update_user"  # a user's password changed, or the user deactivated
+    CLINIC_MODE = "clinic_mode"  # clinic mode switched on or off, or its idle lock changed
 
 
 ACCESS_ACTIONS = frozenset(
@@ -56,7 +60,7 @@ class AuditRecord:
     at: datetime  # when the change was made (UTC, aware)
     actor: str  # who: the operating-system user unless the app was told otherwise
     action: str  # an AuditAction value
-    object_type: str  # "patient", "block", "entry", "settings", "diary"
+    object_type: str  # "patient", "block", "entry", "settings", "diary", "user", "clinic"
     object_id: str | None
     reason: str | None
     old: Mapping[str, Any] | None  # JSON-ready values before the change (None on creation)

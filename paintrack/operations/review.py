@@ -72,6 +72,11 @@ def clinic_settings(store: Store) -> ClinicSettings:
 
 
 def save_clinic_settings(store: Store, settings: ClinicSettings) -> ClinicSettings:
+    """Only a clinician signed in (clinic mode) changes the clinic settings (NotAllowed)."""
+    from paintrack.operations.clinic import signed_in
+    from paintrack.operations.people import require_clinician
+
+    require_clinician(signed_in(store), "change the clinic settings")
     store.save_settings(settings)
     return settings
 

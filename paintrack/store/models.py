@@ -36,6 +36,7 @@ from paintrack.clinical.model import (
     Side,
     Source,
 )
+from paintrack.clinical.people import Role
 from paintrack.store.types import UTCDateTime
 
 # Named constraints, so later migrations (batch mode on SQLite) can refer to them by name.
@@ -178,6 +179,22 @@ class SettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class UserRow(Base):
+    """A clinic-mode user. `name_key` is the name case-folded: names are unique ignoring case.
+    `password_hash` is scrypt's self-describing string (store/passwords.py), never a password."""
+
+    __tablename__ = "users"
+    __table_args__ = (_one_of("role", [r.value for r in Role], "role"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text, unique=True)
+    role: Mapped[str] = mapped_column(String(ENUM_LENGTH))
+    active: Mapped[bool] = mapped_column(Boolean)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class AuditRow(Base):

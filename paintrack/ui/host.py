@@ -18,6 +18,7 @@ from paintrack.ui.running import OperationRunner
 
 if TYPE_CHECKING:
     from paintrack.operations import Store
+    from paintrack.ui.clinic_mode import ClinicMode
 
 
 class WindowHost(Protocol):
@@ -33,6 +34,7 @@ class WindowHost(Protocol):
     pages: QStackedWidget
     problems: Problems
     runner: OperationRunner
+    clinic: ClinicMode  # clinic mode: `clinic.session` says who is signed in
 
     @property
     def diary_changed(self) -> SignalInstance: ...

@@ -31,6 +31,7 @@ from paintrack.operations import diary as diary_ops
 from paintrack.operations import files
 from paintrack.ui.block_flow import BlockFlow
 from paintrack.ui.block_form import BlockForm
+from paintrack.ui.clinic_mode import ClinicMode
 from paintrack.ui.clock import Clock, SystemClock
 from paintrack.ui.closing import CloseGuard
 from paintrack.ui.day_backups import DayBackups
@@ -116,6 +117,8 @@ class MainWindow(QMainWindow):
         self.menus.add_mode("Diary", 1)
         self.modes.added.connect(self.menus.add_mode)
         self.statusBar().showMessage("")
+        # Clinic mode: who is signed in (`clinic.session`), the lock page, the idle lock.
+        self.clinic = ClinicMode(self, self)
 
     # -- modes and menus ---------------------------------------------------------------------
 
@@ -185,6 +188,7 @@ class MainWindow(QMainWindow):
                 files.load_sample(self.store)
             self._build_pages(self.store)
             self.route()
+            self.clinic.store_opened(self.store)  # clinic mode: hidden until someone signs in
         except UserError as error:
             self.problems.show(error, "The diary could not be opened.")
             self.loading_label.setText("Your diary could not be opened.\n" + error.message)

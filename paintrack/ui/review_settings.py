@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 
 from paintrack.clinical.model import STANDARD_PROTOCOL, Agent, Preset
 from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.users import MAX_IDLE_LOCK_MINUTES
 from paintrack.clinical.wording import PRESET_LABELS
 from paintrack.errors import UserError
+from paintrack.operations import clinic as clinic_ops
 from paintrack.operations import review as review_ops
 
 if TYPE_CHECKING:
@@ -102,6 +104,18 @@ class ClinicSettingsDialog(QDialog):
         self.points.setMinimumWidth(320)
         form.addRow("Protocol points (min after the block)", self.points)
 
+        # Clinic mode's idle lock (stored with clinic mode, saved by its own operation).
+        self.clinic_state = clinic_ops.clinic_state(store)
+        self.idle_lock = QSpinBox(self)
+        self.idle_lock.setRange(1, MAX_IDLE_LOCK_MINUTES)
+        self.idle_lock.setSuffix(" min")
+        self.idle_lock.setValue(self.clinic_state.idle_lock_minutes)
+        self.idle_lock.setAccessibleName("Lock the window after this many minutes without input")
+        if self.clinic_state.clinic_mode:
+            form.addRow("Lock when idle for", self.idle_lock)
+        else:
+            self.idle_lock.setVisible(False)
+
         self.error = QLabel("")
         self.error.setObjectName("Error")
         self.error.setAccessibleName("Error")
@@ -142,6 +156,9 @@ class ClinicSettingsDialog(QDialog):
         try:
             settings = self.edited_settings()
             review_ops.save_clinic_settings(self.store, settings)
+            minutes = self.idle_lock.value()
+            if self.clinic_state.clinic_mode and minutes != self.clinic_state.idle_lock_minutes:
+                clinic_ops.save_idle_lock(self.store, clinic_ops.signed_in(self.store), minutes)
         except UserError as error:
             self.error.setText(error.message)
             self.error.setVisible(True)

@@ -33,7 +33,9 @@ class WindowMenus:
     ) -> None:
         self.window = window
         self.bar = bar
-        file_menu = bar.addMenu("&File")
+        # Clinic mode's lock: its menus stay off whatever else asks for an update.
+        self.locked = False
+        self.file_menu = file_menu = bar.addMenu("&File")
         self.export_json = self.action("Export diary (JSON)…", files.export_json, "Ctrl+E")
         self.export_csv = self.action("Export as spreadsheet (CSV)…", files.export_csv)
         self.import_diary = self.action("Import a diary file…", files.import_diary, "Ctrl+I")
@@ -70,6 +72,8 @@ class WindowMenus:
 
     def update(self) -> None:
         """What a diary needs is offered once one is open; Import not while a file job runs."""
+        if self.locked:
+            return
         enabled = self.window.current_patient_id is not None
         for needs_diary in (self.export_json, self.export_csv, self.add_block, self.paper):
             needs_diary.setEnabled(enabled)

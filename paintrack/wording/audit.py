@@ -200,6 +200,18 @@ def describe(record: AuditRecord, zone: tzinfo | None = None) -> str:
         )
     if action == AuditAction.SAVE_SETTINGS:
         return f"Changed the clinic settings: {_changes(old, new, zone)}"
+    if action == AuditAction.ADD_USER:
+        return f"Added the user {new.get('name')} ({new.get('role')})" + _reason(record)
+    if action == AuditAction.UPDATE_USER:
+        if old.get("active") and not new.get("active"):
+            return f"Deactivated the user {new.get('name')}" + _reason(record)
+        if old == new:  # the values the trail keeps are the same: the password changed
+            return f"Changed the password of {new.get('name')}"
+        return f"Changed the user {new.get('name')}: {_changes(old, new, zone)}" + _reason(record)
+    if action == AuditAction.CLINIC_MODE:
+        if bool(old.get("clinic_mode")) != bool(new.get("clinic_mode")):
+            return "Switched clinic mode " + ("on" if new.get("clinic_mode") else "off")
+        return f"Changed clinic mode's settings: {_changes(old, new, zone)}"
     # An action this version does not word yet (a newer paintrack's): say what is known.
     return action.replace("_", " ").capitalize() + _reason(record)
 

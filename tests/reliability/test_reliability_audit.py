@@ -216,6 +216,7 @@ def test_rows_written_before_the_chain_are_hashed_on_upgrade(db: Path) -> None:
         ("entries", "patient_relief_by_site"),
     ):
         raw_execute(db, f"ALTER TABLE {table} DROP COLUMN {column}")
+    raw_execute(db, "DROP TABLE users")  # 0004's
     raw_execute(db, "UPDATE alembic_version SET version_num = '0001'")
     # As a paintrack from before the chain left it: without the mark of a hash-chained trail
     # (which, left in place, refuses exactly this as the downgrade trick).

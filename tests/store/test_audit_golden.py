@@ -194,4 +194,7 @@ def test_audit_actions_keep_their_stored_values() -> None:
         "export_diary",
         "write_pdf",
         "print_summary",
+        "add_user",
+        "update_user",
+        "clinic_mode",
     ]

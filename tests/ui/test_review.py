@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from paintrack.cli import main
 from paintrack.clinical.analysis import analyze_diary
 from paintrack.clinical.model import Agent
+from paintrack.clinical.people import Role
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import (
     comparison_text,
@@ -31,6 +32,7 @@ from paintrack.clinical.wording import (
     rescue_text,
 )
 from paintrack.exchange.diary_json import read_diary_file
+from paintrack.operations import clinic as clinic_ops
 from paintrack.store import Store, open_store
 from paintrack.ui.review import (
     NEEDS_TWO_BLOCKS,
@@ -61,7 +63,12 @@ def review_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(review_db: Path) -> Iterator[Store]:
+    """The review database in clinic mode with a clinician signed in: only a clinician changes
+    the clinic settings (tests/ui/test_ui_clinic_mode.py has the rest)."""
     opened = open_store(str(review_db))
+    opened.add_user("Dr Rivera", Role.CLINICIAN, "review password")
+    clinic_ops.enable_clinic_mode(opened)
+    clinic_ops.sign_in(opened, "Dr Rivera", "review password")
     yield opened
     opened.close()
 

@@ -132,3 +132,42 @@ def test_an_imports_own_additions_are_one_line() -> None:
     assert trail_text("Audit trail of Ann", [], UTC).splitlines()[-1] == (
         "Nothing has been recorded for this patient yet."
     )
+
+
+NURSE = {"name": "Nurse Obi", "role": "staff", "active": True}
+
+
+@pytest.mark.parametrize(
+    ("record", "said"),
+    [
+        (_record("add_user", new=NURSE, object_type="user"), "Added the user Nurse Obi (staff)"),
+        (
+            _record("update_user", old=NURSE, new=NURSE, reason="password changed"),
+            "Changed the password of Nurse Obi",
+        ),
+        (
+            _record("update_user", old=NURSE, new={**NURSE, "active": False}),
+            "Deactivated the user Nurse Obi",
+        ),
+        (
+            _record(
+                "clinic_mode",
+                old=None,
+                new={"clinic_mode": True, "idle_lock_minutes": 10},
+                object_type="clinic",
+            ),
+            "Switched clinic mode on",
+        ),
+        (
+            _record(
+                "clinic_mode",
+                old={"clinic_mode": True, "idle_lock_minutes": 10},
+                new={"clinic_mode": True, "idle_lock_minutes": 5},
+                object_type="clinic",
+            ),
+            "Changed clinic mode's settings: idle lock minutes 10 → 5",
+        ),
+    ],
+)
+def test_clinic_mode_records_in_words(record: AuditRecord, said: str) -> None:
+    assert describe(record) == said
