@@ -20,6 +20,11 @@ class AuditAction(StrEnum):
     AMEND_ENTRY = "amend_entry"
     DELETE_ENTRY = "delete_entry"
     SAVE_SETTINGS = "save_settings"
+    # A clinician's note on a target's verdict (object "note": one row per version; an edit adds
+    # a version, the old text stays) and the sign-off of a summary (object "signature").
+    ADD_NOTE = "add_note"
+    EDIT_NOTE = "edit_note"
+    SIGN_SUMMARY = "sign_summary"
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class AuditRecord:
     at: datetime  # when the change was made (UTC, aware)
     actor: str  # who: the operating-system user unless the app was told otherwise
     action: str  # an AuditAction value
-    object_type: str  # "patient", "block", "entry", "settings", "diary"
+    object_type: str  # "patient", "block", "entry", "settings", "diary", "note", "signature"
     object_id: str | None
     reason: str | None
     old: Mapping[str, Any] | None  # JSON-ready values before the change (None on creation)

@@ -61,6 +61,7 @@ from paintrack.store.models import (
     PatientRow,
     SettingRow,
 )
+from paintrack.store.signoff import AUDITED_KINDS, NotesAndSignatures, audited_rows
 from paintrack.wording.people import patient_description
 
 SAME_TIME_REASON = "replaced by a newer entry at the same time"
@@ -278,7 +279,7 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-class Store:
+class Store(NotesAndSignatures):
     """A paintrack database. Get one with `paintrack.store.open_store`; close it when done."""
 
     def __init__(self, opened: OpenedDatabase, where: str, *, clock: Clock | None = None) -> None:
@@ -1043,6 +1044,10 @@ class _LastAudit:
     new_digest: bytes | None
 
 
+_REPLAYED_KINDS = ("patient", "block", "entry", *AUDITED_KINDS)
+"""The objects whose last audited values verify compares with the tables."""
+
+
 class _TrailSummary:
     """One pass over the audit trail, row by row: the hash chain's first break, and what the
     diary's comparison with the trail needs (the last row per object, amended entries, the
@@ -1060,7 +1065,7 @@ class _TrailSummary:
         self.records += 1
         if self.first_break is None:
             self.first_break = self._chain_break(row, self.records)
-        if row.object_id is not None and row.object_type in ("patient", "block", "entry"):
+        if row.object_id is not None and row.object_type in _REPLAYED_KINDS:
             self.last[(row.object_type, row.object_id)] = _LastAudit(
                 row.seq, row.action, _values_digest(row.new)
             )
@@ -1145,6 +1150,8 @@ def _trail_mismatches(session: Session, trail: _TrailSummary) -> tuple[TrailMism
                     audit.seq if audit is not None else None,
                 )
             )
+    for kind, object_id, values in audited_rows(session, _AUDIT_BATCH):  # notes, signatures
+        compare(kind, object_id, values)
     # Everything the trail says was created and the tables no longer hold: removed outside
     # paintrack (paintrack itself never removes a row: a deleted entry stays, marked deleted).
     for (kind, object_id), audit in last.items():

@@ -190,4 +190,7 @@ def test_audit_actions_keep_their_stored_values() -> None:
         "amend_entry",
         "delete_entry",
         "save_settings",
+        "add_note",
+        "edit_note",
+        "sign_summary",
     ]
