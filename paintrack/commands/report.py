@@ -67,6 +67,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
     now = parse_now(args.now)
     audit = []
     audit_available = False
+    sign_off = None  # a diary file carries no notes or signature
     if args.file:
         from paintrack.exchange.diary_json import read_diary_file
 
@@ -83,6 +84,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
             settings = store.get_settings()
             audit = list(store.audit_trail(patient.id))
             audit_available = True
+            sign_off = store.sign_off(patient.id)
     if args.preset:
         settings = replace(settings, preset=Preset(args.preset))
     try:
@@ -102,6 +104,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
         paper=args.paper,
         generated_at=now,
         protocol_points=tuple(points) or settings.protocol_points("standard"),
+        sign_off=sign_off,
     )
 
 

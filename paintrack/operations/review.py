@@ -92,5 +92,6 @@ def write_summary(store: Store, request: SummaryRequest, path: str) -> Path:
         paper=request.paper,
         generated_at=request.generated_at,
         protocol_points=tuple(points),
+        sign_off=store.sign_off(diary.patient.id),
     )
     return write_report(report, path)

@@ -1,6 +1,5 @@
 """The words of notes and sign-off, the same in Review, the PDF and `verify`: who wrote or signed
-what, and when, in the diary's own time zone (its latest block's recorded offset), never the
-computer's."""
+what, and when (in UTC, never the computer's zone)."""
 
 from __future__ import annotations
 
@@ -16,12 +15,13 @@ NO_NOTES = "No clinician notes."
 NOT_SIGNED = "Not signed."
 
 
-def diary_zone(diary: Diary | None) -> timezone:
-    """The zone notes and signatures are shown in: the latest block's, else UTC."""
-    if diary is None or not diary.blocks:
-        return UTC
-    latest = max(diary.blocks, key=lambda block: block.performed_at)
-    return latest.zone
+def shown_zone(diary: Diary | None) -> timezone:
+    """The zone notes and signatures are shown in: UTC, as the report's "generated" time is.
+    Not a block's recorded offset: that is fixed, without daylight saving time, so a note
+    written in December would be shown at a March block's offset, an hour from the clock on
+    the clinic's wall."""
+    del diary
+    return UTC
 
 
 def when_text(moment: datetime, zone: timezone) -> str:
@@ -75,7 +75,7 @@ def sign_statement(diary: Diary, preset: str, shown_at: datetime) -> str:
         f"I have reviewed the pain diary summary of {diary.patient.name}: "
         f"{blocks} block{'s' if blocks != 1 else ''} ({where}) and "
         f"{entries} diary entr{'ies' if entries != 1 else 'y'}, with the verdicts under the "
-        f"{preset_label(preset)}, as shown at {when_text(shown_at, diary_zone(diary))}."
+        f"{preset_label(preset)}, as shown at {when_text(shown_at, shown_zone(diary))}."
     )
 
 
