@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import Diary, Patient
+from paintrack.clinical.people import SignedIn
 from paintrack.clinical.results import BlockResult, CriterionStatus, DiaryAnalysis, PresetTarget
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import (
@@ -56,6 +57,7 @@ from paintrack.operations import review as review_ops
 from paintrack.ui.problems import Problems
 from paintrack.ui.review_settings import ClinicSettingsDialog
 from paintrack.ui.running import OperationRunner
+from paintrack.ui.signoff import SignOffPanel
 from paintrack.wording import text as words
 from paintrack.wording.people import (
     block_line,
@@ -68,6 +70,7 @@ from paintrack.wording.people import keep_together as unbroken
 if TYPE_CHECKING:
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
+    from PySide6.QtPrintSupport import QPrinter
 
     from paintrack.operations import Store
     from paintrack.ui.host import WindowHost
@@ -260,7 +263,15 @@ class ReviewMode(QWidget):
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(lambda: self.export_pdf())
         export_row.addWidget(self.export_button)
+        # Notes beside the verdicts, the sign-off, and Print… (ui/signoff.py).
+        self.signoff = SignOffPanel(
+            self.store, self.problems, self.runner, now=lambda: self._now(), parent=self
+        )
+        self.signoff.request_for_print = self.summary_request
+        self.signoff.print_button.clicked.connect(lambda: self.print_summary())
+        export_row.addWidget(self.signoff.print_button)
         layout.addLayout(export_row)
+        layout.addWidget(self.signoff)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_blocks_tab(), "Blocks")
@@ -290,6 +301,7 @@ class ReviewMode(QWidget):
         self.export_status.setFixedHeight(self.fontMetrics().lineSpacing() + 6)
         self.export_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.export_status)
+        self.signoff.status.connect(self.export_status.setText)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 4)
@@ -514,6 +526,7 @@ class ReviewMode(QWidget):
         self.verdict.setText("")
         self.export_button.setEnabled(False)
         self.export_status.setText("")
+        self.signoff.clear()
 
     def _patient_to_open(self, found: list[Patient]) -> Patient | None:
         """With none chosen yet: the last patient viewed here, else the diary's open patient,
@@ -616,6 +629,7 @@ class ReviewMode(QWidget):
             or "No diagnostic block yet."
         )
         self.export_button.setEnabled(True)
+        self.signoff.show_for(self.diary, analysis)
         self.blocks.blockSignals(True)
         self.blocks.clear()
         for result in analysis.blocks:
@@ -933,14 +947,9 @@ class ReviewMode(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "Export PDF summary", start, "PDF (*.pdf)")
             if not path:
                 return
-        request = review_ops.SummaryRequest(
-            diary=self.diary,
-            analysis=self.analysis,
-            settings=self.settings,
-            deidentify=self.deidentify.isChecked(),
-            paper=str(self.paper.currentData()),
-            generated_at=self._now(),
-        )
+        request = self.summary_request()
+        if request is None:
+            return
         store, target = self.store, path
         self.export_button.setEnabled(False)
         self.export_status.setText("Writing the PDF summary…")
@@ -954,6 +963,29 @@ class ReviewMode(QWidget):
             nothing_lost="No PDF was written; the diary itself is unchanged.",
             show_after_ms=400,
         )
+
+    def summary_request(self) -> review_ops.SummaryRequest | None:
+        """The summary of the patient on screen, as the PDF writes it; None with no patient."""
+        if self.analysis is None or self.diary is None or self.patient is None:
+            return None
+        return review_ops.SummaryRequest(
+            diary=self.diary,
+            analysis=self.analysis,
+            settings=self.settings,
+            deidentify=self.deidentify.isChecked(),
+            paper=str(self.paper.currentData()),
+            generated_at=self._now(),
+        )
+
+    def print_summary(self, printer: QPrinter | None = None) -> None:
+        """Print the PDF summary through the system print dialog (Ctrl+P, File menu)."""
+        self.catch_up()
+        self.signoff.print_summary(printer)
+
+    def set_signed_in(self, who: SignedIn | None) -> None:
+        """Who is signed in (clinic mode's sign-in calls this): a clinician may write notes and
+        sign; staff and patient mode read them."""
+        self.signoff.set_signed_in(who)
 
     def _exported(self, path: str) -> None:
         self.export_status.setText(f"Saved the PDF summary to {path}")
