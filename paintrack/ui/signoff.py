@@ -51,7 +51,10 @@ SIGN_EXPLAINED = (
     "it is now. Any later change to the diary (an entry added, corrected or deleted, a block "
     "changed) marks this signature as outdated."
 )
-COMPACT_BUTTONS = "QPushButton { padding: 2px 10px; min-height: 0px; }"
+# The focus ring (3 px in calm.qss) takes its room from the padding, so text is never clipped.
+COMPACT_BUTTONS = (
+    "QPushButton { padding: 2px 10px; min-height: 0px; } QPushButton:focus { padding: 0px 8px; }"
+)
 NOTE_EXPLAINED = (
     "Saved with your name and the time, and printed on the PDF summary. A later edit keeps "
     "this text in the record."

@@ -49,6 +49,8 @@ def test_migrating_a_new_database_to_head_matches_the_models(postgres_url: str) 
         "entry_scores",
         "settings",
         "audit",
+        "target_notes",
+        "signatures",
     }
     assert checks == {"ck_entry_scores_score_range"}
 
