@@ -31,6 +31,11 @@ class AuditAction(StrEnum):
     ADD_USER = "add_user"  # clinic mode: a user added (never their password)
     UPDATE_USER = "update_user"  # a user's password changed, or the user deactivated
     CLINIC_MODE = "clinic_mode"  # clinic mode switched on or off, or its idle lock changed
+    # A clinician's note on a target's verdict (object "note": one row per version; an edit adds
+    # a version, the old text stays) and the sign-off of a summary (object "signature").
+    ADD_NOTE = "add_note"
+    EDIT_NOTE = "edit_note"
+    SIGN_SUMMARY = "sign_summary"
 
 
 ACCESS_ACTIONS = frozenset(
@@ -60,7 +65,8 @@ class AuditRecord:
     at: datetime  # when the change was made (UTC, aware)
     actor: str  # who: the operating-system user unless the app was told otherwise
     action: str  # an AuditAction value
-    object_type: str  # "patient", "block", "entry", "settings", "diary", "user", "clinic"
+    object_type: str  # "patient", "block", "entry", "settings", "diary", "user", "clinic", "note",
+    # "signature"
     object_id: str | None
     reason: str | None
     old: Mapping[str, Any] | None  # JSON-ready values before the change (None on creation)

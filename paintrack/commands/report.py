@@ -83,6 +83,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
 
     audit = []
     audit_available = False
+    sign_off = None  # a diary file carries no notes or signature
     if args.file:
         from paintrack.exchange.diary_json import read_diary_file
 
@@ -101,6 +102,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
             settings = chosen(store.get_settings())
             audit = list(store.audit_trail(patient.id))
             audit_available = True
+            sign_off = store.sign_off(patient.id)
             analysis = analyse(diary, settings)
             record_pdf(
                 store,
@@ -120,6 +122,7 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
         paper=args.paper,
         generated_at=now,
         protocol_points=tuple(points) or settings.protocol_points("standard"),
+        sign_off=sign_off,
     )
 
 

@@ -156,6 +156,11 @@ def _describe_mismatches(store: Store, mismatches: Sequence[TrailMismatch]) -> l
         if (kind, object_id) in current:
             place, now = current[(kind, object_id)]
         known = recorded or now or {}
+        if kind in ("note", "signature"):
+            from paintrack.wording.signoff import mismatch_text
+
+            lines.append(mismatch_text(kind, mismatch.problem, recorded))
+            continue
         if mismatch.problem == "missing":
             name = place.patient if place else trail_patient(record)
             if kind == "entry":

@@ -15,6 +15,7 @@ from paintrack.clinical.settings import ClinicSettings
 from paintrack.errors import UserError
 
 if TYPE_CHECKING:
+    from paintrack.report.pdf import ReportRequest
     from paintrack.store import Store
 
 
@@ -85,23 +86,53 @@ def write_summary(store: Store, request: SummaryRequest, path: str) -> Path:
     """The PDF summary, with the patient's audit trail, written atomically to `path`; the
     writing is recorded in the trail first (AuditNotRecorded, and no PDF, when it cannot be)."""
     from paintrack.operations.audit import record_pdf
-    from paintrack.report.pdf import ReportRequest, write_report
+    from paintrack.report.pdf import write_report
 
-    diary = request.diary
-    audit = list(store.audit_trail(diary.patient.id))
+    report = _report(store, request)
     # Recorded before it is written: a PDF that cannot be recorded is not written.
     record_pdf(
-        store, diary.patient.id, path=path, deidentified=request.deidentify, paper=request.paper
+        store,
+        request.diary.patient.id,
+        path=path,
+        deidentified=request.deidentify,
+        paper=request.paper,
     )
+    return write_report(report, path)
+
+
+def write_summary_to_print(
+    store: Store, request: SummaryRequest, path: str, *, printer: str, copies: int
+) -> Path:
+    """The PDF summary written to a private temporary `path` for the printer: recorded in the
+    trail as a print on `printer` (not as a PDF kept), first; AuditNotRecorded, and nothing
+    printed, when it cannot be."""
+    from paintrack.operations.audit import record_print
+    from paintrack.report.pdf import write_report
+
+    report = _report(store, request)
+    record_print(
+        store,
+        request.diary.patient.id,
+        printer=printer,
+        deidentified=request.deidentify,
+        copies=copies,
+    )
+    return write_report(report, path)
+
+
+def _report(store: Store, request: SummaryRequest) -> ReportRequest:
+    from paintrack.report.pdf import ReportRequest
+
+    diary = request.diary
     points = sorted({p for b in diary.blocks for p in request.settings.protocol_points(b.protocol)})
-    report = ReportRequest(
+    return ReportRequest(
         diary=diary,
         analysis=request.analysis,
-        audit=audit,
+        audit=list(store.audit_trail(diary.patient.id)),
         audit_available=True,
         deidentify=request.deidentify,
         paper=request.paper,
         generated_at=request.generated_at,
         protocol_points=tuple(points),
+        sign_off=store.sign_off(diary.patient.id),
     )
-    return write_report(report, path)

@@ -49,6 +49,7 @@ from paintrack.clinical.results import (
     PresetTarget,
     ThresholdResult,
 )
+from paintrack.clinical.signoff import SignOff
 from paintrack.clinical.wording import (
     bounds_text,
     comparison_text,
@@ -62,8 +63,10 @@ from paintrack.clinical.wording import (
 )
 from paintrack.errors import UserError
 from paintrack.paths import clear_leftovers, hold_partial, refuse_protected_target
+from paintrack.report import signoff as signoff_pdf
 from paintrack.report.fonts import BOLD, REGULAR, register_fonts
 from paintrack.report.mplrender import draw_figure
+from paintrack.wording import signoff as signoff_words
 from paintrack.wording import text as words
 
 if TYPE_CHECKING:
@@ -113,6 +116,8 @@ class ReportRequest:
     paper: str = "a4"
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     protocol_points: Sequence[float] = ()
+    # Clinician notes and the sign-off (report/signoff.py); None: not known (a diary file).
+    sign_off: SignOff | None = None
 
 
 # --- styles ---------------------------------------------------------------------------------
@@ -236,8 +241,13 @@ class FitOnPage(KeepInFrame):  # type: ignore[misc]
 # --- page furniture -------------------------------------------------------------------------
 
 
-def _numbered_canvas_class(footer_left: str, page_size: tuple[float, float]) -> type[Canvas]:
-    """A canvas that holds the pages back until the end, so each footer can say "of y"."""
+def _numbered_canvas_class(
+    footer_left: str,
+    page_size: tuple[float, float],
+    signed: signoff_pdf.FooterSignature | None = None,
+) -> type[Canvas]:
+    """A canvas that holds the pages back until the end, so each footer can say "of y"; with
+    `signed`, each footer also says who signed the summary (or that the signature is outdated)."""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: object, **kwargs: object) -> None:
@@ -263,13 +273,19 @@ def _numbered_canvas_class(footer_left: str, page_size: tuple[float, float]) -> 
             self.saveState()
             self.setStrokeColor(RULE)
             self.setLineWidth(0.5)
-            self.line(MARGIN, MARGIN - 3 * mm, width - MARGIN, MARGIN - 3 * mm)
+            # A signed summary's footer has a line of its own for the sign-off, above the rest.
+            rule_y = MARGIN - 3 * mm + (signoff_pdf.FOOTER_LINE if signed else 0)
+            self.line(MARGIN, rule_y, width - MARGIN, rule_y)
             self.setFont(REGULAR, 7.5)
             self.setFillColor(MUTED)
             self.drawString(
                 MARGIN, MARGIN - 7 * mm, f"{footer_left} · page {self._pageNumber} of {total}"
             )
             self.drawRightString(width - MARGIN, MARGIN - 7 * mm, f"paintrack {__version__}")
+            if signed is not None:
+                signoff_pdf.draw_footer_signature(
+                    self, signed, left=MARGIN, right=width - MARGIN, y=MARGIN - 3 * mm
+                )
             self.restoreState()
 
     return NumberedCanvas
@@ -290,6 +306,10 @@ class _Builder:
         self.featured = self._featured_blocks()
         # Chart styles follow the featured blocks' order, so tables and chart agree.
         self.style_positions = {b.block_id: i for i, b in enumerate(self.featured)}
+        self.sign_off = signoff_pdf.as_printed(request.sign_off, request.diary)
+        self.zone = signoff_words.shown_zone(request.diary)
+        # Room above the footer for its sign-off line, when the summary was ever signed.
+        self.footer_extra = signoff_pdf.footer_room(self.sign_off)
 
     def _featured_blocks(self) -> list[BlockResult]:
         """The blocks page 1 details: all of them, unless there are more than the chart can
@@ -380,10 +400,26 @@ class _Builder:
             details = self._target_details(target)
             if details:
                 out.append(_p("<br/>".join(details), s["small"]))
+            if self.sign_off is not None:
+                out += signoff_pdf.target_notes(
+                    self.sign_off.notes_for(target.region, target.side),
+                    self.zone,
+                    s["small"],
+                    self._scrub,
+                )
+        if self.sign_off is not None:
+            shown = {(t.region, t.side) for t in checklist.targets}
+            out += signoff_pdf.other_notes(self.sign_off, shown, self.zone, s["small"], self._scrub)
         if not checklist.targets:
             out.append(_p("No diagnostic block to check against the rule yet.", s["verdict"]))
         else:
             out.append(_p(_e(not_checked_text(checklist.preset)), s["small"]))
+        if self.sign_off is not None:
+            out.append(Spacer(1, 3))
+            out += signoff_pdf.signature_box(
+                self.sign_off, self.zone, self.width, s["small"], str(checklist.preset)
+            )
+            out.append(Spacer(1, 2))
         return out
 
     def _target_details(self, target: PresetTarget) -> list[str]:
@@ -877,7 +913,7 @@ class _Builder:
     # --- assembly ---------------------------------------------------------------------------
 
     def story(self) -> list[Flowable]:
-        page_height = self.page_size[1] - 2 * MARGIN
+        page_height = self.page_size[1] - 2 * MARGIN - self.footer_extra
         chart_height = 215.0 if self.request.paper == "a4" else 190.0
         first: list[Flowable] = []
         first += self.heading()
@@ -920,9 +956,9 @@ def render_report(request: ReportRequest) -> bytes:
     )
     frame = Frame(
         MARGIN,
-        MARGIN,
+        MARGIN + builder.footer_extra,
         builder.width,
-        builder.page_size[1] - 2 * MARGIN,
+        builder.page_size[1] - 2 * MARGIN - builder.footer_extra,
         id="body",
         leftPadding=0,
         rightPadding=0,
@@ -931,7 +967,10 @@ def render_report(request: ReportRequest) -> bytes:
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     footer = f"{who.name} · {words.date_text(request.generated_at)}"
-    doc.build(builder.story(), canvasmaker=_numbered_canvas_class(footer, builder.page_size))
+    signed = signoff_pdf.footer_signature(builder.sign_off, builder.zone)
+    doc.build(
+        builder.story(), canvasmaker=_numbered_canvas_class(footer, builder.page_size, signed)
+    )
     return buffer.getvalue()
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -226,3 +227,42 @@ class AuditRow(Base):
     new: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     prev_hash: Mapped[str | None] = mapped_column(String(128))
     hash: Mapped[str | None] = mapped_column(String(128))
+
+
+class NoteRow(Base):
+    """One version of a clinician's note on a target's verdict (a region and side of a patient).
+    Never updated: an edit inserts the next version of the same `note_id`."""
+
+    __tablename__ = "target_notes"
+    __table_args__ = (
+        _one_of("region", [r.value for r in Region], "region"),
+        _one_of("side", [s.value for s in Side], "side"),
+        CheckConstraint("version >= 1", name="version"),
+        UniqueConstraint("note_id", "version"),
+        Index("ix_target_notes_patient", "patient_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    note_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    version: Mapped[int] = mapped_column(Integer)
+    patient_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("patients.id"))
+    region: Mapped[str] = mapped_column(String(ENUM_LENGTH))
+    side: Mapped[str] = mapped_column(String(ENUM_LENGTH))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime]
+
+
+class SignatureRow(Base):
+    """A clinician's sign-off of a patient's summary and the SHA-256 of the diary signed."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (Index("ix_signatures_patient", "patient_id"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("patients.id"))
+    signer: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime]
+    preset: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    statement: Mapped[str] = mapped_column(Text)

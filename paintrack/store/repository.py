@@ -61,6 +61,7 @@ from paintrack.store.models import (
     PatientRow,
     SettingRow,
 )
+from paintrack.store.signoff import AUDITED_KINDS, NotesAndSignatures, audited_rows
 from paintrack.store.users import StoreUsers, people_rows
 from paintrack.wording.people import patient_description
 
@@ -281,9 +282,10 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-class Store(StoreUsers):
+class Store(StoreUsers, NotesAndSignatures):
     """A paintrack database. Get one with `paintrack.store.open_store`; close it when done.
-    Clinic mode's users and settings are in `StoreUsers`."""
+    Clinic mode's users and settings are in `StoreUsers`; notes and sign-offs in
+    `NotesAndSignatures`."""
 
     def __init__(self, opened: OpenedDatabase, where: str, *, clock: Clock | None = None) -> None:
         self._engine = opened.engine
@@ -1090,8 +1092,9 @@ class _LastAudit:
     new_digest: bytes | None
 
 
-# What verify compares with the tables: the diary's rows, and clinic mode's users and settings.
-_COMPARED_OBJECTS = ("patient", "block", "entry", "user", "clinic")
+# What verify compares with the tables: the diary's rows, clinic mode's users and settings,
+# and the clinicians' notes and signatures.
+_COMPARED_OBJECTS = ("patient", "block", "entry", "user", "clinic", *AUDITED_KINDS)
 
 
 class _TrailSummary:
@@ -1197,6 +1200,8 @@ def _trail_mismatches(session: Session, trail: _TrailSummary) -> tuple[TrailMism
                 )
             )
     for kind, object_id, values in people_rows(session):
+        compare(kind, object_id, values)
+    for kind, object_id, values in audited_rows(session, _AUDIT_BATCH):  # notes, signatures
         compare(kind, object_id, values)
     # Everything the trail says was created and the tables no longer hold: removed outside
     # paintrack (paintrack itself never removes a row: a deleted entry stays, marked deleted).

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import Diary, Patient
+from paintrack.clinical.people import SignedIn
 from paintrack.clinical.results import BlockResult, CriterionStatus, DiaryAnalysis, PresetTarget
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.wording import (
@@ -58,6 +59,7 @@ from paintrack.ui.modes import LazyMode
 from paintrack.ui.problems import Problems
 from paintrack.ui.review_settings import ClinicSettingsDialog
 from paintrack.ui.running import OperationRunner
+from paintrack.ui.signoff import SignOffPanel
 from paintrack.wording import text as words
 from paintrack.wording.people import (
     block_line,
@@ -70,9 +72,11 @@ from paintrack.wording.people import keep_together as unbroken
 if TYPE_CHECKING:
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
+    from PySide6.QtPrintSupport import QPrinter
 
     from paintrack.operations import Store
     from paintrack.ui.host import WindowHost
+    from paintrack.ui.sign_in import ClinicSession
 
 
 STATUS_MARKS = {
@@ -163,6 +167,7 @@ class ReviewMode(QWidget):
         # diary has open: the patient to show when Review opens with none chosen yet.
         self.prefs = prefs
         self._preferred_patient = preferred_patient or (lambda: None)
+        self._session: ClinicSession | None = None  # clinic mode's sign-in, once followed
         self.setObjectName("Page")
         self.store = store
         # A callable returning the time of analysis (the window's clock); real time by default.
@@ -262,7 +267,15 @@ class ReviewMode(QWidget):
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(lambda: self.export_pdf())
         export_row.addWidget(self.export_button)
+        # Notes beside the verdicts, the sign-off, and Print… (ui/signoff.py).
+        self.signoff = SignOffPanel(
+            self.store, self.problems, self.runner, now=lambda: self._now(), parent=self
+        )
+        self.signoff.request_for_print = self.summary_request
+        self.signoff.print_button.clicked.connect(lambda: self.print_summary())
+        export_row.addWidget(self.signoff.print_button)
         layout.addLayout(export_row)
+        layout.addWidget(self.signoff)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_blocks_tab(), "Blocks")
@@ -292,6 +305,7 @@ class ReviewMode(QWidget):
         self.export_status.setFixedHeight(self.fontMetrics().lineSpacing() + 6)
         self.export_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.export_status)
+        self.signoff.status.connect(self.export_status.setText)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 4)
@@ -516,6 +530,7 @@ class ReviewMode(QWidget):
         self.verdict.setText("")
         self.export_button.setEnabled(False)
         self.export_status.setText("")
+        self.signoff.clear()
 
     def _patient_to_open(self, found: list[Patient]) -> Patient | None:
         """With none chosen yet: the last patient viewed here, else the diary's open patient,
@@ -644,6 +659,7 @@ class ReviewMode(QWidget):
             or "No diagnostic block yet."
         )
         self.export_button.setEnabled(True)
+        self.signoff.show_for(self.diary, analysis)
         self.blocks.blockSignals(True)
         self.blocks.clear()
         for result in analysis.blocks:
@@ -961,14 +977,9 @@ class ReviewMode(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "Export PDF summary", start, "PDF (*.pdf)")
             if not path:
                 return
-        request = review_ops.SummaryRequest(
-            diary=self.diary,
-            analysis=self.analysis,
-            settings=self.settings,
-            deidentify=self.deidentify.isChecked(),
-            paper=str(self.paper.currentData()),
-            generated_at=self._now(),
-        )
+        request = self.summary_request()
+        if request is None:
+            return
         store, target = self.store, path
         self.export_button.setEnabled(False)
         self.export_status.setText("Writing the PDF summary…")
@@ -982,6 +993,38 @@ class ReviewMode(QWidget):
             nothing_lost="No PDF was written; the diary itself is unchanged.",
             show_after_ms=400,
         )
+
+    def summary_request(self) -> review_ops.SummaryRequest | None:
+        """The summary of the patient on screen, as the PDF writes it; None with no patient."""
+        if self.analysis is None or self.diary is None or self.patient is None:
+            return None
+        return review_ops.SummaryRequest(
+            diary=self.diary,
+            analysis=self.analysis,
+            settings=self.settings,
+            deidentify=self.deidentify.isChecked(),
+            paper=str(self.paper.currentData()),
+            generated_at=self._now(),
+        )
+
+    def print_summary(self, printer: QPrinter | None = None) -> None:
+        """Print the PDF summary through the system print dialog (Ctrl+P, File menu)."""
+        self.catch_up()
+        self.signoff.print_summary(printer)
+
+    def follow(self, session: ClinicSession) -> None:
+        """Follow clinic mode's sign-in: who may write notes and sign, from now on."""
+        self._session = session
+        session.changed.connect(self._session_changed)
+        self._session_changed()
+
+    def _session_changed(self) -> None:
+        self.set_signed_in(self._session.who if self._session is not None else None)
+
+    def set_signed_in(self, who: SignedIn | None) -> None:
+        """Who is signed in (clinic mode's sign-in calls this): a clinician may write notes and
+        sign; staff and patient mode read them."""
+        self.signoff.set_signed_in(who)
 
     def _exported(self, path: str) -> None:
         self.export_status.setText(f"Saved the PDF summary to {path}")
@@ -1012,6 +1055,7 @@ def install(window: WindowHost) -> None:
             preferred_patient=lambda: window.current_patient_id,
         )
         window.diary_changed.connect(review.reload)
+        review.follow(window.clinic.session)
         return review
 
     window.add_mode("Review", LazyMode(build))

@@ -40,12 +40,15 @@ class WindowMenus:
         self.export_csv = self.action("Export as spreadsheet (CSV)…", files.export_csv)
         self.import_diary = self.action("Import a diary file…", files.import_diary, "Ctrl+I")
         file_menu.addActions([self.export_json, self.export_csv, self.import_diary])
+        # Review's PDF summary through the system print dialog (Ctrl+P, the usual print key).
+        self.print_summary = self.action("Print summary…", self._print_summary, "Ctrl+P")
+        file_menu.addAction(self.print_summary)
         file_menu.addSeparator()
         self.quit = self.action("Quit", guard.quit, "Ctrl+Q")
         file_menu.addAction(self.quit)
         diary_menu = bar.addMenu("&Diary")
         self.add_block = self.action("Add a block…", blocks.show_block_form, "Ctrl+N")
-        self.paper = self.action("Enter from my paper log…", entries.paper_log, "Ctrl+P")
+        self.paper = self.action("Enter from my paper log…", entries.paper_log, "Ctrl+Shift+P")
         self.switch = self.action("Start or open another diary…", window.show_welcome)
         diary_menu.addActions([self.add_block, self.paper, self.switch])
         self.view_menu = bar.addMenu("&View")
@@ -60,6 +63,15 @@ class WindowMenus:
             made.setShortcut(QKeySequence(shortcut))
         made.triggered.connect(lambda _checked=False: slot())
         return made
+
+    def _print_summary(self) -> None:
+        """Show Review and print the summary of the patient it has open."""
+        review = self.window.review
+        printer = getattr(review, "print_summary", None)
+        if review is None or not callable(printer):
+            return
+        self.window.show_mode("Review")
+        printer()
 
     def add_mode(self, name: str, number: int) -> None:
         """View ▸ Show <mode>, Ctrl+<number>."""

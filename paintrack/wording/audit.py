@@ -212,6 +212,13 @@ def describe(record: AuditRecord, zone: tzinfo | None = None) -> str:
         if bool(old.get("clinic_mode")) != bool(new.get("clinic_mode")):
             return "Switched clinic mode " + ("on" if new.get("clinic_mode") else "off")
         return f"Changed clinic mode's settings: {_changes(old, new, zone)}"
+    if action in (AuditAction.ADD_NOTE, AuditAction.EDIT_NOTE):
+        verb = "Wrote a note" if action == AuditAction.ADD_NOTE else "Changed a note"
+        target = " ".join(str(new.get(k)) for k in ("region", "side") if new.get(k))
+        return f'{verb} on the {target} verdict: "{new.get("text")}"' + _reason(record)
+    if action == AuditAction.SIGN_SUMMARY:
+        preset = f" under the {new.get('preset')} preset" if new.get("preset") else ""
+        return f"Signed the summary{preset}"
     # An action this version does not word yet (a newer paintrack's): say what is known.
     return action.replace("_", " ").capitalize() + _reason(record)
 

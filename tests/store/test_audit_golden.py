@@ -197,4 +197,7 @@ def test_audit_actions_keep_their_stored_values() -> None:
         "add_user",
         "update_user",
         "clinic_mode",
+        "add_note",
+        "edit_note",
+        "sign_summary",
     ]

@@ -39,6 +39,8 @@ def test_upgrading_an_empty_database_matches_the_models(tmp_path: Path) -> None:
         "settings",
         "audit",
         "users",
+        "target_notes",
+        "signatures",
     }
 
 

@@ -50,6 +50,8 @@ def test_migrating_a_new_database_to_head_matches_the_models(postgres_url: str) 
         "settings",
         "audit",
         "users",
+        "target_notes",
+        "signatures",
     }
     assert checks == {"ck_entry_scores_score_range"}
 

@@ -95,7 +95,7 @@ def _record(
             "Changed the block of 2 Mar 2026 09:30: agent lidocaine → bupivacaine "
             "(reason: wrong vial noted)",
         ),
-        (_record("sign_summary"), "Sign summary"),  # a newer paintrack's action
+        (_record("countersign_summary"), "Countersign summary"),  # a newer paintrack's action
     ],
     ids=lambda value: value.action if isinstance(value, AuditRecord) else "",
 )
@@ -171,3 +171,19 @@ NURSE = {"name": "Nurse Obi", "role": "staff", "active": True}
 )
 def test_clinic_mode_records_in_words(record: AuditRecord, said: str) -> None:
     assert describe(record) == said
+
+
+def test_notes_and_sign_off_in_words() -> None:
+    note = {"region": "cervical", "side": "right", "text": "plan right C3-C5 RFA", "version": 1}
+    assert (
+        describe(_record("add_note", new=note, object_type="note"))
+        == 'Wrote a note on the cervical right verdict: "plan right C3-C5 RFA"'
+    )
+    assert describe(
+        _record("edit_note", old=note, new={**note, "text": "RFA booked"}, object_type="note")
+    ).startswith('Changed a note on the cervical right verdict: "RFA booked"')
+    signed = {"preset": "medicare-lcd", "signer": "Dr Rivera", "fingerprint": "ab" * 32}
+    assert (
+        describe(_record("sign_summary", new=signed, object_type="signature"))
+        == "Signed the summary under the medicare-lcd preset"
+    )
