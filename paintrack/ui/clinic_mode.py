@@ -216,12 +216,8 @@ class ClinicMode(QObject):
         self.disable_action.setVisible(clinic and self.session.is_clinician)
         self.status.setText(self.session.description())
         self.status.setVisible(clinic)
-        review = self.window.review
-        button = getattr(review, "settings_button", None)
-        if isinstance(button, QPushButton):
-            # Patient mode offers no clinic settings; in clinic mode, clinicians only (the
-            # operation refuses anyone else too).
-            button.setVisible(clinic and self.session.is_clinician)
+        # Review follows the session itself (its Clinic settings button, notes and sign-off),
+        # once it is built: asking for it here would build it at every start-up.
 
     def _title_changed(self, title: str) -> None:
         if self.locked and title != LOCKED_TITLE:

@@ -1019,7 +1019,13 @@ class ReviewMode(QWidget):
         self._session_changed()
 
     def _session_changed(self) -> None:
-        self.set_signed_in(self._session.who if self._session is not None else None)
+        session = self._session
+        # Patient mode offers no clinic settings; in clinic mode, clinicians only (the operation
+        # refuses anyone else too).
+        self.settings_button.setVisible(
+            session is not None and session.clinic_mode and session.is_clinician
+        )
+        self.set_signed_in(session.who if session is not None else None)
 
     def set_signed_in(self, who: SignedIn | None) -> None:
         """Who is signed in (clinic mode's sign-in calls this): a clinician may write notes and
