@@ -150,6 +150,7 @@ class ClinicMode(QObject):
         self.locked = False
         self._title = main.windowTitle()
         self._hidden_dialogs: list[QDialog] = []
+        self._locked_from: str | None = None  # who was signed in when the window locked
         self._disabled: list[QAction] = []
         self.dialog: SignInDialog | None = None
         self.confirm: QMessageBox | None = None
@@ -274,6 +275,7 @@ class ClinicMode(QObject):
             self._title = self.main.windowTitle()
             self.main.setWindowTitle(LOCKED_TITLE)
             self._hidden_dialogs = [d for d in self._window_dialogs() if d.isVisible()]
+            self._locked_from = self.session.who.name if self.session.who else None
             for dialog in self._hidden_dialogs:
                 dialog.hide()
             # Everything but File ▸ Switch user (to sign in) and Quit, and the File menu itself.
@@ -299,6 +301,19 @@ class ClinicMode(QObject):
     def unlock(self) -> None:
         if not self.locked:
             return
+        who = self.session.who
+        if self._hidden_dialogs and who is not None and who.name != self._locked_from:
+            # Someone else signed in: what the last person left half-typed (a correction, a
+            # paper entry) is theirs, and would be saved under this person's name. Closed
+            # unsaved; nothing in it had been saved.
+            for dialog in self._hidden_dialogs:
+                dialog.reject()
+            self.main.statusBar().showMessage(
+                f"{self._locked_from or 'The last user'} left a window open; it was closed "
+                "without saving anything in it.",
+                15000,
+            )
+            self._hidden_dialogs = []
         self.locked = False
         self.stack.setCurrentIndex(0)
         self.main.setWindowTitle(self._title)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from ui_helpers import add_block, baseline, click_score, save, start_diary
 
@@ -240,6 +240,23 @@ def test_locking_hides_an_open_dialog_and_signing_in_shows_it_again(
     assert window.clinic.locked and not dialog.isVisible()
     sign_in(qtbot, window, DOCTOR)
     assert dialog.isVisible()
+
+
+def test_someone_else_signing_in_gets_no_dialog_the_last_user_left_open(
+    qtbot: QtBot, clinic_db: Path, make_window: MakeWindow
+) -> None:
+    window = make_window()
+    sign_in(qtbot, window, DOCTOR)
+    review = _review(qtbot, window)
+    window.show_mode("Review")
+    dialog = review.edit_settings()
+    window.clinic.lock_action.trigger()
+    sign_in(qtbot, window, NURSE)  # not the doctor: the doctor's half-made change is not hers
+    assert not window.clinic.locked
+    assert not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    message = window.statusBar().currentMessage()
+    assert f"{DOCTOR} left a window open" in message and "without saving" in message
 
 
 def test_clinic_mode_switched_on_elsewhere_locks_an_open_patient_mode_window(
