@@ -41,6 +41,15 @@ def _db_option(parser: argparse.ArgumentParser, *, default: object) -> None:
     )
 
 
+def _user_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help="in clinic mode, who you are (default: $PAINTRACK_USER); the password is asked",
+    )
+
+
 def _available_commands() -> dict[str, tuple[str, str]]:
     found = {}
     for name, (module, help_text) in COMMANDS.items():
@@ -54,7 +63,7 @@ def _chosen_command(argv: Sequence[str], names: Sequence[str]) -> str | None:
     option or the global --db's value."""
     words = iter(argv)
     for word in words:
-        if word == "--db":
+        if word in ("--db", "--user"):
             next(words, None)
         elif word == "--":
             return next(words, None)
@@ -75,6 +84,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"paintrack {__version__}")
     _db_option(parser, default=None)
+    _user_option(parser, default=None)
     parser.add_argument(
         "--smoke-test",
         action="store_true",
@@ -87,6 +97,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         # Accepting --db after the command too; SUPPRESS keeps it from hiding the global one.
         _db_option(command_parser, default=argparse.SUPPRESS)
+        _user_option(command_parser, default=argparse.SUPPRESS)
         if argv is not None and name != chosen:
             continue  # argparse never reads this command's options in this run
         module = importlib.import_module(f"paintrack.commands.{module_name}")

@@ -112,9 +112,10 @@ def _load(args: argparse.Namespace) -> tuple[Diary, ClinicSettings]:
         return read_diary_file(args.file), ClinicSettings()
     # No FILE: a patient from the database; with one patient there, --patient may be left out
     # (the store's error lists the patients otherwise), as for export and report.
-    from paintrack.commands.common import open_existing_store
+    from paintrack.commands.common import open_existing_store, sign_in_if_clinic_mode
 
     with open_existing_store(args) as store:
+        sign_in_if_clinic_mode(store, args, "reading a patient's diary")
         patient = store.resolve_patient(args.patient)
         return store.load_diary(patient.id), store.get_settings()
 

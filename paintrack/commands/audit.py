@@ -30,12 +30,13 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from paintrack.commands.common import open_existing_store
+    from paintrack.commands.common import open_existing_store, sign_in_if_clinic_mode
     from paintrack.operations.audit import patient_trail, record_json
     from paintrack.wording.audit import trail_text
     from paintrack.wording.people import patient_line
 
     with open_existing_store(args) as store:
+        sign_in_if_clinic_mode(store, args, "reading a patient's audit trail")
         trail = patient_trail(store, args.patient)
     if args.json:
         payload = {

@@ -55,6 +55,45 @@ def open_recording_store(args: argparse.Namespace, doing: str) -> Store:
         ) from error
 
 
+def sign_in_if_clinic_mode(
+    store: Store, args: argparse.Namespace, doing: str, *, clinician: bool = False
+) -> None:
+    """In clinic mode a command, like the window, names a signed-in person in the trail, never
+    the computer's login: `--user NAME` (or $PAINTRACK_USER), the password asked on the terminal
+    (or the first line of standard input when it is not a terminal). Patient mode: nothing to do,
+    the computer's login is named as before. `clinician`: only a clinician may."""
+    import os
+
+    from paintrack.operations import clinic
+    from paintrack.operations.people import NotAllowed
+
+    if not clinic.clinic_state(store).clinic_mode:
+        return
+    name = (getattr(args, "user", None) or os.environ.get("PAINTRACK_USER") or "").strip()
+    if not name:
+        raise UserError(
+            f"{store.where} is in clinic mode, so {doing} needs to know who you are. Add "
+            "--user NAME; your password is then asked on the terminal."
+        )
+    who = clinic.sign_in(store, name, _signer_password(name))
+    if clinician and not who.is_clinician:
+        raise NotAllowed(
+            f"Only a clinician can {doing}; {who.name} is {who.role.value}. Run it again with "
+            "--user and a clinician's name."
+        )
+
+
+def _signer_password(name: str) -> str:
+    import sys
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"Password for {name}: ")
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line[:-1] if line.endswith("\n") else line
+
+
 def parse_now(value: str | None) -> datetime:
     """The time of analysis: `--now ISO` (tests, re-running an old report) or now."""
     if value is None:

@@ -74,7 +74,7 @@ def _is_database_file(target: Path, database: Path | None) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from paintrack.commands.common import open_recording_store
+    from paintrack.commands.common import open_recording_store, sign_in_if_clinic_mode
     from paintrack.exchange.csv_export import csv_rows, diary_to_csv, write_csv
     from paintrack.exchange.diary_json import diary_to_json, write_diary_file
     from paintrack.operations.audit import COMMAND_LINE, record_export
@@ -111,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
             )
     export_format = "fhir" if args.fhir else "csv" if as_csv else "json"
     with open_recording_store(args, f"The export to {file_name}") as store:
+        sign_in_if_clinic_mode(store, args, "an export")
         patient = store.resolve_patient(args.patient)
         diary = store.load_diary(patient.id)
         if not to_stdout and _is_database_file(target, store.db_path):

@@ -66,6 +66,7 @@ def _count(number: int, singular: str, plural: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from paintrack.commands.common import sign_in_if_clinic_mode
     from paintrack.exchange.diary_json import (
         ANY_PROTOCOL,
         DiaryFormatError,
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     with open_store(target, read_only=args.dry_run, on_wait=_tell) as store:
+        sign_in_if_clinic_mode(store, args, "an import")
         # A protocol the clinic settings do not define would silently fall back to the
         # standard time points: refused, with its path, before anything is imported.
         known = store.get_settings().protocols

@@ -91,10 +91,11 @@ def build_request(args: argparse.Namespace) -> ReportRequest:
         settings = chosen(ClinicSettings())
         analysis = analyse(diary, settings)
     else:
-        from paintrack.commands.common import open_recording_store
+        from paintrack.commands.common import open_recording_store, sign_in_if_clinic_mode
         from paintrack.operations.audit import COMMAND_LINE, record_pdf
 
         with open_recording_store(args, f"The PDF summary to {args.output}") as store:
+            sign_in_if_clinic_mode(store, args, "a PDF summary")
             # No --patient with exactly one patient in the database picks that patient;
             # otherwise the store's error lists who is there.
             patient = store.resolve_patient(args.patient)

@@ -65,23 +65,27 @@ def run(args: argparse.Namespace) -> int:
             print(f"{user.name:<{width}}  {user.role.value:<9}  {state}")
         return 0
 
+    from paintrack.commands.common import sign_in_if_clinic_mode
     from paintrack.paths import resolve_db_target
     from paintrack.store import open_store
 
     target = resolve_db_target(getattr(args, "db", None))
     if args.users_action == "add":
-        password = read_new_password(args, args.name)
         with open_store(target) as store:
+            sign_in_if_clinic_mode(store, args, "add a user", clinician=True)
+            password = read_new_password(args, args.name)
             user = clinic.add_user(store, args.name, args.role, password)
         print(f"Added {user.name} ({user.role.value}).")
         if user.role.value == "clinician":
             print("Switch this database to clinic mode with: paintrack clinic enable")
     elif args.users_action == "deactivate":
         with open_store(target) as store:
+            sign_in_if_clinic_mode(store, args, "deactivate a user", clinician=True)
             user = clinic.deactivate_user(store, args.name)
         print(f"{user.name} can no longer sign in.")
     else:
         with open_store(target) as store:
+            sign_in_if_clinic_mode(store, args, "set a user's password", clinician=True)
             if store.find_user(args.name) is None:  # before asking for a password
                 raise UserError(
                     f"There is no user called {args.name!r}. See the users with: "
