@@ -160,6 +160,13 @@ def patient_trail(store: Store, name_or_id: str | None) -> PatientTrail:
     return PatientTrail(patient, tuple(store.audit_trail(patient.id)))
 
 
+def people_trail(store: Store) -> tuple[AuditRecord, ...]:
+    """Clinic mode's own records, oldest first: users added, changed or deactivated, and clinic
+    mode switched on or off (they are about no patient, so no patient's trail shows them)."""
+    people = (AuditAction.ADD_USER, AuditAction.UPDATE_USER, AuditAction.CLINIC_MODE)
+    return tuple(store.audit_trail(actions=people))
+
+
 def record_json(record: AuditRecord) -> dict[str, object]:
     """A record as `paintrack audit --json` prints it: every field, times in UTC ISO 8601."""
     return {

@@ -821,12 +821,17 @@ class Store(StoreUsers, NotesAndSignatures):
             patient_id=patient_id,
         )
 
-    def audit_trail(self, patient_id: str | None = None) -> list[AuditRecord]:
-        """The audit trail, oldest first; only one patient's rows when `patient_id` is given."""
+    def audit_trail(
+        self, patient_id: str | None = None, *, actions: Iterable[str] | None = None
+    ) -> list[AuditRecord]:
+        """The audit trail, oldest first; only one patient's rows when `patient_id` is given,
+        only those of `actions` when they are."""
         with self._reading() as session:
             query = select(AuditRow).order_by(AuditRow.seq)
             if patient_id is not None:
                 query = query.where(AuditRow.patient_id == patient_id)
+            if actions is not None:
+                query = query.where(AuditRow.action.in_([str(a) for a in actions]))
             return [_audit_record(row) for row in session.scalars(query)]
 
     def check_audit_trail(self) -> AuditCheck:

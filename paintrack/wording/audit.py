@@ -247,7 +247,7 @@ def trail_text(heading: str, records: Iterable[AuditRecord], zone: tzinfo | None
     lines = trail_lines(records, zone)
     out = [heading, "Times are this computer's local time; oldest first.", ""]
     if not lines:
-        out.append("Nothing has been recorded for this patient yet.")
+        out.append("Nothing has been recorded here yet.")
         return "\n".join(out) + "\n"
     when_width = max(len(line.when) for line in lines)
     who_width = max(len(line.who) for line in lines)

@@ -114,3 +114,22 @@ def test_patient_mode_needs_no_user(
     code, out, err = _run(monkeypatch, capsys, "--db", db, "audit")
     assert code == 0, err
     assert "Imported the diary file" in out
+
+
+def test_audit_people_lists_who_added_users_and_switched_clinic_mode(
+    clinic_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(
+        monkeypatch,
+        capsys,
+        *("--db", clinic_db, "--user", DOCTOR, "audit", "--people"),
+        stdin=SECRET[DOCTOR] + "\n",
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "Clinic mode's users and settings"
+    what = "\n".join(lines[3:])
+    assert "Added the user Dr Rivera (clinician)" in what
+    assert "Added the user Nurse Obi (staff)" in what
+    assert what.index("Nurse Obi (staff)") < what.index("Switched clinic mode on")
+    assert "Imported" not in what and SECRET[DOCTOR] not in out

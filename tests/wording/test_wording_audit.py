@@ -130,7 +130,7 @@ def test_an_imports_own_additions_are_one_line() -> None:
     text = trail_text("Audit trail of Ann", records, UTC)
     assert text.splitlines()[3].split() == ["When", "Who", "What"]
     assert trail_text("Audit trail of Ann", [], UTC).splitlines()[-1] == (
-        "Nothing has been recorded for this patient yet."
+        "Nothing has been recorded here yet."
     )
 
 
