@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     ADD_USER = "add_user"  # clinic mode: a user added (never their password)
     UPDATE_USER = "update_user"  # a user's password changed, or the user deactivated
     CLINIC_MODE = "clinic_mode"  # clinic mode switched on or off, or its idle lock changed
+    SIGN_IN = "sign_in"  # clinic mode: a person signed in (object_type "session")
+    SIGN_OUT = "sign_out"  # ... and signed out, locked out idle, or switched user
     # A clinician's note on a target's verdict (object "note": one row per version; an edit adds
     # a version, the old text stays) and the sign-off of a summary (object "signature").
     ADD_NOTE = "add_note"

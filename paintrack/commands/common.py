@@ -75,7 +75,7 @@ def sign_in_if_clinic_mode(
             f"{store.where} is in clinic mode, so {doing} needs to know who you are. Add "
             "--user NAME; your password is then asked on the terminal."
         )
-    who = clinic.sign_in(store, name, _signer_password(name))
+    who = clinic.sign_in(store, name, _signer_password(name), via="command line")
     if clinician and not who.is_clinician:
         raise NotAllowed(
             f"Only a clinician can {doing}; {who.name} is {who.role.value}. Run it again with "

@@ -163,7 +163,13 @@ def patient_trail(store: Store, name_or_id: str | None) -> PatientTrail:
 def people_trail(store: Store) -> tuple[AuditRecord, ...]:
     """Clinic mode's own records, oldest first: users added, changed or deactivated, and clinic
     mode switched on or off (they are about no patient, so no patient's trail shows them)."""
-    people = (AuditAction.ADD_USER, AuditAction.UPDATE_USER, AuditAction.CLINIC_MODE)
+    people = (
+        AuditAction.ADD_USER,
+        AuditAction.UPDATE_USER,
+        AuditAction.CLINIC_MODE,
+        AuditAction.SIGN_IN,
+        AuditAction.SIGN_OUT,
+    )
     return tuple(store.audit_trail(actions=people))
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+from paintrack.clinical.audit import AuditAction
 from paintrack.clinical.people import Role, SignedIn
 from paintrack.clinical.users import ClinicState, User
 from paintrack.errors import UserError
@@ -43,22 +44,29 @@ def signed_in(store: Store) -> SignedIn | None:
     return _signed_in.get(store)
 
 
-def sign_in(store: Store, name: str, password: str) -> SignedIn:
-    """Check `name` and `password`; from now on the store names this person in its trail.
-    WrongSignIn (the same words whichever was wrong) otherwise, and nobody is signed in."""
+def sign_in(store: Store, name: str, password: str, *, via: str = "window") -> SignedIn:
+    """Check `name` and `password`; from now on the store names this person in its trail, and
+    the sign-in itself is in it (unless the store was opened read-only, to read). WrongSignIn
+    (the same words whichever was wrong) otherwise, and nobody is signed in; a refused try is
+    not recorded, since what was typed as a name may be a password."""
     who = store.check_password(name.strip(), password)
     if who is None:
         sign_out(store)
         raise WrongSignIn()
+    sign_out(store, why="another person signed in")
     _signed_in[store] = who
     store.act_as(who.name)
+    store.record_session(AuditAction.SIGN_IN.value, who.name, {"role": who.role.value, "via": via})
     return who
 
 
-def sign_out(store: Store) -> None:
-    """Nobody is signed in; the trail names the operating-system user again."""
-    _signed_in.pop(store, None)
+def sign_out(store: Store, *, why: str = "signed out") -> None:
+    """Nobody is signed in; the trail names the operating-system user again (and says who
+    signed out, and why: "signed out", "locked after 10 minutes idle", ...)."""
+    who = _signed_in.pop(store, None)
     store.act_as(None)
+    if who is not None:
+        store.record_session(AuditAction.SIGN_OUT.value, who.name, {"why": why})
 
 
 def clinic_state(store: Store) -> ClinicState:

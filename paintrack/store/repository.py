@@ -307,6 +307,11 @@ class Store(StoreUsers, NotesAndSignatures):
         return self._db_path
 
     @property
+    def read_only(self) -> bool:
+        """Opened read-only (a reading command): nothing can be written, not even the trail."""
+        return self._read_only
+
+    @property
     def is_server(self) -> bool:
         """A database server (a clinic's shared PostgreSQL): no file to lock or back up here."""
         return self._is_server

@@ -93,6 +93,9 @@ class StoreUsers:
 
         def _writing(self, actor: str | None) -> AbstractContextManager[_Unit]: ...
 
+        @property
+        def read_only(self) -> bool: ...
+
     # -- users ---------------------------------------------------------------------------------
 
     def add_user(self, name: str, role: Role, password: str, *, actor: str | None = None) -> User:
@@ -125,6 +128,18 @@ class StoreUsers:
                 AuditAction.ADD_USER.value, "user", row.id, patient_id=None, new=user_to_json(row)
             )
             return user_from_row(row)
+
+    def record_session(self, action: str, name: str, details: dict[str, Any]) -> bool:
+        """A sign-in or sign-out of `name` in the trail (object_type "session", about no patient
+        and no row verify compares). False, recording nothing, on a store opened read-only: a
+        reading command signs in to read, and can write nothing."""
+        if action not in (AuditAction.SIGN_IN.value, AuditAction.SIGN_OUT.value):
+            raise ValueError(f"{action!r} is not a session action")
+        if self.read_only:
+            return False
+        with self._writing(name) as unit:
+            unit.audit(action, "session", None, patient_id=None, new={"name": name, **details})
+        return True
 
     def list_users(self) -> list[User]:
         """Every user, active or not, by name (ignoring case)."""

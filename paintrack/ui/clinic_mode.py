@@ -294,7 +294,9 @@ class ClinicMode(QObject):
             self.window.menus.locked = True
             self.stack.setCurrentWidget(self.lock_page)
         self.lock_page.explain_for(first=first, minutes=idle_minutes)
-        self.session.sign_out()
+        self.session.sign_out(
+            f"locked after {idle_minutes} minutes idle" if idle_minutes else "locked"
+        )
         self._update()
         self.show_sign_in()
 

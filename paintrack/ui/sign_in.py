@@ -53,7 +53,7 @@ class ClinicSession(QObject):
     def set_clinic_mode(self, on: bool) -> None:
         self.clinic_mode = on
         if not on:
-            self.sign_out()
+            self.sign_out("clinic mode switched off")
         self.changed.emit()
 
     def sign_in(self, name: str, password: str) -> SignedIn:
@@ -68,9 +68,9 @@ class ClinicSession(QObject):
         self.changed.emit()
         return self.who
 
-    def sign_out(self) -> None:
+    def sign_out(self, why: str = "signed out") -> None:
         if self.store is not None:
-            clinic_ops.sign_out(self.store)
+            clinic_ops.sign_out(self.store, why=why)
         if self.who is not None:
             self.who = None
             self.changed.emit()

@@ -212,6 +212,10 @@ def describe(record: AuditRecord, zone: tzinfo | None = None) -> str:
         if bool(old.get("clinic_mode")) != bool(new.get("clinic_mode")):
             return "Switched clinic mode " + ("on" if new.get("clinic_mode") else "off")
         return f"Changed clinic mode's settings: {_changes(old, new, zone)}"
+    if action == AuditAction.SIGN_IN:
+        return f"{new.get('name')} signed in" + _notes(_via(new))
+    if action == AuditAction.SIGN_OUT:
+        return f"{new.get('name')} signed out ({new.get('why') or 'signed out'})"
     if action in (AuditAction.ADD_NOTE, AuditAction.EDIT_NOTE):
         verb = "Wrote a note" if action == AuditAction.ADD_NOTE else "Changed a note"
         target = " ".join(str(new.get(k)) for k in ("region", "side") if new.get(k))

@@ -133,3 +133,32 @@ def test_audit_people_lists_who_added_users_and_switched_clinic_mode(
     assert "Added the user Nurse Obi (staff)" in what
     assert what.index("Nurse Obi (staff)") < what.index("Switched clinic mode on")
     assert "Imported" not in what and SECRET[DOCTOR] not in out
+
+
+def test_sign_ins_and_sign_outs_are_in_the_trail_and_verify_passes(clinic_db: str) -> None:
+    from paintrack.operations.audit import people_trail
+    from paintrack.wording.audit import describe
+
+    with open_store(clinic_db) as store:
+        clinic_ops.sign_in(store, NURSE, SECRET[NURSE])
+        clinic_ops.sign_in(store, DOCTOR, SECRET[DOCTOR])  # switch user: the nurse signs out
+        clinic_ops.sign_out(store, why="locked after 10 minutes idle")
+        with pytest.raises(clinic_ops.WrongSignIn):
+            clinic_ops.sign_in(store, NURSE, "a wrong guess")  # not recorded: may be a password
+        said = [
+            (r.actor, describe(r))
+            for r in people_trail(store)
+            if r.action in ("sign_in", "sign_out")
+        ]
+        assert store.check_audit_trail().intact
+    assert said == [
+        (NURSE, "Nurse Obi signed in (from the window)"),
+        (NURSE, "Nurse Obi signed out (another person signed in)"),
+        (DOCTOR, "Dr Rivera signed in (from the window)"),
+        (DOCTOR, "Dr Rivera signed out (locked after 10 minutes idle)"),
+    ]
+    with open_store(clinic_db, read_only=True) as reading:  # a reading command records nothing
+        clinic_ops.sign_in(reading, NURSE, SECRET[NURSE])
+        assert reading.actor == NURSE
+    with open_store(clinic_db) as store:
+        assert len([r for r in people_trail(store) if r.action == "sign_in"]) == 2

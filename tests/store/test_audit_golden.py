@@ -197,6 +197,8 @@ def test_audit_actions_keep_their_stored_values() -> None:
         "add_user",
         "update_user",
         "clinic_mode",
+        "sign_in",
+        "sign_out",
         "add_note",
         "edit_note",
         "sign_summary",
