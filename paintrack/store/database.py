@@ -107,7 +107,7 @@ class OpenedDatabase:
 # The newest schema this version writes: the head of migrations/versions (a test checks they
 # agree). Knowing it without Alembic lets an up-to-date database open without importing Alembic
 # at all, which is half a second of start-up.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0005"
 # The schema revisions from before the audit trail was hash-chained (migration 0002): a diary
 # marked as hash-chained can never be at one of these again (see CHAIN_COMMENT). A marked diary
 # at any later revision below the head is an ordinary older diary, upgraded as usual.

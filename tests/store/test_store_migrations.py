@@ -38,6 +38,7 @@ def test_upgrading_an_empty_database_matches_the_models(tmp_path: Path) -> None:
         "entry_scores",
         "settings",
         "audit",
+        "worklist_summaries",
     }
 
 
