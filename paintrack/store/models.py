@@ -37,7 +37,7 @@ from paintrack.clinical.model import (
     Side,
     Source,
 )
-from paintrack.store.search_keys import search_key
+from paintrack.clinical.search_keys import search_key
 from paintrack.store.types import UTCDateTime
 
 # Named constraints, so later migrations (batch mode on SQLite) can refer to them by name.
@@ -79,7 +79,7 @@ class PatientRow(Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     mrn: Mapped[str | None] = mapped_column(Text, index=True)
     created_at: Mapped[datetime]
-    # The name and record number as a search compares them (search_keys.search_key), set on
+    # The name and record number as a search compares them (clinical.search_keys.search_key), set on
     # every insert and update (below) and for older diaries by migration 0005. Not audited:
     # derived from `name` and `mrn`, which are.
     search_name: Mapped[str | None] = mapped_column(Text)

@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from paintrack.clinical.model import Patient
+from paintrack.clinical.search_keys import like_pattern, search_key
 from paintrack.store.models import BlockRow, PatientRow
-from paintrack.store.search_keys import like_pattern, search_key
 
 Reading = Callable[[], AbstractContextManager[Session]]
 

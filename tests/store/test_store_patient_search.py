@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, text
 
 from paintrack.clinical.model import Agent, Block, Patient, Region, Side
+from paintrack.clinical.search_keys import search_key
 from paintrack.store import Store, open_store
 from paintrack.store.database import alembic_config
-from paintrack.store.search_keys import search_key
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

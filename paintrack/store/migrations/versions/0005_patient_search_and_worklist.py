@@ -1,7 +1,7 @@
 """Clinic scale: patients' search keys, and the worklist's cached summaries.
 
 - `patients.search_name`, `patients.search_mrn`: the name and record number casefolded with
-  accents stripped (paintrack.store.search_keys.search_key, copied below as it was when this
+  accents stripped (paintrack.clinical.search_keys.search_key, copied below as it was when this
   shipped), filled here for every patient already stored; the ORM sets them on every write from
   now on. `ix_patients_search` on (search_name, name, id, search_mrn): a search walks it in list
   order and reads only the patients it shows.
