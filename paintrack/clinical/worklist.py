@@ -22,6 +22,9 @@ from paintrack.clinical.model import Agent, Region, Side
 from paintrack.clinical.results import Compliance, CriterionStatus, DiaryAnalysis, PresetTarget
 from paintrack.clinical.settings import ClinicSettings
 
+TargetJSON = Mapping[str, Any]
+"""A target summary in its JSON form (TargetSummary.to_json), as the cache keeps it."""
+
 # Bump when what a summary holds or how it is derived changes: every cached summary made under
 # another version is then worked out again.
 SUMMARY_VERSION = 1
@@ -97,6 +100,7 @@ class TargetSummary:
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> TargetSummary:
+        """The summary `to_json` wrote."""
         due, on_time, late, missed, percent = value["compliance"]
         return cls(
             region=Region(value["region"]),
@@ -171,13 +175,22 @@ def shown(target: TargetSummary, now: datetime, days: int) -> bool:
     return target.follow_up or target.last_block_at >= now - timedelta(days=days)
 
 
+def shown_json(target: Mapping[str, Any], since: datetime) -> bool:
+    """`shown` for a target in its JSON form (`since`: now less the worklist's days)."""
+    return (
+        target["next_step"] is not None or datetime.fromisoformat(target["last_block_at"]) >= since
+    )
+
+
 def _canonical(value: Any) -> Any:
     if isinstance(value, Mapping):
         return sorted([str(k), _canonical(v)] for k, v in value.items())
     if isinstance(value, tuple | list):
         return [_canonical(v) for v in value]
-    if isinstance(value, float | int | str | bool) or value is None:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
+    if isinstance(value, float | int):
+        return float(value)  # 15 and 15.0 are the same setting (stored settings come back float)
     return str(value)
 
 

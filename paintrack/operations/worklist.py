@@ -37,9 +37,11 @@ from paintrack.clinical.model import Patient
 from paintrack.clinical.settings import ClinicSettings
 from paintrack.clinical.worklist import (
     PatientSummary,
+    TargetJSON,
     TargetSummary,
     settings_key,
     shown,
+    shown_json,
     summarize,
 )
 
@@ -50,12 +52,51 @@ BATCH = 200  # patients read, analysed and saved at a time
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
 class WorklistLine:
-    """One row of the worklist: a patient and one of their treatment targets."""
+    """One row of the worklist: a patient and one of their treatment targets. Read from the
+    cache, the target stays in its JSON form (`raw`) until something asks for `target`: a
+    worklist of thousands of rows decodes only those on screen."""
 
-    patient: Patient
-    target: TargetSummary
+    __slots__ = ("_raw", "_target", "patient")
+
+    def __init__(
+        self,
+        patient: Patient,
+        target: TargetSummary | None = None,
+        *,
+        raw: TargetJSON | None = None,
+    ) -> None:
+        if target is None and raw is None:
+            raise ValueError("a worklist line needs its target")
+        self.patient = patient
+        self._target = target
+        self._raw = raw
+
+    @property
+    def target(self) -> TargetSummary:
+        if self._target is None:
+            assert self._raw is not None
+            self._target = TargetSummary.from_json(self._raw)
+        return self._target
+
+    @property
+    def raw(self) -> TargetJSON:
+        """The target's JSON form (TargetSummary.to_json)."""
+        if self._raw is None:
+            assert self._target is not None
+            self._raw = self._target.to_json()
+        return self._raw
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorklistLine):
+            return NotImplemented
+        return self.patient == other.patient and self.target == other.target
+
+    def __hash__(self) -> int:
+        return hash((self.patient.id, self.target.region, self.target.side))
+
+    def __repr__(self) -> str:
+        return f"WorklistLine({self.patient.name!r}, {self.target!r})"
 
 
 @dataclass(frozen=True)
@@ -81,13 +122,25 @@ def lines_of(
     ]
 
 
+def _cached_lines(
+    found: Sequence[tuple[Patient, Sequence[TargetJSON]]], since: datetime
+) -> list[WorklistLine]:
+    return [
+        WorklistLine(patient, raw=raw)
+        for patient, targets in found
+        for raw in targets
+        if shown_json(raw, since)
+    ]
+
+
 def open_worklist(store: Store, now: datetime) -> Worklist:
     """The worklist as the cache knows it: fast (one query for the lines, one for the stale)."""
     settings = store.get_settings()
     days = settings.worklist_days
-    read = store.worklist(settings_key(settings), now, now - timedelta(days=days))
+    since = now - timedelta(days=days)
+    read = store.worklist(settings_key(settings), now, since)
     return Worklist(
-        lines=tuple(lines_of(read.summaries, now, days)),
+        lines=tuple(_cached_lines(read.summaries, since)),
         stale=read.stale,
         days=days,
         now=now,

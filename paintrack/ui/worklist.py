@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from paintrack.clinical.model import Patient
 from paintrack.clinical.search_keys import search_key
-from paintrack.clinical.worklist import STATUS_ORDER
+from paintrack.clinical.worklist import STATUS_ORDER, TargetJSON, WorkStatus
 from paintrack.errors import UserError
 from paintrack.operations import worklist as worklist_ops
 from paintrack.operations.worklist import Worklist, WorklistLine
@@ -54,30 +54,54 @@ PATIENT, DATES, TARGET, AGENT, STATUS, COMPLIANCE, NEXT_STEP = range(len(words.C
 _STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
-def _sort_keys(line: WorklistLine, cells: Sequence[str]) -> tuple[SortKey, ...]:
-    t = line.target
-    patient = (search_key(line.patient.name) or "", line.patient.mrn or "", line.patient.id)
-    percent = t.compliance.percent
-    return (
-        patient,
-        (t.last_block_at, *patient),
-        (t.region.value, t.side.value, *patient),
-        (cells[AGENT], *patient),
-        (_STATUS_RANK[t.status], t.last_block_at, *patient),
-        (-1.0 if percent is None else percent, *patient),
-        (t.next_step is None, t.last_block_at, *patient),
-    )
+def _patient_key(line: WorklistLine) -> SortKey:
+    patient = line.patient
+    return (search_key(patient.name) or "", patient.mrn or "", patient.id)
+
+
+def _agents_key(raw: TargetJSON) -> str:
+    return ", ".join(dict.fromkeys(raw["agents"]))
+
+
+def _percent(raw: TargetJSON) -> float:
+    percent = raw["compliance"][4]
+    return -1.0 if percent is None else float(percent)
+
+
+# Each column's sort key, from the target's JSON form (no decoding), the patient breaking ties.
+# ISO times in UTC sort as the times they are.
+_COLUMN_KEYS: dict[int, Callable[[WorklistLine], SortKey]] = {
+    PATIENT: _patient_key,
+    DATES: lambda line: (line.raw["last_block_at"], *_patient_key(line)),
+    TARGET: lambda line: (line.raw["region"], line.raw["side"], *_patient_key(line)),
+    AGENT: lambda line: (_agents_key(line.raw), *_patient_key(line)),
+    STATUS: lambda line: (
+        _STATUS_RANK[WorkStatus(line.raw["status"])],
+        line.raw["last_block_at"],
+        *_patient_key(line),
+    ),
+    COMPLIANCE: lambda line: (_percent(line.raw), *_patient_key(line)),
+    NEXT_STEP: lambda line: (
+        line.raw["next_step"] is None,
+        line.raw["last_block_at"],
+        *_patient_key(line),
+    ),
+}
 
 
 class WorklistModel(QAbstractTableModel):
-    """The worklist's rows (WorklistLine), sorted and filtered here; fetched a page at a time."""
+    """The worklist's rows (WorklistLine), sorted and filtered here; fetched a page at a time.
+
+    Nothing is worked out for every row up front: a row's cells are worded when the view first
+    asks for them, a column's sort keys when it is first sorted by, and the filter's text when
+    the filter is first used; each is kept until the rows change."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lines: list[WorklistLine] = []
-        self._cells: list[tuple[str, ...]] = []
-        self._keys: list[tuple[SortKey, ...]] = []
-        self._haystack: list[str] = []
+        self._cells: dict[int, tuple[str, ...]] = {}
+        self._keys: dict[int, list[SortKey]] = {}
+        self._haystack: list[str] | None = None
         self._shown: list[int] = []  # indices into _lines, in the order on screen
         self._fetched = 0
         self._column = DATES
@@ -87,11 +111,10 @@ class WorklistModel(QAbstractTableModel):
     # --- contents -------------------------------------------------------------------------
 
     def set_lines(self, lines: Sequence[WorklistLine]) -> None:
-        self._lines = []
-        self._cells = []
-        self._keys = []
-        self._haystack = []
-        self._append(lines)
+        self._lines = list(lines)
+        self._cells = {}
+        self._keys = {}
+        self._haystack = None
         self._arrange()
 
     def merge_lines(self, lines: Sequence[WorklistLine], patient_ids: set[str]) -> None:
@@ -99,25 +122,38 @@ class WorklistModel(QAbstractTableModel):
         kept = [line for line in self._lines if line.patient.id not in patient_ids]
         self.set_lines([*kept, *lines])
 
-    def _append(self, lines: Sequence[WorklistLine]) -> None:
-        for line in lines:
-            cells = words.cells(line.patient, line.target)
-            self._lines.append(line)
-            self._cells.append(cells)
-            self._keys.append(_sort_keys(line, cells))
-            self._haystack.append(search_key(" ".join(cells)) or "")
+    def _cells_of(self, line_index: int) -> tuple[str, ...]:
+        cells = self._cells.get(line_index)
+        if cells is None:
+            line = self._lines[line_index]
+            cells = self._cells[line_index] = words.cells(line.patient, line.target)
+        return cells
+
+    def _column_keys(self, column: int) -> list[SortKey]:
+        keys = self._keys.get(column)
+        if keys is None:
+            key = _COLUMN_KEYS[column]
+            keys = self._keys[column] = [key(line) for line in self._lines]
+        return keys
+
+    def _hay(self) -> list[str]:
+        if self._haystack is None:
+            self._haystack = [
+                search_key(" ".join(self._cells_of(i))) or "" for i in range(len(self._lines))
+            ]
+        return self._haystack
 
     def _arrange(self) -> None:
         self.beginResetModel()
         needle = search_key(self.query.strip()) or ""
-        keys = [k[self._column] for k in self._keys]
+        keys = self._column_keys(self._column)
         rows = sorted(
             range(len(self._lines)),
             key=keys.__getitem__,
             reverse=self._order == Qt.SortOrder.DescendingOrder,
         )
         if needle:
-            hay = self._haystack
+            hay = self._hay()
             rows = [row for row in rows if needle in hay[row]]
         self._shown = rows
         self._fetched = min(PAGE, len(rows))
@@ -146,7 +182,7 @@ class WorklistModel(QAbstractTableModel):
         return None
 
     def row_cells(self, row: int) -> tuple[str, ...]:
-        return self._cells[self._shown[row]]
+        return self._cells_of(self._shown[row])
 
     # --- Qt's model interface ---------------------------------------------------------------
 
@@ -174,11 +210,11 @@ class WorklistModel(QAbstractTableModel):
             return None
         line_index = self._shown[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[line_index][index.column()]
+            return self._cells_of(line_index)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             if index.column() in (STATUS, NEXT_STEP):
                 return self._lines[line_index].target.verdict
-            return self._cells[line_index][index.column()]
+            return self._cells_of(line_index)[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return self._lines[line_index]
         return None
