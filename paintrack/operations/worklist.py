@@ -133,10 +133,11 @@ def _cached_lines(
     ]
 
 
-def open_worklist(store: Store, now: datetime) -> Worklist:
-    """The worklist as the cache knows it: fast (one query for the lines, one for the stale)."""
+def open_worklist(store: Store, now: datetime, *, days: int | None = None) -> Worklist:
+    """The worklist as the cache knows it: fast (one query for the lines, one for the stale).
+    `days`: the window instead of the clinic's setting (benchmarks)."""
     settings = store.get_settings()
-    days = settings.worklist_days
+    days = settings.worklist_days if days is None else days
     since = now - timedelta(days=days)
     read = store.worklist(settings_key(settings), now, since)
     return Worklist(

@@ -236,7 +236,12 @@ class WorklistRow(Base):
     it is stale after `valid_until` (a block diary still in progress then)."""
 
     __tablename__ = "worklist_summaries"
-    __table_args__ = (Index("ix_worklist_summaries_last_block_at", "last_block_at"),)
+    # The worklist reads the rows with a recent block or a follow-up due through these two
+    # indexes (SQLite's OR optimisation), never the whole table.
+    __table_args__ = (
+        Index("ix_worklist_summaries_last_block_at", "last_block_at"),
+        Index("ix_worklist_summaries_follow_up", "follow_up"),
+    )
 
     patient_id: Mapped[str] = mapped_column(
         String(ID_LENGTH), ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from paintrack.clinical.model import Block, Diary, Entry, Patient
@@ -66,7 +66,7 @@ def read(reading: Reading, settings_key: str, now: datetime, since: datetime) ->
         .join(_PATIENTS, _PATIENTS.c.id == _SUMMARIES.c.patient_id)
         .where(
             fresh,
-            or_(_SUMMARIES.c.last_block_at >= since, _SUMMARIES.c.follow_up.is_(True)),
+            or_(_SUMMARIES.c.last_block_at >= since, _SUMMARIES.c.follow_up == true()),
         )
     )
     stale = (

@@ -142,6 +142,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_worklist_summaries_last_block_at"), ["last_block_at"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_worklist_summaries_follow_up"), ["follow_up"], unique=False
+        )
     if op.get_bind().dialect.name == "postgresql":
         _postgresql_triggers()
     else:
