@@ -54,7 +54,7 @@ bench: $(VENV)/.installed-test
 # The benchmarks' quick variants (CI): a 300-patient clinic, few runs, so they keep working.
 BENCH_QUICK_ROWS ?= find-patients search-keystroke worklist-open worklist-open-all worklist-sort smoke-test-clinic
 bench-quick: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py --quick --rounds 1 --only $(BENCH_QUICK_ROWS) --output $(or $(BENCH_OUTPUT),benchmarks/results-quick.json)
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py --quick --only $(BENCH_QUICK_ROWS) --output $(or $(BENCH_OUTPUT),benchmarks/results-quick.json)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -583,9 +583,7 @@ def bench_worklist_open(ctx: Context) -> Case:
     target=Target(seconds=0.200),
 )
 def bench_worklist_open_all(ctx: Context) -> Case:
-    return _clinic_case(
-        ctx, "open_case", "SQL read of the same summaries", every_patient=True
-    )
+    return _clinic_case(ctx, "open_case", "SQL read of the same summaries", every_patient=True)
 
 
 @row(

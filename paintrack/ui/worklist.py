@@ -214,6 +214,8 @@ class WorklistModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if index.column() in (STATUS, NEXT_STEP):
                 return self._lines[line_index].target.verdict
+            if index.column() == COMPLIANCE:
+                return words.compliance_tip(self._lines[line_index].target)
             return self._cells_of(line_index)[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return self._lines[line_index]
@@ -324,7 +326,7 @@ class WorklistPage(QWidget):
             (TARGET, "Cervical, both sides  "),
             (AGENT, "bupivacaine, lidocaine"),
             (STATUS, "⚠ met with cautions  "),
-            (COMPLIANCE, "100% (11 of 11 due points on time)"),
+            (COMPLIANCE, "Compliance 100% (11 of 11)"),
         ):
             header.resizeSection(column, self.fontMetrics().horizontalAdvance(sample) + 16)
         self.table.open_requested.connect(self._open_row)
