@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -54,9 +55,15 @@ PATIENT, DATES, TARGET, AGENT, STATUS, COMPLIANCE, NEXT_STEP = range(len(words.C
 _STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
+@lru_cache(maxsize=65_536)
+def _folded(name: str) -> str:
+    # Names repeat across a patient's targets and across a clinic: fold each once.
+    return search_key(name) or ""
+
+
 def _patient_key(line: WorklistLine) -> SortKey:
     patient = line.patient
-    return (search_key(patient.name) or "", patient.mrn or "", patient.id)
+    return (_folded(patient.name), patient.mrn or "", patient.id)
 
 
 def _agents_key(raw: TargetJSON) -> str:
