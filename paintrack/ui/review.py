@@ -194,7 +194,8 @@ class ReviewMode(QWidget):
         self.chart_stale = False
         self._build()
         self.refresh_patients()
-        self.worklist.load()
+        # The worklist is read when Review is first shown: a patient at home never pays for it
+        # (nor starts the background analysis of a clinic's changed diaries).
         if self.patient is None and self.patients.count() == 0:
             self.stack.setCurrentWidget(self.patient_page)  # no patients yet: the hint says why
 
@@ -636,6 +637,8 @@ class ReviewMode(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self.worklist.worklist is None:
+            self.worklist.load()
         self.catch_up()
         self._draw_if_stale()
 
