@@ -990,6 +990,7 @@ class ReviewMode(QWidget):
         self.settings = dialog.saved
         self._show_preset()
         self.reanalyse()
+        self.worklist.load()  # other days, or other settings: every summary stale
 
     # --- export -----------------------------------------------------------------------------
 

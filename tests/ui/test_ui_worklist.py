@@ -290,3 +290,17 @@ def test_the_welcome_page_lists_a_screenful_and_finds_the_rest(qtbot: QtBot) -> 
     qtbot.addWidget(few)
     few.set_patients(patients[:3])
     assert few.patients.count() == 3 and few.find_box.isHidden()
+
+
+def test_the_worklist_days_are_a_clinic_setting(qtbot: QtBot, clinic: Store) -> None:
+    review = make_review(qtbot, clinic)
+    assert "Cid Old (W-3)" not in [r[PATIENT] for r in shown_rows(review)]
+    dialog = review.edit_settings()
+    assert dialog.worklist_days.value() == 30
+    dialog.worklist_days.setValue(365)
+    dialog.save()
+    assert clinic.get_settings().worklist_days == 365
+    assert clinic.get_settings().late_onset_minutes == 60.0  # what the dialog does not show
+    qtbot.waitUntil(lambda: not review.worklist.refreshing, timeout=30000)
+    assert "Cid Old (W-3)" in [r[PATIENT] for r in shown_rows(review)]
+    assert "last 365 days" in review.worklist.summary.text()
