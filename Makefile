@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test check test-long-day lint typecheck pytest demo bench clean
+.PHONY: run test check test-long-day lint typecheck pytest demo bench bench-quick clean
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { echo; echo "Could not create a virtual environment. Install Python's venv module first:"; echo "    sudo apt-get install -y python3-venv"; exit 1; }
@@ -50,6 +50,11 @@ test-long-day: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
+
+# The benchmarks' quick variants (CI): a 300-patient clinic, few runs, so they keep working.
+BENCH_QUICK_ROWS ?= find-patients search-keystroke worklist-open worklist-open-all worklist-sort smoke-test-clinic
+bench-quick: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py --quick --only $(BENCH_QUICK_ROWS) --output $(or $(BENCH_OUTPUT),benchmarks/results-quick.json)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

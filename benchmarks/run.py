@@ -556,6 +556,54 @@ def bench_save_reaction(ctx: Context) -> Case:
     return _measured_elsewhere("ui_rows", "save_reaction_case", "one draw")
 
 
+def _clinic_case(ctx: Context, function: str, baseline_name: str, **options: object) -> Case:
+    """A worklist or search row (benchmarks/worklist_rows.py) on the clinic database."""
+    make = getattr(importlib.import_module("worklist_rows"), function)
+    clinic = ctx.clinic_db()
+
+    def one_round(repeat: int) -> tuple[list[float], list[float]]:
+        measured, baseline = make(clinic, max(repeat, 3), **options)
+        return list(measured), list(baseline)
+
+    return Case(measured=lambda: 0.0, baseline_name=baseline_name, rounds=one_round)
+
+
+@row(
+    "worklist-open",
+    title="Review's worklist opens, clinic database (its last 30 days)",
+    target=Target(seconds=0.200),
+)
+def bench_worklist_open(ctx: Context) -> Case:
+    return _clinic_case(ctx, "open_case", "SQL read of the same summaries")
+
+
+@row(
+    "worklist-open-all",
+    title="Review's worklist opens, every patient of the clinic on it",
+    target=Target(seconds=0.200),
+)
+def bench_worklist_open_all(ctx: Context) -> Case:
+    return _clinic_case(ctx, "open_case", "SQL read of the same summaries", every_patient=True)
+
+
+@row(
+    "worklist-sort",
+    title="worklist sorted by a column (each in turn, from cold), clinic database",
+    target=Target(seconds=0.200),
+)
+def bench_worklist_sort(ctx: Context) -> Case:
+    return _clinic_case(ctx, "sort_case", "Python sort of as many integers")
+
+
+@row(
+    "search-keystroke",
+    title="Review search, per keystroke, clinic database",
+    target=Target(seconds=0.050),
+)
+def bench_search_keystroke(ctx: Context) -> Case:
+    return _clinic_case(ctx, "search_case", "SQL LIKE on name and MRN")
+
+
 # ---------------------------------------------------------------------------------------------
 # Running
 

@@ -21,6 +21,8 @@ STANDARD_POINTS: tuple[float, ...] = (15, 30, 45, 60, 120, 180, 240, 300, 360, 4
 DEFAULT_PRESET = Preset.ASRA_2020
 # Relief first reached later than this after the block is flagged late_onset (item 12).
 DEFAULT_LATE_ONSET_MINUTES = 60.0
+# Review's worklist shows the blocks of this many last days (and every follow-up due).
+DEFAULT_WORKLIST_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ClinicSettings:
         default_factory=lambda: {STANDARD_PROTOCOL: STANDARD_POINTS}
     )
     late_onset_minutes: float = DEFAULT_LATE_ONSET_MINUTES
+    worklist_days: int = DEFAULT_WORKLIST_DAYS
 
     def protocol_points(self, protocol: str) -> tuple[float, ...]:
         """A protocol's time points in minutes; an unknown name falls back to the standard one."""

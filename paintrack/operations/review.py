@@ -43,12 +43,22 @@ class SummaryRequest:
     generated_at: datetime
 
 
-def find_patients(store: Store, query: str) -> list[PatientRow]:
-    """Patients matching `query` (every patient when blank), with their first block's date."""
-    query = query.strip()
-    found = store.find_patients(query) if query else store.list_patients()
-    first_blocks = store.first_block_dates()
-    return [PatientRow(p, first_blocks.get(p.id)) for p in found]
+class FoundPatients(list[PatientRow]):
+    """A search's patients (a list); `more`: how many further patients match (0: none)."""
+
+    more: int = 0
+
+    def __init__(self, rows: list[PatientRow], more: int = 0) -> None:
+        super().__init__(rows)
+        self.more = more
+
+
+def find_patients(store: Store, query: str, *, limit: int | None = None) -> FoundPatients:
+    """Patients matching `query` (every patient when blank), at most `limit`, with their first
+    block's date (one query for just these patients) and how many more match."""
+    found = store.find_patients(query.strip(), limit=limit)
+    first_blocks = store.first_block_dates(p.id for p in found)
+    return FoundPatients([PatientRow(p, first_blocks.get(p.id)) for p in found], found.more)
 
 
 def open_for_review(store: Store, patient_id: str) -> ReviewDiary:

@@ -98,6 +98,7 @@ def settings_to_json(settings: ClinicSettings) -> dict[str, Any]:
             for name, points in sorted(settings.protocols.items())
         },
         "late_onset_minutes": float(settings.late_onset_minutes),
+        "worklist_days": int(settings.worklist_days),
     }
 
 
@@ -127,6 +128,9 @@ def settings_from_json(values: dict[str, Any]) -> ClinicSettings:
             float(values["late_onset_minutes"])
             if "late_onset_minutes" in values
             else defaults.late_onset_minutes
+        ),
+        worklist_days=(
+            int(values["worklist_days"]) if "worklist_days" in values else defaults.worklist_days
         ),
     )
 

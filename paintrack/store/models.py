@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -38,6 +39,7 @@ from paintrack.clinical.model import (
     Source,
 )
 from paintrack.clinical.people import Role
+from paintrack.clinical.search_keys import search_key
 from paintrack.store.types import UTCDateTime
 
 # Named constraints, so later migrations (batch mode on SQLite) can refer to them by name.
@@ -70,14 +72,29 @@ class Base(DeclarativeBase):
 
 class PatientRow(Base):
     __tablename__ = "patients"
+    # A search walks this index in list order and stops after a screenful: LIKE '%part%' cannot
+    # seek, but the keys are in the index, so only the patients shown are read from the table.
+    __table_args__ = (Index("ix_patients_search", "search_name", "name", "id", "search_mrn"),)
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     birth_date: Mapped[date | None] = mapped_column(Date)
     mrn: Mapped[str | None] = mapped_column(Text, index=True)
     created_at: Mapped[datetime]
+    # The name and record number as a search compares them (clinical.search_keys.search_key), set on
+    # every insert and update (below) and for older diaries by migration 0005. Not audited:
+    # derived from `name` and `mrn`, which are.
+    search_name: Mapped[str | None] = mapped_column(Text)
+    search_mrn: Mapped[str | None] = mapped_column(Text)
 
     blocks: Mapped[list[BlockRow]] = relationship(back_populates="patient")
+
+
+@event.listens_for(PatientRow, "before_insert")
+@event.listens_for(PatientRow, "before_update")
+def _fill_search_keys(_mapper: Any, _connection: Any, row: PatientRow) -> None:
+    row.search_name = search_key(row.name)
+    row.search_mrn = search_key(row.mrn)
 
 
 class BlockRow(Base):
@@ -266,3 +283,29 @@ class SignatureRow(Base):
     preset: Mapped[str] = mapped_column(String(32))
     fingerprint: Mapped[str] = mapped_column(String(64))
     statement: Mapped[str] = mapped_column(Text)
+
+
+class WorklistRow(Base):
+    """A patient's worklist summary, cached (see paintrack.operations.worklist): each target's
+    status, compliance and next step as the clinical engine found them at `computed_at` under
+    the clinic settings whose digest is `settings_key`. Derived data, never audited: a trigger
+    (migration 0005) deletes the row whenever the patient's blocks, entries or scores change, and
+    it is stale after `valid_until` (a block diary still in progress then)."""
+
+    __tablename__ = "worklist_summaries"
+    # The worklist reads the rows with a recent block or a follow-up due through these two
+    # indexes (SQLite's OR optimisation), never the whole table.
+    __table_args__ = (
+        Index("ix_worklist_summaries_last_block_at", "last_block_at"),
+        Index("ix_worklist_summaries_follow_up", "follow_up"),
+    )
+
+    patient_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    settings_key: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime]
+    valid_until: Mapped[datetime | None]
+    last_block_at: Mapped[datetime | None]
+    follow_up: Mapped[bool] = mapped_column(Boolean)
+    targets: Mapped[list[Any]] = mapped_column(JSON)

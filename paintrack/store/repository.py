@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session, selectinload
 from paintrack.clinical.audit import ACCESS_ACTIONS, ACCESS_OBJECT_TYPE, AuditRecord
 from paintrack.clinical.model import PRESET_VALUES, Block, Diary, Entry, Patient, new_id
 from paintrack.clinical.settings import ClinicSettings
+from paintrack.clinical.worklist import PatientSummary
 from paintrack.errors import UserError
+from paintrack.store import patient_search, worklist_cache
 from paintrack.store.audit_chain import (
     GENESIS,
     AuditCheck,
@@ -61,8 +63,10 @@ from paintrack.store.models import (
     PatientRow,
     SettingRow,
 )
+from paintrack.store.patient_search import PatientSearch
 from paintrack.store.signoff import AUDITED_KINDS, NotesAndSignatures, audited_rows
 from paintrack.store.users import StoreUsers, people_rows
+from paintrack.store.worklist_cache import WorklistRead
 from paintrack.wording.people import patient_description
 
 SAME_TIME_REASON = "replaced by a newer entry at the same time"
@@ -393,31 +397,20 @@ class Store(StoreUsers, NotesAndSignatures):
             patients = [patient_from_row(row) for row in session.scalars(select(PatientRow))]
         return sorted(patients, key=lambda p: (p.name.casefold(), p.name, p.id))
 
-    def first_block_dates(self) -> dict[str, datetime]:
+    def first_block_dates(self, patient_ids: Iterable[str] | None = None) -> dict[str, datetime]:
         """Each patient's earliest block time (patients without a block are left out): what,
-        with the birth date and record number, tells two patients of the same name apart."""
-        with self._reading() as session:
-            rows = session.execute(select(BlockRow.patient_id, BlockRow.performed_at)).all()
-        first: dict[str, datetime] = {}
-        for patient_id, performed_at in rows:
-            if patient_id not in first or performed_at < first[patient_id]:
-                first[patient_id] = performed_at
-        return first
+        with the birth date and record number, tells two patients of the same name apart.
+        Only the patients in `patient_ids` when given (those on screen). One GROUP BY query."""
+        return patient_search.first_block_dates(self._reading, patient_ids)
 
-    def find_patients(self, query: str) -> list[Patient]:
-        """Patients whose name or MRN contains `query` (case-insensitive), or whose id starts
-        with it; all if blank. An id is matched only from its start and only on 8 characters
-        or more, so a search for a record number such as "B-1" never turns up a patient whose
-        random id happens to contain those characters."""
-        needle = query.strip().casefold()
-        return [
-            patient
-            for patient in self.list_patients()
-            if not needle
-            or needle in patient.name.casefold()
-            or needle in (patient.mrn or "").casefold()
-            or (len(needle) >= _ID_PREFIX_MIN and patient.id.casefold().startswith(needle))
-        ]
+    def find_patients(self, query: str, *, limit: int | None = None) -> PatientSearch:
+        """Patients whose name or MRN contains `query` (ignoring case and accents), or whose id
+        starts with it; all if blank; in list order (name, then id). An id is matched only from
+        its start and only on 8 characters or more, so a search for a record number such as
+        "B-1" never turns up a patient whose random id happens to contain those characters.
+        At most `limit` patients (all when None); the result's `more` says how many more match.
+        Searched in SQL on the patients' search keys (see search_keys.py)."""
+        return patient_search.find_patients(self._reading, query, limit, server=self._is_server)
 
     def resolve_patient(self, name_or_id: str | None) -> Patient:
         """The one patient meant: an exact id, else an exact MRN, else a name (exact, ignoring
@@ -997,6 +990,39 @@ class Store(StoreUsers, NotesAndSignatures):
                 new=_entry_json(entry, block.id),
             )
             counts["entries_added"] += 1
+
+    # -- the worklist's cached summaries (see paintrack.operations.worklist) --------------------
+
+    def load_diaries(self, patient_ids: Sequence[str]) -> list[Diary]:
+        """Several patients' diaries (as load_diary), in a few queries per 500 patients; an id
+        with no patient is left out."""
+        return worklist_cache.load_diaries(self._reading, self._live_entries, patient_ids)
+
+    def trail_end(self) -> int:
+        """The audit trail's last sequence number (0 when empty)."""
+        return worklist_cache.trail_end(self._reading)
+
+    def worklist(self, settings_key: str, now: datetime, since: datetime) -> WorklistRead:
+        """The cached summaries on the worklist at `now` (a block on or after `since`, or a
+        follow-up due), and the patients whose summary is missing or stale."""
+        return worklist_cache.read(self._reading, settings_key, now, since)
+
+    def save_worklist(
+        self,
+        settings_key: str,
+        computed_at: datetime,
+        summaries: Sequence[PatientSummary],
+        *,
+        after_seq: int,
+    ) -> int:
+        """Cache `summaries` (worked out from diaries read when the trail ended at `after_seq`);
+        a patient with any audit row since is skipped (their diary may have changed
+        meanwhile). Not audited: derived data. Returns how many were saved; nothing on a
+        read-only diary."""
+        if self._read_only:
+            return 0
+        with user_errors(self._where), Session(self._write_engine) as session, session.begin():
+            return worklist_cache.save(session, settings_key, computed_at, summaries, after_seq)
 
     # -- settings ------------------------------------------------------------------------------
 

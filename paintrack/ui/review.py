@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -60,6 +60,7 @@ from paintrack.ui.problems import Problems
 from paintrack.ui.review_settings import ClinicSettingsDialog
 from paintrack.ui.running import OperationRunner
 from paintrack.ui.signoff import SignOffPanel
+from paintrack.ui.worklist import WorklistPage
 from paintrack.wording import text as words
 from paintrack.wording.people import (
     block_line,
@@ -118,6 +119,12 @@ def no_match_text(query: str) -> str:
 
 
 LAST_PATIENT_KEY = "review/last_patient"
+SEARCH_DELAY_MS = 250  # the patient search waits for a pause in the typing
+SEARCH_LIMIT = 50  # patients listed at most; "and 312 more" says the rest
+
+
+def more_text(more: int) -> str:
+    return f"and {more:,} more: type more of the name or the record number"
 
 
 def threshold_cell(result: BlockResult, site: str, threshold: int) -> str:
@@ -194,13 +201,28 @@ class ReviewMode(QWidget):
         self.chart_stale = False
         self._build()
         self.refresh_patients()
+        # The worklist is read when Review is first shown: a patient at home never pays for it
+        # (nor starts the background analysis of a clinic's changed diaries).
+        if self.patient is None and self.patients.count() == 0:
+            self.stack.setCurrentWidget(self.patient_page)  # no patients yet: the hint says why
 
     # --- layout ---------------------------------------------------------------------------
 
     def _build(self) -> None:
         outer = QHBoxLayout(self)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        outer.addWidget(splitter)
+        outer.setContentsMargins(0, 0, 0, 0)
+        # Review opens on the worklist; a patient opened from it (or found) fills the page, and
+        # Escape or "Back to the worklist" returns.
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack)
+        self.worklist = WorklistPage(self.store, self._now, on_error=self.show_error)
+        self.worklist.open_requested.connect(lambda patient: self.open_patient(patient))
+        self.worklist.find_patient_button.clicked.connect(self.find_patient)
+        self.stack.addWidget(self.worklist)
+        splitter = self.patient_page = QSplitter(Qt.Orientation.Horizontal)
+        self.stack.addWidget(splitter)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), splitter, self.show_worklist)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -209,7 +231,13 @@ class ReviewMode(QWidget):
         self.search.setPlaceholderText("Search by name or record number")
         self.search.setAccessibleName("Search patients by name or record number")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.refresh_patients)
+        # Debounced: one search after a pause in the typing, not one per keystroke.
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.refresh_patients)
+        self.search.textChanged.connect(lambda _text: self.search_timer.start())
+        self.search.returnPressed.connect(self.flush_search)
         left_layout.addWidget(self.search)
         self.patients = QListWidget()
         self.patients.setAccessibleName("Patients")
@@ -218,6 +246,10 @@ class ReviewMode(QWidget):
         self.patients.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.patients.currentItemChanged.connect(self._patient_chosen)
         left_layout.addWidget(self.patients, 1)
+        self.more_patients = QLabel("")
+        self.more_patients.setAccessibleName("More patients match")
+        self.more_patients.setWordWrap(True)
+        left_layout.addWidget(self.more_patients)
         # Wide enough for the search hint and a name; the splitter must not squeeze it away.
         left.setMinimumWidth(self.fontMetrics().horizontalAdvance("Search by name or record") + 40)
         splitter.addWidget(left)
@@ -226,6 +258,10 @@ class ReviewMode(QWidget):
         right = QWidget()
         layout = QVBoxLayout(right)
         top = QHBoxLayout()
+        self.back_button = QPushButton("← Back to the worklist")
+        self.back_button.setToolTip("Back to the worklist (Esc)")
+        self.back_button.clicked.connect(self.show_worklist)
+        top.addWidget(self.back_button)
         self.title = QLabel("Choose a patient")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -491,7 +527,7 @@ class ReviewMode(QWidget):
     def refresh_patients(self, *_: object) -> None:
         query = self.search.text().strip()
         try:
-            rows = review_ops.find_patients(self.store, query)
+            rows = review_ops.find_patients(self.store, query, limit=SEARCH_LIMIT)
         except UserError as error:
             self.show_error(error, "The patient list could not be read.")
             return
@@ -507,6 +543,7 @@ class ReviewMode(QWidget):
             if patient.id == keep:
                 self.patients.setCurrentItem(item)
         self.patients.blockSignals(False)
+        self.more_patients.setText(more_text(rows.more) if rows.more else "")
         if query and not found:
             # Nobody matches: say so, and do not leave the previous patient on screen as if
             # they matched.
@@ -517,7 +554,12 @@ class ReviewMode(QWidget):
         if self.patient is None and not query:
             chosen = self._patient_to_open(found)
             if chosen is not None:
-                self.patients.setCurrentRow(found.index(chosen))  # opens it
+                self.patients.blockSignals(True)
+                self.patients.setCurrentRow(found.index(chosen))
+                self.patients.blockSignals(False)
+                # A diary of one patient (a patient's own) opens on them; a clinic's on the
+                # worklist, with the last patient viewed ready behind it.
+                self.open_patient(chosen, show=len(found) == 1 and not rows.more)
         self._show_hint_or_tabs(have_patients=bool(found) or bool(query))
 
     def _clear_patient(self) -> None:
@@ -557,7 +599,8 @@ class ReviewMode(QWidget):
             return
         self.open_patient(item.data(Qt.ItemDataRole.UserRole))
 
-    def open_patient(self, patient: Patient) -> None:
+    def open_patient(self, patient: Patient, *, show: bool = True) -> None:
+        """Show `patient`'s diary (`show`: bring the patient page forward, over the worklist)."""
         try:
             opened = review_ops.open_for_review(self.store, patient.id)
             self.diary, self.settings = opened.diary, opened.settings
@@ -567,7 +610,11 @@ class ReviewMode(QWidget):
         if self.patient is None or self.patient.id != patient.id:
             self.tabs.setCurrentIndex(0)
             self._view_recorded = None  # a new opening: recorded once it is on screen
+            # De-identifying is chosen for one patient's summary, never carried to the next.
+            self.deidentify.setChecked(False)
         self.patient = patient
+        if show:
+            self.stack.setCurrentWidget(self.patient_page)
         if not self.record_view():
             return
         self.export_status.setText("")  # an earlier export was of other figures
@@ -584,7 +631,8 @@ class ReviewMode(QWidget):
         not per redraw or reload; a diary opened while Review is hidden, once Review is shown.
         When it cannot be recorded the diary is taken off screen (False) and the reason shown."""
         patient = self.patient
-        if patient is None or not self.isVisible() or self._view_recorded == patient.id:
+        on_screen = self.isVisible() and self.stack.currentWidget() is self.patient_page
+        if patient is None or not on_screen or self._view_recorded == patient.id:
             return True
         try:
             audit_ops.record_view(self.store, patient.id)
@@ -615,8 +663,9 @@ class ReviewMode(QWidget):
             self._reopen_pending = self._reopen_pending or reopen
             return
         if reopen and self.patient is not None:
-            self.open_patient(self.patient)
+            self.open_patient(self.patient, show=False)
         self.refresh_patients()
+        self.worklist.load()
 
     def catch_up(self) -> None:
         """Carry out a reload that waited while Review was hidden."""
@@ -625,17 +674,42 @@ class ReviewMode(QWidget):
         reopen = self._reopen_pending
         self.reload_pending = self._reopen_pending = False
         if reopen and self.patient is not None:
-            self.open_patient(self.patient)
+            self.open_patient(self.patient, show=False)
         self.refresh_patients()
+        self.worklist.load()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self.worklist.worklist is None:
+            self.worklist.load()
         self.catch_up()
         self.record_view()
         self._draw_if_stale()
 
     def chart_on_screen(self) -> bool:
         return self.isVisible() and self.tabs.currentWidget() is self.compare_tab
+
+    # --- the worklist -----------------------------------------------------------------------
+
+    def show_worklist(self) -> None:
+        """Back to the worklist (Escape), brought up to date, on the row of the patient seen."""
+        self.stack.setCurrentWidget(self.worklist)
+        self.worklist.load()
+        if self.patient is not None:
+            self.worklist.select_patient(self.patient.id)
+        self.worklist.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def find_patient(self) -> None:
+        """The patient page with the search box ready: any patient, not only the worklist's."""
+        self.stack.setCurrentWidget(self.patient_page)
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.search.selectAll()
+
+    def flush_search(self) -> None:
+        """Run a search still waiting for the typing to pause (tests, Enter in the box)."""
+        if self.search_timer.isActive():
+            self.search_timer.stop()
+            self.refresh_patients()
 
     # --- analysis ---------------------------------------------------------------------------
 
@@ -821,15 +895,18 @@ class ReviewMode(QWidget):
     def _draw_comparison(self, *_: object) -> None:
         if self.analysis is None:
             return
-        if len(self.analysis.blocks) < 2:
-            # Nothing to compare: no selectors, no chart; the checklist gets the room.
+        if not self.analysis.blocks:
+            # Nothing to draw or compare: no selectors, no chart; the checklist gets the room.
             self.choose_row.setVisible(False)
             self.chart_box.setVisible(False)
             self.comparison.setText(NEEDS_TWO_BLOCKS)
             return
-        self.choose_row.setVisible(True)
+        # One block: nothing to compare, but its own chart (issue 14: a patient with one block
+        # had no chart anywhere).
+        single = len(self.analysis.blocks) == 1
+        self.choose_row.setVisible(not single)
         self.chart_box.setVisible(True)
-        blocks = self.compared_blocks()
+        blocks = list(self.analysis.blocks) if single else self.compared_blocks()
         if self.chart_on_screen():
             self.chart_stale = False
             figure, canvas = self._ensure_canvas()
@@ -846,6 +923,9 @@ class ReviewMode(QWidget):
             canvas.draw_idle()  # type: ignore[no-untyped-call]
         else:
             self.chart_stale = True  # built and drawn when its tab is shown
+        if single:
+            self.comparison.setText(NEEDS_TWO_BLOCKS)
+            return
         ids = {b.block_id for b in blocks}
         # One line per site and outcome: "relief ≥ 50% and ≥ 80%: concordant: …".
         grouped: dict[tuple[str, str], list[str]] = {}
@@ -955,6 +1035,7 @@ class ReviewMode(QWidget):
         self.settings = dialog.saved
         self._show_preset()
         self.reanalyse()
+        self.worklist.load()  # other days, or other settings: every summary stale
 
     # --- export -----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ the protocol's time points, saved in the database (so they travel with it) via t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -104,6 +105,12 @@ class ClinicSettingsDialog(QDialog):
         self.points.setMinimumWidth(320)
         form.addRow("Protocol points (min after the block)", self.points)
 
+        self.worklist_days = QSpinBox()
+        self.worklist_days.setRange(1, 3660)
+        self.worklist_days.setSuffix(" days")
+        self.worklist_days.setValue(int(self.settings.worklist_days))
+        self.worklist_days.setAccessibleName("The worklist shows the blocks of this many last days")
+        form.addRow("Worklist: blocks of the last", self.worklist_days)
         # Clinic mode's idle lock (stored with clinic mode, saved by its own operation).
         self.clinic_state = clinic_ops.clinic_state(store)
         self.idle_lock = QSpinBox(self)
@@ -145,11 +152,14 @@ class ClinicSettingsDialog(QDialog):
             **self.settings.protocols,
             STANDARD_PROTOCOL: tuple(points),
         }
-        return ClinicSettings(
+        # Settings this dialog does not show (late onset, ...) are kept as they are.
+        return replace(
+            self.settings,
             preset=Preset(str(self.preset.currentData())),
             thresholds=tuple(dict.fromkeys(int(t) for t in thresholds)),
             expected_minutes=expected,
             protocols=protocols,
+            worklist_days=int(self.worklist_days.value()),
         )
 
     def save(self) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from paintrack.clinical.model import Patient
+from paintrack.clinical.search_keys import search_key
 from paintrack.ui.birth_date import BirthDateField
 from paintrack.ui.clock import Clock, SystemClock, local
 from paintrack.ui.widgets import (
@@ -29,6 +31,9 @@ from paintrack.ui.widgets import (
     show_message,
 )
 from paintrack.wording.people import patient_description
+
+LISTED = 50  # diaries in the drop-down at most: a clinic's 10,000 are found by typing
+FIND_DELAY_MS = 250
 
 
 class WelcomePage(QWidget):
@@ -106,6 +111,7 @@ class WelcomePage(QWidget):
         self.duplicate.setVisible(False)
         start.body.addWidget(self.duplicate)
         self._existing: list[Patient] = []
+        self._keys: list[str] = []
         self._first_blocks: dict[str, datetime] = {}
         self._duplicate_of: Patient | None = None
         self.start_button = QPushButton("Start my diary")
@@ -132,7 +138,24 @@ class WelcomePage(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.patients.setMinimumContentsLength(16)
+        # On a computer with more diaries than the drop-down lists (a clinic's), a box to find
+        # one by part of the name or record number; the drop-down shows the first matches.
+        self.find_box = QLineEdit()
+        self.find_box.setPlaceholderText("Find a diary: part of the name or record number")
+        self.find_box.setAccessibleName("Find a diary by name or record number")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.setVisible(False)
+        self.find_timer = QTimer(self)
+        self.find_timer.setSingleShot(True)
+        self.find_timer.setInterval(FIND_DELAY_MS)
+        self.find_timer.timeout.connect(self._fill_list)
+        self.find_box.textChanged.connect(lambda _text: self.find_timer.start())
+        self.continue_card.body.addWidget(self.find_box)
         self.continue_card.body.addWidget(self.patients)
+        self.more = QLabel("")
+        self.more.setAccessibleName("More diaries match")
+        self.more.setWordWrap(True)
+        self.continue_card.body.addWidget(self.more)
         self.continue_button = QPushButton("Continue this diary")
         self.continue_button.setAccessibleName("Continue this diary")
         self.continue_card.body.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -175,14 +198,39 @@ class WelcomePage(QWidget):
         tells apart two people of the same name."""
         self._existing = list(patients)
         self._first_blocks = dict(first_blocks or {})
+        # Worked out once: each keystroke then compares plain strings, no Qt call per patient.
+        self._keys = [
+            f"{search_key(p.name) or ''}\n{search_key(p.mrn) or ''}" for p in self._existing
+        ]
+        self.find_box.setVisible(len(self._existing) > LISTED)
+        self._fill_list()
+        self.continue_card.setVisible(bool(patients))
+
+    def _fill_list(self) -> None:
+        """The drop-down: the first LISTED diaries matching the find box, and how many more."""
+        self.find_timer.stop()
+        needle = search_key(self.find_box.text().strip()) or ""
+        matching = [
+            patient
+            for patient, key in zip(self._existing, self._keys, strict=True)
+            if not needle or needle in key
+        ]
+        shown = matching[:LISTED]
         self.patients.clear()
-        for patient in patients:
+        for patient in shown:
             self.patients.addItem(self.description(patient), patient.id)
             self.patients.setItemData(
                 self.patients.count() - 1, self.description(patient), Qt.ItemDataRole.ToolTipRole
             )
         self.patients.view().setMinimumWidth(self.patients.view().sizeHintForColumn(0) + 24)
-        self.continue_card.setVisible(bool(patients))
+        more = len(matching) - len(shown)
+        if more:
+            self.more.setText(f"and {more:,} more: type more of the name or record number")
+        elif needle and not matching:
+            self.more.setText("No diary matches; check the spelling or try the record number.")
+        else:
+            self.more.setText("")
+        self.more.setVisible(bool(self.more.text()))
 
     def clear_form(self) -> None:
         """A fresh form: "Start or open another diary" must not show the last name typed."""

@@ -209,8 +209,16 @@ def test_rows_written_before_the_chain_are_hashed_on_upgrade(db: Path) -> None:
     written = raw_query(db, "SELECT seq, prev_hash, hash FROM audit ORDER BY seq")
     raw_execute(db, "UPDATE audit SET prev_hash = NULL, hash = NULL")
     # The columns of later migrations go too (0003: each block's offset, rescue detail, the
-    # per-side estimate), so the file is shaped as a 0001 diary was.
+    # per-side estimate; 0005: the search keys, the worklist's summaries and their triggers),
+    # so the file is shaped as a 0001 diary was.
+    triggers = raw_query(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    for (trigger,) in triggers:
+        raw_execute(db, f"DROP TRIGGER {trigger}")
+    raw_execute(db, "DROP TABLE worklist_summaries")
+    raw_execute(db, "DROP INDEX ix_patients_search")
     for table, column in (
+        ("patients", "search_name"),
+        ("patients", "search_mrn"),
         ("blocks", "utc_offset_minutes"),
         ("entries", "rescue_medication_detail"),
         ("entries", "patient_relief_by_site"),

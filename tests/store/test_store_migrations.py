@@ -41,6 +41,7 @@ def test_upgrading_an_empty_database_matches_the_models(tmp_path: Path) -> None:
         "users",
         "target_notes",
         "signatures",
+        "worklist_summaries",
     }
 
 

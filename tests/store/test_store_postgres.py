@@ -48,6 +48,7 @@ def test_migrating_a_new_database_to_head_matches_the_models(postgres_url: str) 
         "entries",
         "entry_scores",
         "settings",
+        "worklist_summaries",
         "audit",
         "users",
         "target_notes",

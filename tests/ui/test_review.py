@@ -93,6 +93,7 @@ def analyze_json(db: Path, patient: str, capsys: pytest.CaptureFixture[str]) -> 
 def choose_patient(qtbot: QtBot, review: ReviewMode, query: str) -> None:
     review.search.clear()
     qtbot.keyClicks(review.search, query)
+    review.flush_search()  # the search waits for a pause in the typing
     assert review.patients.count() == 1
     item = review.patients.item(0)
     rect = review.patients.visualItemRect(item)
@@ -103,15 +104,18 @@ def choose_patient(qtbot: QtBot, review: ReviewMode, query: str) -> None:
 def test_search_by_name_or_record_number(qtbot: QtBot, review: ReviewMode) -> None:
     assert review.patients.count() == 2
     qtbot.keyClicks(review.search, "TEST-0002")
+    review.flush_search()  # the search waits for a pause in the typing
     assert [
         review.patients.item(i).text().split("\n")[0] for i in range(review.patients.count())
     ] == ["Casey Example"]
     review.search.clear()
     qtbot.keyClicks(review.search, "alex")
+    review.flush_search()  # the search waits for a pause in the typing
     assert review.patients.count() == 1
     assert review.patients.item(0).text().startswith("Alex Sample")
     review.search.clear()
     qtbot.keyClicks(review.search, "nobody-here")
+    review.flush_search()  # the search waits for a pause in the typing
     assert review.patients.count() == 0
 
 
@@ -456,6 +460,8 @@ def test_the_only_patient_opens_by_itself(qtbot: QtBot, tmp_path: Path) -> None:
 def test_a_calm_hint_instead_of_empty_boxes(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
     review = make_review(qtbot, store)  # two patients, none viewed yet
     assert review.patient is None
+    assert review.stack.currentWidget() is review.worklist  # a clinic's Review opens on it
+    review.find_patient()
     assert review.hint.isVisible() and not review.tabs.isVisible()
     assert review.hint.text() == NO_PATIENT_HINT
     choose_patient(qtbot, review, "Casey")
@@ -685,6 +691,7 @@ def test_a_search_with_no_match_says_so_and_shows_no_patient(
     choose_patient(qtbot, review, "DEMO-0001")
     review.search.clear()
     qtbot.keyClicks(review.search, "zzz")
+    review.flush_search()  # the search waits for a pause in the typing
     assert review.patients.count() == 0
     assert review.pages.currentWidget() is review.hint and review.hint.isVisible()
     assert review.hint.text().startswith("No patient matches “zzz”.")
@@ -692,6 +699,7 @@ def test_a_search_with_no_match_says_so_and_shows_no_patient(
     assert "Alex" not in review.title.text() and review.verdict.text() == ""
     assert not review.export_button.isEnabled()
     review.search.clear()
+    review.flush_search()
     assert review.patients.count() == 2
 
 
