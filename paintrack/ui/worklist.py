@@ -327,15 +327,18 @@ class WorklistPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        # Sized to typical cells, not measured over the rows; what does not fit is elided, with
+        # the whole text in the tooltip. The next step, the last column, gets the rest, so it
+        # stays in sight in the 1,100-pixel window.
         for column, sample in (
-            (PATIENT, "Maya Goldsmith (H-000000)  "),
-            (DATES, "20 Nov 2026, 4 Dec 2026  "),
-            (TARGET, "Cervical, both sides  "),
+            (PATIENT, "Maya Goldsmith (H-000000)"),
+            (DATES, "20 Nov 2026, 4 Dec 2026"),
+            (TARGET, "Cervical, both sides"),
             (AGENT, "bupivacaine, lidocaine"),
-            (STATUS, "⚠ met with cautions  "),
-            (COMPLIANCE, "Compliance 100% (11 of 11)"),
+            (STATUS, "⚠ met with cautions"),
+            (COMPLIANCE, "100% (11 of 11)"),
         ):
-            header.resizeSection(column, self.fontMetrics().horizontalAdvance(sample) + 16)
+            header.resizeSection(column, self.fontMetrics().horizontalAdvance(sample) + 12)
         self.table.open_requested.connect(self._open_row)
         layout.addWidget(self.table, 1)
         self.status = QLabel("")
