@@ -64,6 +64,7 @@ from paintrack.store.models import (
     SettingRow,
 )
 from paintrack.store.patient_search import PatientSearch
+from paintrack.store.reading import live_entries, read_diary
 from paintrack.store.signoff import AUDITED_KINDS, NotesAndSignatures, audited_rows
 from paintrack.store.users import StoreUsers, people_rows
 from paintrack.store.worklist_cache import WorklistRead
@@ -456,39 +457,15 @@ class Store(StoreUsers, NotesAndSignatures):
     def load_diary(self, patient_id: str) -> Diary:
         """A patient's blocks by time performed, each with its live entries by `at`."""
         with self._reading() as session:
-            patient_row = session.get(PatientRow, patient_id)
-            if patient_row is None:
-                raise UserError(f"There is no patient with id {patient_id} in this diary.")
-            block_rows = session.scalars(
-                select(BlockRow)
-                .where(BlockRow.patient_id == patient_id)
-                .order_by(BlockRow.performed_at, BlockRow.sequence, BlockRow.id)
-            ).all()
-            entries = self._live_entries(session, [row.id for row in block_rows])
-            return Diary(
-                patient=patient_from_row(patient_row),
-                blocks=tuple(block_from_row(row, entries.get(row.id, ())) for row in block_rows),
-            )
+            return read_diary(session, patient_id)
 
     def get_block(self, block_id: str) -> Block:
         with self._reading() as session:
             row = self._block_row(session, block_id)
-            return block_from_row(row, self._live_entries(session, [block_id]).get(block_id, ()))
+            return block_from_row(row, live_entries(session, [block_id]).get(block_id, ()))
 
-    @staticmethod
-    def _live_entries(session: Session, block_ids: Sequence[str]) -> dict[str, tuple[Entry, ...]]:
-        if not block_ids:
-            return {}
-        rows = session.scalars(
-            select(EntryRow)
-            .where(EntryRow.block_id.in_(block_ids), EntryRow.deleted.is_(False))
-            .options(selectinload(EntryRow.scores))
-            .order_by(EntryRow.at, EntryRow.recorded_at, EntryRow.id)
-        ).all()
-        grouped: dict[str, list[Entry]] = {}
-        for row in rows:
-            grouped.setdefault(row.block_id, []).append(entry_from_row(row))
-        return {block_id: tuple(entries) for block_id, entries in grouped.items()}
+    # Kept for the worklist's loader, which hands it on (store/worklist_cache.load_diaries).
+    _live_entries = staticmethod(live_entries)
 
     @staticmethod
     def _block_row(session: Session, block_id: str) -> BlockRow:

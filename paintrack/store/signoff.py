@@ -14,10 +14,10 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from paintrack.clinical.audit import AuditAction
-from paintrack.clinical.model import Diary, Region, Side, new_id
+from paintrack.clinical.model import Region, Side, new_id
 from paintrack.clinical.signoff import (
     NOTE_MAX_LENGTH,
     Signature,
@@ -27,8 +27,8 @@ from paintrack.clinical.signoff import (
     sign_off_state,
 )
 from paintrack.errors import UserError
-from paintrack.store.convert import block_from_row, entry_from_row, patient_from_row
-from paintrack.store.models import BlockRow, EntryRow, NoteRow, PatientRow, SignatureRow
+from paintrack.store.models import NoteRow, PatientRow, SignatureRow
+from paintrack.store.reading import read_diary
 
 if TYPE_CHECKING:
     from paintrack.store.repository import _Unit
@@ -105,31 +105,6 @@ def _note_text(text: str) -> str:
             "shorten it, or split it into two notes."
         )
     return cleaned
-
-
-def _diary(session: Session, patient_id: str) -> Diary:
-    """The patient's diary as `Store.load_diary` reads it, inside `session`."""
-    patient_row = session.get(PatientRow, patient_id)
-    if patient_row is None:
-        raise UserError(f"There is no patient with id {patient_id} in this diary.")
-    block_rows = session.scalars(
-        select(BlockRow)
-        .where(BlockRow.patient_id == patient_id)
-        .order_by(BlockRow.performed_at, BlockRow.sequence, BlockRow.id)
-    ).all()
-    entry_rows = session.scalars(
-        select(EntryRow)
-        .where(EntryRow.block_id.in_([row.id for row in block_rows]), EntryRow.deleted.is_(False))
-        .options(selectinload(EntryRow.scores))
-        .order_by(EntryRow.at, EntryRow.recorded_at, EntryRow.id)
-    ).all()
-    grouped: dict[str, list[Any]] = {}
-    for row in entry_rows:
-        grouped.setdefault(row.block_id, []).append(entry_from_row(row))
-    return Diary(
-        patient=patient_from_row(patient_row),
-        blocks=tuple(block_from_row(row, tuple(grouped.get(row.id, ()))) for row in block_rows),
-    )
 
 
 def _versions(session: Session, patient_id: str) -> list[TargetNote]:
@@ -233,7 +208,7 @@ class NotesAndSignatures:
         `fingerprint`. Refused (DiaryChangedWhileSigning) if the diary no longer has that
         fingerprint: what would be signed is not what was read."""
         with self._writing(actor) as unit:
-            now_fingerprint = diary_fingerprint(_diary(unit.session, patient_id))
+            now_fingerprint = diary_fingerprint(read_diary(unit.session, patient_id))
             if now_fingerprint != fingerprint:
                 raise DiaryChangedWhileSigning(
                     "The diary changed after this summary was shown (someone saved a change on "
@@ -278,7 +253,7 @@ class NotesAndSignatures:
         """The patient's current notes and latest signature, read together with the diary so
         that "outdated" is decided on the diary as it is now."""
         with self._reading() as session:
-            diary = _diary(session, patient_id)
+            diary = read_diary(session, patient_id)
             return sign_off_state(
                 diary, _versions(session, patient_id), _signatures(session, patient_id)
             )
