@@ -245,7 +245,7 @@ def _entries(session: Session) -> Iterator[tuple[Any, SimpleNamespace]]:
         .order_by(entries.c.id)
         .execution_options(stream_results=True, yield_per=BATCH)
     )
-    columns = [column.name for column in entries.columns]
+    columns = [column.name for column in entries.columns]  # the first columns of each row
     current: SimpleNamespace | None = None
     current_row: Any = None
     for row in session.execute(query):
@@ -253,7 +253,7 @@ def _entries(session: Session) -> Iterator[tuple[Any, SimpleNamespace]]:
             if current is not None:
                 yield current_row, current
             current_row = row
-            current = SimpleNamespace(**{name: row._mapping[name] for name in columns})
+            current = SimpleNamespace(**dict(zip(columns, row, strict=False)))
             current.scores = []
         if row.score_entry is not None:
             current.scores.append(SimpleNamespace(site=row.site, score=row.score))
