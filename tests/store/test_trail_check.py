@@ -1,0 +1,82 @@
+"""verify's streamed pass (store/trail_check.py) hashes an audit row from its stored JSON text
+when that text is the canonical one, and from the decoded values otherwise: a row stored as any
+other text of the same values still verifies, and a changed value never does."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from paintrack.clinical.model import Patient
+from paintrack.store import open_store
+from paintrack.store.audit_chain import audit_hash, spliced_audit_hash
+from paintrack.store.trail_check import values_digest
+
+
+def _diary(db_path: Path) -> None:
+    with open_store(str(db_path)) as store:
+        store.add_patient(Patient(name="Ann Text", mrn="T-1"))
+        store.add_patient(Patient(name="Bo Text"))
+
+
+def _rewrite_new(db_path: Path, seq: int, change: object = None) -> None:
+    """Store audit row `seq`'s `new` as different JSON text (spaces, keys unsorted), its value
+    changed by `change` (a name) when given."""
+    connection = sqlite3.connect(db_path)
+    try:
+        with connection:
+            (text,) = connection.execute("SELECT new FROM audit WHERE seq = ?", (seq,)).fetchone()
+            value = json.loads(text)
+            if change is not None:
+                value["name"] = change
+            other = json.dumps(dict(reversed(list(value.items()))), indent=1)
+            assert other != text
+            connection.execute("UPDATE audit SET new = ? WHERE seq = ?", (other, seq))
+    finally:
+        connection.close()
+
+
+def test_a_row_stored_as_other_text_of_the_same_values_still_verifies(db_path: Path) -> None:
+    _diary(db_path)
+    _rewrite_new(db_path, 1)
+    with open_store(str(db_path), read_only=True) as store:
+        check = store.check_audit_trail()
+    assert check.first_break is None
+    assert check.mismatches == ()
+    assert check.records == 2
+
+
+def test_a_value_changed_in_other_text_breaks_the_chain_there(db_path: Path) -> None:
+    _diary(db_path)
+    _rewrite_new(db_path, 2, change="Bob Changed")
+    with open_store(str(db_path), read_only=True) as store:
+        check = store.check_audit_trail()
+    assert check.first_break is not None
+    assert check.first_break.seq == 2
+    assert "content was changed" in check.first_break.problem
+    # and the diary no longer matches the (changed) last record of that patient
+    assert [(m.kind, m.problem, m.seq) for m in check.mismatches] == [("patient", "differs", 2)]
+
+
+def test_the_spliced_hash_of_canonical_text_is_the_audit_hash() -> None:
+    new = {"name": "Zoë", "scores": {"b": 2, "a": 1.5}, "note": "a \"quoted\" line\n"}
+    content = {
+        "seq": 7,
+        "id": "row-7",
+        "at": datetime(2026, 12, 2, 15, 0, tzinfo=UTC),
+        "actor": "nurse",
+        "action": "add_entry",
+        "object_type": "entry",
+        "object_id": "e-1",
+        "patient_id": "p-1",
+        "reason": None,
+        "prev_hash": "0" * 64,
+    }
+    canonical = json.dumps(new, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    expected = audit_hash(**content, old=None, new=new)
+    assert spliced_audit_hash(**content, old_text=None, new_text=canonical) == expected
+    assert spliced_audit_hash(**content, old_text=None, new_text=json.dumps(new)) != expected
+    assert values_digest(new) == values_digest(json.loads(canonical))
+    assert values_digest(new) != values_digest({**new, "note": ""})
