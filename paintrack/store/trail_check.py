@@ -227,7 +227,7 @@ def _audit_rows(session: Session) -> Iterator[Any]:
         .order_by(AuditRow.seq)
         .execution_options(stream_results=True, yield_per=BATCH)
     )
-    yield from session.execute(query)
+    yield from session.connection().execute(query)
 
 
 def _entries(session: Session) -> Iterator[tuple[Any, SimpleNamespace]]:
@@ -248,7 +248,7 @@ def _entries(session: Session) -> Iterator[tuple[Any, SimpleNamespace]]:
     columns = [column.name for column in entries.columns]  # the first columns of each row
     current: SimpleNamespace | None = None
     current_row: Any = None
-    for row in session.execute(query):
+    for row in session.connection().execute(query):
         if current is None or row.id != current.id:
             if current is not None:
                 yield current_row, current
@@ -280,14 +280,15 @@ def trail_mismatches(session: Session, trail: TrailSummary) -> tuple[TrailMismat
         return audit
 
     streamed = {"stream_results": True, "yield_per": BATCH}
+    connection = session.connection()  # Core rows, without the ORM's result layer
     patient_row: Any
     block_row: Any
     with_scores: Any
     patients = PatientRow.__table__
-    for patient_row in session.execute(select(patients).execution_options(**streamed)):
+    for patient_row in connection.execute(select(patients).execution_options(**streamed)):
         compare("patient", patient_row.id, patient_to_json(patient_from_row(patient_row)))
     blocks = BlockRow.__table__
-    for block_row in session.execute(select(blocks).execution_options(**streamed)):
+    for block_row in connection.execute(select(blocks).execution_options(**streamed)):
         compare("block", block_row.id, block_to_json(block_from_row(block_row, ())))
     for entry_row, with_scores in _entries(session):
         current = (
