@@ -109,23 +109,28 @@ def _describe_mismatches(store: Store, mismatches: Sequence[TrailMismatch]) -> l
     """Each differing record in words: what changed, its time, the patient and block."""
     from paintrack.store.convert import block_to_json, entry_to_json, patient_to_json
 
-    last: dict[tuple[str, str], AuditRecord] = {}
-    for audit in store.audit_trail():
-        if audit.object_id is not None:
-            last[(audit.object_type, audit.object_id)] = audit
+    # Only the records of the differing objects (and of their patients) are read, and the
+    # diaries one patient at a time: a clinic's whole trail never sits in memory.
+    wanted = {(m.kind, m.object_id) for m in mismatches if m.kind != "settings"}
+    last: dict[tuple[str, str], AuditRecord] = store.last_audit_records(wanted)
+    patients = {("patient", r.patient_id) for r in last.values() if r.patient_id is not None}
+    last.update(store.last_audit_records(patients - last.keys()))
     current: dict[tuple[str, str], tuple[_Place, dict[str, Any]]] = {}
     block_places: dict[str, _Place] = {}
     for patient in store.list_patients():
-        current[("patient", patient.id)] = (_Place(patient.name), patient_to_json(patient))
+        if ("patient", patient.id) in wanted:
+            current[("patient", patient.id)] = (_Place(patient.name), patient_to_json(patient))
         for number, block in enumerate(store.load_diary(patient.id).blocks, start=1):
             block_place = _Place(patient.name, number)
             block_places[block.id] = block_place
-            current[("block", block.id)] = (block_place, block_to_json(block))
+            if ("block", block.id) in wanted:
+                current[("block", block.id)] = (block_place, block_to_json(block))
             for entry in block.entries:
-                current[("entry", entry.id)] = (
-                    block_place,
-                    {"block_id": block.id, **entry_to_json(entry)},
-                )
+                if ("entry", entry.id) in wanted:
+                    current[("entry", entry.id)] = (
+                        block_place,
+                        {"block_id": block.id, **entry_to_json(entry)},
+                    )
 
     def trail_patient(record: AuditRecord | None) -> str | None:
         """The patient's name as the trail last recorded it (when the diary no longer has it)."""

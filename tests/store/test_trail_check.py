@@ -4,13 +4,18 @@ other text of the same values still verifies, and a changed value never does."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from store_builders import index_block
+
+from paintrack import cli
 from paintrack.clinical.model import Patient
-from paintrack.store import open_store
+from paintrack.store import Store, open_store
 from paintrack.store.audit_chain import audit_hash, spliced_audit_hash
 from paintrack.store.trail_check import values_digest
 
@@ -61,7 +66,7 @@ def test_a_value_changed_in_other_text_breaks_the_chain_there(db_path: Path) -> 
 
 
 def test_the_spliced_hash_of_canonical_text_is_the_audit_hash() -> None:
-    new = {"name": "Zoë", "scores": {"b": 2, "a": 1.5}, "note": "a \"quoted\" line\n"}
+    new = {"name": "Zoë", "scores": {"b": 2, "a": 1.5}, "note": 'a "quoted" line\n'}
     content = {
         "seq": 7,
         "id": "row-7",
@@ -80,3 +85,36 @@ def test_the_spliced_hash_of_canonical_text_is_the_audit_hash() -> None:
     assert spliced_audit_hash(**content, old_text=None, new_text=json.dumps(new)) != expected
     assert values_digest(new) == values_digest(json.loads(canonical))
     assert values_digest(new) != values_digest({**new, "note": ""})
+
+
+def test_last_audit_records_are_the_last_of_each_object_asked_for(db_path: Path) -> None:
+    with open_store(str(db_path)) as store:
+        patient = store.add_patient(Patient(name="Ann Text"))
+        block = store.add_block(patient.id, index_block())
+        store.update_block(dataclasses.replace(block, sequence=3), reason="typo")
+        other = store.add_block(patient.id, dataclasses.replace(index_block(), id="other"))
+        found = store.last_audit_records([("block", block.id), ("block", "nobody")])
+    assert list(found) == [("block", block.id)]
+    assert found[("block", block.id)].action == "update_block"
+    assert found[("block", block.id)].new is not None
+    assert found[("block", block.id)].new["sequence"] == 3
+    assert ("block", other.id) not in found
+
+
+def test_verify_describes_a_difference_without_reading_the_whole_trail(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _diary(db_path)
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute("UPDATE patients SET name = 'Ann Edited' WHERE name = 'Ann Text'")
+    connection.close()
+
+    def whole_trail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("verify read the whole audit trail")
+
+    monkeypatch.setattr(Store, "audit_trail", whole_trail)
+    code = cli.main(["--db", str(db_path), "verify"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "the name of patient Ann Edited was changed outside paintrack" in out
