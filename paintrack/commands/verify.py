@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from paintrack.clinical.audit import AuditRecord
+    from paintrack.clinical.model import Patient
     from paintrack.store import Store
     from paintrack.store.audit_chain import TrailMismatch
 
@@ -117,7 +118,8 @@ def _describe_mismatches(store: Store, mismatches: Sequence[TrailMismatch]) -> l
     last.update(store.last_audit_records(patients - last.keys()))
     current: dict[tuple[str, str], tuple[_Place, dict[str, Any]]] = {}
     block_places: dict[str, _Place] = {}
-    for patient in store.list_patients():
+
+    def visit(patient: Patient) -> None:
         if ("patient", patient.id) in wanted:
             current[("patient", patient.id)] = (_Place(patient.name), patient_to_json(patient))
         for number, block in enumerate(store.load_diary(patient.id).blocks, start=1):
@@ -131,6 +133,28 @@ def _describe_mismatches(store: Store, mismatches: Sequence[TrailMismatch]) -> l
                         block_place,
                         {"block_id": block.id, **entry_to_json(entry)},
                     )
+
+    # What the lines below look up: the records still in the tables, and the blocks of
+    # removed entries. The patients the trail names come first; the rest only if something
+    # is still not found (a record added outside paintrack names no patient).
+    in_tables = {
+        (m.kind, m.object_id) for m in mismatches if m.kind != "settings" and m.problem != "missing"
+    }
+    blocks_of_removed: set[str] = set()
+    for m in mismatches:
+        record = last.get((m.kind, m.object_id))
+        values = (record.new or record.old) if record is not None else None
+        if m.kind == "entry" and m.problem == "missing" and values:
+            blocks_of_removed.add(str(values.get("block_id")))
+    named = {r.patient_id for r in last.values() if r.patient_id is not None}
+    everyone = store.list_patients()
+    for patient in everyone:
+        if patient.id in named:
+            visit(patient)
+    if not (in_tables <= current.keys() and blocks_of_removed <= block_places.keys()):
+        for patient in everyone:
+            if patient.id not in named:
+                visit(patient)
 
     def trail_patient(record: AuditRecord | None) -> str | None:
         """The patient's name as the trail last recorded it (when the diary no longer has it)."""
