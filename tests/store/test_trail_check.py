@@ -118,3 +118,28 @@ def test_verify_describes_a_difference_without_reading_the_whole_trail(
     out = capsys.readouterr().out
     assert code == 1
     assert "the name of patient Ann Edited was changed outside paintrack" in out
+
+
+def test_verify_still_places_an_entry_added_outside_paintrack(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entry with no audit record names no patient: verify looks through every diary."""
+    with open_store(str(db_path)) as store:
+        store.add_patient(Patient(name="Ann Text"))
+        bo = store.add_patient(Patient(name="Bo Text"))
+        store.add_block(bo.id, index_block())
+    connection = sqlite3.connect(db_path)
+    with connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(entries)")]
+        listed = ", ".join(columns)
+        chosen = ", ".join("'added-outside'" if name == "id" else name for name in columns)
+        connection.execute(f"INSERT INTO entries ({listed}) SELECT {chosen} FROM entries LIMIT 1")
+        connection.execute(
+            "INSERT INTO entry_scores (entry_id, site, score) SELECT 'added-outside', site, "
+            "score FROM entry_scores LIMIT 1"
+        )
+    connection.close()
+    code = cli.main(["--db", str(db_path), "verify"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "(patient Bo Text, block 1) has no audit record: it was added outside paintrack" in out
