@@ -87,8 +87,8 @@ def test_the_spliced_hash_of_canonical_text_is_the_audit_hash() -> None:
     assert values_digest(new) != values_digest({**new, "note": ""})
 
 
-def test_last_audit_records_are_the_last_of_each_object_asked_for(db_path: Path) -> None:
-    with open_store(str(db_path)) as store:
+def test_last_audit_records_are_the_last_of_each_object_asked_for(any_store: Store) -> None:
+    with any_store as store:
         patient = store.add_patient(Patient(name="Ann Text"))
         block = store.add_block(patient.id, index_block())
         store.update_block(dataclasses.replace(block, sequence=3), reason="typo")
