@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,10 +29,7 @@ from paintrack.store import patient_search, worklist_cache
 from paintrack.store.audit_chain import (
     GENESIS,
     AuditCheck,
-    ChainBreak,
     EncodedJSON,
-    TrailMismatch,
-    audit_hash,
     encoded_audit_hash,
 )
 from paintrack.store.convert import (
@@ -65,8 +60,9 @@ from paintrack.store.models import (
 )
 from paintrack.store.patient_search import PatientSearch
 from paintrack.store.reading import live_entries, read_diary
-from paintrack.store.signoff import AUDITED_KINDS, NotesAndSignatures, audited_rows
-from paintrack.store.users import StoreUsers, people_rows
+from paintrack.store.signoff import NotesAndSignatures
+from paintrack.store.trail_check import check_audit_trail as check_trail
+from paintrack.store.users import StoreUsers
 from paintrack.store.worklist_cache import WorklistRead
 from paintrack.wording.people import patient_description
 
@@ -809,6 +805,31 @@ class Store(StoreUsers, NotesAndSignatures):
                 query = query.where(AuditRow.action.in_([str(a) for a in actions]))
             return [_audit_record(row) for row in session.scalars(query)]
 
+    def last_audit_records(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], AuditRecord]:
+        """The last audit record of each (object_type, object_id) asked for that has one: what
+        verify needs to describe a few differing records without reading the whole trail."""
+        wanted: dict[str, list[str]] = {}
+        for kind, object_id in set(keys):
+            wanted.setdefault(kind, []).append(object_id)
+        found: dict[tuple[str, str], AuditRecord] = {}
+        with self._reading() as session:
+            for kind, ids in wanted.items():
+                ids.sort()
+                for start in range(0, len(ids), 500):
+                    query = (
+                        select(AuditRow)
+                        .where(
+                            AuditRow.object_type == kind,
+                            AuditRow.object_id.in_(ids[start : start + 500]),
+                        )
+                        .order_by(AuditRow.seq)
+                    )
+                    for row in session.scalars(query):
+                        found[(kind, str(row.object_id))] = _audit_record(row)
+        return found
+
     def check_audit_trail(self) -> AuditCheck:
         """Recompute the audit trail's hash chain and compare the diary with it.
 
@@ -818,13 +839,7 @@ class Store(StoreUsers, NotesAndSignatures):
         (the diary edited behind paintrack's back). Read-only.
         """
         with self._reading() as session:
-            trail = _TrailSummary()
-            for row in _stream_audit_rows(session):
-                trail.add(row)
-            mismatches = _trail_mismatches(session, trail)
-        return AuditCheck(
-            records=trail.records, first_break=trail.first_break, mismatches=mismatches
-        )
+            return check_trail(session)
 
     def integrity_check(self) -> list[str] | None:
         """SQLite's own check of the file's structure: ["ok"] when sound. None for a database
@@ -1055,188 +1070,3 @@ def _audit_record(row: AuditRow) -> AuditRecord:
         new=row.new,
         patient_id=row.patient_id,
     )
-
-
-_AUDIT_BATCH = 2000
-"""Audit rows fetched at a time when the whole trail is read (verify): memory stays bounded."""
-
-
-def _stream_audit_rows(session: Session) -> Iterator[Any]:
-    """Every audit row's columns (not ORM objects), oldest first, fetched in bounded batches."""
-    query = (
-        select(
-            AuditRow.seq,
-            AuditRow.id,
-            AuditRow.at,
-            AuditRow.actor,
-            AuditRow.action,
-            AuditRow.object_type,
-            AuditRow.object_id,
-            AuditRow.patient_id,
-            AuditRow.reason,
-            AuditRow.old,
-            AuditRow.new,
-            AuditRow.prev_hash,
-            AuditRow.hash,
-        )
-        .order_by(AuditRow.seq)
-        .execution_options(stream_results=True, yield_per=_AUDIT_BATCH)
-    )
-    yield from session.execute(query)
-
-
-def _values_digest(values: Mapping[str, Any] | None) -> bytes | None:
-    """A short digest of a record's values (canonical JSON): what verify keeps per object
-    instead of the values themselves, so a large trail does not fill memory."""
-    if values is None:
-        return None
-    text = json.dumps(
-        values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
-@dataclass(frozen=True)
-class _LastAudit:
-    """What verify keeps of the last audit row of an object."""
-
-    seq: int
-    action: str
-    new_digest: bytes | None
-
-
-# What verify compares with the tables: the diary's rows, clinic mode's users and settings,
-# and the clinicians' notes and signatures.
-_COMPARED_OBJECTS = ("patient", "block", "entry", "user", "clinic", *AUDITED_KINDS)
-
-
-class _TrailSummary:
-    """One pass over the audit trail, row by row: the hash chain's first break, and what the
-    diary's comparison with the trail needs (the last row per object, amended entries, the
-    last settings)."""
-
-    def __init__(self) -> None:
-        self.records = 0
-        self.first_break: ChainBreak | None = None
-        self.last: dict[tuple[str, str], _LastAudit] = {}
-        self.amended: set[str] = set()
-        self.last_settings: tuple[int, dict[str, Any] | None] | None = None
-        self._prev = GENESIS
-
-    def add(self, row: Any) -> None:
-        self.records += 1
-        if self.first_break is None:
-            self.first_break = self._chain_break(row, self.records)
-        if row.object_id is not None and row.object_type in _COMPARED_OBJECTS:
-            self.last[(row.object_type, row.object_id)] = _LastAudit(
-                row.seq, row.action, _values_digest(row.new)
-            )
-            if row.action == "amend_entry":
-                self.amended.add(row.object_id)
-        if row.object_type == "settings":
-            self.last_settings = (row.seq, _json_copy(row.new))
-
-    def _chain_break(self, row: Any, expected_seq: int) -> ChainBreak | None:
-        def broken(problem: str) -> ChainBreak:
-            return ChainBreak(seq=row.seq, at=row.at, action=row.action, problem=problem)
-
-        if not row.hash:
-            return broken("it has no hash (written outside paintrack)")
-        recomputed = audit_hash(
-            seq=row.seq,
-            id=row.id,
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            object_type=row.object_type,
-            object_id=row.object_id,
-            patient_id=row.patient_id,
-            reason=row.reason,
-            old=row.old,
-            new=row.new,
-            prev_hash=row.prev_hash or "",
-        )
-        if recomputed != row.hash:
-            return broken("its content was changed after it was written")
-        if row.prev_hash != self._prev:
-            return broken(
-                "it does not follow the record before it (a record was removed, inserted or moved)"
-            )
-        if row.seq != expected_seq:
-            return broken(f"records are missing before it (expected #{expected_seq})")
-        self._prev = row.hash
-        return None
-
-
-def _trail_mismatches(session: Session, trail: _TrailSummary) -> tuple[TrailMismatch, ...]:
-    """Diary rows whose values differ from the last values the audit trail holds for them; rows
-    the trail says exist and the tables lack; an entry's `amended` mark that the trail does not
-    account for; and clinic settings other than the trail's last saved ones."""
-    last, amended = trail.last, trail.amended
-    problems: list[TrailMismatch] = []
-    seen: set[tuple[str, str]] = set()
-
-    def compare(kind: str, object_id: str, current: Mapping[str, Any] | None) -> None:
-        seen.add((kind, object_id))
-        audit = last.get((kind, object_id))
-        if audit is None:
-            problems.append(TrailMismatch(kind, object_id, "unaudited"))
-        elif current is None:
-            if audit.action != "delete_entry":
-                problems.append(TrailMismatch(kind, object_id, "undeleted", audit.seq))
-        elif audit.new_digest != _values_digest(current):
-            problems.append(TrailMismatch(kind, object_id, "differs", audit.seq))
-
-    streamed = {"yield_per": _AUDIT_BATCH}
-    for patient_row in session.scalars(select(PatientRow).execution_options(**streamed)):
-        compare("patient", patient_row.id, patient_to_json(patient_from_row(patient_row)))
-    for block_row in session.scalars(select(BlockRow).execution_options(**streamed)):
-        compare("block", block_row.id, block_to_json(block_from_row(block_row, ())))
-    entries = session.scalars(
-        select(EntryRow).options(selectinload(EntryRow.scores)).execution_options(**streamed)
-    )
-    for entry_row in entries:
-        current = (
-            None
-            if entry_row.deleted
-            else _entry_json(entry_from_row(entry_row), entry_row.block_id)
-        )
-        compare("entry", entry_row.id, current)
-        if bool(entry_row.amended) != (entry_row.id in amended):
-            audit = last.get(("entry", entry_row.id))
-            problems.append(
-                TrailMismatch(
-                    "entry",
-                    entry_row.id,
-                    "marked_amended" if entry_row.amended else "unmarked_amended",
-                    audit.seq if audit is not None else None,
-                )
-            )
-    for kind, object_id, values in people_rows(session):
-        compare(kind, object_id, values)
-    for kind, object_id, values in audited_rows(session, _AUDIT_BATCH):  # notes, signatures
-        compare(kind, object_id, values)
-    # Everything the trail says was created and the tables no longer hold: removed outside
-    # paintrack (paintrack itself never removes a row: a deleted entry stays, marked deleted).
-    for (kind, object_id), audit in last.items():
-        if (kind, object_id) not in seen:
-            problems.append(TrailMismatch(kind, object_id, "missing", audit.seq))
-    stored = {row.key: row.value for row in session.scalars(select(SettingRow))}
-    try:
-        current_settings: dict[str, Any] | None = settings_to_json(settings_from_json(stored))
-    except (TypeError, ValueError, KeyError, AttributeError):
-        current_settings = None  # values no paintrack writes
-    last_settings = trail.last_settings
-    expected_settings = (
-        settings_to_json(settings_from_json({})) if last_settings is None else last_settings[1]
-    )
-    if current_settings != expected_settings:
-        problems.append(
-            TrailMismatch(
-                "settings",
-                "settings",
-                "differs" if last_settings is not None else "unaudited",
-                last_settings[0] if last_settings is not None else None,
-            )
-        )
-    return tuple(problems)

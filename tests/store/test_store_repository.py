@@ -247,8 +247,14 @@ def test_update_block_refuses_to_orphan_entries(store: Store) -> None:
 def test_the_audit_trail_has_no_way_to_change_or_delete_a_row() -> None:
     public = {name for name in dir(Store) if not name.startswith("_")}
     audit_methods = {name for name in public if "audit" in name or "history" in name}
-    # check_audit_trail only reads (tests/reliability/test_audit_chain.py)
-    assert audit_methods == {"audit_trail", "check_audit_trail", "entry_history"}
+    # check_audit_trail and last_audit_records only read (tests/reliability/test_audit_chain.py,
+    # tests/store/test_trail_check.py)
+    assert audit_methods == {
+        "audit_trail",
+        "check_audit_trail",
+        "entry_history",
+        "last_audit_records",
+    }
     assert not any(word in name for name in public for word in ("purge", "drop", "vacuum"))
 
 
