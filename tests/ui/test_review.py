@@ -5,6 +5,7 @@ PDF export off the UI thread with a calm error on failure."""
 from __future__ import annotations
 
 import itertools
+import io
 import json
 import re
 import threading
@@ -84,9 +85,14 @@ def review(qtbot: QtBot, store: Store) -> ReviewMode:
 
 
 def analyze_json(db: Path, patient: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    argv = ["--db", str(db), "analyze", "--patient", patient, "--json", "--now", NOW.isoformat()]
+    """`paintrack analyze --json` on the same database, signed in as its clinician (the database
+    is in clinic mode: the command line names a person too)."""
+    argv = ["--db", str(db), "--user", "Dr Rivera", "analyze", "--patient", patient, "--json"]
+    argv += ["--now", NOW.isoformat()]
     capsys.readouterr()
-    assert main(argv) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.StringIO("review password\n"))
+        assert main(argv) == 0
     return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
 
 

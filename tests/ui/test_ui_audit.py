@@ -60,6 +60,7 @@ def _review(qtbot: QtBot, store: Store, *, show: bool = True) -> ReviewMode:
 def _click_patient(qtbot: QtBot, review: ReviewMode, query: str) -> None:
     review.search.clear()
     qtbot.keyClicks(review.search, query)
+    review.flush_search()  # the search waits for a pause in the typing
     assert review.patients.count() == 1
     rect = review.patients.visualItemRect(review.patients.item(0))
     with qtbot.waitSignal(review.analysed, timeout=15000):

@@ -293,6 +293,12 @@ def test_the_welcome_page_lists_a_screenful_and_finds_the_rest(qtbot: QtBot) -> 
 
 
 def test_the_worklist_days_are_a_clinic_setting(qtbot: QtBot, clinic: Store) -> None:
+    from paintrack.clinical.people import Role
+    from paintrack.operations import clinic as clinic_ops
+
+    clinic.add_user("Dr Rivera", Role.CLINICIAN, "worklist password")
+    clinic_ops.enable_clinic_mode(clinic)
+    clinic_ops.sign_in(clinic, "Dr Rivera", "worklist password")  # only a clinician saves
     review = make_review(qtbot, clinic)
     assert "Cid Old (W-3)" not in [r[PATIENT] for r in shown_rows(review)]
     dialog = review.edit_settings()
