@@ -4,8 +4,8 @@ PDF export off the UI thread with a calm error on failure."""
 
 from __future__ import annotations
 
-import itertools
 import io
+import itertools
 import json
 import re
 import threading
