@@ -126,6 +126,8 @@ def test_a_view_that_cannot_be_recorded_shows_no_diary(
         review = _review(qtbot, reader)
         review.search.clear()
         qtbot.keyClicks(review.search, "DEMO-0001")
+        review.flush_search()  # the search waits for a pause in the typing
+        assert review.patients.count() == 1
         rect = review.patients.visualItemRect(review.patients.item(0))
         qtbot.mouseClick(review.patients.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.waitUntil(lambda: bool(review.errors_shown), timeout=15000)
