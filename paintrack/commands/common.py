@@ -90,6 +90,14 @@ def _signer_password(name: str) -> str:
         import getpass
 
         return getpass.getpass(f"Password for {name}: ")
+    return stdin_line()
+
+
+def stdin_line() -> str:
+    """The next line of standard input without its newline ("" when there is none): a
+    password a script gives."""
+    import sys
+
     line = sys.stdin.readline() if sys.stdin is not None else ""
     return line[:-1] if line.endswith("\n") else line
 

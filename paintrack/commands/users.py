@@ -4,7 +4,6 @@ asked twice on the terminal (or one line on standard input with --password-stdin
 from __future__ import annotations
 
 import argparse
-import sys
 
 from paintrack.errors import UserError
 
@@ -34,8 +33,9 @@ def _password_option(parser: argparse.ArgumentParser) -> None:
 def read_new_password(args: argparse.Namespace, name: str) -> str:
     """The new password: standard input's first line, or asked twice without echo."""
     if args.password_stdin:
-        line = sys.stdin.readline()
-        password = line[:-1] if line.endswith("\n") else line
+        from paintrack.commands.common import stdin_line
+
+        password = stdin_line()
         if not password:
             raise UserError("--password-stdin: standard input held no password.")
         return password

@@ -59,7 +59,7 @@ from paintrack.store.models import (
     SettingRow,
 )
 from paintrack.store.patient_search import PatientSearch
-from paintrack.store.reading import live_entries, read_diary
+from paintrack.store.reading import live_entries, read_diaries, read_diary
 from paintrack.store.signoff import NotesAndSignatures
 from paintrack.store.trail_check import check_audit_trail as check_trail
 from paintrack.store.users import StoreUsers
@@ -460,9 +460,6 @@ class Store(StoreUsers, NotesAndSignatures):
             row = self._block_row(session, block_id)
             return block_from_row(row, live_entries(session, [block_id]).get(block_id, ()))
 
-    # Kept for the worklist's loader, which hands it on (store/worklist_cache.load_diaries).
-    _live_entries = staticmethod(live_entries)
-
     @staticmethod
     def _block_row(session: Session, block_id: str) -> BlockRow:
         row = session.get(BlockRow, block_id)
@@ -504,7 +501,7 @@ class Store(StoreUsers, NotesAndSignatures):
         with self._writing(actor) as unit:
             row = self._block_row(unit.session, block.id)
             stored = block_from_row(row, ())
-            for entry in self._live_entries(unit.session, [block.id]).get(block.id, ()):
+            for entry in live_entries(unit.session, [block.id]).get(block.id, ()):
                 try:
                     check_entry(entry, block)
                 except UserError as error:
@@ -988,7 +985,8 @@ class Store(StoreUsers, NotesAndSignatures):
     def load_diaries(self, patient_ids: Sequence[str]) -> list[Diary]:
         """Several patients' diaries (as load_diary), in a few queries per 500 patients; an id
         with no patient is left out."""
-        return worklist_cache.load_diaries(self._reading, self._live_entries, patient_ids)
+        with self._reading() as session:
+            return read_diaries(session, patient_ids)
 
     def trail_end(self) -> int:
         """The audit trail's last sequence number (0 when empty)."""

@@ -17,13 +17,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, true
 from sqlalchemy.orm import Session
 
-from paintrack.clinical.model import Block, Diary, Entry, Patient
+from paintrack.clinical.model import Patient
 from paintrack.clinical.worklist import PatientSummary
-from paintrack.store.convert import block_from_row
-from paintrack.store.models import AuditRow, BlockRow, PatientRow, WorklistRow
+from paintrack.store.models import AuditRow, PatientRow, WorklistRow
 
 Reading = Callable[[], AbstractContextManager[Session]]
-LiveEntries = Callable[[Session, Sequence[str]], dict[str, tuple[Entry, ...]]]
 CHUNK = 500
 
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
@@ -91,44 +89,6 @@ def trail_end(reading: Reading) -> int:
     with reading() as session:
         last = session.scalar(select(_AUDIT.c.seq).order_by(_AUDIT.c.seq.desc()).limit(1))
     return int(last or 0)
-
-
-def load_diaries(
-    reading: Reading, live_entries: LiveEntries, patient_ids: Sequence[str]
-) -> list[Diary]:
-    diaries: list[Diary] = []
-    ids = list(dict.fromkeys(patient_ids))
-    with reading() as session:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            patients = {
-                row.id: Patient(id=row.id, name=row.name, birth_date=row.birth_date, mrn=row.mrn)
-                for row in session.execute(
-                    select(*_PATIENTS.c["id", "name", "birth_date", "mrn"]).where(
-                        _PATIENTS.c.id.in_(chunk)
-                    )
-                )
-            }
-            block_rows = session.scalars(
-                select(BlockRow)
-                .where(BlockRow.patient_id.in_(chunk))
-                .order_by(BlockRow.performed_at, BlockRow.sequence, BlockRow.id)
-            ).all()
-            entries: dict[str, tuple[Entry, ...]] = {}
-            block_ids = [row.id for row in block_rows]
-            for at in range(0, len(block_ids), CHUNK):
-                entries.update(live_entries(session, block_ids[at : at + CHUNK]))
-            blocks: dict[str, list[Block]] = {}
-            for row in block_rows:
-                blocks.setdefault(row.patient_id, []).append(
-                    block_from_row(row, entries.get(row.id, ()))
-                )
-            diaries.extend(
-                Diary(patient=patients[pid], blocks=tuple(blocks.get(pid, ())))
-                for pid in chunk
-                if pid in patients
-            )
-    return diaries
 
 
 def save(

@@ -64,6 +64,7 @@ from paintrack.ui.worklist import WorklistPage
 from paintrack.wording import text as words
 from paintrack.wording.people import (
     block_line,
+    more_matches,
     patient_line,
     patient_parts,
     short_block_line,
@@ -121,10 +122,6 @@ def no_match_text(query: str) -> str:
 LAST_PATIENT_KEY = "review/last_patient"
 SEARCH_DELAY_MS = 250  # the patient search waits for a pause in the typing
 SEARCH_LIMIT = 50  # patients listed at most; "and 312 more" says the rest
-
-
-def more_text(more: int) -> str:
-    return f"and {more:,} more: type more of the name or the record number"
 
 
 def threshold_cell(result: BlockResult, site: str, threshold: int) -> str:
@@ -543,7 +540,7 @@ class ReviewMode(QWidget):
             if patient.id == keep:
                 self.patients.setCurrentItem(item)
         self.patients.blockSignals(False)
-        self.more_patients.setText(more_text(rows.more) if rows.more else "")
+        self.more_patients.setText(more_matches(rows.more) if rows.more else "")
         if query and not found:
             # Nobody matches: say so, and do not leave the previous patient on screen as if
             # they matched.

@@ -30,7 +30,7 @@ from paintrack.ui.widgets import (
     scaled_label,
     show_message,
 )
-from paintrack.wording.people import patient_description
+from paintrack.wording.people import more_matches, patient_description
 
 LISTED = 50  # diaries in the drop-down at most: a clinic's 10,000 are found by typing
 FIND_DELAY_MS = 250
@@ -225,7 +225,7 @@ class WelcomePage(QWidget):
         self.patients.view().setMinimumWidth(self.patients.view().sizeHintForColumn(0) + 24)
         more = len(matching) - len(shown)
         if more:
-            self.more.setText(f"and {more:,} more: type more of the name or record number")
+            self.more.setText(more_matches(more))
         elif needle and not matching:
             self.more.setText("No diary matches; check the spelling or try the record number.")
         else:

@@ -82,3 +82,8 @@ def keep_together(text: str) -> str:
     )
     text = re.sub(r"(\d+\u00a0h) (\d+)", "\\1\u00a0\\2", text)
     return re.sub(r"\b([A-Z][a-z]{2}) (\d{4})\b", "\\1\u00a0\\2", text)
+
+
+def more_matches(more: int) -> str:
+    """Under a list cut short ("and 312 more"): the rest are found by typing more."""
+    return f"and {more:,} more: type more of the name or the record number"
