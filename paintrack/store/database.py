@@ -30,7 +30,7 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from paintrack import paths
 from paintrack.errors import UserError
@@ -502,8 +502,15 @@ def _read_only_sqlite_engine(path: Path) -> Engine:
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
 
+    # QueuePool, as for any file: "sqlite://" alone would get SingletonThreadPool (the pool of an
+    # in-memory database), whose dispose() closes every thread's connection, also one that a
+    # background job is running a query on (a segmentation fault when Review closed its store).
     engine = create_engine(
-        "sqlite://", creator=connect, hide_parameters=True, json_serializer=json_serializer
+        "sqlite://",
+        creator=connect,
+        poolclass=QueuePool,
+        hide_parameters=True,
+        json_serializer=json_serializer,
     )
     event.listen(engine, "connect", _set_read_only_pragmas)
     event.listen(engine, "begin", _begin)

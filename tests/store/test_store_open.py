@@ -429,3 +429,31 @@ def test_a_full_disk_gives_a_user_error_and_loses_nothing(store: Store) -> None:
     store._engine.dispose()
     assert [p.name for p in store.list_patients()] == ["Jane Example"]
     assert store.load_diary(diary.patient.id).blocks[0].entries
+
+
+def test_closing_a_read_only_store_leaves_another_threads_query_running(tmp_path: Path) -> None:
+    """A background job (Review's worklist refresh) may still be reading when its store is
+    closed. Closing must not close that job's connection under it: with the pool of an
+    in-memory database (what "sqlite://" gets by default), it did, and the job crashed the
+    process with a segmentation fault."""
+    path = tmp_path / "diary.db"
+    with open_store(str(path)) as store:
+        store.import_diary(sample_diary(), source_name="test")
+    reader = open_store(str(path), read_only=True)
+    connected, closed = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    def background_job() -> None:
+        # The store's own engine, as its reading methods use it, held across the close.
+        with reader._engine.connect() as connection:
+            connected.set()
+            closed.wait(timeout=30)
+            outcome.append(connection.exec_driver_sql("SELECT count(*) FROM patients").scalar())
+
+    job = threading.Thread(target=background_job)
+    job.start()
+    assert connected.wait(timeout=30)
+    reader.close()
+    closed.set()
+    job.join(timeout=30)
+    assert outcome == [1]
