@@ -5,16 +5,13 @@ at most once a day on start, 7 daily + 4 weekly kept; `paintrack backup`, `paint
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import stat
-import subprocess
-import sys
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from forked_writers import Zygote
 from reliability_helpers import big_diary, file_digest, integrity, raw_query
 
 from paintrack import cli
@@ -351,32 +348,23 @@ def test_kill_9_during_restore_leaves_the_old_diary_or_the_restored_one(tmp_path
     script = tmp_path / "restorer.py"
     script.write_text(RESTORER, encoding="utf-8")
     seen = set()
-    for delay in (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12):
-        process = subprocess.Popen(
-            [sys.executable, str(script), str(db), str(backup)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert process.stdout is not None and process.stderr is not None
-        assert process.stdout.readline().strip() == b"go", process.stderr.read()
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        finished = process.stdout.read()
-        assert finished in (b"", b"done\n"), process.stderr.read()
-        process.stdout.close()
-        process.stderr.close()
-        assert integrity(db) == ["ok"]
-        names = _patients(db)
-        assert names in (["Backed Up"], ["Backed Up", "Newer"])
-        seen.add(tuple(names))
-        with open_store(str(db)) as store:
-            assert store.check_audit_trail().intact
-        if names == ["Backed Up"]:  # restored: put the newer state back for the next round
+    with Zygote(["paintrack.store.backup"], tmp_path / "restorers") as zygote:
+        for delay in (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12):
+            process = zygote.start([str(script), str(db), str(backup)])
+            assert process.wait_ready(timeout=30, line="go"), process.stderr
+            process.kill_after(delay)
+            assert process.lines in (["go"], ["go", "done"]), process.stderr
+            assert integrity(db) == ["ok"]
+            names = _patients(db)
+            assert names in (["Backed Up"], ["Backed Up", "Newer"])
+            seen.add(tuple(names))
             with open_store(str(db)) as store:
-                store.import_diary(
-                    big_diary("Newer", blocks=1, entries_per_block=2), source_name="y"
-                )
+                assert store.check_audit_trail().intact
+            if names == ["Backed Up"]:  # restored: put the newer state back for the next round
+                with open_store(str(db)) as store:
+                    store.import_diary(
+                        big_diary("Newer", blocks=1, entries_per_block=2), source_name="y"
+                    )
     assert len(seen) >= 1
     # every restore that got as far as saving the old diary aside kept it, under its own name
     asides = list(tmp_path.glob("paintrack.db.before-restore-*"))

@@ -1,26 +1,22 @@
 """Guarantee 1, crash safety: an entry the store has confirmed survives `kill -9` at any moment,
 the file then passes PRAGMA integrity_check, and an import is all there or not there at all.
 
-Two kinds of writer run in subprocesses and are killed with SIGKILL at random moments (during
-start-up and migration, and while writing), 55 times in all; the two kill loops run side by side
-to keep the module under a minute on two cores.
+Two kinds of writer run in processes of their own and are killed with SIGKILL at random moments
+(while opening, creating and migrating the file, and while writing), 55 times in all. Each is
+forked from an interpreter that imported paintrack once (forked_writers.py), so the 55 runs do
+not each pay Python's start-up; the two kill loops run side by side.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import subprocess
-import sys
 import textwrap
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from forked_writers import Zygote
 from reliability_helpers import big_diary, integrity, raw_query
 
 from paintrack.exchange.diary_json import diary_to_dict
@@ -64,73 +60,20 @@ ENTRY_WRITER = textwrap.dedent(
 )
 
 
-class Writer:
-    """A subprocess whose stdout lines are collected as they come (complete lines only)."""
-
-    def __init__(self, argv: list[str]) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-        )
-        self.lines: list[str] = []
-        self.ready = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for raw in self.process.stdout:
-            if not raw.endswith(b"\n"):
-                break  # cut off by the kill: never acknowledged
-            line = raw.decode().strip()
-            if line == "ready":
-                self.ready.set()
-            else:
-                self.lines.append(line)
-        self.ready.set()
-
-    def kill_after(self, delay: float) -> bool:
-        """SIGKILL after `delay` seconds; True if it was still running (a real kill)."""
-        time.sleep(delay)
-        alive = self.process.poll() is None
-        self.process.send_signal(signal.SIGKILL)
-        self._collect(timeout=30)
-        # It may also have finished on its own in the instant between the poll and the kill
-        # (an import that completed): that is fine, but it is not counted as a kill.
-        assert self.process.returncode in (0, -signal.SIGKILL), self.stderr
-        return alive and self.process.returncode == -signal.SIGKILL
-
-    def finish(self) -> float:
-        """Let it run to the end; how many seconds it took from its start."""
-        self.process.wait(timeout=300)
-        took = time.monotonic() - self.started
-        self._collect(timeout=30)
-        assert self.process.returncode == 0, self.stderr
-        return took
-
-    def _collect(self, timeout: float) -> None:
-        self.process.wait(timeout=timeout)
-        self._reader.join(timeout=timeout)
-        assert self.process.stderr is not None
-        self.stderr = self.process.stderr.read().decode()
-        self.process.stderr.close()
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-
-
-def _entry_writer_loop(db: Path, script: Path, rng: random.Random) -> tuple[int, set[str]]:
+def _entry_writer_loop(
+    db: Path, script: Path, zygote: Zygote, rng: random.Random
+) -> tuple[int, set[str]]:
     acknowledged: set[str] = set()
     kills = 0
     for run in range(MAX_RUNS):
         if kills == ENTRY_WRITER_KILLS:
             break
-        writer = Writer([sys.executable, str(script), str(db), str(run)])
+        writer = zygote.start([str(script), str(db), str(run)])
         if run % 3 == 0:
-            # anywhere from the first instant: start-up, creating and migrating the file
-            delay = rng.uniform(0.0, 0.9)
+            # anywhere from the first instant: opening, creating and migrating the file
+            delay = rng.uniform(0.0, 0.6)
         else:
-            writer.ready.wait(timeout=30)
+            assert writer.wait_ready(timeout=30), writer.stderr
             delay = rng.uniform(0.0, 0.4)
         kills += writer.kill_after(delay)
         acknowledged.update(writer.lines)
@@ -146,7 +89,9 @@ def _entry_writer_loop(db: Path, script: Path, rng: random.Random) -> tuple[int,
     return kills, acknowledged
 
 
-def _import_loop(db: Path, folder: Path, rng: random.Random) -> tuple[int, dict[str, int]]:
+def _import_loop(
+    db: Path, folder: Path, zygote: Zygote, rng: random.Random
+) -> tuple[int, dict[str, int]]:
     outcomes = {"absent": 0, "complete": 0}
     kills = 0
     # How long one import takes on this machine, from a first one left to finish: the kills are
@@ -162,7 +107,9 @@ def _import_loop(db: Path, folder: Path, rng: random.Random) -> tuple[int, dict[
         diary = big_diary(f"Import {run}", blocks=5, entries_per_block=120)
         file = folder / f"import-{run}.json"
         file.write_text(json.dumps(diary_to_dict(diary)), encoding="utf-8")
-        writer = Writer([sys.executable, "-m", "paintrack", "import", str(file), "--db", str(db)])
+        # `python -m paintrack import FILE`, forked: the command line's whole import
+        argv = ["paintrack", "import", str(file), "--db", str(db)]
+        writer = zygote.start(argv, module="paintrack")
         if duration is None:
             duration = writer.finish()
         else:
@@ -206,9 +153,17 @@ def test_kill_9_at_random_moments_loses_no_confirmed_entry_and_no_half_import(
     entries_db = tmp_path / "entries" / "diary.db"
     imports_db = tmp_path / "imports" / "diary.db"
     imports_db.parent.mkdir()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        entries_job = pool.submit(_entry_writer_loop, entries_db, script, random.Random(SEED))
-        imports_job = pool.submit(_import_loop, imports_db, tmp_path, random.Random(SEED + 1))
+    with (
+        Zygote(["paintrack.store", "paintrack.clinical.model"], tmp_path / "w1") as entries_z,
+        Zygote(["paintrack.cli", "paintrack.commands.import_diary"], tmp_path / "w2") as imports_z,
+        ThreadPoolExecutor(max_workers=2) as pool,
+    ):
+        entries_job = pool.submit(
+            _entry_writer_loop, entries_db, script, entries_z, random.Random(SEED)
+        )
+        imports_job = pool.submit(
+            _import_loop, imports_db, tmp_path, imports_z, random.Random(SEED + 1)
+        )
         entry_kills, acknowledged = entries_job.result()
         import_kills, outcomes = imports_job.result()
 
