@@ -126,5 +126,15 @@ def patients(store: Store) -> tuple[Patient, ...]:
     return tuple(store.list_patients())
 
 
+def diary_to_open(store: Store, remembered: str | None) -> str | None:
+    """Where the window starts: the remembered patient if still in the diary, else the only
+    patient, else None (the welcome page). A lookup and a two-row query, not the whole list
+    (a clinic's database holds 10,000 patients)."""
+    if remembered and store.has_patient(remembered):
+        return remembered
+    first = store.find_patients("", limit=1)
+    return first[0].id if len(first) == 1 and not first.more else None
+
+
 def welcome_list(store: Store) -> WelcomeList:
     return WelcomeList(tuple(store.list_patients()), store.first_block_dates())

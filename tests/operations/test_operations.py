@@ -136,3 +136,19 @@ def test_where_the_diary_is_kept_never_shows_a_password(tmp_path: Path) -> None:
     with open_store(str(tmp_path / "d.db")) as store:
         local = files.diary_place(store, str(tmp_path / "d.db"))
         assert local.backups == tmp_path / "backups"
+
+
+def test_the_window_opens_the_remembered_diary_else_the_only_one_else_welcome(
+    store: Store,
+) -> None:
+    assert diary_ops.diary_to_open(store, None) is None  # nobody yet: the welcome page
+    only = diary_ops.start_diary(store, Patient(name="Una Only"))
+    assert diary_ops.diary_to_open(store, None) == only.id
+    assert diary_ops.diary_to_open(store, "no-such-patient") == only.id
+    other = diary_ops.start_diary(store, Patient(name="Abe Other"))
+    assert diary_ops.diary_to_open(store, other.id) == other.id
+    assert diary_ops.diary_to_open(store, only.id) == only.id
+    # two diaries and none remembered (or one remembered that is gone): the patient chooses
+    assert diary_ops.diary_to_open(store, None) is None
+    assert diary_ops.diary_to_open(store, "no-such-patient") is None
+    assert store.has_patient(other.id) and not store.has_patient("no-such-patient")
