@@ -64,6 +64,19 @@ def _private_data_dirs(
     yield home
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt at the product's cost (n = 2**14) takes 50-150 ms a password here, on purpose,
+    and the suite makes and checks a few hundred in its own process (sign-ins, users, clinic
+    mode). A hash names its own cost (`scrypt$N$r$p$salt$hash`), so a cheaper one goes through
+    the same code to make and to check. Tests marked `production_password_cost` keep the
+    product's, and `paintrack` started as a subprocess always has it."""
+    if request.node.get_closest_marker("production_password_cost") is None:
+        from paintrack.store import passwords
+
+        monkeypatch.setattr(passwords, "N", 2**4)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A throw-away PostgreSQL server for the whole session, started on first use. It fails

@@ -22,6 +22,7 @@ def _engine_url(store: Store, db_target: str) -> str:
     return db_target if store.is_server else f"sqlite:///{db_target}"
 
 
+@pytest.mark.production_password_cost
 def test_a_password_is_kept_only_as_a_salted_scrypt_hash(any_store: Store, db_target: str) -> None:
     any_store.add_user("Dr Rivera", Role.CLINICIAN, PASSWORD)
     any_store.add_user("Nurse Obi", Role.STAFF, PASSWORD)
