@@ -33,6 +33,7 @@ def _varied_diary() -> Diary:
     blocks = (replace(bilateral, entries=(first, *bilateral.entries[1:])), *diary.blocks[1:])
     return replace(diary, blocks=blocks)
 
+
 def _stored(path: Path, table: str) -> list[tuple[Any, ...]]:
     """Every row of `table` as SQLite holds it: each value quoted (its type and its bytes)."""
     connection = sqlite3.connect(path)
