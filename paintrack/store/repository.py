@@ -203,18 +203,6 @@ _ENTRIES: Table = EntryRow.__table__  # type: ignore[assignment]
 _SCORES: Table = EntryScoreRow.__table__  # type: ignore[assignment]
 _AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
 
-_BLOCK = select(*_BLOCKS.columns).where(_BLOCKS.c.id == bindparam("block_id"))
-# A block's row and the audit trail's last sequence number and hash, in one query: what a new
-# entry needs to be checked and chained.
-_BLOCK_AND_LAST_AUDIT = select(
-    *_BLOCKS.columns,
-    select(_AUDIT.c.seq).order_by(_AUDIT.c.seq.desc()).limit(1).scalar_subquery().label("last_seq"),
-    select(_AUDIT.c.hash)
-    .order_by(_AUDIT.c.seq.desc())
-    .limit(1)
-    .scalar_subquery()
-    .label("last_hash"),
-).where(_BLOCKS.c.id == bindparam("block_id"))
 # Whether an entry with this id, or a live entry of the block at this time, is stored.
 _ENTRY_CLASH = (
     select(_ENTRIES.c.id)
@@ -229,7 +217,23 @@ _ENTRY_CLASH = (
         )
     )
     .limit(1)
+    .scalar_subquery()
+    .label("clash")
 )
+# A block's row and whether the new entry clashes with a stored one, in one query: what a new
+# entry needs to be checked; the first time in a unit, the audit trail's last sequence number
+# and hash too, to chain it.
+_BLOCK = select(*_BLOCKS.columns, _ENTRY_CLASH).where(_BLOCKS.c.id == bindparam("block_id"))
+_BLOCK_AND_LAST_AUDIT = select(
+    *_BLOCKS.columns,
+    _ENTRY_CLASH,
+    select(_AUDIT.c.seq).order_by(_AUDIT.c.seq.desc()).limit(1).scalar_subquery().label("last_seq"),
+    select(_AUDIT.c.hash)
+    .order_by(_AUDIT.c.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("last_hash"),
+).where(_BLOCKS.c.id == bindparam("block_id"))
 _INSERT_ENTRY = insert(_ENTRIES)
 _INSERT_SCORE = insert(_SCORES)
 _INSERT_AUDIT = insert(_AUDIT)
@@ -606,8 +610,8 @@ class Store(StoreUsers, NotesAndSignatures):
             return [self._add_entry(unit, block_id, entry) for entry in entries]
 
     def _add_entry(self, unit: _Unit, block_id: str, entry: Entry) -> Entry:
-        # The usual case, a new entry at a new time, in Core: one query for the block (and the
-        # trail's end, the first time in this unit), one for a clash, three inserts (entry,
+        # The usual case, a new entry at a new time, in Core: one query for the block and a
+        # clash (and the trail's end, the first time in this unit), three inserts (entry,
         # scores, audit). Pending ORM changes are flushed first, so an entry added earlier in the
         # same transaction is seen by the clash query.
         session = unit.session
@@ -615,15 +619,14 @@ class Store(StoreUsers, NotesAndSignatures):
         connection = session.connection()
         chain_end = unit.chain_end
         query = _BLOCK if chain_end is not None else _BLOCK_AND_LAST_AUDIT
-        found = connection.execute(query, {"block_id": block_id}).first()
+        found = connection.execute(
+            query, {"block_id": block_id, "entry_id": entry.id, "at": entry.at}
+        ).first()
         if found is None:
             raise UserError(f"There is no block with id {block_id} in this diary.")
         block = block_from_row(found, ())  # type: ignore[arg-type]  # a Row, read alike
         check_entry(entry, block, now=unit.now)
-        clash = connection.execute(
-            _ENTRY_CLASH, {"entry_id": entry.id, "block_id": block_id, "at": entry.at}
-        ).first()
-        if clash is not None:
+        if found.clash is not None:
             return self._add_entry_in_session(unit, block_id, entry)
         if chain_end is None:
             chain_end = ((found.last_seq or 0) + 1, found.last_hash or GENESIS)
@@ -985,6 +988,7 @@ class Store(StoreUsers, NotesAndSignatures):
             same = block_to_json(stored_block) == block_to_json(block)
             counts["blocks_unchanged" if same else "blocks_conflicting"] += 1
             sites_at = stored.live_sites_at(block.id)
+        now = unit.now
         for entry in block.entries:
             existing = stored.entries.get(entry.id)
             if existing is not None:
@@ -998,8 +1002,9 @@ class Store(StoreUsers, NotesAndSignatures):
             try:
                 if entry.id in stored.new_entry_ids:
                     raise UserError(f"Entry id {entry.id} appears twice.")
-                check_entry(entry, stored_block, now=unit.now)
-                clash = sites_at.get(entry.at, set()) & set(entry.scores)
+                check_entry(entry, stored_block, now=now)
+                taken = sites_at.get(entry.at)
+                clash = set() if taken is None else taken & entry.scores.keys()
                 if clash:
                     raise UserError(
                         f"Two entries score {', '.join(sorted(clash))} at the same time, "
@@ -1010,7 +1015,10 @@ class Store(StoreUsers, NotesAndSignatures):
                     f"Block of {block.performed_at.isoformat()}: {error.message} "
                     "Nothing was imported."
                 ) from error
-            sites_at.setdefault(entry.at, set()).update(entry.scores)
+            if taken is None:
+                sites_at[entry.at] = set(entry.scores)
+            else:
+                taken.update(entry.scores)
             stored.new_entry_ids.add(entry.id)
             stored.entry_rows.append(entry_row_values(entry, block.id))
             stored.score_rows.extend(
