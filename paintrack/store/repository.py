@@ -9,6 +9,7 @@ itself can only grow (there is no method here that changes or deletes an audit r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import getpass
 import json
 import operator
@@ -20,7 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, or_, select
+from sqlalchemy import Connection, Dialect, Table, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from paintrack.clinical.audit import ACCESS_ACTIONS, ACCESS_OBJECT_TYPE, AuditRecord
@@ -234,9 +235,6 @@ _BLOCK_AND_LAST_AUDIT = select(
     .scalar_subquery()
     .label("last_hash"),
 ).where(_BLOCKS.c.id == bindparam("block_id"))
-_INSERT_ENTRY = insert(_ENTRIES)
-_INSERT_SCORE = insert(_SCORES)
-_INSERT_AUDIT = insert(_AUDIT)
 
 
 def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -254,6 +252,21 @@ def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[st
         connection.execute(insert(table), list(rows))
         return
     keys = tuple(rows[0])
+    sql, processors = _driver_insert(dialect, table, keys)
+    values_of = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+    # Processed a column at a time, then zipped back into rows.
+    by_column: list[Sequence[Any]] = list(zip(*map(values_of, rows), strict=True))
+    for index, processor in processors:
+        by_column[index] = _processed(processor, by_column[index])
+    connection.exec_driver_sql(sql, list(zip(*by_column, strict=True)))
+
+
+@functools.lru_cache(maxsize=64)
+def _driver_insert(
+    dialect: Dialect, table: Table, keys: tuple[str, ...]
+) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+    """The INSERT of `keys` into `table` in the driver's own terms, and the bind processor of
+    each column that has one (by its place in `keys`): worked out once, a save needs them."""
     columns = [table.c[key] for key in keys]
     processors = [
         (index, processor)
@@ -266,12 +279,7 @@ def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[st
         f"({', '.join(preparer.format_column(column) for column in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    values_of = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
-    # Processed a column at a time, then zipped back into rows.
-    by_column: list[Sequence[Any]] = list(zip(*map(values_of, rows), strict=True))
-    for index, processor in processors:
-        by_column[index] = _processed(processor, by_column[index])
-    connection.exec_driver_sql(sql, list(zip(*by_column, strict=True)))
+    return sql, processors
 
 
 def _processed(processor: Callable[[Any], Any], values: Sequence[Any]) -> Sequence[Any]:
@@ -646,14 +654,17 @@ class Store(StoreUsers, NotesAndSignatures):
             "prev_hash": prev_hash,
         }
         row_hash = encoded_audit_hash(**content)
-        connection.execute(_INSERT_ENTRY, [entry_row_values(entry, block_id)])
-        scores = [
-            {"entry_id": entry.id, "site": site, "score": int(score)}
-            for site, score in entry.scores.items()
-        ]
-        if scores:
-            connection.execute(_INSERT_SCORE, scores)
-        connection.execute(_INSERT_AUDIT, [{**content, "hash": row_hash}])
+        content["hash"] = row_hash
+        _insert_many(connection, _ENTRIES, [entry_row_values(entry, block_id)])
+        _insert_many(
+            connection,
+            _SCORES,
+            [
+                {"entry_id": entry.id, "site": site, "score": int(score)}
+                for site, score in entry.scores.items()
+            ],
+        )
+        _insert_many(connection, _AUDIT, [content])
         unit.chained(seq, row_hash)
         return dataclasses.replace(entry, amended=False)
 
