@@ -268,7 +268,7 @@ def _driver_insert(
     """The INSERT of `keys` into `table` in the driver's own terms, and the bind processor of
     each column that has one (by its place in `keys`): worked out once, a save needs them."""
     columns = [table.c[key] for key in keys]
-    processors = [
+    processors: list[tuple[int, Callable[[Any], Any]]] = [
         (index, processor)
         for index, column in enumerate(columns)
         if (processor := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
@@ -289,6 +289,9 @@ def _processed(processor: Callable[[Any], Any], values: Sequence[Any]) -> Sequen
     if all(map(operator.is_, values, repeat(first))):
         return [processor(first)] * len(values)
     return list(map(processor, values))
+
+
+_STORED_IDS = select(_ENTRIES.c.id).where(_ENTRIES.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class _Stored:
@@ -315,7 +318,13 @@ class _Stored:
         for chunk in _chunks(block_ids, cls.CHUNK):
             for row in session.scalars(select(BlockRow).where(BlockRow.id.in_(chunk))):
                 stored.blocks[row.id] = row
+        # Which ids are stored first, in Core; ORM rows (with their scores) only for those: a
+        # new diary's import needs none, and an ORM query's compiling was most of this.
+        connection = session.connection()
+        found: list[str] = []
         for chunk in _chunks(entry_ids, cls.CHUNK):
+            found += connection.scalars(_STORED_IDS, {"ids": chunk})
+        for chunk in _chunks(found, cls.CHUNK):
             query = (
                 select(EntryRow)
                 .where(EntryRow.id.in_(chunk))
