@@ -178,6 +178,15 @@ def _shown(value: Any) -> str:
     return str(_plain(value))
 
 
+# Each enumeration's values, worked out once: the store checks every entry of an import.
+_VALUES: dict[type[StrEnum], frozenset[str]] = {
+    enum: frozenset(member.value for member in enum)
+    for enum in (Region, Side, Agent, Sedation, Ability, Source)
+}
+_ABILITIES = _VALUES[Ability]
+_SOURCES = _VALUES[Source]
+
+
 def patient_problems(patient: Patient) -> tuple[RecordProblem, ...]:
     """Everything wrong with a patient, in the order the checks are listed (messages whole:
     a patient is named by the field itself)."""
@@ -205,7 +214,7 @@ def block_problems(block: Block) -> tuple[RecordProblem, ...]:
         (Sedation, block.sedation, "sedation"),
     )
     for enum, value, field in kinds:
-        if value not in {member.value for member in enum}:
+        if value not in _VALUES[enum]:
             found.append(RecordProblem(field, f"{value!r} is not a known {field}."))
     fault = sites_fault(block.sites, None)
     if fault == SitesFault.UNKNOWN:
@@ -387,13 +396,11 @@ def entry_problems(
                 f"activity {entry.activity!r} is not one of the block's activities.",
             )
         )
-    if entry.activity_ability is not None and entry.activity_ability not in {
-        member.value for member in Ability
-    }:
+    if entry.activity_ability is not None and entry.activity_ability not in _ABILITIES:
         found.append(
             RecordProblem("activity_ability", f"{entry.activity_ability!r} is not a known ability.")
         )
-    if entry.source not in {member.value for member in Source}:
+    if entry.source not in _SOURCES:
         found.append(RecordProblem("source", f"{entry.source!r} is not a known source."))
     if not isinstance(entry.note, str):
         found.append(RecordProblem("note", "the note must be text."))

@@ -125,19 +125,19 @@ def encoded_audit_hash(
     """`audit_hash` of the same content, built from the values' own canonical text instead of
     serialising them again: byte for byte the bytes `canonical_audit_json` returns (its keys in
     sorted order; a test compares the two)."""
-    return spliced_audit_hash(
-        seq=seq,
-        id=id,
-        at=at,
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        patient_id=patient_id,
-        reason=reason,
-        old_text=None if old is None else old.text,
-        new_text=None if new is None else new.text,
-        prev_hash=prev_hash,
+    return _spliced_hash(
+        seq,
+        id,
+        at,
+        actor,
+        action,
+        object_type,
+        object_id,
+        patient_id,
+        reason,
+        None if old is None else old.text,
+        None if new is None else new.text,
+        prev_hash,
     )
 
 
@@ -160,34 +160,67 @@ def spliced_audit_hash(
     (None is null). With their canonical text this is `audit_hash` byte for byte; verify hands
     it the stored text, which is the canonical text for every row paintrack wrote with
     EncodedJSON, and falls back to `audit_hash` of the decoded values when it does not match."""
+    return _spliced_hash(
+        seq,
+        id,
+        at,
+        actor,
+        action,
+        object_type,
+        object_id,
+        patient_id,
+        reason,
+        old_text,
+        new_text,
+        prev_hash,
+    )
+
+
+def _spliced_hash(
+    seq: int,
+    id: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    patient_id: str | None,
+    reason: str | None,
+    old_text: str | None,
+    new_text: str | None,
+    prev_hash: str,
+) -> str:
+    # Positional, and a text encoded in line rather than through _scalar: an import hashes a
+    # row per entry, verify one per stored row. The keys are in sorted order.
     if at.tzinfo is None:
         raise ValueError("audit times must be aware")
+    encode = _ENCODE_STR
     text = "".join(
         (
             '{"action":',
-            _scalar(action),
+            encode(action) if type(action) is str else _scalar(action),
             ',"actor":',
-            _scalar(actor),
+            encode(actor) if type(actor) is str else _scalar(actor),
             ',"at":',
-            _scalar(at.astimezone(UTC).isoformat()),
+            encode(at.astimezone(UTC).isoformat()),
             ',"id":',
-            _scalar(id),
+            encode(id) if type(id) is str else _scalar(id),
             ',"new":',
             "null" if new_text is None else new_text,
             ',"object_id":',
-            _scalar(object_id),
+            encode(object_id) if type(object_id) is str else _scalar(object_id),
             ',"object_type":',
-            _scalar(object_type),
+            encode(object_type) if type(object_type) is str else _scalar(object_type),
             ',"old":',
             "null" if old_text is None else old_text,
             ',"patient_id":',
-            _scalar(patient_id),
+            encode(patient_id) if type(patient_id) is str else _scalar(patient_id),
             ',"prev_hash":',
-            _scalar(prev_hash),
+            encode(prev_hash) if type(prev_hash) is str else _scalar(prev_hash),
             ',"reason":',
-            _scalar(reason),
+            encode(reason) if type(reason) is str else _scalar(reason),
             ',"seq":',
-            _scalar(seq),
+            int.__repr__(seq) if type(seq) is int else _scalar(seq),
             "}",
         )
     )

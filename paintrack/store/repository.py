@@ -9,15 +9,19 @@ itself can only grow (there is no method here that changes or deletes an audit r
 from __future__ import annotations
 
 import dataclasses
+import functools
 import getpass
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, select
+from sqlalchemy import Connection, Dialect, Table, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from paintrack.clinical.audit import ACCESS_ACTIONS, ACCESS_OBJECT_TYPE, AuditRecord
@@ -184,10 +188,11 @@ class _Unit:
             "prev_hash": self._prev_hash,
         }
         row_hash = encoded_audit_hash(**content)
+        content["hash"] = row_hash
         if self.bulk_audit is not None:
-            self.bulk_audit.append({**content, "hash": row_hash})
+            self.bulk_audit.append(content)
         else:
-            self.session.add(AuditRow(**content, hash=row_hash))
+            self.session.add(AuditRow(**content))
         self._next_seq += 1
         self._prev_hash = row_hash
         return str(content["id"])
@@ -198,18 +203,6 @@ _ENTRIES: Table = EntryRow.__table__  # type: ignore[assignment]
 _SCORES: Table = EntryScoreRow.__table__  # type: ignore[assignment]
 _AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
 
-_BLOCK = select(*_BLOCKS.columns).where(_BLOCKS.c.id == bindparam("block_id"))
-# A block's row and the audit trail's last sequence number and hash, in one query: what a new
-# entry needs to be checked and chained.
-_BLOCK_AND_LAST_AUDIT = select(
-    *_BLOCKS.columns,
-    select(_AUDIT.c.seq).order_by(_AUDIT.c.seq.desc()).limit(1).scalar_subquery().label("last_seq"),
-    select(_AUDIT.c.hash)
-    .order_by(_AUDIT.c.seq.desc())
-    .limit(1)
-    .scalar_subquery()
-    .label("last_hash"),
-).where(_BLOCKS.c.id == bindparam("block_id"))
 # Whether an entry with this id, or a live entry of the block at this time, is stored.
 _ENTRY_CLASH = (
     select(_ENTRIES.c.id)
@@ -224,10 +217,80 @@ _ENTRY_CLASH = (
         )
     )
     .limit(1)
+    .scalar_subquery()
+    .label("clash")
 )
-_INSERT_ENTRY = insert(_ENTRIES)
-_INSERT_SCORE = insert(_SCORES)
-_INSERT_AUDIT = insert(_AUDIT)
+# A block's row and whether the new entry clashes with a stored one, in one query: what a new
+# entry needs to be checked; the first time in a unit, the audit trail's last sequence number
+# and hash too, to chain it.
+_BLOCK = select(*_BLOCKS.columns, _ENTRY_CLASH).where(_BLOCKS.c.id == bindparam("block_id"))
+_BLOCK_AND_LAST_AUDIT = select(
+    *_BLOCKS.columns,
+    _ENTRY_CLASH,
+    select(_AUDIT.c.seq).order_by(_AUDIT.c.seq.desc()).limit(1).scalar_subquery().label("last_seq"),
+    select(_AUDIT.c.hash)
+    .order_by(_AUDIT.c.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("last_hash"),
+).where(_BLOCKS.c.id == bindparam("block_id"))
+
+
+def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` (each with the same keys, the first row's) into `table` in one executemany.
+
+    On SQLite the rows go straight to the driver, each value through the bind processor
+    SQLAlchemy itself would apply to its column (UTC times to text, JSON through the engine's
+    serialiser, ...), so what is stored is what Core would store (a test compares the two):
+    Core's building of a parameter set per row was half of a 4,001-entry import's time. A
+    server keeps Core's executemany, which its dialect batches its own way."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.execute(insert(table), list(rows))
+        return
+    keys = tuple(rows[0])
+    sql, processors = _driver_insert(dialect, table, keys)
+    values_of = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+    # Processed a column at a time, then zipped back into rows.
+    by_column: list[Sequence[Any]] = list(zip(*map(values_of, rows), strict=True))
+    for index, processor in processors:
+        by_column[index] = _processed(processor, by_column[index])
+    connection.exec_driver_sql(sql, list(zip(*by_column, strict=True)))
+
+
+@functools.lru_cache(maxsize=64)
+def _driver_insert(
+    dialect: Dialect, table: Table, keys: tuple[str, ...]
+) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+    """The INSERT of `keys` into `table` in the driver's own terms, and the bind processor of
+    each column that has one (by its place in `keys`): worked out once, a save needs them."""
+    columns = [table.c[key] for key in keys]
+    processors: list[tuple[int, Callable[[Any], Any]]] = [
+        (index, processor)
+        for index, column in enumerate(columns)
+        if (processor := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    preparer = dialect.identifier_preparer
+    sql = (
+        f"INSERT INTO {preparer.format_table(table)} "
+        f"({', '.join(preparer.format_column(column) for column in columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    return sql, processors
+
+
+def _processed(processor: Callable[[Any], Any], values: Sequence[Any]) -> Sequence[Any]:
+    """`processor` applied to each of `values`; once when they are all the one object (an
+    import's one time for all its audit rows, an unset field)."""
+    first = values[0]
+    if all(map(operator.is_, values, repeat(first))):
+        return [processor(first)] * len(values)
+    return list(map(processor, values))
+
+
+_STORED_IDS = select(_ENTRIES.c.id).where(_ENTRIES.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class _Stored:
@@ -254,7 +317,13 @@ class _Stored:
         for chunk in _chunks(block_ids, cls.CHUNK):
             for row in session.scalars(select(BlockRow).where(BlockRow.id.in_(chunk))):
                 stored.blocks[row.id] = row
+        # Which ids are stored first, in Core; ORM rows (with their scores) only for those: a
+        # new diary's import needs none, and an ORM query's compiling was most of this.
+        connection = session.connection()
+        found: list[str] = []
         for chunk in _chunks(entry_ids, cls.CHUNK):
+            found += connection.scalars(_STORED_IDS, {"ids": chunk})
+        for chunk in _chunks(found, cls.CHUNK):
             query = (
                 select(EntryRow)
                 .where(EntryRow.id.in_(chunk))
@@ -559,8 +628,8 @@ class Store(StoreUsers, NotesAndSignatures):
             return [self._add_entry(unit, block_id, entry) for entry in entries]
 
     def _add_entry(self, unit: _Unit, block_id: str, entry: Entry) -> Entry:
-        # The usual case, a new entry at a new time, in Core: one query for the block (and the
-        # trail's end, the first time in this unit), one for a clash, three inserts (entry,
+        # The usual case, a new entry at a new time, in Core: one query for the block and a
+        # clash (and the trail's end, the first time in this unit), three inserts (entry,
         # scores, audit). Pending ORM changes are flushed first, so an entry added earlier in the
         # same transaction is seen by the clash query.
         session = unit.session
@@ -568,15 +637,14 @@ class Store(StoreUsers, NotesAndSignatures):
         connection = session.connection()
         chain_end = unit.chain_end
         query = _BLOCK if chain_end is not None else _BLOCK_AND_LAST_AUDIT
-        found = connection.execute(query, {"block_id": block_id}).first()
+        found = connection.execute(
+            query, {"block_id": block_id, "entry_id": entry.id, "at": entry.at}
+        ).first()
         if found is None:
             raise UserError(f"There is no block with id {block_id} in this diary.")
         block = block_from_row(found, ())  # type: ignore[arg-type]  # a Row, read alike
         check_entry(entry, block, now=unit.now)
-        clash = connection.execute(
-            _ENTRY_CLASH, {"entry_id": entry.id, "block_id": block_id, "at": entry.at}
-        ).first()
-        if clash is not None:
+        if found.clash is not None:
             return self._add_entry_in_session(unit, block_id, entry)
         if chain_end is None:
             chain_end = ((found.last_seq or 0) + 1, found.last_hash or GENESIS)
@@ -596,14 +664,17 @@ class Store(StoreUsers, NotesAndSignatures):
             "prev_hash": prev_hash,
         }
         row_hash = encoded_audit_hash(**content)
-        connection.execute(_INSERT_ENTRY, [entry_row_values(entry, block_id)])
-        scores = [
-            {"entry_id": entry.id, "site": site, "score": int(score)}
-            for site, score in entry.scores.items()
-        ]
-        if scores:
-            connection.execute(_INSERT_SCORE, scores)
-        connection.execute(_INSERT_AUDIT, [{**content, "hash": row_hash}])
+        content["hash"] = row_hash
+        _insert_many(connection, _ENTRIES, [entry_row_values(entry, block_id)])
+        _insert_many(
+            connection,
+            _SCORES,
+            [
+                {"entry_id": entry.id, "site": site, "score": int(score)}
+                for site, score in entry.scores.items()
+            ],
+        )
+        _insert_many(connection, _AUDIT, [content])
         unit.chained(seq, row_hash)
         return dataclasses.replace(entry, amended=False)
 
@@ -902,16 +973,15 @@ class Store(StoreUsers, NotesAndSignatures):
                 new={"source_name": source_name, **counts},
             )
             session.flush()  # the patient and blocks first: the entries refer to them
-            # Core executemany: the ORM's bulk insert spent a third of an import's time
-            # building its own parameter sets.
+            # One executemany a table: the ORM's bulk insert, then Core's, spent most of an
+            # import's time building their own parameter sets (see _insert_many).
             connection = session.connection()
-            for statement, rows in (
-                (_INSERT_ENTRY, stored.entry_rows),
-                (_INSERT_SCORE, stored.score_rows),
-                (_INSERT_AUDIT, unit.bulk_audit),
+            for table, rows in (
+                (_ENTRIES, stored.entry_rows),
+                (_SCORES, stored.score_rows),
+                (_AUDIT, unit.bulk_audit),
             ):
-                if rows:
-                    connection.execute(statement, rows)
+                _insert_many(connection, table, rows)
         return ImportResult(patient_id=patient.id, **counts)
 
     def _import_block(
@@ -939,6 +1009,7 @@ class Store(StoreUsers, NotesAndSignatures):
             same = block_to_json(stored_block) == block_to_json(block)
             counts["blocks_unchanged" if same else "blocks_conflicting"] += 1
             sites_at = stored.live_sites_at(block.id)
+        now = unit.now
         for entry in block.entries:
             existing = stored.entries.get(entry.id)
             if existing is not None:
@@ -952,8 +1023,9 @@ class Store(StoreUsers, NotesAndSignatures):
             try:
                 if entry.id in stored.new_entry_ids:
                     raise UserError(f"Entry id {entry.id} appears twice.")
-                check_entry(entry, stored_block, now=unit.now)
-                clash = sites_at.get(entry.at, set()) & set(entry.scores)
+                check_entry(entry, stored_block, now=now)
+                taken = sites_at.get(entry.at)
+                clash = set() if taken is None else taken & entry.scores.keys()
                 if clash:
                     raise UserError(
                         f"Two entries score {', '.join(sorted(clash))} at the same time, "
@@ -964,7 +1036,10 @@ class Store(StoreUsers, NotesAndSignatures):
                     f"Block of {block.performed_at.isoformat()}: {error.message} "
                     "Nothing was imported."
                 ) from error
-            sites_at.setdefault(entry.at, set()).update(entry.scores)
+            if taken is None:
+                sites_at[entry.at] = set(entry.scores)
+            else:
+                taken.update(entry.scores)
             stored.new_entry_ids.add(entry.id)
             stored.entry_rows.append(entry_row_values(entry, block.id))
             stored.score_rows.extend(
