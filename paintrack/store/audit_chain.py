@@ -162,34 +162,60 @@ def spliced_audit_hash(
     EncodedJSON, and falls back to `audit_hash` of the decoded values when it does not match."""
     if at.tzinfo is None:
         raise ValueError("audit times must be aware")
-    text = "".join(
-        (
-            '{"action":',
-            _scalar(action),
-            ',"actor":',
-            _scalar(actor),
-            ',"at":',
-            _scalar(at.astimezone(UTC).isoformat()),
-            ',"id":',
-            _scalar(id),
-            ',"new":',
-            "null" if new_text is None else new_text,
-            ',"object_id":',
-            _scalar(object_id),
-            ',"object_type":',
-            _scalar(object_type),
-            ',"old":',
-            "null" if old_text is None else old_text,
-            ',"patient_id":',
-            _scalar(patient_id),
-            ',"prev_hash":',
-            _scalar(prev_hash),
-            ',"reason":',
-            _scalar(reason),
-            ',"seq":',
-            _scalar(seq),
-            "}",
-        )
+    return stored_text_hash(
+        seq,
+        id,
+        at.astimezone(UTC).isoformat(),
+        actor,
+        action,
+        object_type,
+        object_id,
+        patient_id,
+        reason,
+        old_text,
+        new_text,
+        prev_hash,
+    )
+
+
+# The hashed bytes with every scalar spliced in (`%s`), keys in sorted order.
+_SPLICED = (
+    '{"action":%s,"actor":%s,"at":%s,"id":%s,"new":%s,"object_id":%s,"object_type":%s,'
+    '"old":%s,"patient_id":%s,"prev_hash":%s,"reason":%s,"seq":%s}'
+)
+
+
+def stored_text_hash(
+    seq: int,
+    id: str,
+    at_text: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    patient_id: str | None,
+    reason: str | None,
+    old_text: str | None,
+    new_text: str | None,
+    prev_hash: str,
+) -> str:
+    """`spliced_audit_hash` with the time already as its UTC ISO text
+    (`at.astimezone(UTC).isoformat()`), positional: verify calls it 660,000 times on a clinic's
+    trail, straight from the stored columns. Each scalar is `_scalar`'s text; a str or an int is
+    encoded here without the call (the same answer, which is most of what a row holds)."""
+    text = _SPLICED % (
+        _ENCODE_STR(action) if type(action) is str else _scalar(action),
+        _ENCODE_STR(actor) if type(actor) is str else _scalar(actor),
+        _ENCODE_STR(at_text),
+        _ENCODE_STR(id) if type(id) is str else _scalar(id),
+        "null" if new_text is None else new_text,
+        _ENCODE_STR(object_id) if type(object_id) is str else _scalar(object_id),
+        _ENCODE_STR(object_type) if type(object_type) is str else _scalar(object_type),
+        "null" if old_text is None else old_text,
+        _ENCODE_STR(patient_id) if type(patient_id) is str else _scalar(patient_id),
+        _ENCODE_STR(prev_hash) if type(prev_hash) is str else _scalar(prev_hash),
+        _ENCODE_STR(reason) if type(reason) is str else _scalar(reason),
+        int.__repr__(seq) if type(seq) is int else _scalar(seq),
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
