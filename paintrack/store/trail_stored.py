@@ -24,11 +24,11 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal_column, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from paintrack.store.audit_chain import AuditCheck
+from paintrack.store.audit_chain import AuditCheck, TrailMismatch
 from paintrack.store.convert import block_from_row, block_to_json, patient_from_row, patient_to_json
 from paintrack.store.models import BlockRow, PatientRow
 from paintrack.store.stored_values import block_text, entry_text, patient_text
@@ -192,8 +192,18 @@ _ENTRY_COLUMNS = (
 )
 
 
+def _id_order(problem: TrailMismatch) -> tuple[bool, Any]:
+    """Where `ORDER BY entries.id` puts an entry: SQLite orders text by its UTF-8 bytes, which
+    is the order of Python's str, and a blob after all text."""
+    return (isinstance(problem.object_id, bytes), problem.object_id)
+
+
 def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> None:
-    entries = StoredQuery(entries_query(), dialect)
+    """The entries as `entries_query` has them, read in the table's own order (rowid: one pass
+    down the table, each entry's scores beside it, instead of a walk down the id index that reads
+    each row's page again), their problems then put in id order, as the Core pass finds them."""
+    query = entries_query().order_by(None).order_by(literal_column("entries.rowid"))
+    entries = StoredQuery(query, dialect)
     pick = itemgetter(*(entries.at(key) for key in _ENTRY_COLUMNS))
     id_at, site_at, score_at = entries.at("id"), entries.at("site"), entries.at("score")
     score_entry_at = entries.at("score_entry")
@@ -201,6 +211,7 @@ def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> N
     deleted_at, amended_at = entries.at("deleted"), entries.at("amended")
     json_value = entries.processor("patient_relief_by_site")
     read = entries.read
+    first_problem = len(comparison.problems)
     for rows in by_entry(entries.rows(driver), id_at):
         first = rows[0]
         entry_id = first[id_at]
@@ -217,3 +228,5 @@ def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> N
                 partial(_entry_values, read, rows),
             )
         comparison.amended_mark(entry_id, bool(amended(first[amended_at])), audit)
+    # Stable: an entry's own problems (differs, then its mark) keep their order.
+    comparison.problems[first_problem:] = sorted(comparison.problems[first_problem:], key=_id_order)
