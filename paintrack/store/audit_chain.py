@@ -125,10 +125,10 @@ def encoded_audit_hash(
     """`audit_hash` of the same content, built from the values' own canonical text instead of
     serialising them again: byte for byte the bytes `canonical_audit_json` returns (its keys in
     sorted order; a test compares the two)."""
-    return _spliced_hash(
+    return stored_text_hash(
         seq,
         id,
-        at,
+        _utc_text(at),
         actor,
         action,
         object_type,
@@ -160,44 +160,10 @@ def spliced_audit_hash(
     (None is null). With their canonical text this is `audit_hash` byte for byte; verify hands
     it the stored text, which is the canonical text for every row paintrack wrote with
     EncodedJSON, and falls back to `audit_hash` of the decoded values when it does not match."""
-    return _spliced_hash(
-        seq,
-        id,
-        at,
-        actor,
-        action,
-        object_type,
-        object_id,
-        patient_id,
-        reason,
-        old_text,
-        new_text,
-        prev_hash,
-    )
-
-
-def _spliced_hash(
-    seq: int,
-    id: str,
-    at: datetime,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str | None,
-    patient_id: str | None,
-    reason: str | None,
-    old_text: str | None,
-    new_text: str | None,
-    prev_hash: str,
-) -> str:
-    # Positional (an import hashes a row per entry, verify one per stored row); the bytes are
-    # built in one place, stored_text_hash.
-    if at.tzinfo is None:
-        raise ValueError("audit times must be aware")
     return stored_text_hash(
         seq,
         id,
-        at.astimezone(UTC).isoformat(),
+        _utc_text(at),
         actor,
         action,
         object_type,
@@ -208,6 +174,13 @@ def _spliced_hash(
         new_text,
         prev_hash,
     )
+
+
+def _utc_text(at: datetime) -> str:
+    """An audit time as it is hashed: its UTC ISO text (only an aware time has one)."""
+    if at.tzinfo is None:
+        raise ValueError("audit times must be aware")
+    return at.astimezone(UTC).isoformat()
 
 
 # The hashed bytes with every scalar spliced in (`%s`), keys in sorted order.

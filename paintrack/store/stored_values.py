@@ -142,6 +142,26 @@ def patient_text(id_: Any, name: Any, birth_date: Any, mrn: Any) -> str | None:
     )
 
 
+# The stored columns `block_text` reads, in its order.
+BLOCK_COLUMNS = (
+    "id",
+    "performed_at",
+    "region",
+    "side",
+    "agent",
+    "levels",
+    "concentration_percent",
+    "volume_ml",
+    "sequence",
+    "sedation",
+    "steroid",
+    "sites",
+    "activities",
+    "protocol",
+    "utc_offset_minutes",
+)
+
+
 def block_text(columns: tuple[Any, ...], json_value: JsonValue) -> str | None:
     """The canonical text of `block_to_json(block_from_row(row, ()))`. `columns` are the
     stored id, performed_at, region, side, agent, levels, concentration_percent, volume_ml,
@@ -233,6 +253,23 @@ def _relief_by_site(stored: Any, json_value: JsonValue) -> str | None:
         return ',"patient_relief_by_site":' + _canonical_value(by_site)
     except Exception:  # whatever the long way makes of it, it says so itself
         return None
+
+
+# The stored columns `entry_text` reads, in its order (the scores come apart).
+ENTRY_COLUMNS = (
+    "id",
+    "block_id",
+    "at",
+    "recorded_at",
+    "patient_relief_percent",
+    "activity",
+    "activity_ability",
+    "rescue_medication",
+    "source",
+    "note",
+    "rescue_medication_detail",
+    "patient_relief_by_site",
+)
 
 
 def entry_text(

@@ -31,7 +31,13 @@ from sqlalchemy.orm import Session
 from paintrack.store.audit_chain import AuditCheck, TrailMismatch
 from paintrack.store.convert import block_from_row, block_to_json, patient_from_row, patient_to_json
 from paintrack.store.models import BlockRow, PatientRow
-from paintrack.store.stored_values import block_text, entry_text, patient_text
+from paintrack.store.stored_values import (
+    BLOCK_COLUMNS,
+    ENTRY_COLUMNS,
+    block_text,
+    entry_text,
+    patient_text,
+)
 from paintrack.store.trail_check import (
     BATCH,
     Comparison,
@@ -142,28 +148,9 @@ def _compare_patients(comparison: Comparison, driver: Any, dialect: Dialect) -> 
         )
 
 
-_BLOCK_COLUMNS = (
-    "id",
-    "performed_at",
-    "region",
-    "side",
-    "agent",
-    "levels",
-    "concentration_percent",
-    "volume_ml",
-    "sequence",
-    "sedation",
-    "steroid",
-    "sites",
-    "activities",
-    "protocol",
-    "utc_offset_minutes",
-)
-
-
 def _compare_blocks(comparison: Comparison, driver: Any, dialect: Dialect) -> None:
     blocks = StoredQuery(select(BlockRow.__table__), dialect)
-    pick = itemgetter(*(blocks.at(key) for key in _BLOCK_COLUMNS))
+    pick = itemgetter(*(blocks.at(key) for key in BLOCK_COLUMNS))
     id_at = blocks.at("id")
     # The three JSON columns are of one type: one processor reads them all.
     json_value = blocks.processor("levels")
@@ -174,22 +161,6 @@ def _compare_blocks(comparison: Comparison, driver: Any, dialect: Dialect) -> No
             block_text(pick(stored), json_value),
             partial(_block_values, blocks.read, stored),
         )
-
-
-_ENTRY_COLUMNS = (
-    "id",
-    "block_id",
-    "at",
-    "recorded_at",
-    "patient_relief_percent",
-    "activity",
-    "activity_ability",
-    "rescue_medication",
-    "source",
-    "note",
-    "rescue_medication_detail",
-    "patient_relief_by_site",
-)
 
 
 def _id_order(problem: TrailMismatch) -> tuple[bool, Any]:
@@ -204,7 +175,7 @@ def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> N
     each row's page again), their problems then put in id order, as the Core pass finds them."""
     query = entries_query().order_by(None).order_by(literal_column("entries.rowid"))
     entries = StoredQuery(query, dialect)
-    pick = itemgetter(*(entries.at(key) for key in _ENTRY_COLUMNS))
+    pick = itemgetter(*(entries.at(key) for key in ENTRY_COLUMNS))
     id_at, site_at, score_at = entries.at("id"), entries.at("site"), entries.at("score")
     score_entry_at = entries.at("score_entry")
     deleted, amended = entries.processor("deleted"), entries.processor("amended")

@@ -25,7 +25,14 @@ from paintrack.store import open_store
 from paintrack.store.audit_chain import _canonical_value
 from paintrack.store.convert import block_from_row, block_to_json, patient_from_row, patient_to_json
 from paintrack.store.models import BlockRow, PatientRow
-from paintrack.store.stored_values import block_text, entry_text, patient_text, time_text
+from paintrack.store.stored_values import (
+    BLOCK_COLUMNS,
+    ENTRY_COLUMNS,
+    block_text,
+    entry_text,
+    patient_text,
+    time_text,
+)
 from paintrack.store.trail_check import entries_query, entry_values
 from paintrack.store.trail_stored import StoredQuery
 
@@ -33,37 +40,6 @@ DIALECT = sqlite.dialect()
 ENTRIES = StoredQuery(entries_query(), DIALECT)
 BLOCKS = StoredQuery(select(BlockRow.__table__), DIALECT)
 PATIENTS = StoredQuery(select(PatientRow.__table__), DIALECT)
-ENTRY_COLUMNS = (
-    "id",
-    "block_id",
-    "at",
-    "recorded_at",
-    "patient_relief_percent",
-    "activity",
-    "activity_ability",
-    "rescue_medication",
-    "source",
-    "note",
-    "rescue_medication_detail",
-    "patient_relief_by_site",
-)
-BLOCK_COLUMNS = (
-    "id",
-    "performed_at",
-    "region",
-    "side",
-    "agent",
-    "levels",
-    "concentration_percent",
-    "volume_ml",
-    "sequence",
-    "sedation",
-    "steroid",
-    "sites",
-    "activities",
-    "protocol",
-    "utc_offset_minutes",
-)
 
 
 def _long_way(make: Callable[[], dict[str, Any]]) -> str | None:
