@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from paintrack.exchange.diary_json import read_diary_file
+from paintrack.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "resources" / "demo" / "demo-diary.json"
@@ -83,6 +87,15 @@ print("\\n" + json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
 """
 
 
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo diary in a database, made once for the commands below (each gets a copy)."""
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    with open_store(str(db)) as store:
+        store.import_diary(read_diary_file(DEMO), source_name=DEMO.name)
+    return db
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "argv",
@@ -111,10 +124,11 @@ print("\\n" + json.dumps({{"code": code, "modules": sorted(sys.modules)}}))
         "clinic",
     ],
 )
-def test_headless_commands_never_load_qt_or_matplotlib(argv: list[str], tmp_path: Path) -> None:
+def test_headless_commands_never_load_qt_or_matplotlib(
+    argv: list[str], tmp_path: Path, demo_database: Path
+) -> None:
     db = tmp_path / "b.db"
-    setup = [sys.executable, "-m", "paintrack", "--db", str(db), "import", str(DEMO)]
-    subprocess.run(setup, check=True, capture_output=True, cwd=tmp_path)
+    shutil.copyfile(demo_database, db)  # only the command under test runs in a fresh interpreter
     argv = ["--db", str(db)] + [a.format(tmp=tmp_path) for a in argv]
     result = subprocess.run(
         [sys.executable, "-c", RUN_COMMAND.format(argv=argv)],
