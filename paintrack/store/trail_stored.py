@@ -163,17 +163,43 @@ def _compare_blocks(comparison: Comparison, driver: Any, dialect: Dialect) -> No
         )
 
 
-def _id_order(problem: TrailMismatch) -> tuple[bool, Any]:
-    """Where `ORDER BY entries.id` puts an entry: SQLite orders text by its UTF-8 bytes, which
-    is the order of Python's str, and a blob after all text."""
-    return (isinstance(problem.object_id, bytes), problem.object_id)
+def _id_order(problem: TrailMismatch) -> Any:
+    """Where `ORDER BY entries.id` puts an entry. An id is text here: anything else has already
+    made the comparison raise (see `_compare_entries`)."""
+    return problem.object_id
+
+
+def _sqlite_order(value: Any) -> tuple[int, Any]:
+    """Where SQLite's ORDER BY puts a stored value: NULL first, then numbers, then text (by its
+    UTF-8 bytes, which is the order of Python's str), then blobs."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    return (3, bytes(value))
+
+
+def _has_rowid(driver: Any, table: str) -> bool:
+    """Whether `table` has SQLite's rowid (a table made WITHOUT ROWID outside paintrack has
+    none, and `ORDER BY rowid` would fail on it)."""
+    found = driver.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    return found is None or "WITHOUT ROWID" not in " ".join(str(found[0]).upper().split())
 
 
 def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> None:
     """The entries as `entries_query` has them, read in the table's own order (rowid: one pass
     down the table, each entry's scores beside it, instead of a walk down the id index that reads
-    each row's page again), their problems then put in id order, as the Core pass finds them."""
-    query = entries_query().order_by(None).order_by(literal_column("entries.rowid"))
+    each row's page again), their problems then put in id order, as the Core pass finds them.
+
+    An entry whose values cannot even be read the long way raises, as in the Core pass; read in
+    rowid order, the one raised is that of the smallest id, the one the Core pass meets first."""
+    query = entries_query()
+    if _has_rowid(driver, "entries"):
+        query = query.order_by(None).order_by(literal_column("entries.rowid"))
     entries = StoredQuery(query, dialect)
     pick = itemgetter(*(entries.at(key) for key in ENTRY_COLUMNS))
     id_at, site_at, score_at = entries.at("id"), entries.at("site"), entries.at("score")
@@ -183,7 +209,8 @@ def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> N
     json_value = entries.processor("patient_relief_by_site")
     read = entries.read
     first_problem = len(comparison.problems)
-    for rows in by_entry(entries.rows(driver), id_at):
+
+    def compare(rows: Sequence[Any]) -> None:
         first = rows[0]
         entry_id = first[id_at]
         if deleted(first[deleted_at]):
@@ -199,5 +226,16 @@ def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> N
                 partial(_entry_values, read, rows),
             )
         comparison.amended_mark(entry_id, bool(amended(first[amended_at])), audit)
+
+    failed: tuple[tuple[int, Any], Exception] | None = None  # the first, in id order, to raise
+    for rows in by_entry(entries.rows(driver), id_at):
+        try:
+            compare(rows)
+        except Exception as error:  # raised below: the one the Core pass would meet first
+            where = _sqlite_order(rows[0][id_at])
+            if failed is None or where < failed[0]:
+                failed = (where, error)
+    if failed is not None:
+        raise failed[1]
     # Stable: an entry's own problems (differs, then its mark) keep their order.
     comparison.problems[first_problem:] = sorted(comparison.problems[first_problem:], key=_id_order)

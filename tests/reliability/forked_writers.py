@@ -24,17 +24,23 @@ from pathlib import Path
 # The waiting interpreter. It is single-threaded and holds no database connection, so a fork
 # copies nothing that a child could share with another. One request per line on stdin, one
 # answer per line on stdout: {"run": ...} forks a child and answers its pid; {"wait": pid}
-# reaps that child and answers its exit code (negative: the signal that ended it).
+# reaps that child and answers its exit code (negative: the signal that ended it); {"poll": pid}
+# answers the exit code if it has ended, else null.
 ZYGOTE = textwrap.dedent(
     """
     import json, os, runpy, sys, traceback
     for name in sys.argv[1:]:
         __import__(name)
+    ended = {}
     for line in sys.stdin:
         request = json.loads(line)
-        if "wait" in request:
-            _, status = os.waitpid(request["wait"], 0)
-            print(json.dumps(os.waitstatus_to_exitcode(status)), flush=True)
+        if "wait" in request or "poll" in request:
+            pid = request.get("wait", request.get("poll"))
+            if pid not in ended:
+                done, status = os.waitpid(pid, 0 if "wait" in request else os.WNOHANG)
+                if done:
+                    ended[pid] = os.waitstatus_to_exitcode(status)
+            print(json.dumps(ended.get(pid)), flush=True)
             continue
         pid = os.fork()
         if pid:
@@ -53,6 +59,8 @@ ZYGOTE = textwrap.dedent(
             code = 0
         except SystemExit as exit:
             code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+            if not isinstance(exit.code, int | None):
+                print(exit.code, file=sys.stderr)  # as Python itself does
         except BaseException:
             traceback.print_exc()
         finally:
@@ -81,13 +89,13 @@ class Zygote:
             text=True,
         )
 
-    def _ask(self, request: dict[str, object]) -> int:
+    def _ask(self, request: dict[str, object]) -> int | None:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         answer = self.process.stdout.readline()
         assert answer, self._stderr()
-        value: int = json.loads(answer)
+        value: int | None = json.loads(answer)
         return value
 
     def _stderr(self) -> str:
@@ -105,10 +113,17 @@ class Zygote:
         pid = self._ask(
             {"run": True, "argv": argv, "module": module, "stdout": str(out), "stderr": str(err)}
         )
+        assert pid is not None
         return ForkedWriter(self, pid, out, err, started)
 
     def wait(self, pid: int) -> int:
-        return self._ask({"wait": pid})
+        code = self._ask({"wait": pid})
+        assert code is not None
+        return code
+
+    def poll(self, pid: int) -> int | None:
+        """The child's exit code if it has ended (it stays known to `wait`), else None."""
+        return self._ask({"poll": pid})
 
     def close(self) -> None:
         assert self.process.stdin is not None
@@ -137,12 +152,21 @@ class ForkedWriter:
         self.stderr = ""
 
     def wait_ready(self, timeout: float, line: str = "ready") -> bool:
-        """Until it has printed `line` (polled: the output is a file, not a pipe)."""
+        """Until it has printed `line` (polled: the output is a file, not a pipe). False, with
+        its stderr in `self.stderr`, if it ended without printing it or the time ran out."""
         deadline = time.monotonic() + timeout
+        checked = time.monotonic()
         while time.monotonic() < deadline:
             if self.out.exists() and f"{line}\n" in self.out.read_text(errors="replace"):
                 return True
+            if time.monotonic() - checked > 0.05:  # every 50 ms: has it ended already?
+                checked = time.monotonic()
+                if self.zygote.poll(self.pid) is not None:
+                    break
             time.sleep(0.0005)
+        if self.out.exists() and f"{line}\n" in self.out.read_text(errors="replace"):
+            return True
+        self.stderr = self.err.read_text(errors="replace") if self.err.exists() else ""
         return False
 
     def kill_after(self, delay: float) -> bool:

@@ -104,6 +104,13 @@ A_BLOCK = "(SELECT id FROM blocks ORDER BY id LIMIT 1)"
         ('UPDATE audit SET new = replace(new, \'"note":"\', \'"note": "\') WHERE seq > 3',),
         ("UPDATE audit SET hash = NULL WHERE seq = 4",),
         ("UPDATE settings SET value = '5'", "INSERT INTO settings VALUES ('preset', '\"x\"')"),
+        # two entries the long way cannot read, the first in the table's order being the last
+        # by id: the error raised is the one of the smallest id, as in the Core pass
+        (
+            "UPDATE entries SET id = 'zzzz', deleted = 0, patient_relief_by_site = '[1]' "
+            "WHERE rowid = (SELECT min(rowid) FROM entries)",
+            f"UPDATE entries SET source = 'web' WHERE id = {FIRST_ENTRY}",
+        ),
     ],
 )
 def test_the_sqlite_pass_answers_as_the_core_pass(
@@ -114,3 +121,25 @@ def test_the_sqlite_pass_answers_as_the_core_pass(
     assert stored == core
     if not statements:
         assert isinstance(stored, AuditCheck) and stored.intact and stored.records > 20
+
+
+def test_an_entries_table_rebuilt_without_rowid_is_still_compared(diary_db: Path) -> None:
+    """The pass reads the entries in rowid order; a table rebuilt WITHOUT ROWID outside
+    paintrack has none, and verify must still name the note changed in it (not fail)."""
+    connection = sqlite3.connect(diary_db)
+    try:
+        (create,) = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'entries'"
+        ).fetchone()
+        with connection:
+            connection.execute("ALTER TABLE entries RENAME TO old_entries")
+            connection.execute(create + " WITHOUT ROWID")
+            connection.execute("INSERT INTO entries SELECT * FROM old_entries")
+            connection.execute("DROP TABLE old_entries")
+            connection.execute(f"UPDATE entries SET note = 'edited' WHERE id = {LAST_ENTRY}")
+    finally:
+        connection.close()
+    stored, core = _both(diary_db)
+    assert stored == core
+    assert isinstance(stored, AuditCheck)
+    assert [(m.kind, m.problem) for m in stored.mismatches] == [("entry", "differs")]
