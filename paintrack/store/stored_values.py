@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from paintrack.clinical.fields import BLOCK_FIELDS, ENTRY_FIELDS
 from paintrack.clinical.model import (
     MAX_OFFSET_MINUTES,
     Ability,
@@ -142,37 +143,23 @@ def patient_text(id_: Any, name: Any, birth_date: Any, mrn: Any) -> str | None:
     )
 
 
-# The stored columns `block_text` reads, in its order.
-BLOCK_COLUMNS = (
-    "id",
-    "performed_at",
-    "region",
-    "side",
-    "agent",
-    "levels",
-    "concentration_percent",
-    "volume_ml",
-    "sequence",
-    "sedation",
-    "steroid",
-    "sites",
-    "activities",
-    "protocol",
-    "utc_offset_minutes",
-)
+# The stored columns `block_text` reads, in its order: the block's fields, which are its
+# table's column names.
+BLOCK_TEXT_COLUMNS = BLOCK_FIELDS
 
 
 def block_text(columns: tuple[Any, ...], json_value: JsonValue) -> str | None:
     """The canonical text of `block_to_json(block_from_row(row, ()))`. `columns` are the
-    stored id, performed_at, region, side, agent, levels, concentration_percent, volume_ml,
-    sequence, sedation, steroid, sites, activities, protocol and utc_offset_minutes."""
+    stored columns of BLOCK_TEXT_COLUMNS (BLOCK_FIELDS): id, performed_at, region, side, levels,
+    agent, concentration_percent, volume_ml, sequence, sedation, steroid, sites, activities,
+    protocol and utc_offset_minutes."""
     (
         id_,
         performed_at,
         region,
         side,
-        agent,
         levels,
+        agent,
         concentration,
         volume,
         sequence,
@@ -255,21 +242,9 @@ def _relief_by_site(stored: Any, json_value: JsonValue) -> str | None:
         return None
 
 
-# The stored columns `entry_text` reads, in its order (the scores come apart).
-ENTRY_COLUMNS = (
-    "id",
-    "block_id",
-    "at",
-    "recorded_at",
-    "patient_relief_percent",
-    "activity",
-    "activity_ability",
-    "rescue_medication",
-    "source",
-    "note",
-    "rescue_medication_detail",
-    "patient_relief_by_site",
-)
+# The stored columns `entry_text` reads, in its order: the entry's fields with its block's
+# id after its own, less the scores (a table of their own).
+ENTRY_TEXT_COLUMNS = ("id", "block_id", *(f for f in ENTRY_FIELDS[1:] if f != "scores"))
 
 
 def entry_text(

@@ -21,19 +21,19 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Select, literal_column, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from paintrack.store.audit_chain import AuditCheck, TrailMismatch
+from paintrack.store.audit_chain import AuditCheck
 from paintrack.store.convert import block_from_row, block_to_json, patient_from_row, patient_to_json
 from paintrack.store.models import BlockRow, PatientRow
 from paintrack.store.stored_values import (
-    BLOCK_COLUMNS,
-    ENTRY_COLUMNS,
+    BLOCK_TEXT_COLUMNS,
+    ENTRY_TEXT_COLUMNS,
     block_text,
     entry_text,
     patient_text,
@@ -150,7 +150,7 @@ def _compare_patients(comparison: Comparison, driver: Any, dialect: Dialect) -> 
 
 def _compare_blocks(comparison: Comparison, driver: Any, dialect: Dialect) -> None:
     blocks = StoredQuery(select(BlockRow.__table__), dialect)
-    pick = itemgetter(*(blocks.at(key) for key in BLOCK_COLUMNS))
+    pick = itemgetter(*(blocks.at(key) for key in BLOCK_TEXT_COLUMNS))
     id_at = blocks.at("id")
     # The three JSON columns are of one type: one processor reads them all.
     json_value = blocks.processor("levels")
@@ -161,12 +161,6 @@ def _compare_blocks(comparison: Comparison, driver: Any, dialect: Dialect) -> No
             block_text(pick(stored), json_value),
             partial(_block_values, blocks.read, stored),
         )
-
-
-def _id_order(problem: TrailMismatch) -> Any:
-    """Where `ORDER BY entries.id` puts an entry. An id is text here: anything else has already
-    made the comparison raise (see `_compare_entries`)."""
-    return problem.object_id
 
 
 def _sqlite_order(value: Any) -> tuple[int, Any]:
@@ -201,7 +195,7 @@ def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> N
     if _has_rowid(driver, "entries"):
         query = query.order_by(None).order_by(literal_column("entries.rowid"))
     entries = StoredQuery(query, dialect)
-    pick = itemgetter(*(entries.at(key) for key in ENTRY_COLUMNS))
+    pick = itemgetter(*(entries.at(key) for key in ENTRY_TEXT_COLUMNS))
     id_at, site_at, score_at = entries.at("id"), entries.at("site"), entries.at("score")
     score_entry_at = entries.at("score_entry")
     deleted, amended = entries.processor("deleted"), entries.processor("amended")
@@ -237,5 +231,8 @@ def _compare_entries(comparison: Comparison, driver: Any, dialect: Dialect) -> N
                 failed = (where, error)
     if failed is not None:
         raise failed[1]
-    # Stable: an entry's own problems (differs, then its mark) keep their order.
-    comparison.problems[first_problem:] = sorted(comparison.problems[first_problem:], key=_id_order)
+    # Stable: an entry's own problems (differs, then its mark) keep their order. Every id is
+    # text here: any other has already made the comparison raise.
+    comparison.problems[first_problem:] = sorted(
+        comparison.problems[first_problem:], key=attrgetter("object_id")
+    )

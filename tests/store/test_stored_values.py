@@ -26,8 +26,8 @@ from paintrack.store.audit_chain import _canonical_value
 from paintrack.store.convert import block_from_row, block_to_json, patient_from_row, patient_to_json
 from paintrack.store.models import BlockRow, PatientRow
 from paintrack.store.stored_values import (
-    BLOCK_COLUMNS,
-    ENTRY_COLUMNS,
+    BLOCK_TEXT_COLUMNS,
+    ENTRY_TEXT_COLUMNS,
     block_text,
     entry_text,
     patient_text,
@@ -67,7 +67,7 @@ def _entry_texts(rows: list[tuple[Any, ...]]) -> tuple[str | None, str | None]:
     )
     scores = {row[site_at]: row[score_at] for row in rows if row[joined_at] is not None}
     text = entry_text(
-        tuple(first[ENTRIES.at(key)] for key in ENTRY_COLUMNS),
+        tuple(first[ENTRIES.at(key)] for key in ENTRY_TEXT_COLUMNS),
         scores,
         ENTRIES.processor("patient_relief_by_site"),
     )
@@ -230,7 +230,7 @@ def _block_columns(odd: bool) -> st.SearchStrategy[dict[str, Any]]:
 
 def _block_texts(columns: dict[str, Any]) -> tuple[str | None, str | None]:
     stored = tuple(columns[key] for key in BLOCKS.keys)
-    text = block_text(tuple(columns[key] for key in BLOCK_COLUMNS), BLOCKS.processor("levels"))
+    text = block_text(tuple(columns[key] for key in BLOCK_TEXT_COLUMNS), BLOCKS.processor("levels"))
     return text, _long_way(lambda: block_to_json(block_from_row(BLOCKS.read(stored), ())))
 
 
