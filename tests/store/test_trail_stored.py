@@ -136,7 +136,10 @@ def test_an_entries_table_rebuilt_without_rowid_is_still_compared(diary_db: Path
             connection.execute(create + " WITHOUT ROWID")
             connection.execute("INSERT INTO entries SELECT * FROM old_entries")
             connection.execute("DROP TABLE old_entries")
-            connection.execute(f"UPDATE entries SET note = 'edited' WHERE id = {LAST_ENTRY}")
+            connection.execute(  # a live entry (one of them is deleted, so not compared)
+                "UPDATE entries SET note = 'edited' WHERE id = "
+                "(SELECT id FROM entries WHERE deleted = 0 ORDER BY id DESC LIMIT 1)"
+            )
     finally:
         connection.close()
     stored, core = _both(diary_db)
