@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import new_diaries
 import pytest
 from hypothesis import HealthCheck, settings
 from postgres_server import PostgresServer
@@ -75,6 +76,19 @@ def _quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.M
         from paintrack.store import passwords
 
         monkeypatch.setattr(passwords, "N", 2**4)
+
+
+@pytest.fixture(autouse=True)
+def _new_diaries_from_the_head_schema(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new SQLite diary gets the schema the migration chain made once in this process, instead
+    of running the chain again (tests/new_diaries.py says why and what is still real). Tests
+    marked `migration_chain` run the chain for every new diary, as `paintrack` does."""
+    if request.node.get_closest_marker("migration_chain") is None:
+        from alembic import command
+
+        monkeypatch.setattr(command, "upgrade", new_diaries.upgrade)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres_server import PostgresServer
 
 from paintrack.store import Store, open_store
 
@@ -27,10 +28,13 @@ def store(db_path: Path) -> Iterator[Store]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_target(request: pytest.FixtureRequest, db_path: Path) -> str:
     """The same contract on both backends: a SQLite file, and a database on a real PostgreSQL
-    server (tests/postgres_server.py; it fails, never skips, without the server binaries)."""
+    server (tests/postgres_server.py; it fails, never skips, without the server binaries).
+    Both come with the schema a new diary gets: the SQLite file when first opened
+    (tests/new_diaries.py), the server's from a template (`new_database(at_head=True)`);
+    tests that need an empty server database take `postgres_url`."""
     if request.param == "postgresql":
-        url: str = request.getfixturevalue("postgres_url")
-        return url
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        return server.new_database(at_head=True)
     return str(db_path)
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -15,6 +16,9 @@ from sqlalchemy import create_engine, inspect
 from paintrack.store import open_store
 from paintrack.store.database import SCHEMA_HEAD, head_revisions, known_revisions
 from paintrack.store.models import Base
+
+# Every new diary here runs the migration chain itself (not the tests' copy of its result).
+pytestmark = pytest.mark.migration_chain
 
 
 def test_upgrading_an_empty_database_matches_the_models(tmp_path: Path) -> None:
