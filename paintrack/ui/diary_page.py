@@ -241,6 +241,18 @@ def _item(text: str, *, data: object = None, align_right: bool = False) -> QTabl
     return item
 
 
+def _schedule_row(point: SchedulePoint) -> tuple[str, float, str, str, PointState]:
+    """What the Schedule tab shows of a point: its time, its place, its scores, its state."""
+    scores = "  ".join(
+        "/".join(
+            f"{SITE_WORDS.get(s, s)[:1].upper()}{v}" if len(e.scores) > 1 else str(v)
+            for s, v in e.scores.items()
+        )
+        for e in point.entries
+    )
+    return (clock_text(point.at), point.minutes, point_label(point.minutes), scores, point.state)
+
+
 def _table(headers: list[str], name: str) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
@@ -360,6 +372,7 @@ class DiaryPage(QWidget):
         schedule_tab = QWidget()
         schedule_layout = QVBoxLayout(schedule_tab)
         self.schedule = _table(["Time", "After the block", "Score", "Status"], "Schedule")
+        self._schedule_rows: tuple[tuple[str, float, str, str, PointState], ...] = ()
         schedule_layout.addWidget(self.schedule)
         self.compliance = hint("")
         schedule_layout.addWidget(self.compliance)
@@ -739,27 +752,22 @@ class DiaryPage(QWidget):
         return "\n".join(parts)
 
     def _fill_schedule(self, result: BlockResult | None) -> None:
-        self.schedule.setRowCount(0)
-        if result is None:
-            self.compliance.setText("")
-            return
-        for point in result.schedule:
-            row = self.schedule.rowCount()
-            self.schedule.insertRow(row)
-            scores = "  ".join(
-                "/".join(
-                    f"{SITE_WORDS.get(s, s)[:1].upper()}{v}" if len(e.scores) > 1 else str(v)
-                    for s, v in e.scores.items()
-                )
-                for e in point.entries
-            )
-            self.schedule.setItem(row, 0, _item(clock_text(point.at), data=point.minutes))
-            self.schedule.setItem(row, 1, _item(point_label(point.minutes)))
-            self.schedule.setItem(row, 2, _item(scores))
-            self.schedule.setItem(row, 3, _item(STATE_TEXT[point.state], data=point.state.value))
-        # A narrow column (larger text) wraps "✓ Done on time" rather than cut it short.
-        self.schedule.resizeRowsToContents()
-        self.compliance.setText(schedule_tally(result.schedule))
+        """The Schedule tab. Rebuilt only when a row changed: the refresh every 15 s mostly
+        finds the same rows, and rebuilding them would also throw away what the patient has
+        selected or scrolled to in the table."""
+        rows = () if result is None else tuple(_schedule_row(p) for p in result.schedule)
+        if rows != self._schedule_rows:
+            self._schedule_rows = rows
+            self.schedule.setRowCount(0)
+            self.schedule.setRowCount(len(rows))
+            for row, (at, minutes, label, scores, state) in enumerate(rows):
+                self.schedule.setItem(row, 0, _item(at, data=minutes))
+                self.schedule.setItem(row, 1, _item(label))
+                self.schedule.setItem(row, 2, _item(scores))
+                self.schedule.setItem(row, 3, _item(STATE_TEXT[state], data=state.value))
+            # A narrow column (larger text) wraps "✓ Done on time" rather than cut it short.
+            self.schedule.resizeRowsToContents()
+        set_text(self.compliance, "" if result is None else schedule_tally(result.schedule))
 
     # -- entries -----------------------------------------------------------------------------
 

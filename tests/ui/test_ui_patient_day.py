@@ -220,6 +220,33 @@ def test_schedule_footer_is_a_plain_tally_of_the_rows(
     assert "%" not in footer and " of " not in footer
 
 
+def test_the_refresh_keeps_the_schedule_row_the_patient_selected_until_a_row_changes(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    """The 15-second refresh used to rebuild the Schedule tab each time, dropping the row the
+    patient had clicked (and where they had scrolled). Now it is rebuilt only on a change."""
+    start_diary(qtbot, window)
+    add_block(qtbot, window)
+    baseline(qtbot, window, 7)
+    window.diary.tabs.setCurrentIndex(1)
+    table = window.diary.schedule
+    clock.advance(minutes=1)
+    window.reminding.timer.timeout.emit()
+    first_item = table.item(0, 3)
+    rect = table.visualItemRect(table.item(2, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert table.currentRow() == 2
+    for _ in range(8):  # two minutes of refreshes: the rows stay the same
+        clock.advance(seconds=15)
+        window.reminding.timer.timeout.emit()
+    assert table.item(0, 3) is first_item
+    assert table.currentRow() == 2 and table.item(2, 0).isSelected()
+    _at(window, clock, 15)  # the 15-minute point is due now: that row changes
+    assert table.item(0, 3).text() == "● Due now"
+    assert table.item(0, 3) is not first_item
+    assert table.rowCount() == len(window.diary.current_result().schedule)  # type: ignore[union-attr]
+
+
 # -- 3. a second diary with the same name ----------------------------------------------------
 
 
