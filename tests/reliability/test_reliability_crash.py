@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from forked_writers import Zygote
+from forked_writers import COMMAND_MODULES, STORE_MODULES, Zygote
 from reliability_helpers import big_diary, integrity, raw_query
 
 from paintrack.exchange.diary_json import diary_to_dict
@@ -154,8 +154,8 @@ def test_kill_9_at_random_moments_loses_no_confirmed_entry_and_no_half_import(
     imports_db = tmp_path / "imports" / "diary.db"
     imports_db.parent.mkdir()
     with (
-        Zygote(["paintrack.store", "paintrack.clinical.model"], tmp_path / "w1") as entries_z,
-        Zygote(["paintrack.cli", "paintrack.commands.import_diary"], tmp_path / "w2") as imports_z,
+        Zygote(STORE_MODULES, tmp_path / "w1") as entries_z,
+        Zygote(COMMAND_MODULES, tmp_path / "w2") as imports_z,
         ThreadPoolExecutor(max_workers=2) as pool,
     ):
         entries_job = pool.submit(
