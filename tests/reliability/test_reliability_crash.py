@@ -2,7 +2,8 @@
 the file then passes PRAGMA integrity_check, and an import is all there or not there at all.
 
 Two kinds of writer run in processes of their own and are killed with SIGKILL at random moments
-(while opening, creating and migrating the file, and while writing), 55 times in all. Each is
+(while opening, creating and migrating the file, and while writing), 55 times in all; the test
+checks that some of the kills really hit a writer while it opened the file. Each is
 forked from an interpreter that imported paintrack once (forked_writers.py), so the 55 runs do
 not each pay Python's start-up; the two kill loops run side by side.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import textwrap
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -62,20 +64,31 @@ ENTRY_WRITER = textwrap.dedent(
 
 def _entry_writer_loop(
     db: Path, script: Path, zygote: Zygote, rng: random.Random
-) -> tuple[int, set[str]]:
+) -> tuple[int, int, set[str]]:
     acknowledged: set[str] = set()
     kills = 0
+    # How long a writer takes to open the diary here, from the runs that wait for "ready": the
+    # early kills are spread over twice that, so most of them land while it opens. (A fixed
+    # 0-0.6 s was cut to a fresh interpreter's start-up; forked writers open in tens of ms.)
+    opening: float | None = None
+    opening_kills = 0  # kills that hit a writer before it was ready: while it opened the file
     for run in range(MAX_RUNS):
         if kills == ENTRY_WRITER_KILLS:
             break
         writer = zygote.start([str(script), str(db), str(run)])
         if run % 3 == 0:
             # anywhere from the first instant: opening, creating and migrating the file
-            delay = rng.uniform(0.0, 0.6)
+            delay = rng.uniform(0.0, 0.6 if opening is None else 2 * opening)
         else:
             assert writer.wait_ready(timeout=30), writer.stderr
-            delay = rng.uniform(0.0, 0.4)
-        kills += writer.kill_after(delay)
+            took = time.monotonic() - writer.started
+            opening = took if opening is None else min(opening, took)
+            # while it writes: a commit takes a few ms, so 0.2 s spans dozens of them
+            delay = rng.uniform(0.0, 0.2)
+        hit = writer.kill_after(delay)
+        kills += hit
+        if hit and "ready\n" not in writer.out.read_text(errors="replace"):
+            opening_kills += 1
         acknowledged.update(writer.lines)
         if not db.exists():  # killed before it even created the file
             assert not acknowledged
@@ -86,7 +99,7 @@ def _entry_writer_loop(
             stored = {str(r[0]) for r in raw_query(db, "SELECT id FROM entries")}
             missing = acknowledged - stored
             assert not missing, f"after kill {run}: {len(missing)} confirmed entries lost"
-    return kills, acknowledged
+    return kills, opening_kills, acknowledged
 
 
 def _import_loop(
@@ -164,12 +177,13 @@ def test_kill_9_at_random_moments_loses_no_confirmed_entry_and_no_half_import(
         imports_job = pool.submit(
             _import_loop, imports_db, tmp_path, imports_z, random.Random(SEED + 1)
         )
-        entry_kills, acknowledged = entries_job.result()
+        entry_kills, opening_kills, acknowledged = entries_job.result()
         import_kills, outcomes = imports_job.result()
 
     # 55 kills hit a running writer (not one that had already finished)
     assert (entry_kills, import_kills) == (ENTRY_WRITER_KILLS, IMPORT_KILLS)
     assert len(acknowledged) > 50  # the writers really did get entries confirmed
+    assert opening_kills >= 3  # and some writers were killed while they opened the diary
     assert outcomes["absent"] > 0  # some imports were really cut off half-way
 
     with open_store(str(entries_db)) as store:
