@@ -66,6 +66,7 @@ class PostgresServer:
         self._as_user: list[str] = []
         self._names = itertools.count(1)
         self._head_template: str | None = None
+        self._strategy: str | None = None
         if os.geteuid() == 0:
             try:
                 server_user = pwd.getpwnam(SERVER_USER)
@@ -151,8 +152,17 @@ class PostgresServer:
         again for each test (60-120 ms of DDL round trips)."""
         name = f"paintrack_test_{next(self._names)}"
         template = f" TEMPLATE {self._head()}" if at_head else ""
-        self.execute(f"CREATE DATABASE {name}{template}")
+        self.execute(f"CREATE DATABASE {name}{template}{self._copy_strategy()}")
         return self.url(name)
+
+    def _copy_strategy(self) -> str:
+        """PostgreSQL 15 copies a template through the write-ahead log by default (25 ms for
+        a small database); with fsync off, copying its files is quicker (14 ms). Older servers
+        only copy files, and do not know the option."""
+        if self._strategy is None:
+            ((version,),) = self.execute("SHOW server_version_num")
+            self._strategy = " STRATEGY FILE_COPY" if int(str(version)) >= 150000 else ""
+        return self._strategy
 
     def _head(self) -> str:
         if self._head_template is None:
