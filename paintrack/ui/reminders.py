@@ -35,6 +35,9 @@ class Reminders(QObject):
         super().__init__(parent)
         self.clock = clock
         self._points: tuple[SchedulePoint, ...] = ()
+        # (when to remind, when the window closes, the point), worked out once per schedule:
+        # `check()` runs every refresh, the schedule changes only with a score.
+        self._times: tuple[tuple[datetime, datetime, SchedulePoint], ...] = ()
         self._block_id: str | None = None
         self._fired: set[float] = set()
         self._snoozed_until: datetime | None = None
@@ -51,6 +54,7 @@ class Reminders(QObject):
             self._block_id = block_id
             self.active = True
         self._points = tuple(points)
+        self._times = tuple((remind_at(p), p.window_end, p) for p in self._points)
         if not self._points:
             self.active = False
 
@@ -59,8 +63,8 @@ class Reminders(QObject):
         no score."""
         now = self.clock.now()
         found = None
-        for point in self._points:
-            if remind_at(point) <= now < point.window_end and not point.entries:
+        for reminded, closes, point in self._times:
+            if reminded <= now < closes and not point.entries:
                 found = point
         return found
 
