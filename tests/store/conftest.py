@@ -26,7 +26,7 @@ def store(db_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_target(request: pytest.FixtureRequest, db_path: Path) -> str:
+def db_target(request: pytest.FixtureRequest, db_path: Path) -> Iterator[str]:
     """The same contract on both backends: a SQLite file, and a database on a real PostgreSQL
     server (tests/postgres_server.py; it fails, never skips, without the server binaries).
     Both come with the schema a new diary gets: the SQLite file when first opened
@@ -34,8 +34,11 @@ def db_target(request: pytest.FixtureRequest, db_path: Path) -> str:
     tests that need an empty server database take `postgres_url`."""
     if request.param == "postgresql":
         server: PostgresServer = request.getfixturevalue("postgres_server")
-        return server.new_database(at_head=True)
-    return str(db_path)
+        url = server.new_database(at_head=True)
+        yield url
+        server.drop_database(url)
+    else:
+        yield str(db_path)
 
 
 @pytest.fixture
