@@ -48,8 +48,10 @@ def start_second_bob(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None
 
 
 def test_two_diaries_of_the_same_name_are_told_apart_and_the_patient_chooses(
-    qtbot: QtBot, window: MainWindow, clock: FakeClock
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, local_utc: None
 ) -> None:
+    """The first blocks' dates are local dates: the expected text is UTC's (on a computer at
+    +13:45 the 14:00 UTC block is on the next day, and the list rightly says so)."""
     start_second_bob(qtbot, window, clock)
     welcome = window.welcome
     first_block = window.store.first_block_dates()
