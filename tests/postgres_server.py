@@ -52,7 +52,7 @@ def find_bindir(search_root: Path = Path("/usr/lib/postgresql")) -> Path:
 def _memory_folder() -> str | None:
     """/dev/shm where there is one with room: the cluster's files (a few hundred per database)
     are created and removed in memory, not on the disk. Each test's database is dropped after
-    it (`drop_database`), so the cluster stays near 50 MB; a small /dev/shm (a container's
+    it (`drop_database`), so a cluster stays under 100 MB; a small /dev/shm (a container's
     64 MB) is left alone."""
     shm = Path("/dev/shm")
     if not (shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)):
